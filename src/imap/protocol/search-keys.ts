@@ -1,0 +1,169 @@
+// SEARCH arguments (RFC 3501 §6.4.4, RFC 4731 ESEARCH RETURN options, RFC 5182 SAVE, RFC 7162 §3.1.5
+// MODSEQ): a tree of search keys. Pure. Always true: the tree holds every RFC 3501 key in one of a
+// few normalized shapes (FROM/TO/CC/BCC/SUBJECT are header searches, UNSEEN is a negated flag), and
+// its depth is bounded by the parser's nesting limit.
+
+import { ArgumentReader, flag } from './argument-reader.ts';
+import { parseSearchDate } from './dates.ts';
+import { ImapSyntaxError } from './tokens.ts';
+import type { SequenceSet } from './sequence-set.ts';
+
+export type SearchKey =
+  | { op: 'all' }
+  | { op: 'flag'; flag: string; present: boolean }
+  | { op: 'recent'; present: boolean }
+  | { op: 'new' }
+  | { op: 'header'; field: string; value: string }
+  | { op: 'body'; value: string }
+  | { op: 'text'; value: string }
+  | { op: 'internaldate'; cmp: 'before' | 'on' | 'since'; day: number }
+  | { op: 'sentdate'; cmp: 'before' | 'on' | 'since'; day: number }
+  | { op: 'size'; cmp: 'larger' | 'smaller'; size: number }
+  | { op: 'seq'; set: SequenceSet }
+  | { op: 'uid'; set: SequenceSet }
+  | { op: 'modseq'; modseq: number }
+  | { op: 'not'; key: SearchKey }
+  | { op: 'or'; a: SearchKey; b: SearchKey }
+  | { op: 'and'; keys: SearchKey[] };
+
+export type SearchReturn = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE';
+
+export interface SearchArguments {
+  /** Null for a plain SEARCH (answered with `* SEARCH`); a list for ESEARCH (`RETURN (...)`). */
+  returns: SearchReturn[] | null;
+  charset: string | null;
+  key: SearchKey;
+}
+
+const FLAG_KEYS: Record<string, [string, boolean]> = {
+  ANSWERED: ['\\Answered', true],
+  DELETED: ['\\Deleted', true],
+  DRAFT: ['\\Draft', true],
+  FLAGGED: ['\\Flagged', true],
+  SEEN: ['\\Seen', true],
+  UNANSWERED: ['\\Answered', false],
+  UNDELETED: ['\\Deleted', false],
+  UNDRAFT: ['\\Draft', false],
+  UNFLAGGED: ['\\Flagged', false],
+  UNSEEN: ['\\Seen', false],
+};
+
+const HEADER_KEYS: Record<string, string> = { FROM: 'From', TO: 'To', CC: 'Cc', BCC: 'Bcc', SUBJECT: 'Subject' };
+const DATE_KEYS: Record<string, ['internaldate' | 'sentdate', 'before' | 'on' | 'since']> = {
+  BEFORE: ['internaldate', 'before'],
+  ON: ['internaldate', 'on'],
+  SINCE: ['internaldate', 'since'],
+  SENTBEFORE: ['sentdate', 'before'],
+  SENTON: ['sentdate', 'on'],
+  SENTSINCE: ['sentdate', 'since'],
+};
+const RETURN_OPTIONS = new Set(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE']);
+const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+
+export function parseSearchArguments(r: ArgumentReader): SearchArguments {
+  let returns: SearchReturn[] | null = null;
+  if (r.peekAtom() === 'RETURN') {
+    r.next('RETURN');
+    const list = r.list('RETURN options');
+    returns = [];
+    while (list.more()) {
+      const opt = list.atom('RETURN option').toUpperCase();
+      if (!RETURN_OPTIONS.has(opt)) throw new ImapSyntaxError(`Unknown RETURN option ${opt}`);
+      if (!returns.includes(opt as SearchReturn)) returns.push(opt as SearchReturn);
+    }
+    // RFC 4731 §3.1: "RETURN ()" means RETURN (ALL).
+    if (returns.length === 0) returns.push('ALL');
+  }
+  let charset: string | null = null;
+  if (r.peekAtom() === 'CHARSET') {
+    r.next('CHARSET');
+    charset = r.astring('charset');
+  }
+  const keys: SearchKey[] = [];
+  do keys.push(parseKey(r));
+  while (r.more());
+  return { returns, charset, key: keys.length === 1 ? keys[0]! : { op: 'and', keys } };
+}
+
+export function parseKey(r: ArgumentReader): SearchKey {
+  const t = r.peek();
+  if (!t) throw new ImapSyntaxError('Missing search key');
+  if (t.type === 'list') {
+    const inner = r.list('search key list');
+    const keys: SearchKey[] = [];
+    do keys.push(parseKey(inner));
+    while (inner.more());
+    return keys.length === 1 ? keys[0]! : { op: 'and', keys };
+  }
+  if (t.type !== 'atom') throw new ImapSyntaxError('Invalid search key');
+  const name = t.value.toUpperCase();
+  if (/^[\d*$]/.test(name)) return { op: 'seq', set: r.sequenceSet() };
+  r.next('search key');
+  const flagKey = FLAG_KEYS[name];
+  if (flagKey) return { op: 'flag', flag: flagKey[0], present: flagKey[1] };
+  const header = HEADER_KEYS[name];
+  if (header) return { op: 'header', field: header, value: r.astring(name) };
+  const date = DATE_KEYS[name];
+  if (date) return { op: date[0], cmp: date[1], day: parseSearchDate(r.astring('date')) };
+  switch (name) {
+    case 'ALL':
+      return { op: 'all' };
+    case 'NEW':
+      return { op: 'new' };
+    case 'OLD':
+      return { op: 'recent', present: false };
+    case 'RECENT':
+      return { op: 'recent', present: true };
+    case 'KEYWORD':
+    case 'UNKEYWORD':
+      return { op: 'flag', flag: flag(r.atom('keyword')), present: name === 'KEYWORD' };
+    case 'HEADER': {
+      const field = r.astring('header field name');
+      if (!FIELD_NAME.test(field)) throw new ImapSyntaxError('Invalid header field name');
+      return { op: 'header', field, value: r.astring('HEADER value') };
+    }
+    case 'BODY':
+      return { op: 'body', value: r.astring('BODY value') };
+    case 'TEXT':
+      return { op: 'text', value: r.astring('TEXT value') };
+    case 'LARGER':
+    case 'SMALLER':
+      return { op: 'size', cmp: name === 'LARGER' ? 'larger' : 'smaller', size: r.number('size') };
+    case 'UID':
+      return { op: 'uid', set: r.sequenceSet() };
+    case 'NOT':
+      return { op: 'not', key: parseKey(r) };
+    case 'OR': {
+      const a = parseKey(r);
+      return { op: 'or', a, b: parseKey(r) };
+    }
+    case 'MODSEQ': {
+      // RFC 7162 §3.1.5: MODSEQ [entry-name entry-type-req] mod-sequence-valzer. Postern keeps one
+      // mod-sequence per message, so the entry name only has to be well formed.
+      if (r.remaining() >= 3 && r.peek()?.type === 'string') {
+        r.string('entry name');
+        const type = r.atom('entry type').toLowerCase();
+        if (type !== 'priv' && type !== 'shared' && type !== 'all') throw new ImapSyntaxError('Invalid MODSEQ entry type');
+      }
+      return { op: 'modseq', modseq: r.modseq('MODSEQ value') };
+    }
+    default:
+      throw new ImapSyntaxError(`Unknown search key ${name.slice(0, 40)}`);
+  }
+}
+
+/** Whether the tree mentions MODSEQ (RFC 7162 §3.1.5: then SEARCH responses carry "(MODSEQ n)"). */
+export function usesModseq(key: SearchKey): boolean {
+  switch (key.op) {
+    case 'modseq':
+      return true;
+    case 'not':
+      return usesModseq(key.key);
+    case 'or':
+      return usesModseq(key.a) || usesModseq(key.b);
+    case 'and':
+      return key.keys.some(usesModseq);
+    default:
+      return false;
+  }
+}
