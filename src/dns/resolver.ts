@@ -59,10 +59,21 @@ export function createResolver(options: ResolverOptions): Resolver {
     txt: (name) => lookup('TXT', name, async () => (await node.resolveTxt(name)).map((parts) => parts.join(''))),
     a: (name) => lookup('A', name, () => node.resolve4(name)),
     aaaa: (name) => lookup('AAAA', name, () => node.resolve6(name)),
-    ptr: (x) => lookup('PTR', x, () => (isIP(x) ? node.reverse(x) : node.resolvePtr(x))),
+    ptr: (x) => lookup('PTR', x, () => node.resolvePtr(isIP(x) ? reverseName(x) : x)),
     cname: (name) => lookup('CNAME', name, () => node.resolveCname(name)),
     srv: (name) => lookup('SRV', name, async () => (await node.resolveSrv(name)).map(({ name: n, port, priority, weight }) => ({ name: n, port, priority, weight }))),
   };
+}
+
+// c-ares' reverse() consults /etc/hosts first; DNS PTR must come from the configured servers.
+export function reverseName(address: string): string {
+  if (isIP(address) === 4) return address.split('.').reverse().join('.') + '.in-addr.arpa';
+  const [head, tail] = address.includes('::') ? address.split('::') : [address, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  const nibbles = groups.map((g) => g.padStart(4, '0')).join('');
+  return [...nibbles].reverse().join('.') + '.ip6.arpa';
 }
 
 // Node wants IPv6 servers with a port as "[addr]:port"; config may say "::1" or "[::1]:53".
