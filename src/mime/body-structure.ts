@@ -40,8 +40,12 @@ function isMessage(part: MimePart): boolean {
 
 /** body-fields: params id description encoding octets (RFC 3501 §9). */
 function bodyFields(part: MimePart): string {
+  // RFC 2045 §5.2: a text part without a charset parameter is us-ascii; say so,
+  // as RFC 3501's own examples do, so clients need not know the default.
+  const params: [string, string][] =
+    part.type === 'text' && !part.params.some(([k]) => k === 'charset') ? [['charset', 'us-ascii'], ...part.params] : part.params;
   return [
-    paramList(part.params),
+    paramList(params),
     imapNString(part.id),
     imapNString(part.description),
     // RFC 2045 §6.1: the default transfer encoding is 7BIT.
