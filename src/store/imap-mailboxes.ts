@@ -1,0 +1,170 @@
+// Mailbox operations IMAP needs: listing with subscription and special-use, STATUS counters,
+// CREATE (with missing parents), DELETE, RENAME (children follow; INBOX moves its messages, RFC 3501
+// §6.3.5), SUBSCRIBE, and the account quota. Always true: names are UTF-8 with "/" as delimiter and
+// 'INBOX' exactly for the inbox; a new mailbox always gets a fresh UIDVALIDITY from the counter;
+// every change is published on the bus after its transaction commits.
+import type { Store } from './store.ts';
+import type { Db } from './open.ts';
+import { createMailboxRow } from './accounts.ts';
+import { allocateModseq, releaseMessages } from './imap-message-rows.ts';
+
+export interface ImapMailbox {
+  id: number;
+  name: string;
+  specialUse: string | null;
+  subscribed: boolean;
+  uidValidity: number;
+  uidNext: number;
+  highestModseq: number;
+}
+
+export interface MailboxCounters {
+  messages: number;
+  unseen: number;
+  deleted: number;
+  size: number;
+}
+
+export class MailboxExistsError extends Error {}
+export class MailboxNotFoundError extends Error {}
+export class MailboxHasChildrenError extends Error {}
+
+const COLUMNS = `id, name, special_use AS specialUse, subscribed, uid_validity AS uidValidity, uid_next AS uidNext,
+  highest_modseq AS highestModseq`;
+
+type RawMailbox = Omit<ImapMailbox, 'subscribed'> & { subscribed: number };
+
+function fromRow(r: RawMailbox): ImapMailbox {
+  return { ...r, subscribed: r.subscribed === 1 };
+}
+
+export class ImapMailboxStore {
+  private readonly store: Store;
+  private readonly db: Db;
+  private readonly listStmt;
+  private readonly byNameStmt;
+  private readonly byIdStmt;
+  private readonly countersStmt;
+
+  constructor(store: Store) {
+    this.store = store;
+    this.db = store.db;
+    this.listStmt = this.db.prepare(`SELECT ${COLUMNS} FROM mailboxes WHERE account_id = ? ORDER BY name`);
+    this.byNameStmt = this.db.prepare(`SELECT ${COLUMNS} FROM mailboxes WHERE account_id = ? AND name = ?`);
+    this.byIdStmt = this.db.prepare(`SELECT ${COLUMNS} FROM mailboxes WHERE id = ?`);
+    this.countersStmt = this.db.prepare(`SELECT count(*) AS messages, coalesce(sum((flags & 1) = 0), 0) AS unseen,
+      coalesce(sum((flags & 8) != 0), 0) AS deleted, coalesce(sum(size), 0) AS size FROM messages WHERE mailbox_id = ?`);
+  }
+
+  async list(accountId: number): Promise<ImapMailbox[]> {
+    return (this.listStmt.all(accountId) as RawMailbox[]).map(fromRow);
+  }
+
+  async byName(accountId: number, name: string): Promise<ImapMailbox | null> {
+    const r = this.byNameStmt.get(accountId, name) as RawMailbox | undefined;
+    return r ? fromRow(r) : null;
+  }
+
+  async byId(mailboxId: number): Promise<ImapMailbox | null> {
+    const r = this.byIdStmt.get(mailboxId) as RawMailbox | undefined;
+    return r ? fromRow(r) : null;
+  }
+
+  async counters(mailboxId: number): Promise<MailboxCounters> {
+    return this.countersStmt.get(mailboxId) as MailboxCounters;
+  }
+
+  /** Creates `name` and any missing parents (RFC 3501 §6.3.3). */
+  async create(accountId: number, name: string): Promise<ImapMailbox> {
+    const now = this.store.clock.now();
+    const id = await this.store.write((tx) => {
+      if (this.byNameStmt.get(accountId, name)) throw new MailboxExistsError(name);
+      const levels = name.split('/');
+      for (let i = 1; i < levels.length; i++) {
+        const parent = levels.slice(0, i).join('/');
+        if (!this.byNameStmt.get(accountId, parent)) createMailboxRow(this.db, accountId, parent, null, now);
+      }
+      const created = createMailboxRow(this.db, accountId, name, null, now);
+      tx.publish({ accountId, mailboxId: created, kind: 'mailboxes', uids: [], modseq: 0 });
+      return created;
+    });
+    return (await this.byId(id))!;
+  }
+
+  /** Deletes a mailbox and its messages; refuses INBOX and mailboxes with children. */
+  async delete(accountId: number, name: string): Promise<void> {
+    await this.store.write((tx) => {
+      const box = this.byNameStmt.get(accountId, name) as RawMailbox | undefined;
+      if (!box) throw new MailboxNotFoundError(name);
+      const child = this.db.prepare("SELECT 1 FROM mailboxes WHERE account_id = ? AND substr(name, 1, ?) = ? LIMIT 1")
+        .get(accountId, name.length + 1, name + '/');
+      if (child) throw new MailboxHasChildrenError(name);
+      const rows = this.db.prepare('SELECT id, content_id AS contentId, size FROM messages WHERE mailbox_id = ?').all(box.id) as { id: number; contentId: number; size: number }[];
+      releaseMessages(this.db, accountId, rows);
+      this.db.prepare('DELETE FROM vanished WHERE mailbox_id = ?').run(box.id);
+      this.db.prepare('DELETE FROM mailboxes WHERE id = ?').run(box.id);
+      tx.publish({ accountId, mailboxId: box.id, kind: 'mailboxes', uids: [], modseq: 0 });
+    });
+  }
+
+  /** Renames a mailbox and its children. Renaming INBOX moves its messages into a new mailbox and
+   *  leaves INBOX empty (RFC 3501 §6.3.5). */
+  async rename(accountId: number, from: string, to: string): Promise<void> {
+    const now = this.store.clock.now();
+    await this.store.write((tx) => {
+      const box = this.byNameStmt.get(accountId, from) as RawMailbox | undefined;
+      if (!box) throw new MailboxNotFoundError(from);
+      if (this.byNameStmt.get(accountId, to)) throw new MailboxExistsError(to);
+      const levels = to.split('/');
+      for (let i = 1; i < levels.length; i++) {
+        const parent = levels.slice(0, i).join('/');
+        if (parent !== from && !this.byNameStmt.get(accountId, parent)) createMailboxRow(this.db, accountId, parent, null, now);
+      }
+      if (from === 'INBOX') {
+        const target = createMailboxRow(this.db, accountId, to, null, now);
+        const moved = moveAllMessages(this.db, accountId, box.id, target);
+        if (moved.uids.length > 0) {
+          tx.publish({ accountId, mailboxId: box.id, kind: 'expunge', uids: moved.uids, modseq: moved.modseq });
+        }
+      } else {
+        const children = this.db.prepare('SELECT id, name FROM mailboxes WHERE account_id = ? AND substr(name, 1, ?) = ?')
+          .all(accountId, from.length + 1, from + '/') as { id: number; name: string }[];
+        for (const c of children) {
+          const newName = to + c.name.slice(from.length);
+          if (this.byNameStmt.get(accountId, newName)) throw new MailboxExistsError(newName);
+        }
+        const rename = this.db.prepare('UPDATE mailboxes SET name = ? WHERE id = ?');
+        rename.run(to, box.id);
+        for (const c of children) rename.run(to + c.name.slice(from.length), c.id);
+      }
+      tx.publish({ accountId, mailboxId: box.id, kind: 'mailboxes', uids: [], modseq: 0 });
+    });
+  }
+
+  async setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<void> {
+    const r = this.db.prepare('UPDATE mailboxes SET subscribed = ? WHERE account_id = ? AND name = ?').run(subscribed ? 1 : 0, accountId, name);
+    if (r.changes === 0) throw new MailboxNotFoundError(name);
+  }
+
+  /** The account's quota (0 = unlimited) and usage, in bytes. */
+  async quota(accountId: number): Promise<{ limit: number; used: number }> {
+    return this.db.prepare('SELECT quota_bytes AS "limit", used_bytes AS used FROM accounts WHERE id = ?').get(accountId) as { limit: number; used: number };
+  }
+}
+
+/** Moves every message of `fromId` into `toId` with new UIDs, keeping flags; returns the old UIDs. */
+function moveAllMessages(db: Db, accountId: number, fromId: number, toId: number): { uids: number[]; modseq: number } {
+  const rows = db.prepare('SELECT id, uid FROM messages WHERE mailbox_id = ? ORDER BY uid').all(fromId) as { id: number; uid: number }[];
+  if (rows.length === 0) return { uids: [], modseq: 0 };
+  const modseq = allocateModseq(db, accountId);
+  const first = (db.prepare('UPDATE mailboxes SET uid_next = uid_next + ?, highest_modseq = ? WHERE id = ? RETURNING uid_next - ? AS first')
+    .get(rows.length, modseq, toId, rows.length) as { first: number }).first;
+  const move = db.prepare('UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?');
+  const tomb = db.prepare('INSERT OR REPLACE INTO vanished (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
+  rows.forEach((r, i) => {
+    move.run(toId, first + i, modseq, r.id);
+    tomb.run(fromId, r.uid, modseq);
+  });
+  db.prepare('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, fromId);
+  return { uids: rows.map((r) => r.uid), modseq };
+}

@@ -1,0 +1,32 @@
+// Row-level helpers shared by the IMAP store modules, run inside a write transaction: allocating the
+// account's next MODSEQ, and releasing message rows (content and blob reference counts, quota usage).
+// Always true: a content row is deleted exactly when its last message/queue reference goes, and a
+// blob exactly when its last content row goes; accounts.used_bytes drops by the released sizes.
+import type { Db } from './open.ts';
+
+/** RFC 7162: the account's MODSEQ counter only grows; one value may cover all rows of one change. */
+export function allocateModseq(db: Db, accountId: number): number {
+  return (db.prepare('UPDATE accounts SET modseq = modseq + 1 WHERE id = ? RETURNING modseq').get(accountId) as { modseq: number }).modseq;
+}
+
+/** Deletes message rows and drops their references; caller writes tombstones if it needs them. */
+export function releaseMessages(db: Db, accountId: number, rows: readonly { id: number; contentId: number; size: number }[]): void {
+  if (rows.length === 0) return;
+  const del = db.prepare('DELETE FROM messages WHERE id = ?');
+  const deref = db.prepare('UPDATE contents SET refcount = refcount - 1 WHERE id = ? RETURNING refcount, blob_id AS blobId');
+  const dropContent = db.prepare('DELETE FROM contents WHERE id = ?');
+  const derefBlob = db.prepare('UPDATE blobs SET refcount = refcount - 1 WHERE id = ? RETURNING refcount');
+  const dropBlob = db.prepare('DELETE FROM blobs WHERE id = ?');
+  let bytes = 0;
+  for (const r of rows) {
+    del.run(r.id);
+    bytes += r.size;
+    const c = deref.get(r.contentId) as { refcount: number; blobId: number } | undefined;
+    if (c && c.refcount <= 0) {
+      dropContent.run(r.contentId);
+      const b = derefBlob.get(c.blobId) as { refcount: number } | undefined;
+      if (b && b.refcount <= 0) dropBlob.run(c.blobId);
+    }
+  }
+  db.prepare('UPDATE accounts SET used_bytes = max(0, used_bytes - ?) WHERE id = ?').run(bytes, accountId);
+}

@@ -1,0 +1,290 @@
+// Message operations IMAP needs: the UID list of a mailbox, pages of message rows for FETCH (with
+// the precomputed envelope/body structure and, for small messages, the bytes in the same query),
+// flag updates (STORE, \Seen on FETCH), EXPUNGE with tombstones, COPY and MOVE, and the changes
+// since a MODSEQ for CONDSTORE/QRESYNC. Always true: every write allocates its MODSEQ and UIDs in
+// its own transaction, writes tombstones for what it removes, and publishes after commit.
+import type { Store } from './store.ts';
+import type { Db } from './open.ts';
+import { BLOB_CHUNK_SIZE } from '../limits.ts';
+import { FLAG_BITS, encodeFlags } from './flags.ts';
+import { OverQuotaError } from './delivery.ts';
+import { allocateModseq, releaseMessages } from './imap-message-rows.ts';
+
+/** Inclusive UID ranges, ascending and disjoint. */
+export type UidRanges = ReadonlyArray<readonly [number, number]>;
+
+export interface FetchWants {
+  envelope?: boolean;
+  bodyStructure?: boolean;
+  body?: boolean;
+  mimeTree?: boolean;
+  /** The bytes: prefix and first chunk come with the row; larger messages are read by range. */
+  content?: boolean;
+}
+
+export interface MessageRow {
+  uid: number;
+  modseq: number;
+  flags: number;
+  keywords: string;
+  internalDate: number;
+  size: number;
+  contentId: number;
+  envelope?: string;
+  bodyStructure?: string;
+  body?: string;
+  mimeTree?: string;
+  /** The whole message (prefix + raw) when it fits one chunk and content was wanted. */
+  bytes?: Buffer | null;
+}
+
+export interface FlagRow {
+  uid: number;
+  flags: number;
+  keywords: string;
+  modseq: number;
+}
+
+export interface StoreFlagsResult {
+  /** Every message in the set after the update, in UID order (RFC 3501 §6.4.6 answers them all). */
+  rows: (FlagRow & { changed: boolean })[];
+  /** RFC 7162 §3.1.3: UIDs that failed UNCHANGEDSINCE. */
+  modified: number[];
+  modseq: number;
+}
+
+export interface CopyResult {
+  uidValidity: number;
+  sourceUids: number[];
+  destinationUids: number[];
+}
+
+const DELETED = FLAG_BITS['\\Deleted'];
+
+export class ImapMessageStore {
+  private readonly store: Store;
+  private readonly db: Db;
+  private readonly uidsStmt;
+  private readonly flagsRangeStmt;
+
+  constructor(store: Store) {
+    this.store = store;
+    this.db = store.db;
+    this.uidsStmt = this.db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid').pluck();
+    this.flagsRangeStmt = this.db.prepare('SELECT uid, flags, keywords, modseq FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid');
+  }
+
+  /** Every UID of the mailbox, ascending: the sequence-number order of a new session view. */
+  async uids(mailboxId: number): Promise<number[]> {
+    return this.uidsStmt.all(mailboxId) as number[];
+  }
+
+  /** UIDs greater than `after`, ascending (new messages for a session view). */
+  async uidsAfter(mailboxId: number, after: number): Promise<number[]> {
+    return this.db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? AND uid > ? ORDER BY uid').pluck().all(mailboxId, after) as number[];
+  }
+
+  async firstUnseenUid(mailboxId: number): Promise<number | null> {
+    const r = this.db.prepare('SELECT min(uid) FROM messages WHERE mailbox_id = ? AND (flags & 1) = 0').pluck().get(mailboxId) as number | null;
+    return r ?? null;
+  }
+
+  /** Up to `limit` rows with uidFrom ≤ uid ≤ uidTo, ascending; only rows changed after
+   *  `changedSince` when it is given (RFC 7162 CHANGEDSINCE). */
+  async fetchPage(mailboxId: number, uidFrom: number, uidTo: number, limit: number, wants: FetchWants, changedSince: number | null = null): Promise<MessageRow[]> {
+    const cols = ['m.uid', 'm.modseq', 'm.flags', 'm.keywords', 'm.internal_date AS internalDate', 'm.size', 'm.content_id AS contentId'];
+    let join = '';
+    if (wants.envelope) cols.push('c.envelope');
+    if (wants.bodyStructure) cols.push('c.body_structure AS bodyStructure');
+    if (wants.body) cols.push('c.body');
+    if (wants.mimeTree) cols.push('c.mime_tree AS mimeTree');
+    if (wants.content) {
+      cols.push('c.prefix', 'k.data AS chunk', 'c.size - length(c.prefix) AS rawSize');
+      join = 'LEFT JOIN blob_chunks k ON k.blob_id = c.blob_id AND k.seq = 0';
+    }
+    const needsContents = wants.envelope || wants.bodyStructure || wants.body || wants.mimeTree || wants.content;
+    const sql = `SELECT ${cols.join(', ')} FROM messages m ${needsContents ? 'JOIN contents c ON c.id = m.content_id' : ''} ${join}
+      WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ${changedSince !== null ? 'AND m.modseq > ?' : ''} ORDER BY m.uid LIMIT ?`;
+    const params: number[] = [mailboxId, uidFrom, uidTo];
+    if (changedSince !== null) params.push(changedSince);
+    params.push(limit);
+    const rows = this.db.prepare(sql).all(...params) as (MessageRow & { prefix?: Buffer; chunk?: Buffer | null; rawSize?: number })[];
+    if (wants.content) {
+      for (const r of rows) {
+        if (r.rawSize! <= BLOB_CHUNK_SIZE) {
+          const chunk = r.chunk ?? Buffer.alloc(0);
+          r.bytes = r.prefix!.length > 0 ? Buffer.concat([r.prefix!, chunk]) : chunk;
+        } else {
+          r.bytes = null;
+        }
+        delete r.prefix;
+        delete r.chunk;
+        delete r.rawSize;
+      }
+    }
+    return rows;
+  }
+
+  /** Bytes [start, end) of a stored message (prefix + raw), reading only the chunks needed. */
+  async readRange(contentId: number, start: number, end: number): Promise<Buffer> {
+    return this.store.contents.range(contentId, start, end);
+  }
+
+  /** Current flags of UIDs within the ranges (for unsolicited FETCH after others' changes). */
+  async flagsIn(mailboxId: number, ranges: UidRanges): Promise<FlagRow[]> {
+    const out: FlagRow[] = [];
+    for (const [a, b] of ranges) out.push(...(this.flagsRangeStmt.all(mailboxId, a, b) as FlagRow[]));
+    return out;
+  }
+
+  /** STORE: add, remove or replace flags on the messages in `ranges`. */
+  async storeFlags(accountId: number, mailboxId: number, ranges: UidRanges, mode: 'add' | 'remove' | 'replace', flags: readonly string[], unchangedSince: number | null): Promise<StoreFlagsResult> {
+    const { bits, keywords } = encodeFlags(flags);
+    const kwLower = keywords.map((k) => k.toLowerCase());
+    return this.store.write((tx) => {
+      const update = this.db.prepare('UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?');
+      const rows: (FlagRow & { changed: boolean })[] = [];
+      const modified: number[] = [];
+      const changedUids: number[] = [];
+      let modseq = 0;
+      for (const [a, b] of ranges) {
+        for (const r of this.flagsRangeStmt.all(mailboxId, a, b) as FlagRow[]) {
+          if (unchangedSince !== null && r.modseq > unchangedSince) {
+            modified.push(r.uid);
+            continue;
+          }
+          const current = r.keywords ? r.keywords.split(' ') : [];
+          let newBits: number;
+          let newKeywords: string[];
+          if (mode === 'add') {
+            newBits = r.flags | bits;
+            const have = new Set(current.map((k) => k.toLowerCase()));
+            newKeywords = [...current, ...keywords.filter((k) => !have.has(k.toLowerCase()))];
+          } else if (mode === 'remove') {
+            newBits = r.flags & ~bits;
+            newKeywords = current.filter((k) => !kwLower.includes(k.toLowerCase()));
+          } else {
+            newBits = bits;
+            newKeywords = keywords;
+          }
+          const newKw = newKeywords.join(' ');
+          const changed = newBits !== r.flags || newKw !== r.keywords;
+          if (changed) {
+            if (modseq === 0) modseq = allocateModseq(this.db, accountId);
+            update.run(newBits, newKw, modseq, mailboxId, r.uid);
+            changedUids.push(r.uid);
+            rows.push({ uid: r.uid, flags: newBits, keywords: newKw, modseq, changed: true });
+          } else {
+            rows.push({ ...r, changed: false });
+          }
+        }
+      }
+      if (modseq > 0) {
+        this.db.prepare('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, mailboxId);
+        tx.publish({ accountId, mailboxId, kind: 'flags', uids: changedUids, modseq });
+      }
+      return { rows, modified, modseq };
+    });
+  }
+
+  /** Sets \Seen on UIDs that lack it (FETCH BODY[] without PEEK, RFC 3501 §6.4.5). */
+  async markSeen(accountId: number, mailboxId: number, uids: readonly number[]): Promise<FlagRow[]> {
+    if (uids.length === 0) return [];
+    const ranges = uids.map((u) => [u, u] as const);
+    const result = await this.storeFlags(accountId, mailboxId, ranges, 'add', ['\\Seen'], null);
+    return result.rows.filter((r) => r.changed);
+  }
+
+  /** Removes \Deleted messages (within `ranges` when given: UID EXPUNGE, RFC 4315 §2.1). */
+  async expunge(accountId: number, mailboxId: number, ranges: UidRanges | null): Promise<{ uids: number[]; modseq: number }> {
+    return this.store.write((tx) => {
+      const select = this.db.prepare(`SELECT id, uid, content_id AS contentId, size FROM messages
+        WHERE mailbox_id = ? AND uid BETWEEN ? AND ? AND (flags & ${DELETED}) != 0 ORDER BY uid`);
+      const rows: { id: number; uid: number; contentId: number; size: number }[] = [];
+      for (const [a, b] of ranges ?? [[1, Number.MAX_SAFE_INTEGER] as const]) rows.push(...(select.all(mailboxId, a, b) as typeof rows));
+      if (rows.length === 0) return { uids: [], modseq: 0 };
+      const modseq = this.removeRows(accountId, mailboxId, rows);
+      releaseMessages(this.db, accountId, rows);
+      const uids = rows.map((r) => r.uid);
+      tx.publish({ accountId, mailboxId, kind: 'expunge', uids, modseq });
+      return { uids, modseq };
+    });
+  }
+
+  /** COPY: new rows in the destination with the same flags, sharing the stored content. */
+  async copy(accountId: number, fromId: number, ranges: UidRanges, toId: number): Promise<CopyResult> {
+    return this.store.write((tx) => {
+      const rows = this.rowsIn(fromId, ranges);
+      const dest = this.db.prepare('SELECT uid_validity AS uidValidity FROM mailboxes WHERE id = ?').get(toId) as { uidValidity: number };
+      if (rows.length === 0) return { uidValidity: dest.uidValidity, sourceUids: [], destinationUids: [] };
+      const bytes = rows.reduce((n, r) => n + r.size, 0);
+      const account = this.db.prepare('SELECT quota_bytes AS quota, used_bytes AS used FROM accounts WHERE id = ?').get(accountId) as { quota: number; used: number };
+      if (account.quota > 0 && account.used + bytes > account.quota) throw new OverQuotaError(accountId);
+      const modseq = allocateModseq(this.db, accountId);
+      const first = this.allocateUids(toId, rows.length, modseq);
+      const insert = this.db.prepare(`INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+      const ref = this.db.prepare('UPDATE contents SET refcount = refcount + 1 WHERE id = ?');
+      const destinationUids: number[] = [];
+      rows.forEach((r, i) => {
+        insert.run(toId, first + i, modseq, r.contentId, r.flags, r.keywords, r.internalDate, r.size);
+        ref.run(r.contentId);
+        destinationUids.push(first + i);
+      });
+      this.db.prepare('UPDATE accounts SET used_bytes = used_bytes + ? WHERE id = ?').run(bytes, accountId);
+      tx.publish({ accountId, mailboxId: toId, kind: 'append', uids: destinationUids, modseq });
+      return { uidValidity: dest.uidValidity, sourceUids: rows.map((r) => r.uid), destinationUids };
+    });
+  }
+
+  /** MOVE (RFC 6851): the rows change mailbox and UID in place; tombstones stay in the source. */
+  async move(accountId: number, fromId: number, ranges: UidRanges, toId: number): Promise<CopyResult & { modseq: number }> {
+    return this.store.write((tx) => {
+      const rows = this.rowsIn(fromId, ranges);
+      const dest = this.db.prepare('SELECT uid_validity AS uidValidity FROM mailboxes WHERE id = ?').get(toId) as { uidValidity: number };
+      if (rows.length === 0) return { uidValidity: dest.uidValidity, sourceUids: [], destinationUids: [], modseq: 0 };
+      const modseq = this.removeRows(accountId, fromId, rows);
+      const first = this.allocateUids(toId, rows.length, modseq);
+      const move = this.db.prepare('UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?');
+      const destinationUids = rows.map((r, i) => {
+        move.run(toId, first + i, modseq, r.id);
+        return first + i;
+      });
+      const sourceUids = rows.map((r) => r.uid);
+      tx.publish({ accountId, mailboxId: toId, kind: 'append', uids: destinationUids, modseq });
+      tx.publish({ accountId, mailboxId: fromId, kind: 'expunge', uids: sourceUids, modseq });
+      return { uidValidity: dest.uidValidity, sourceUids, destinationUids, modseq };
+    });
+  }
+
+  /** RFC 7162 §3.2.5.1: UIDs expunged after `modseq`, within `ranges`. */
+  async vanishedSince(mailboxId: number, modseq: number, ranges: UidRanges | null): Promise<number[]> {
+    const stmt = this.db.prepare('SELECT uid FROM vanished WHERE mailbox_id = ? AND modseq > ? AND uid BETWEEN ? AND ? ORDER BY uid').pluck();
+    const out: number[] = [];
+    for (const [a, b] of ranges ?? [[1, Number.MAX_SAFE_INTEGER] as const]) out.push(...(stmt.all(mailboxId, modseq, a, b) as number[]));
+    return out;
+  }
+
+  private rowsIn(mailboxId: number, ranges: UidRanges) {
+    const select = this.db.prepare(`SELECT id, uid, content_id AS contentId, flags, keywords, internal_date AS internalDate, size
+      FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`);
+    const rows: { id: number; uid: number; contentId: number; flags: number; keywords: string; internalDate: number; size: number }[] = [];
+    for (const [a, b] of ranges) rows.push(...(select.all(mailboxId, a, b) as typeof rows));
+    return rows;
+  }
+
+  /** Reserves `n` UIDs in a mailbox (uid_next only grows) and returns the first. */
+  private allocateUids(mailboxId: number, n: number, modseq: number): number {
+    return (this.db.prepare('UPDATE mailboxes SET uid_next = uid_next + ?, highest_modseq = ? WHERE id = ? RETURNING uid_next - ? AS first')
+      .get(n, modseq, mailboxId, n) as { first: number }).first;
+  }
+
+  /** Writes tombstones for rows leaving a mailbox and bumps its highest modseq; returns the modseq. */
+  private removeRows(accountId: number, mailboxId: number, rows: readonly { uid: number }[]): number {
+    const modseq = allocateModseq(this.db, accountId);
+    const tomb = this.db.prepare('INSERT OR REPLACE INTO vanished (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
+    for (const r of rows) tomb.run(mailboxId, r.uid, modseq);
+    this.db.prepare('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, mailboxId);
+    return modseq;
+  }
+}

@@ -1,0 +1,160 @@
+// IMAP SEARCH over the store (RFC 3501 §6.4.4): a search-key tree compiled to one SQL query over a
+// mailbox's messages, with the header and text conditions answered from what delivery indexed
+// (contents.header_text, contents.search_text). Always true: the query is parameterized (no user text
+// is spliced into SQL), returns UIDs ascending, and never reparses a message.
+import type { Store } from './store.ts';
+import type { Db } from './open.ts';
+import { FLAG_BITS, isSystemFlag } from './flags.ts';
+
+/** A search key with everything session-specific (sequence numbers, \Recent) already turned into UIDs. */
+export type StoreSearchKey =
+  | { op: 'all' }
+  | { op: 'flag'; flag: string; present: boolean }
+  | { op: 'header'; field: string; value: string }
+  | { op: 'body'; value: string }
+  | { op: 'text'; value: string }
+  | { op: 'internaldate'; cmp: 'before' | 'on' | 'since'; day: number }
+  | { op: 'sentdate'; cmp: 'before' | 'on' | 'since'; day: number }
+  | { op: 'size'; cmp: 'larger' | 'smaller'; size: number }
+  | { op: 'uid'; ranges: ReadonlyArray<readonly [number, number]> }
+  | { op: 'modseq'; modseq: number }
+  | { op: 'not'; key: StoreSearchKey }
+  | { op: 'or'; a: StoreSearchKey; b: StoreSearchKey }
+  | { op: 'and'; keys: StoreSearchKey[] };
+
+export interface SearchHit {
+  uid: number;
+  modseq: number;
+}
+
+const DAY_MS = 86_400_000;
+/** UID sets with more ranges than this are matched through json_each instead of OR-ed BETWEENs. */
+const INLINE_RANGES = 20;
+
+function likePattern(value: string): string {
+  return '%' + value.replace(/[\\%_]/g, '\\$&') + '%';
+}
+
+function isAscii(s: string): boolean {
+  return /^[\x00-\x7f]*$/.test(s);
+}
+
+/** header_text holds "name: value\n" per field, names lowercased, values decoded (RFC 2047). */
+function headerContains(headerText: string, field: string, needle: string): boolean {
+  const prefix = field.toLowerCase() + ': ';
+  const lowerNeedle = needle.toLowerCase();
+  let at = headerText.startsWith(prefix) ? 0 : -1;
+  if (at < 0) {
+    const i = headerText.indexOf('\n' + prefix);
+    at = i < 0 ? -1 : i + 1;
+  }
+  while (at >= 0) {
+    const end = headerText.indexOf('\n', at);
+    const value = headerText.slice(at + prefix.length, end < 0 ? undefined : end);
+    if (lowerNeedle === '' || value.toLowerCase().includes(lowerNeedle)) return true;
+    const next = headerText.indexOf('\n' + prefix, at);
+    at = next < 0 ? -1 : next + 1;
+  }
+  return false;
+}
+
+class Compiler {
+  readonly params: unknown[] = [];
+  needsContents = false;
+
+  compile(key: StoreSearchKey): string {
+    switch (key.op) {
+      case 'all':
+        return '1';
+      case 'flag':
+        if (isSystemFlag(key.flag)) return `(m.flags & ${FLAG_BITS[key.flag]}) ${key.present ? '!=' : '='} 0`;
+        this.params.push(likePattern(' ' + key.flag + ' '));
+        return `(' ' || m.keywords || ' ') ${key.present ? '' : 'NOT '}LIKE ? ESCAPE '\\'`;
+      case 'header':
+        this.needsContents = true;
+        if (key.value !== '' && isAscii(key.value)) {
+          // LIKE is ASCII case-insensitive: a cheap necessary condition before the exact check.
+          this.params.push(likePattern(key.value), key.field, key.value);
+          return `(c.header_text LIKE ? ESCAPE '\\' AND postern_header_contains(c.header_text, ?, ?))`;
+        }
+        this.params.push(key.field, key.value);
+        return 'postern_header_contains(c.header_text, ?, ?)';
+      case 'body':
+        this.needsContents = true;
+        return this.textMatch('c.search_text', key.value);
+      case 'text':
+        this.needsContents = true;
+        return `(${this.textMatch('c.header_text', key.value)} OR ${this.textMatch('c.search_text', key.value)})`;
+      case 'internaldate':
+        return this.dateMatch('m.internal_date', key.cmp, key.day);
+      case 'sentdate':
+        this.needsContents = true;
+        return this.dateMatch('coalesce(c.sent_date, m.internal_date)', key.cmp, key.day);
+      case 'size':
+        this.params.push(key.size);
+        return key.cmp === 'larger' ? 'm.size > ?' : 'm.size < ?';
+      case 'uid':
+        if (key.ranges.length === 0) return '0';
+        if (key.ranges.length <= INLINE_RANGES) {
+          return '(' + key.ranges.map(([a, b]) => {
+            this.params.push(a, b);
+            return 'm.uid BETWEEN ? AND ?';
+          }).join(' OR ') + ')';
+        }
+        this.params.push(JSON.stringify(key.ranges));
+        return "EXISTS (SELECT 1 FROM json_each(?) r WHERE m.uid BETWEEN r.value ->> 0 AND r.value ->> 1)";
+      case 'modseq':
+        this.params.push(key.modseq);
+        return 'm.modseq >= ?';
+      case 'not':
+        return `NOT (${this.compile(key.key)})`;
+      case 'or':
+        return `((${this.compile(key.a)}) OR (${this.compile(key.b)}))`;
+      case 'and':
+        return key.keys.map((k) => `(${this.compile(k)})`).join(' AND ');
+    }
+  }
+
+  private textMatch(column: string, value: string): string {
+    if (isAscii(value)) {
+      this.params.push(likePattern(value));
+      return `${column} LIKE ? ESCAPE '\\'`;
+    }
+    this.params.push(value);
+    return `postern_text_contains(${column}, ?)`;
+  }
+
+  private dateMatch(column: string, cmp: 'before' | 'on' | 'since', day: number): string {
+    if (cmp === 'before') {
+      this.params.push(day);
+      return `${column} < ?`;
+    }
+    if (cmp === 'since') {
+      this.params.push(day);
+      return `${column} >= ?`;
+    }
+    this.params.push(day, day + DAY_MS);
+    return `(${column} >= ? AND ${column} < ?)`;
+  }
+}
+
+export class ImapSearchStore {
+  private readonly db: Db;
+
+  constructor(store: Store) {
+    this.db = store.db;
+    this.db.function('postern_header_contains', { deterministic: true }, (text: unknown, field: unknown, needle: unknown) =>
+      headerContains(String(text), String(field), String(needle)) ? 1 : 0);
+    this.db.function('postern_text_contains', { deterministic: true }, (text: unknown, needle: unknown) =>
+      String(text).toLowerCase().includes(String(needle).toLowerCase()) ? 1 : 0);
+  }
+
+  /** UIDs (with their MODSEQ) of the mailbox's messages that match, ascending. */
+  async search(mailboxId: number, key: StoreSearchKey): Promise<SearchHit[]> {
+    const c = new Compiler();
+    const where = c.compile(key);
+    const sql = `SELECT m.uid, m.modseq FROM messages m ${c.needsContents ? 'JOIN contents c ON c.id = m.content_id' : ''}
+      WHERE m.mailbox_id = ? AND (${where}) ORDER BY m.uid`;
+    return this.db.prepare(sql).all(mailboxId, ...c.params) as SearchHit[];
+  }
+}
