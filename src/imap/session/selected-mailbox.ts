@@ -1,0 +1,142 @@
+// One session's view of its selected mailbox (RFC 3501 §2.3.1.2): UIDs in message-sequence order,
+// the \Recent messages this session owns, and changes made by others that are not yet reported.
+// Always true: uids is strictly ascending and changes only when the session reports it (EXISTS after
+// new UIDs are appended, EXPUNGE/VANISHED as UIDs are removed), so sequence numbers the client
+// knows stay valid between reports; a UID is in the view only if the client was (or is being) told.
+import type { MailboxChange } from '../../store/change-bus.ts';
+import type { Ranges } from '../protocol/sequence-set.ts';
+
+export class SelectedMailbox {
+  readonly id: number;
+  readonly name: string;
+  readonly readOnly: boolean;
+  readonly uidValidity: number;
+  /** Message sequence number n is uids[n - 1]. */
+  uids: number[];
+  /** UIDs that are \Recent in this session (RFC 3501 §2.3.2: only one session sees a message as recent). */
+  readonly recent = new Set<number>();
+  highestModseq: number;
+  /** Last UID the store had when we looked (new mail is what lies above it). */
+  lastKnownUid: number;
+  /** Result of SEARCH ... RETURN (SAVE) (RFC 5182), as UIDs. */
+  saved: number[] = [];
+
+  private events: MailboxChange[] = [];
+  private readonly own = new Set<string>();
+  readonly pendingExpunged = new Set<number>();
+  readonly pendingFlags = new Set<number>();
+  newMail = false;
+  gone = false;
+
+  constructor(id: number, name: string, readOnly: boolean, uidValidity: number, uids: number[], highestModseq: number) {
+    this.id = id;
+    this.name = name;
+    this.readOnly = readOnly;
+    this.uidValidity = uidValidity;
+    this.uids = uids;
+    this.highestModseq = highestModseq;
+    this.lastKnownUid = uids.length > 0 ? uids[uids.length - 1]! : 0;
+  }
+
+  get exists(): number {
+    return this.uids.length;
+  }
+
+  /** Sequence number of a UID in this view, or 0. */
+  seqOf(uid: number): number {
+    let lo = 0;
+    let hi = this.uids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const u = this.uids[mid]!;
+      if (u < uid) lo = mid + 1;
+      else if (u > uid) hi = mid - 1;
+      else return mid + 1;
+    }
+    return 0;
+  }
+
+  /** Index of the first UID ≥ uid. */
+  lowerBound(uid: number): number {
+    let lo = 0;
+    let hi = this.uids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.uids[mid]! < uid) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Index ranges [from, to] (0-based, inclusive) of the view's UIDs within UID ranges. */
+  indexRangesOfUids(ranges: Ranges): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (const [a, b] of ranges) {
+      const from = this.lowerBound(a);
+      const to = this.lowerBound(b + 1) - 1;
+      if (from <= to) out.push([from, to]);
+    }
+    return out;
+  }
+
+  /** UIDs of the view within UID ranges. */
+  uidsIn(ranges: Ranges): number[] {
+    const out: number[] = [];
+    for (const [from, to] of this.indexRangesOfUids(ranges)) for (let i = from; i <= to; i++) out.push(this.uids[i]!);
+    return out;
+  }
+
+  /** Records a committed change to this mailbox made by anyone (reported at the next allowed point). */
+  record(change: MailboxChange): void {
+    this.events.push(change);
+  }
+
+  /** Marks a change as this session's own (already answered by the command that made it). */
+  markOwn(kind: MailboxChange['kind'], modseq: number): void {
+    this.own.add(`${kind}:${modseq}`);
+  }
+
+  get hasEvents(): boolean {
+    return this.events.length > 0;
+  }
+
+  /** Folds recorded events into pending sets, dropping this session's own changes. */
+  absorbEvents(): void {
+    for (const e of this.events) {
+      if (this.own.has(`${e.kind}:${e.modseq}`)) continue;
+      if (e.kind === 'expunge') for (const u of e.uids) this.pendingExpunged.add(u);
+      else if (e.kind === 'flags') for (const u of e.uids) this.pendingFlags.add(u);
+      else if (e.kind === 'append') this.newMail = true;
+      else this.gone = true; // 'mailboxes': the session checks whether its mailbox still exists
+      if (e.modseq > this.highestModseq) this.highestModseq = e.modseq;
+    }
+    this.events = [];
+    this.own.clear();
+  }
+
+  /** Removes UIDs from the view; returns their sequence numbers, highest first (each is valid when
+   *  sent in that order, RFC 3501 §7.4.1). */
+  remove(uids: Iterable<number>): number[] {
+    const gone = new Set<number>();
+    for (const u of uids) if (this.seqOf(u) > 0) gone.add(u);
+    if (gone.size === 0) return [];
+    const seqs: number[] = [];
+    const kept: number[] = [];
+    this.uids.forEach((u, i) => {
+      if (gone.has(u)) seqs.push(i + 1);
+      else kept.push(u);
+    });
+    this.uids = kept;
+    for (const u of gone) this.recent.delete(u);
+    this.saved = this.saved.filter((u) => !gone.has(u));
+    return seqs.reverse();
+  }
+
+  /** Appends new UIDs (ascending, above every UID in the view). */
+  append(uids: readonly number[]): void {
+    for (const u of uids) {
+      if (this.uids.length === 0 || u > this.uids[this.uids.length - 1]!) this.uids.push(u);
+    }
+    if (uids.length > 0) this.lastKnownUid = Math.max(this.lastKnownUid, uids[uids.length - 1]!);
+  }
+}
