@@ -20,7 +20,7 @@ export class MailboxStore {
         b.uid_validity AS uidValidity, b.uid_next AS uidNext, b.highest_modseq AS highestModseq,
         (SELECT count(*) FROM messages m WHERE m.mailbox_id = b.id) AS messages,
         (SELECT coalesce(sum(size), 0) FROM messages m WHERE m.mailbox_id = b.id) AS size
-      FROM mailboxes b WHERE b.account_id = ? ORDER BY b.name = 'INBOX' DESC, b.name`).all(accountId) as (MailboxRow & { subscribed: number })[];
+      FROM mailboxes b WHERE b.account_id = ? ORDER BY b.name = 'INBOX' DESC, b.name`).all(accountId) as (Omit<MailboxRow, 'subscribed'> & { subscribed: number })[];
     return rows.map((r) => ({ ...r, subscribed: r.subscribed === 1 }));
   }
 
