@@ -89,6 +89,24 @@ export class ImapMessageStore {
     return r ?? null;
   }
 
+  /** Keywords used in the mailbox (for the FLAGS response of SELECT). */
+  async keywordsIn(mailboxId: number): Promise<string[]> {
+    const lists = this.db.prepare("SELECT DISTINCT keywords FROM messages WHERE mailbox_id = ? AND keywords != ''").pluck().all(mailboxId) as string[];
+    const seen = new Map<string, string>();
+    for (const list of lists) for (const k of list.split(' ')) if (!seen.has(k.toLowerCase())) seen.set(k.toLowerCase(), k);
+    return [...seen.values()];
+  }
+
+  /** Flags of messages changed after `modseq` (CONDSTORE/QRESYNC resync), ascending by UID. */
+  async changedSince(mailboxId: number, modseq: number): Promise<FlagRow[]> {
+    return this.db.prepare('SELECT uid, flags, keywords, modseq FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid').all(mailboxId, modseq) as FlagRow[];
+  }
+
+  /** Messages with a UID above `uid` (STATUS RECENT counts those no session has seen). */
+  async countAbove(mailboxId: number, uid: number): Promise<number> {
+    return this.db.prepare('SELECT count(*) FROM messages WHERE mailbox_id = ? AND uid > ?').pluck().get(mailboxId, uid) as number;
+  }
+
   /** Up to `limit` rows with uidFrom ≤ uid ≤ uidTo, ascending; only rows changed after
    *  `changedSince` when it is given (RFC 7162 CHANGEDSINCE). */
   async fetchPage(mailboxId: number, uidFrom: number, uidTo: number, limit: number, wants: FetchWants, changedSince: number | null = null): Promise<MessageRow[]> {

@@ -108,3 +108,11 @@ function decodeRun(b64: string): string | null {
   }
   return String.fromCharCode(...units);
 }
+
+/** A mailbox name as a response argument: modified UTF-7 (or UTF-8 after ENABLE UTF8=ACCEPT,
+ *  RFC 6855 §3), quoted, or a literal when it cannot be quoted. */
+export function mailboxNameOnWire(name: string, utf8: boolean): string {
+  const text = utf8 ? name : encodeMailboxName(name);
+  if (!/[\x00\r\n]/.test(text) && text.length <= 1024) return `"${text.replace(/["\\]/g, '\\$&')}"`;
+  return `{${Buffer.byteLength(text, 'utf8')}}\r\n${text}`;
+}

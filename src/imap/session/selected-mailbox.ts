@@ -96,8 +96,9 @@ export class SelectedMailbox {
     this.own.add(`${kind}:${modseq}`);
   }
 
-  get hasEvents(): boolean {
-    return this.events.length > 0;
+  /** Whether anything may need reporting (recorded events or changes held back earlier). */
+  get hasPending(): boolean {
+    return this.events.length > 0 || this.pendingExpunged.size > 0 || this.pendingFlags.size > 0 || this.newMail || this.gone;
   }
 
   /** Folds recorded events into pending sets, dropping this session's own changes. */
@@ -114,22 +115,27 @@ export class SelectedMailbox {
     this.own.clear();
   }
 
-  /** Removes UIDs from the view; returns their sequence numbers, highest first (each is valid when
-   *  sent in that order, RFC 3501 §7.4.1). */
-  remove(uids: Iterable<number>): number[] {
+  /** Removes UIDs from the view; returns the removed UIDs (ascending) and their sequence numbers
+   *  highest first (each is valid when sent in that order, RFC 3501 §7.4.1). */
+  remove(uids: Iterable<number>): { uids: number[]; seqs: number[] } {
     const gone = new Set<number>();
     for (const u of uids) if (this.seqOf(u) > 0) gone.add(u);
-    if (gone.size === 0) return [];
+    if (gone.size === 0) return { uids: [], seqs: [] };
     const seqs: number[] = [];
+    const removed: number[] = [];
     const kept: number[] = [];
     this.uids.forEach((u, i) => {
-      if (gone.has(u)) seqs.push(i + 1);
-      else kept.push(u);
+      if (gone.has(u)) {
+        seqs.push(i + 1);
+        removed.push(u);
+      } else {
+        kept.push(u);
+      }
     });
     this.uids = kept;
     for (const u of gone) this.recent.delete(u);
     this.saved = this.saved.filter((u) => !gone.has(u));
-    return seqs.reverse();
+    return { uids: removed, seqs: seqs.reverse() };
   }
 
   /** Appends new UIDs (ascending, above every UID in the view). */

@@ -1,0 +1,64 @@
+// Every IMAP command Postern answers, by upper-case name (UID forms share their command's entry).
+import type { Command } from './command.ts';
+import { append } from './append.ts';
+import { authenticateCommand } from './authenticate.ts';
+import { capability } from './capability.ts';
+import { check } from './check.ts';
+import { close } from './close.ts';
+import { copy } from './copy.ts';
+import { create } from './create.ts';
+import { del } from './delete.ts';
+import { enable } from './enable.ts';
+import { expunge } from './expunge.ts';
+import { fetch } from './fetch.ts';
+import { id } from './id.ts';
+import { idle } from './idle.ts';
+import { list, lsub } from './list.ts';
+import { login } from './login.ts';
+import { logout } from './logout.ts';
+import { namespace } from './namespace.ts';
+import { noop } from './noop.ts';
+import { getquota, getquotaroot, setquota } from './quota.ts';
+import { rename } from './rename.ts';
+import { search } from './search.ts';
+import { select } from './select.ts';
+import { starttls } from './starttls.ts';
+import { status } from './status.ts';
+import { store } from './store.ts';
+import { subscribe } from './subscribe.ts';
+
+export const COMMANDS = new Map<string, Command<never>>(Object.entries({
+  APPEND: append,
+  AUTHENTICATE: authenticateCommand,
+  CAPABILITY: capability,
+  CHECK: check,
+  CLOSE: close,
+  COPY: copy,
+  CREATE: create,
+  DELETE: del,
+  ENABLE: enable,
+  EXAMINE: select,
+  EXPUNGE: expunge,
+  FETCH: fetch,
+  GETQUOTA: getquota,
+  GETQUOTAROOT: getquotaroot,
+  ID: id,
+  IDLE: idle,
+  LIST: list,
+  LOGIN: login,
+  LOGOUT: logout,
+  LSUB: lsub,
+  MOVE: copy,
+  NAMESPACE: namespace,
+  NOOP: noop,
+  RENAME: rename,
+  SEARCH: search,
+  SELECT: select,
+  SETQUOTA: setquota,
+  STARTTLS: starttls,
+  STATUS: status,
+  STORE: store,
+  SUBSCRIBE: subscribe,
+  UNSELECT: close,
+  UNSUBSCRIBE: subscribe,
+}) as [string, Command<never>][]);

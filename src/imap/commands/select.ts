@@ -1,0 +1,61 @@
+// SELECT and EXAMINE (RFC 3501 §6.3.1-2) with CONDSTORE and QRESYNC parameters (RFC 7162 §3.1.8,
+// §3.2.5). HIGHESTMODSEQ is in every successful reply (RFC 7162 §3.1.2.1), which lets clients such
+// as Thunderbird resync incrementally. EXAMINE never claims \Recent.
+import { command, AUTHENTICATED } from './command.ts';
+import { no, ok } from '../session/completion.ts';
+import { parseSelectArguments } from '../protocol/select-parameters.ts';
+import { ImapSyntaxError } from '../protocol/tokens.ts';
+import { SelectedMailbox } from '../session/selected-mailbox.ts';
+import { SYSTEM_FLAGS_TEXT, flagList } from '../session/flag-text.ts';
+import { formatNumbers, resolve } from '../protocol/sequence-set.ts';
+
+export const select = command({
+  states: AUTHENTICATED,
+  parse: (r, s) => parseSelectArguments(r, s.utf8),
+  async run(s, a, cmd) {
+    const readOnly = cmd.name === 'EXAMINE';
+    // RFC 7162 §3.2.5: QRESYNC parameters need a prior ENABLE QRESYNC.
+    if (a.qresync && !s.qresync) throw new ImapSyntaxError('ENABLE QRESYNC first');
+    const { mailboxes, messages, recent } = s.services;
+    const hadSelected = s.selected !== null;
+    s.beginSelect();
+    if (hadSelected && s.qresync) s.untagged('OK [CLOSED] Previous mailbox closed');
+    if (a.condstore) s.condstore = true;
+    const box = await mailboxes.byName(s.account!.id, a.mailbox);
+    if (!box) {
+      s.deselect();
+      return no('No such mailbox', 'NONEXISTENT');
+    }
+    const uids = await messages.uids(box.id);
+    const keywords = await messages.keywordsIn(box.id);
+    const firstUnseen = await messages.firstUnseenUid(box.id);
+    const view = new SelectedMailbox(box.id, box.name, readOnly, box.uidValidity, uids, box.highestModseq);
+    if (!readOnly) for (const u of recent.claim(box.id, uids)) view.recent.add(u);
+    s.select(view);
+    const flags = [SYSTEM_FLAGS_TEXT, ...keywords].join(' ');
+    s.untagged(`FLAGS (${flags})`);
+    s.untagged(`${view.exists} EXISTS`);
+    s.untagged(`${view.recent.size} RECENT`);
+    if (firstUnseen !== null) {
+      const seq = view.seqOf(firstUnseen);
+      if (seq > 0) s.untagged(`OK [UNSEEN ${seq}] First unseen message`);
+    }
+    s.untagged(readOnly ? 'OK [PERMANENTFLAGS ()] Read-only mailbox' : `OK [PERMANENTFLAGS (${flags} \\*)] Flags permitted`);
+    s.untagged(`OK [UIDVALIDITY ${box.uidValidity}] UIDs valid`);
+    s.untagged(`OK [UIDNEXT ${box.uidNext}] Predicted next UID`);
+    s.untagged(`OK [HIGHESTMODSEQ ${box.highestModseq}] Highest`);
+    const q = a.qresync;
+    if (q && q.uidValidity === box.uidValidity) {
+      // RFC 7162 §3.2.5.1: expunges since the client's modseq as VANISHED (EARLIER), then changes.
+      const known = q.knownUids && !q.knownUids.saved ? resolve(q.knownUids.ranges, box.uidNext) : null;
+      const vanished = await messages.vanishedSince(box.id, q.modseq, known);
+      if (vanished.length > 0) s.untagged(`VANISHED (EARLIER) ${formatNumbers(vanished)}`);
+      for (const r of await messages.changedSince(box.id, q.modseq)) {
+        const seq = view.seqOf(r.uid);
+        if (seq === 0) continue;
+        s.untagged(`${seq} FETCH (UID ${r.uid} FLAGS ${flagList(r.flags, r.keywords, view.recent.has(r.uid))} MODSEQ (${r.modseq}))`);
+      }
+    }
+    return ok(`${cmd.name} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE');
+  },
+});

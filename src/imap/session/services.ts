@@ -1,0 +1,64 @@
+// What every IMAP session of one server shares: the store and its IMAP views, the login throttle,
+// the \Recent tracker, per-user session counts, logging and the operator's settings. Built once per
+// listener pair by src/imap/server.ts; tests build their own over a temp data directory.
+import type { Store } from '../../store/store.ts';
+import type { LoginThrottle } from '../../login/throttle.ts';
+import type { Logger } from '../../log.ts';
+import type tls from 'node:tls';
+import { ImapMailboxStore } from '../../store/imap-mailboxes.ts';
+import { ImapMessageStore } from '../../store/imap-messages.ts';
+import { ImapSearchStore } from '../../store/imap-search.ts';
+import { RecentTracker } from './recent-tracker.ts';
+import { IMAP_MAX_APPEND_LITERAL, IMAP_MAX_SESSIONS_PER_USER } from '../../limits.ts';
+
+export interface ImapSettings {
+  hostname: string;
+  /** LOGIN/AUTHENTICATE without TLS from 127.0.0.1/::1 ([imap] allow_plaintext_loopback). */
+  allowPlaintextLoopback: boolean;
+  maxMessageSize: number;
+  maxSessionsPerUser: number;
+}
+
+export class ImapServices {
+  readonly store: Store;
+  readonly mailboxes: ImapMailboxStore;
+  readonly messages: ImapMessageStore;
+  readonly search: ImapSearchStore;
+  readonly recent = new RecentTracker();
+  readonly throttle: LoginThrottle;
+  readonly log: Logger;
+  readonly settings: ImapSettings;
+  /** TLS context for STARTTLS; null when the listener has no certificate. */
+  readonly secureContext: (() => tls.SecureContext) | null;
+  private readonly sessionsPerUser = new Map<number, number>();
+
+  constructor(store: Store, throttle: LoginThrottle, log: Logger, settings: Partial<ImapSettings> & { hostname: string }, secureContext: (() => tls.SecureContext) | null) {
+    this.store = store;
+    this.mailboxes = new ImapMailboxStore(store);
+    this.messages = new ImapMessageStore(store);
+    this.search = new ImapSearchStore(store);
+    this.throttle = throttle;
+    this.log = log;
+    this.settings = {
+      allowPlaintextLoopback: false,
+      maxMessageSize: IMAP_MAX_APPEND_LITERAL,
+      maxSessionsPerUser: IMAP_MAX_SESSIONS_PER_USER,
+      ...settings,
+    };
+    this.secureContext = secureContext;
+  }
+
+  /** Counts a session for an account; false when the account is at its limit. */
+  claimSession(accountId: number): boolean {
+    const n = this.sessionsPerUser.get(accountId) ?? 0;
+    if (n >= this.settings.maxSessionsPerUser) return false;
+    this.sessionsPerUser.set(accountId, n + 1);
+    return true;
+  }
+
+  releaseSession(accountId: number): void {
+    const n = (this.sessionsPerUser.get(accountId) ?? 1) - 1;
+    if (n <= 0) this.sessionsPerUser.delete(accountId);
+    else this.sessionsPerUser.set(accountId, n);
+  }
+}

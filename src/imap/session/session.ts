@@ -1,0 +1,416 @@
+// One IMAP connection: the state machine (RFC 3501 §3), the loop that frames commands, dispatches
+// them and writes replies, STARTTLS, and the reporting of other sessions' changes to the selected
+// mailbox. Always true: one command runs at a time and the next is read only after the previous
+// one's tagged reply is queued (backpressure both ways: input is paused while a command runs, large
+// output waits for 'drain'); untagged EXPUNGE is never sent after FETCH/STORE/SEARCH (§7.4.1);
+// nothing is written while a store transaction is open (the store's methods commit before resolving).
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { CommandFramer } from '../protocol/command-framer.ts';
+import { ArgumentReader } from '../protocol/argument-reader.ts';
+import { ImapSyntaxError, parseCommand, type ParsedCommand } from '../protocol/tokens.ts';
+import { responseText } from '../protocol/response-writer.ts';
+import { formatNumbers } from '../protocol/sequence-set.ts';
+import type { MailboxChange } from '../../store/change-bus.ts';
+import { COMMANDS } from '../commands/registry.ts';
+import { capabilities } from './capabilities.ts';
+import { completionForError, type Completion } from './completion.ts';
+import { flagList } from './flag-text.ts';
+import type { ImapServices } from './services.ts';
+import type { SelectedMailbox } from './selected-mailbox.ts';
+import {
+  IMAP_IDLE_TIMEOUT_SECONDS,
+  IMAP_MAX_BAD_COMMANDS,
+  IMAP_MAX_LINE_LENGTH,
+  IMAP_MAX_ARGUMENT_LITERAL,
+  IMAP_MAX_LITERALS_PER_COMMAND,
+  IMAP_OUTPUT_HIGH_WATER,
+  IMAP_PREAUTH_TIMEOUT_SECONDS,
+} from '../../limits.ts';
+
+export type SessionState = 'not-authenticated' | 'authenticated' | 'selected';
+
+export interface ConnectionInfo {
+  remoteAddress: string;
+  secure: boolean;
+}
+
+function isLoopback(ip: string): boolean {
+  return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1' || ip.startsWith('127.');
+}
+
+export class ImapSession {
+  readonly services: ImapServices;
+  readonly remoteAddress: string;
+  state: SessionState = 'not-authenticated';
+  secure: boolean;
+  account: { id: number; address: string } | null = null;
+  selected: SelectedMailbox | null = null;
+  utf8 = false;
+  condstore = false;
+  qresync = false;
+
+  private stream: Duplex;
+  private readonly framer: CommandFramer;
+  private busy = false;
+  private closed = false;
+  private badInARow = 0;
+  private lineWaiter: ((line: Buffer | null) => void) | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private selectingEvents: MailboxChange[] | null = null;
+  private idling = false;
+  private reporting: Promise<void> = Promise.resolve();
+  private readonly onData = (chunk: Buffer) => this.received(chunk);
+
+  constructor(services: ImapServices, stream: Duplex, info: ConnectionInfo) {
+    this.services = services;
+    this.stream = stream;
+    this.remoteAddress = info.remoteAddress;
+    this.secure = info.secure;
+    this.framer = new CommandFramer({
+      maxLineLength: IMAP_MAX_LINE_LENGTH,
+      maxAppendLiteral: services.settings.maxMessageSize,
+      maxArgumentLiteral: IMAP_MAX_ARGUMENT_LITERAL,
+      maxLiteralsPerCommand: IMAP_MAX_LITERALS_PER_COMMAND,
+    });
+    this.attach(stream);
+  }
+
+  /** Sends the greeting (RFC 3501 §7.1.1) with the capabilities, as Thunderbird reads them there. */
+  start(): void {
+    this.setTimeout(IMAP_PREAUTH_TIMEOUT_SECONDS);
+    this.writeLine(`* OK [CAPABILITY ${this.capabilityText()}] ${this.services.settings.hostname} Postern IMAP ready`);
+  }
+
+  get loginAllowed(): boolean {
+    return this.secure || (this.services.settings.allowPlaintextLoopback && isLoopback(this.remoteAddress));
+  }
+
+  get tlsAvailable(): boolean {
+    return this.services.secureContext !== null;
+  }
+
+  capabilityText(): string {
+    return capabilities({
+      authenticated: this.state !== 'not-authenticated',
+      secure: this.secure,
+      tlsAvailable: this.tlsAvailable,
+      loginAllowed: this.loginAllowed,
+      maxMessageSize: this.services.settings.maxMessageSize,
+    });
+  }
+
+  // --- output ---
+
+  writeLine(line: string): void {
+    this.write(line + '\r\n');
+  }
+
+  /** `* text` */
+  untagged(text: string): void {
+    this.write('* ' + text + '\r\n');
+  }
+
+  write(data: string | Buffer): void {
+    if (this.closed) return;
+    this.stream.write(data);
+  }
+
+  /** Waits until the connection has taken what was written (backpressure for large responses). */
+  async drain(): Promise<void> {
+    if (this.closed || this.stream.writableLength < IMAP_OUTPUT_HIGH_WATER) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.stream.off('drain', done);
+        this.stream.off('close', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('close', done);
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Reads the next line the client sends (AUTHENTICATE responses, IDLE's DONE); null on close. */
+  readLine(): Promise<Buffer | null> {
+    return new Promise((resolve) => {
+      this.lineWaiter = resolve;
+      this.stream.resume();
+      this.deliverLine();
+    });
+  }
+
+  // --- state changes ---
+
+  loggedIn(account: { id: number; address: string }): void {
+    this.account = account;
+    this.state = 'authenticated';
+    this.setTimeout(IMAP_IDLE_TIMEOUT_SECONDS);
+    this.unsubscribe = this.services.store.bus.subscribe(account.id, (change) => this.changed(change));
+  }
+
+  /** Starts buffering changes for a mailbox about to be selected, so none is lost while it loads. */
+  beginSelect(): void {
+    this.selected = null;
+    this.state = 'authenticated';
+    this.selectingEvents = [];
+  }
+
+  select(view: SelectedMailbox): void {
+    const early = this.selectingEvents ?? [];
+    this.selectingEvents = null;
+    this.selected = view;
+    this.state = 'selected';
+    for (const e of early) if (e.mailboxId === view.id) view.record(e);
+  }
+
+  deselect(): void {
+    this.selectingEvents = null;
+    this.selected = null;
+    this.state = 'authenticated';
+  }
+
+  /** RFC 3501 §6.2.1 STARTTLS: after the OK, wrap the socket; bytes already buffered are dropped. */
+  async startTls(): Promise<void> {
+    const context = this.services.secureContext;
+    if (!context) throw new Error('no TLS context');
+    this.framer.reset();
+    const plain = this.stream;
+    plain.off('data', this.onData);
+    plain.pause();
+    const secure = new tls.TLSSocket(plain as never, { isServer: true, secureContext: context() });
+    this.stream = secure;
+    this.secure = true;
+    this.attach(secure);
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secure', () => resolve());
+      secure.once('error', reject);
+    });
+  }
+
+  logout(text = 'Logging out'): void {
+    this.untagged('BYE ' + text);
+    this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stream.end();
+    this.cleanup();
+  }
+
+  // --- input loop ---
+
+  private attach(stream: Duplex): void {
+    stream.on('data', this.onData);
+    stream.on('error', () => this.destroy());
+    stream.on('close', () => this.destroy());
+    stream.on('timeout', () => {
+      this.logout('Autologout; idle for too long');
+    });
+  }
+
+  private setTimeout(seconds: number): void {
+    const s = this.stream as Duplex & { setTimeout?: (ms: number) => void };
+    if (typeof s.setTimeout === 'function') s.setTimeout(seconds * 1000);
+  }
+
+  private destroy(): void {
+    if (!this.closed) {
+      this.closed = true;
+      this.stream.destroy();
+    }
+    this.cleanup();
+  }
+
+  private cleanup(): void {
+    if (this.unsubscribe) {
+      this.unsubscribe();
+      this.unsubscribe = null;
+      if (this.account) this.services.releaseSession(this.account.id);
+    }
+    if (this.lineWaiter) {
+      const w = this.lineWaiter;
+      this.lineWaiter = null;
+      w(null);
+    }
+  }
+
+  private received(chunk: Buffer): void {
+    this.framer.push(chunk);
+    if (this.lineWaiter) this.deliverLine();
+    else void this.pump();
+  }
+
+  private deliverLine(): void {
+    if (!this.lineWaiter) return;
+    const r = this.framer.next();
+    if (r.kind === 'command') {
+      const w = this.lineWaiter;
+      this.lineWaiter = null;
+      w(r.command.lines[0]!);
+    } else if (r.kind === 'error') {
+      const w = this.lineWaiter;
+      this.lineWaiter = null;
+      w(Buffer.alloc(0));
+      if (r.fatal) this.logout(r.text);
+    } else if (r.kind === 'continue') {
+      this.writeLine('+ Ready for literal');
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy || this.closed) return;
+    this.busy = true;
+    this.stream.pause();
+    try {
+      while (!this.closed && !this.lineWaiter) {
+        const r = this.framer.next();
+        if (r.kind === 'need-more') break;
+        if (r.kind === 'continue') {
+          this.writeLine('+ Ready for literal');
+          continue;
+        }
+        if (r.kind === 'error') {
+          if (r.fatal) {
+            this.logout(r.text);
+            break;
+          }
+          const code = r.code ? `[${r.code}] ` : '';
+          // RFC 7888 §4 / RFC 3501 §7.1: a refused literal is answered tagged, the line too long BAD.
+          this.writeLine(`${r.tag ?? '*'} ${r.text.startsWith('Literal') ? 'NO' : 'BAD'} ${code}${r.text}`);
+          if (this.countBad()) break;
+          continue;
+        }
+        await this.execute(r.command.lines[0]!, () => parseCommand(r.command));
+      }
+    } finally {
+      this.busy = false;
+      if (!this.closed) this.stream.resume();
+    }
+  }
+
+  private countBad(): boolean {
+    if (++this.badInARow < IMAP_MAX_BAD_COMMANDS) return false;
+    this.logout('Too many invalid commands');
+    return true;
+  }
+
+  private async execute(firstLine: Buffer, parse: () => ParsedCommand): Promise<void> {
+    let cmd: ParsedCommand;
+    try {
+      cmd = parse();
+    } catch (err) {
+      const tag = /^([^\x00-\x20\x7f-\xff(){%*"\\+]+) /.exec(firstLine.subarray(0, 128).toString('latin1'))?.[1] ?? '*';
+      this.writeLine(`${tag} BAD ${err instanceof ImapSyntaxError ? responseText(err.message) : 'Invalid command'}`);
+      this.countBad();
+      return;
+    }
+    const handler = COMMANDS.get(cmd.name);
+    let completion: Completion;
+    if (!handler) {
+      completion = { status: 'BAD', text: `Unknown command ${cmd.name.slice(0, 30)}` };
+    } else if (cmd.uid && !['FETCH', 'STORE', 'SEARCH', 'COPY', 'MOVE', 'EXPUNGE'].includes(cmd.name)) {
+      completion = { status: 'BAD', text: `UID ${cmd.name} is not a command` };
+    } else if (!handler.states.includes(this.state)) {
+      completion = { status: 'BAD', text: `${cmd.name} is not allowed ${this.state === 'selected' ? 'with a mailbox selected' : this.state === 'authenticated' ? 'without a selected mailbox' : 'before login'}` };
+    } else {
+      try {
+        const args = handler.parse(new ArgumentReader(cmd.args), this, cmd);
+        completion = await handler.run(this, args, cmd);
+      } catch (err) {
+        completion = completionForError(err, this.services.log, cmd.name);
+      }
+      if (this.selected && !this.closed && completion.status !== 'BAD') {
+        try {
+          await this.reportChanges(!(handler.forbidsExpunge?.(cmd) ?? false));
+        } catch (err) {
+          this.services.log.error({ err }, 'IMAP change report failed');
+        }
+      }
+    }
+    if (this.closed || completion.sent) return;
+    if (completion.status === 'BAD') {
+      if (this.countBad()) return;
+    } else {
+      this.badInARow = 0;
+    }
+    const code = completion.code ? `[${completion.code}] ` : '';
+    this.writeLine(`${cmd.tag} ${completion.status} ${code}${responseText(completion.text)}`);
+    if (completion.close) this.close();
+    else await this.drain();
+  }
+
+  // --- changes from other sessions ---
+
+  private changed(change: MailboxChange): void {
+    if (this.selectingEvents) this.selectingEvents.push(change);
+    const view = this.selected;
+    if (!view || change.mailboxId !== view.id) return;
+    view.record(change);
+    // RFC 2177: while idling, changes are reported as they happen.
+    if (this.idling) this.reportChanges(true).catch((err) => this.services.log.error({ err }, 'IMAP IDLE report failed'));
+  }
+
+  /** EXPUNGE per message, or one VANISHED once QRESYNC is enabled (RFC 7162 §3.2.10). */
+  reportExpunged(removed: { uids: number[]; seqs: number[] }): void {
+    if (removed.uids.length === 0) return;
+    if (this.qresync) this.untagged(`VANISHED ${formatNumbers(removed.uids)}`);
+    else for (const seq of removed.seqs) this.untagged(`${seq} EXPUNGE`);
+  }
+
+  setIdling(on: boolean): void {
+    this.idling = on;
+  }
+
+  /** Reports other sessions' changes to the selected mailbox: EXPUNGE/VANISHED (when allowed),
+   *  EXISTS/RECENT for new mail, FETCH FLAGS for flag changes. */
+  reportChanges(expungeAllowed: boolean): Promise<void> {
+    // Serialized: IDLE can be woken by several changes while a report is still reading the store.
+    this.reporting = this.reporting.then(() => this.reportOnce(expungeAllowed));
+    return this.reporting;
+  }
+
+  private async reportOnce(expungeAllowed: boolean): Promise<void> {
+    const view = this.selected;
+    if (!view || !view.hasPending || this.closed) return;
+    view.absorbEvents();
+    const { messages, mailboxes } = this.services;
+    if (view.gone && !(await mailboxes.byId(view.id))) {
+      this.logout('Selected mailbox was deleted');
+      return;
+    }
+    view.gone = false;
+    if (expungeAllowed && view.pendingExpunged.size > 0) {
+      const uids = [...view.pendingExpunged].sort((a, b) => a - b);
+      view.pendingExpunged.clear();
+      this.reportExpunged(view.remove(uids));
+    }
+    if (view.newMail) {
+      view.newMail = false;
+      const fresh = await messages.uidsAfter(view.id, view.lastKnownUid);
+      if (fresh.length > 0) {
+        for (const u of this.services.recent.claim(view.id, fresh)) view.recent.add(u);
+        view.append(fresh);
+        this.untagged(`${view.exists} EXISTS`);
+        this.untagged(`${view.recent.size} RECENT`);
+      }
+    }
+    if (view.pendingFlags.size > 0) {
+      const uids = [...view.pendingFlags].filter((u) => !view.pendingExpunged.has(u)).sort((a, b) => a - b);
+      view.pendingFlags.clear();
+      const rows = await messages.flagsIn(view.id, uids.map((u) => [u, u] as [number, number]));
+      for (const r of rows) {
+        const seq = view.seqOf(r.uid);
+        if (seq === 0) continue;
+        const extra = (this.qresync ? ` UID ${r.uid}` : '') + (this.condstore ? ` MODSEQ (${r.modseq})` : '');
+        this.untagged(`${seq} FETCH (FLAGS ${flagList(r.flags, r.keywords, view.recent.has(r.uid))}${extra})`);
+      }
+    }
+    await this.drain();
+  }
+}
