@@ -62,6 +62,10 @@ export const IMAP_MAX_MAILBOX_NAME_LENGTH = 1024;
  *  command never holds the event loop for long. */
 export const IMAP_FETCH_PAGE_SIZE = 500;
 
+/** Messages changed per transaction by one STORE (each page commits on its own, so a STORE over a
+ *  100,000-message mailbox never holds the event loop for more than a few tens of milliseconds). */
+export const IMAP_STORE_PAGE_SIZE = 2000;
+
 /** Bytes of FETCH output buffered in the socket before the session waits for 'drain'. */
 export const IMAP_OUTPUT_HIGH_WATER = 1024 * 1024;
 

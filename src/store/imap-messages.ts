@@ -5,7 +5,8 @@
 // its own transaction, writes tombstones for what it removes, and publishes after commit.
 import type { Store } from './store.ts';
 import type { Db } from './open.ts';
-import { BLOB_CHUNK_SIZE } from '../limits.ts';
+import type { Statement } from 'better-sqlite3';
+import { BLOB_CHUNK_SIZE, IMAP_STORE_PAGE_SIZE } from '../limits.ts';
 import { FLAG_BITS, encodeFlags } from './flags.ts';
 import { OverQuotaError } from './delivery.ts';
 import { allocateModseq, releaseMessages } from './imap-message-rows.ts';
@@ -50,7 +51,8 @@ export interface StoreFlagsResult {
   rows: (FlagRow & { changed: boolean })[];
   /** RFC 7162 §3.1.3: UIDs that failed UNCHANGEDSINCE. */
   modified: number[];
-  modseq: number;
+  /** The MODSEQs this change used (one per page that changed something), ascending. */
+  modseqs: number[];
 }
 
 export interface CopyResult {
@@ -66,12 +68,22 @@ export class ImapMessageStore {
   private readonly db: Db;
   private readonly uidsStmt;
   private readonly flagsRangeStmt;
+  private readonly flagsPageStmt;
+  private readonly updateFlagsStmt;
+  private readonly markSeenStmt;
+  /** fetchPage statements by column set: a handful of shapes, prepared once each. */
+  private readonly pageStmts = new Map<string, Statement<unknown[]>>();
 
   constructor(store: Store) {
     this.store = store;
     this.db = store.db;
     this.uidsStmt = this.db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid').pluck();
     this.flagsRangeStmt = this.db.prepare('SELECT uid, flags, keywords, modseq FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid');
+    this.flagsPageStmt = this.db.prepare('SELECT uid, flags, keywords, modseq FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid LIMIT ?');
+    this.markSeenStmt = this.db.prepare(`UPDATE messages SET flags = flags | ${FLAG_BITS['\\Seen']}, modseq = ?
+      WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) AND (flags & ${FLAG_BITS['\\Seen']}) = 0
+      RETURNING uid, flags, keywords, modseq`);
+    this.updateFlagsStmt = this.db.prepare('UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?');
   }
 
   /** Every UID of the mailbox, ascending: the sequence-number order of a new session view. */
@@ -126,7 +138,12 @@ export class ImapMessageStore {
     const params: number[] = [mailboxId, uidFrom, uidTo];
     if (changedSince !== null) params.push(changedSince);
     params.push(limit);
-    const rows = this.db.prepare(sql).all(...params) as (MessageRow & { prefix?: Buffer; chunk?: Buffer | null; rawSize?: number })[];
+    let stmt = this.pageStmts.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.pageStmts.set(sql, stmt);
+    }
+    const rows = stmt.all(...params) as (MessageRow & { prefix?: Buffer; chunk?: Buffer | null; rawSize?: number })[];
     if (wants.content) {
       for (const r of rows) {
         if (r.rawSize! <= BLOB_CHUNK_SIZE) {
@@ -155,18 +172,39 @@ export class ImapMessageStore {
     return out;
   }
 
-  /** STORE: add, remove or replace flags on the messages in `ranges`. */
+  /** STORE: add, remove or replace flags on the messages in `ranges`. Large sets are changed in
+   *  pages of IMAP_STORE_PAGE_SIZE messages, each its own transaction with its own MODSEQ, so one
+   *  command never holds the event loop for long (RFC 7162 lets each message get any higher MODSEQ). */
   async storeFlags(accountId: number, mailboxId: number, ranges: UidRanges, mode: 'add' | 'remove' | 'replace', flags: readonly string[], unchangedSince: number | null): Promise<StoreFlagsResult> {
     const { bits, keywords } = encodeFlags(flags);
     const kwLower = keywords.map((k) => k.toLowerCase());
-    return this.store.write((tx) => {
-      const update = this.db.prepare('UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?');
-      const rows: (FlagRow & { changed: boolean })[] = [];
-      const modified: number[] = [];
-      const changedUids: number[] = [];
-      let modseq = 0;
-      for (const [a, b] of ranges) {
-        for (const r of this.flagsRangeStmt.all(mailboxId, a, b) as FlagRow[]) {
+    const result: StoreFlagsResult = { rows: [], modified: [], modseqs: [] };
+    // Without keywords or UNCHANGEDSINCE the change is the same expression for every row, and the
+    // rows it affects are exactly those whose flags differ, so one UPDATE per page does it.
+    const setBased = keywords.length === 0 && unchangedSince === null && mode !== 'replace';
+    let ri = 0;
+    let from = ranges[0]?.[0] ?? 0;
+    while (ri < ranges.length) {
+      const page = await this.store.write((tx) => {
+        // Up to one page of rows, continuing across ranges where the last page stopped.
+        const rows: FlagRow[] = [];
+        while (ri < ranges.length && rows.length < IMAP_STORE_PAGE_SIZE) {
+          const [a, b] = ranges[ri]!;
+          const want = IMAP_STORE_PAGE_SIZE - rows.length;
+          const got = this.flagsPageStmt.all(mailboxId, Math.max(from, a), b, want) as FlagRow[];
+          rows.push(...got);
+          if (got.length === want) {
+            from = got[got.length - 1]!.uid + 1;
+          } else {
+            ri++;
+            from = ranges[ri]?.[0] ?? 0;
+          }
+        }
+        let modseq = 0;
+        const changedUids: number[] = [];
+        const out: (FlagRow & { changed: boolean })[] = [];
+        const modified: number[] = [];
+        for (const r of rows) {
           if (unchangedSince !== null && r.modseq > unchangedSince) {
             modified.push(r.uid);
             continue;
@@ -186,31 +224,50 @@ export class ImapMessageStore {
             newKeywords = keywords;
           }
           const newKw = newKeywords.join(' ');
-          const changed = newBits !== r.flags || newKw !== r.keywords;
-          if (changed) {
+          if (newBits !== r.flags || newKw !== r.keywords) {
             if (modseq === 0) modseq = allocateModseq(this.db, accountId);
-            update.run(newBits, newKw, modseq, mailboxId, r.uid);
+            if (!setBased) this.updateFlagsStmt.run(newBits, newKw, modseq, mailboxId, r.uid);
             changedUids.push(r.uid);
-            rows.push({ uid: r.uid, flags: newBits, keywords: newKw, modseq, changed: true });
+            out.push({ uid: r.uid, flags: newBits, keywords: newKw, modseq, changed: true });
           } else {
-            rows.push({ ...r, changed: false });
+            out.push({ ...r, changed: false });
           }
         }
-      }
-      if (modseq > 0) {
-        this.db.prepare('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, mailboxId);
-        tx.publish({ accountId, mailboxId, kind: 'flags', uids: changedUids, modseq });
-      }
-      return { rows, modified, modseq };
-    });
+        if (modseq > 0) {
+          // System flags only: one statement per page changes exactly the rows computed above.
+          if (setBased) this.setBasedUpdate(mode, bits, modseq, mailboxId, changedUids);
+          this.db.prepare('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, mailboxId);
+          tx.publish({ accountId, mailboxId, kind: 'flags', uids: changedUids, modseq });
+        }
+        return { rows: out, modified, modseq };
+      });
+      for (const r of page.rows) result.rows.push(r);
+      for (const u of page.modified) result.modified.push(u);
+      if (page.modseq > 0) result.modseqs.push(page.modseq);
+    }
+    return result;
   }
 
-  /** Sets \Seen on UIDs that lack it (FETCH BODY[] without PEEK, RFC 3501 §6.4.5). */
+  private setBasedUpdate(mode: 'add' | 'remove' | 'replace', bits: number, modseq: number, mailboxId: number, uids: number[]): void {
+    const sql = mode === 'add'
+      ? 'UPDATE messages SET flags = flags | ?, modseq = ? WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?))'
+      : 'UPDATE messages SET flags = flags & ~?, modseq = ? WHERE mailbox_id = ? AND uid IN (SELECT value FROM json_each(?))';
+    this.db.prepare(sql).run(bits, modseq, mailboxId, JSON.stringify(uids));
+  }
+
+  /** Sets \Seen on UIDs that lack it (FETCH BODY[] without PEEK, RFC 3501 §6.4.5), in one
+   *  transaction; returns the rows it changed. */
   async markSeen(accountId: number, mailboxId: number, uids: readonly number[]): Promise<FlagRow[]> {
     if (uids.length === 0) return [];
-    const ranges = uids.map((u) => [u, u] as const);
-    const result = await this.storeFlags(accountId, mailboxId, ranges, 'add', ['\\Seen'], null);
-    return result.rows.filter((r) => r.changed);
+    return this.store.write((tx) => {
+      const modseq = allocateModseq(this.db, accountId);
+      const rows = this.markSeenStmt.all(modseq, mailboxId, JSON.stringify(uids)) as FlagRow[];
+      if (rows.length === 0) return rows;
+      rows.sort((x, y) => x.uid - y.uid);
+      this.db.prepare('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, mailboxId);
+      tx.publish({ accountId, mailboxId, kind: 'flags', uids: rows.map((r) => r.uid), modseq });
+      return rows;
+    });
   }
 
   /** Removes \Deleted messages (within `ranges` when given: UID EXPUNGE, RFC 4315 §2.1). */

@@ -15,6 +15,10 @@ export function openDatabase(dataDir: string): Db {
   const file = path.join(dataDir, DATABASE_FILE);
   const db = new Database(file);
   fs.chmodSync(file, 0o600);
+  // Before the first table exists (ignored afterwards): 32 KiB pages keep a small message's raw chunk
+  // and its content row out of overflow chains. Measured on 100,000 messages (bench/imap.ts): reading
+  // every message's first chunk took 2.6 s with 4 KiB pages and 0.9 s with 32 KiB.
+  db.pragma('page_size = 32768');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');

@@ -188,7 +188,7 @@ export const fetch = command({
           const unseen = rows.filter((r) => (r.flags & SEEN) === 0).map((r) => r.uid);
           if (unseen.length > 0) {
             const changed = await messages.markSeen(s.account!.id, view.id, unseen);
-            if (changed.length > 0) view.markOwn('flags', changed[0]!.modseq);
+            for (const c of changed) view.markOwn('flags', c.modseq);
             const byUid = new Map(changed.map((c) => [c.uid, c]));
             for (const r of rows) {
               const c = byUid.get(r.uid);

@@ -21,7 +21,7 @@ export const store = command({
     // RFC 7162 §3.1: UNCHANGEDSINCE is a CONDSTORE-enabling command.
     if (a.unchangedSince !== null) s.condstore = true;
     const result = await s.services.messages.storeFlags(s.account!.id, view.id, ranges, a.mode, a.flags, a.unchangedSince);
-    if (result.modseq > 0) view.markOwn('flags', result.modseq);
+    for (const m of result.modseqs) view.markOwn('flags', m);
     if (!a.silent) {
       let text = '';
       let n = 0;

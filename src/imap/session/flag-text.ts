@@ -4,8 +4,19 @@ import { decodeFlags } from '../../store/flags.ts';
 
 export const SYSTEM_FLAGS_TEXT = '\\Answered \\Flagged \\Deleted \\Seen \\Draft';
 
+/** Flag texts by (bits, keywords, recent): mailboxes reuse a few combinations for every message. */
+const cache = new Map<string, string>();
+const CACHE_MAX = 10_000;
+
 export function flagList(bits: number, keywords: string, recent: boolean): string {
-  const flags = decodeFlags(bits, keywords);
-  if (recent) flags.push('\\Recent');
-  return `(${flags.join(' ')})`;
+  const key = `${bits}|${recent ? 1 : 0}|${keywords}`;
+  let text = cache.get(key);
+  if (text === undefined) {
+    const flags = decodeFlags(bits, keywords);
+    if (recent) flags.push('\\Recent');
+    text = `(${flags.join(' ')})`;
+    if (cache.size >= CACHE_MAX) cache.clear();
+    cache.set(key, text);
+  }
+  return text;
 }
