@@ -1,17 +1,17 @@
 // IMAP benchmark (issue 5): a mailbox of N messages from ../shared/peers/gen_messages.py (seed 1),
 // loaded through the one delivery function, served by an in-process IMAP listener and driven by the
-// peers' imaplib script (a separate process), so the figures compare with Dovecot's. Prints a table:
-// wall time, server CPU, event-loop delay per step. Optional: --idle N runs imap_idle.py.
+// peers' imaplib script, with the server in its own process (bench/imap-serve.ts) so the figures
+// compare with Dovecot's. Prints a table: wall time, server and client CPU per step, then the
+// server's event-loop delay and memory. Optional: --idle N runs imap_idle.py.
 // Usage: node bench/imap.ts [--count 100000] [--idle 10000] [--fresh]
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import readline from 'node:readline';
 import { promisify } from 'node:util';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
 import { validateConfig } from '../src/config/load.ts';
 import { buildContext } from '../src/cli/serve.ts';
-import { startImapListener } from '../src/imap/server.ts';
 import { hashPassword } from '../src/login/password.ts';
 import { deliver } from '../src/delivery/deliver.ts';
 
@@ -64,28 +64,29 @@ async function main(): Promise<void> {
     console.log(`loaded ${files.length} messages through deliver() in ${s.toFixed(1)} s (${Math.round(files.length / s)} msg/s)`);
     fs.writeFileSync(path.join(dataDir, 'loaded'), '');
   }
-  const listener = await startImapListener(ctx, { host: '127.0.0.1', port: 0 }, false);
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
-  const { stdout } = await run('python3', [path.join(PEERS, 'imap_bench.py'), '--port', String(listener.port), '--user', USER, '--password', PASS, '--server-pid', String(process.pid)], { maxBuffer: 1 << 26 });
-  loop.disable();
+  ctx.store.close();
+  const server = spawn(process.execPath, [new URL('./imap-serve.ts', import.meta.url).pathname, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: server.stdout! });
+  const it = lines[Symbol.asyncIterator]();
+  const { port } = JSON.parse((await it.next()).value as string) as { port: number };
+  const pid = String(server.pid);
+  const { stdout } = await run('python3', [path.join(PEERS, 'imap_bench.py'), '--port', String(port), '--user', USER, '--password', PASS, '--server-pid', pid], { maxBuffer: 1 << 26 });
   const result = JSON.parse(stdout.trim().split('\n').pop()!);
   const steps = result.steps ?? result;
-  console.log(`\nIMAP, ${count} messages, imaplib (../shared/peers/imap_bench.py), server in-process (Node ${process.version})`);
-  console.log('| step | wall s | server CPU s | client CPU s | Dovecot wall s | target s |');
+  console.log(`\nIMAP, ${count} messages, imaplib (../shared/peers/imap_bench.py) against bench/imap-serve.ts (Node ${process.version})`);
+  console.log('| step | wall s | server CPU s | client CPU s | Dovecot wall s (100k) | target s |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const [name, v] of Object.entries(steps as Record<string, { wall_s?: number; server_cpu_s?: number; client_cpu_s?: number }>)) {
     if (typeof v !== 'object' || v === null || v.wall_s === undefined) continue;
     console.log(`| ${name} | ${v.wall_s.toFixed(3)} | ${v.server_cpu_s?.toFixed(3) ?? '-'} | ${v.client_cpu_s?.toFixed(3) ?? '-'} | ${DOVECOT[name] ?? '-'} | ${TARGET[name] ?? '-'} |`);
   }
-  console.log(`event-loop delay during the run: p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`);
   if (result.server_mem_before_logout) console.log(`server memory: ${JSON.stringify(result.server_mem_before_logout)}`);
   if (idle > 0) {
-    const { stdout: idleOut } = await run('python3', [path.join(PEERS, 'imap_idle.py'), '--port', String(listener.port), '--user', USER, '--password', PASS, '--sessions', String(idle), '--server-pid', String(process.pid)], { maxBuffer: 1 << 24, timeout: 900_000 });
+    const { stdout: idleOut } = await run('python3', [path.join(PEERS, 'imap_idle.py'), '--port', String(port), '--user', USER, '--password', PASS, '--sessions', String(idle), '--server-pid', pid], { maxBuffer: 1 << 24, timeout: 900_000 });
     console.log(`\nIDLE, ${idle} sessions: ${idleOut.trim()}`);
   }
-  await listener.close();
-  ctx.store.close();
+  server.kill('SIGTERM');
+  console.log(`server event loop and memory: ${(await it.next()).value}`);
 }
 
 await main();

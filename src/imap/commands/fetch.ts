@@ -36,7 +36,7 @@ function wantsOf(items: FetchItem[]): FetchWants {
   return w;
 }
 
-/** Reads a message's bytes for one request: from the row when the whole message came with it. */
+/** Reads a message's bytes: from the row when the whole message came with it, else by range. */
 class MessageBytes {
   private readonly s: ImapSession;
   private readonly row: MessageRow;
@@ -47,12 +47,12 @@ class MessageBytes {
     this.row = row;
   }
 
-  async range(start: number, end: number): Promise<Buffer> {
+  private range(start: number, end: number): Buffer | Promise<Buffer> {
     if (this.row.bytes) return this.row.bytes.subarray(start, end);
     return this.s.services.messages.readRange(this.row.contentId, start, end);
   }
 
-  mime(): MimePart {
+  private mime(): MimePart {
     this.tree ??= decodeTree(this.row.mimeTree!);
     return this.tree;
   }
@@ -68,98 +68,129 @@ class MessageBytes {
   }
 }
 
-/** Appends one literal or NIL to the output under construction. */
-function literal(out: (string | Buffer)[], label: string, data: Buffer | null): void {
-  if (data === null) {
-    out.push(`${label} NIL`);
-    return;
-  }
-  out.push(`${label} {${data.length}}\r\n`, data);
+const WHOLE: Section = { part: [], spec: 'ALL', fields: [] };
+const HEADER: Section = { part: [], spec: 'HEADER', fields: [] };
+const TEXT: Section = { part: [], spec: 'TEXT', fields: [] };
+
+/** The section an item serves, or null for items that need no message bytes. */
+function sectionOf(item: FetchItem): Section | null {
+  if (item.kind === 'section') return item.section;
+  if (item.name === 'RFC822') return WHOLE;
+  if (item.name === 'RFC822.HEADER') return HEADER;
+  if (item.name === 'RFC822.TEXT') return TEXT;
+  return null;
 }
 
-async function respond(s: ImapSession, row: MessageRow, seq: number, items: FetchItem[], opts: { uid: boolean; modseq: boolean; flagsChanged: boolean }): Promise<(string | Buffer)[]> {
+/** Output of one page: text runs are joined so the socket sees few, large writes. */
+class PageOutput {
+  readonly parts: (string | Buffer)[] = [];
+  private text = '';
+
+  add(t: string): void {
+    this.text += t;
+  }
+
+  literal(label: string, data: Buffer | null): void {
+    if (data === null) {
+      this.text += `${label} NIL`;
+      return;
+    }
+    this.text += `${label} {${data.length}}\r\n`;
+    this.parts.push(this.text, data);
+    this.text = '';
+  }
+
+  finish(): (string | Buffer)[] {
+    if (this.text) this.parts.push(this.text);
+    this.text = '';
+    return this.parts;
+  }
+}
+
+interface RowOptions {
+  uid: boolean;
+  modseq: boolean;
+  flagsChanged: boolean;
+}
+
+/** Writes one FETCH response; `data` holds the bytes of each item that needs them, in item order. */
+function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, items: FetchItem[], data: (Buffer | null)[], opts: RowOptions): void {
   const view = s.selected!;
-  const bytes = new MessageBytes(s, row);
-  const out: (string | Buffer)[] = [];
-  const fields: (string | Buffer)[][] = [];
-  const add = (x: string) => fields.push([x]);
+  out.add(`* ${seq} FETCH (`);
+  let first = true;
+  const sep = () => {
+    if (first) first = false;
+    else out.add(' ');
+  };
   let sawFlags = false;
   let sawModseq = false;
-  if (opts.uid) add(`UID ${row.uid}`);
+  if (opts.uid) {
+    sep();
+    out.add(`UID ${row.uid}`);
+  }
+  let d = 0;
   for (const item of items) {
     if (item.kind === 'section') {
-      const data = await bytes.section(item.section);
-      const part = data && item.partial ? data.subarray(Math.min(item.partial.start, data.length), item.partial.start + item.partial.length) : data;
-      const f: (string | Buffer)[] = [];
-      literal(f, item.label, part);
-      fields.push(f);
+      const bytes = data[d++]!;
+      const part = bytes && item.partial ? bytes.subarray(Math.min(item.partial.start, bytes.length), item.partial.start + item.partial.length) : bytes;
+      sep();
+      out.literal(item.label, part);
       continue;
     }
     switch (item.name) {
       case 'UID':
-        if (!opts.uid) add(`UID ${row.uid}`);
+        if (!opts.uid) {
+          sep();
+          out.add(`UID ${row.uid}`);
+        }
         break;
       case 'FLAGS':
         sawFlags = true;
-        add(`FLAGS ${flagList(row.flags, row.keywords, view.recent.has(row.uid))}`);
+        sep();
+        out.add(`FLAGS ${flagList(row.flags, row.keywords, view.recent.has(row.uid))}`);
         break;
       case 'INTERNALDATE':
-        add(`INTERNALDATE ${formatDateTime(row.internalDate)}`);
+        sep();
+        out.add(`INTERNALDATE ${formatDateTime(row.internalDate)}`);
         break;
       case 'RFC822.SIZE':
-        add(`RFC822.SIZE ${row.size}`);
+        sep();
+        out.add(`RFC822.SIZE ${row.size}`);
         break;
       case 'ENVELOPE':
-        add(`ENVELOPE ${row.envelope}`);
+        sep();
+        out.add(`ENVELOPE ${row.envelope}`);
         break;
       case 'BODYSTRUCTURE':
-        add(`BODYSTRUCTURE ${row.bodyStructure}`);
+        sep();
+        out.add(`BODYSTRUCTURE ${row.bodyStructure}`);
         break;
       case 'BODY':
-        add(`BODY ${row.body}`);
+        sep();
+        out.add(`BODY ${row.body}`);
         break;
       case 'MODSEQ':
-        if (!sawModseq) add(`MODSEQ (${row.modseq})`);
+        if (!sawModseq) {
+          sep();
+          out.add(`MODSEQ (${row.modseq})`);
+        }
         sawModseq = true;
         break;
-      case 'RFC822': {
-        const f: (string | Buffer)[] = [];
-        literal(f, 'RFC822', await bytes.range(0, row.size));
-        fields.push(f);
-        break;
-      }
-      case 'RFC822.HEADER':
-      case 'RFC822.TEXT': {
-        const f: (string | Buffer)[] = [];
-        literal(f, item.name, await bytes.section({ part: [], spec: item.name === 'RFC822.HEADER' ? 'HEADER' : 'TEXT', fields: [] }));
-        fields.push(f);
-        break;
-      }
+      default:
+        sep();
+        out.literal(item.name, data[d++]!);
     }
   }
   // RFC 3501 §6.4.5: a \Seen set by this FETCH is reported; RFC 7162 §3.1.4.1: so is MODSEQ.
-  if (opts.flagsChanged && !sawFlags) add(`FLAGS ${flagList(row.flags, row.keywords, view.recent.has(row.uid))}`);
-  if (opts.modseq && !sawModseq) add(`MODSEQ (${row.modseq})`);
-  out.push(`* ${seq} FETCH (`);
-  fields.forEach((f, i) => {
-    if (i > 0) out.push(' ');
-    out.push(...f);
-  });
-  out.push(')\r\n');
-  return out;
-}
-
-function flush(s: ImapSession, out: (string | Buffer)[]): void {
-  let text = '';
-  for (const piece of out) {
-    if (typeof piece === 'string') text += piece;
-    else {
-      if (text) s.write(text);
-      text = '';
-      s.write(piece);
-    }
+  if (opts.flagsChanged && !sawFlags) {
+    sep();
+    out.add(`FLAGS ${flagList(row.flags, row.keywords, view.recent.has(row.uid))}`);
   }
-  if (text) s.write(text);
+  if (opts.modseq && !sawModseq) {
+    sep();
+    out.add(`MODSEQ (${row.modseq})`);
+  }
+  out.add(')\r\n');
 }
 
 export const fetch = command({
@@ -177,6 +208,7 @@ export const fetch = command({
       if (gone.length > 0) s.untagged(`VANISHED (EARLIER) ${formatNumbers(gone)}`);
     }
     const wants = wantsOf(a.items);
+    const sections = a.items.map(sectionOf).filter((x): x is Section => x !== null);
     const setSeen = !view.readOnly && fetchSetsSeen(a.items);
     const opts = { uid: cmd.uid, modseq: a.changedSince !== null || (s.condstore && a.items.some((i) => i.kind === 'simple' && i.name === 'MODSEQ')) };
     for (const [from, to] of idx) {
@@ -201,17 +233,19 @@ export const fetch = command({
           }
         }
         let k = i;
-        let out: (string | Buffer)[] = [];
+        const out = new PageOutput();
         for (const row of rows) {
           while (k <= j && view.uids[k]! < row.uid) k++;
           if (k > j || view.uids[k] !== row.uid) continue;
-          out.push(...(await respond(s, row, k + 1, a.items, { ...opts, flagsChanged: seen.has(row.uid) })));
-          if (out.length > 256) {
-            flush(s, out);
-            out = [];
+          let data: (Buffer | null)[] = [];
+          if (sections.length > 0) {
+            const bytes = new MessageBytes(s, row);
+            data = [];
+            for (const sec of sections) data.push(await bytes.section(sec));
           }
+          respond(out, s, row, k + 1, a.items, data, { ...opts, flagsChanged: seen.has(row.uid) });
         }
-        flush(s, out);
+        s.writeAll(out.finish());
         await s.drain();
         if (s.isClosed) return ok('FETCH aborted');
       }

@@ -116,9 +116,23 @@ export class ImapSession {
     this.stream.write(data);
   }
 
-  /** Waits until the connection has taken what was written (backpressure for large responses). */
+  /** Writes many chunks as one batch (corked: one writev instead of a syscall per chunk). */
+  writeAll(parts: readonly (string | Buffer)[]): void {
+    if (this.closed || parts.length === 0) return;
+    this.stream.cork();
+    for (const p of parts) this.stream.write(p);
+    this.stream.uncork();
+  }
+
+  /** Waits until the connection has taken what was written (backpressure for large responses).
+   *  Always yields to the event loop once, so a long FETCH or STORE lets other sessions run between
+   *  its pages even when the kernel takes the output as fast as we produce it. */
   async drain(): Promise<void> {
-    if (this.closed || this.stream.writableLength < IMAP_OUTPUT_HIGH_WATER) return;
+    if (this.closed) return;
+    if (this.stream.writableLength < IMAP_OUTPUT_HIGH_WATER) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return;
+    }
     await new Promise<void>((resolve) => {
       const done = () => {
         this.stream.off('drain', done);
