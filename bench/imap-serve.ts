@@ -8,7 +8,7 @@ import { buildContext } from '../src/cli/serve.ts';
 import { startImapListener } from '../src/imap/server.ts';
 
 const dataDir = process.argv[2]!;
-const config = validateConfig({ hostname: 'bench.example.test', data_dir: dataDir, imap: { allow_plaintext_loopback: true }, log: { level: 'silent' }, limits: { connections_per_ip: 20000, connections_total: 20000 } }, null);
+const config = validateConfig({ hostname: 'bench.example.test', data_dir: dataDir, imap: { allow_plaintext_loopback: true, max_sessions_per_user: 20000 }, log: { level: 'silent' }, limits: { connections_per_ip: 20000, connections_total: 20000 } }, null);
 const ctx = await buildContext(config, pino({ level: 'silent' }));
 const listener = await startImapListener(ctx, { host: '127.0.0.1', port: 0 }, false);
 const loop = monitorEventLoopDelay({ resolution: 10 });

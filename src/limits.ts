@@ -78,8 +78,5 @@ export const IMAP_PREAUTH_TIMEOUT_SECONDS = 60;
 /** Concurrent IMAP sessions per user (Thunderbird opens one per watched folder; CLIENTS.md asks ≥ 5). */
 export const IMAP_MAX_SESSIONS_PER_USER = 50;
 
-/** Concurrent IMAP connections per remote IP address. */
-export const IMAP_MAX_CONNECTIONS_PER_IP = 100;
-
 /** Bad commands tolerated in a row before we close the connection (stops garbage floods). */
 export const IMAP_MAX_BAD_COMMANDS = 20;

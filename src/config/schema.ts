@@ -106,6 +106,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
     doc: 'IMAP',
     keys: {
       allow_plaintext_loopback: { type: 'bool', default: false, doc: 'Allow LOGIN/AUTHENTICATE without TLS from loopback addresses' },
+      max_sessions_per_user: { type: 'int', default: limits.IMAP_MAX_SESSIONS_PER_USER, min: 5, max: 1000000, doc: 'Concurrent IMAP sessions per account (Thunderbird opens one per watched folder)' },
     },
   },
   pop3: {

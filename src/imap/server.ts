@@ -19,6 +19,7 @@ export function imapServices(ctx: ServerContext): ImapServices {
       hostname: ctx.config.hostname,
       allowPlaintextLoopback: ctx.config.imap.allow_plaintext_loopback,
       maxMessageSize: ctx.config.limits.message_size,
+      maxSessionsPerUser: ctx.config.imap.max_sessions_per_user,
     }, () => ctx.tls.secureContext());
     servicesByContext.set(ctx, services);
   }

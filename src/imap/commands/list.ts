@@ -40,12 +40,11 @@ export const list = command({
     for (const box of ordered) {
       if (!matches(box.name)) continue;
       if (a.selectSpecialUse && !box.specialUse) continue;
-      let extra = '';
       if (a.selectSubscribed && !box.subscribed) {
         // RFC 5258 §3.5: RECURSIVEMATCH reports parents of subscribed mailboxes with CHILDINFO.
-        if (!a.selectRecursiveMatch || !all.some((b) => b.subscribed && b.name.startsWith(box.name + '/'))) continue;
-        extra = ' ("CHILDINFO" ("SUBSCRIBED"))';
-        s.untagged(`LIST () "/" ${mailboxNameOnWire(box.name, s.utf8)}${extra}`);
+        if (a.selectRecursiveMatch && all.some((b) => b.subscribed && b.name.startsWith(box.name + '/'))) {
+          s.untagged(`LIST () "/" ${mailboxNameOnWire(box.name, s.utf8)} ("CHILDINFO" ("SUBSCRIBED"))`);
+        }
         continue;
       }
       s.untagged(`LIST (${attributes(box, all, showSubscribed).join(' ')}) "/" ${mailboxNameOnWire(box.name, s.utf8)}`);

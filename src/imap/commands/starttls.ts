@@ -1,7 +1,7 @@
 // STARTTLS (RFC 3501 §6.2.1): only on a plain connection with a certificate. Bytes the client
 // pipelined after the command were sent in clear and are discarded by the session's upgrade.
 import { command, NOT_AUTHENTICATED } from './command.ts';
-import { no, ok } from '../session/completion.ts';
+import { no } from '../session/completion.ts';
 
 export const starttls = command({
   states: NOT_AUTHENTICATED,

@@ -31,6 +31,7 @@ export class ImapServices {
   /** TLS context for STARTTLS; null when the listener has no certificate. */
   readonly secureContext: (() => tls.SecureContext) | null;
   private readonly sessionsPerUser = new Map<number, number>();
+  private readonly freshCache = new Map<string, Promise<number[]>>();
 
   constructor(store: Store, throttle: LoginThrottle, log: Logger, settings: Partial<ImapSettings> & { hostname: string }, secureContext: (() => tls.SecureContext) | null) {
     this.store = store;
@@ -46,6 +47,19 @@ export class ImapServices {
       ...settings,
     };
     this.secureContext = secureContext;
+  }
+
+  /** UIDs above `after` in a mailbox, shared by every session that asks in the same turn of the
+   *  event loop: one delivery wakes all idlers of a mailbox, and they all ask the same question. */
+  freshUids(mailboxId: number, after: number): Promise<number[]> {
+    const key = `${mailboxId}:${after}`;
+    let hit = this.freshCache.get(key);
+    if (!hit) {
+      if (this.freshCache.size === 0) setImmediate(() => this.freshCache.clear());
+      hit = this.messages.uidsAfter(mailboxId, after);
+      this.freshCache.set(key, hit);
+    }
+    return hit;
   }
 
   /** Counts a session for an account; false when the account is at its limit. */

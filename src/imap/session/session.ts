@@ -406,7 +406,7 @@ export class ImapSession {
     }
     if (view.newMail) {
       view.newMail = false;
-      const fresh = await messages.uidsAfter(view.id, view.lastKnownUid);
+      const fresh = await this.services.freshUids(view.id, view.lastKnownUid);
       if (fresh.length > 0) {
         for (const u of this.services.recent.claim(view.id, fresh)) view.recent.add(u);
         view.append(fresh);
