@@ -50,6 +50,7 @@ SyncState *
 
 async function sync(): Promise<string> {
   const rc = path.join(dir, 'mbsyncrc');
+  fs.mkdirSync(path.join(dir, 'mail'), { recursive: true });
   fs.writeFileSync(rc, config());
   const { stdout, stderr } = await run('mbsync', ['-c', rc, '-V', 'sync'], { timeout: 30000 });
   return stdout + stderr;
@@ -76,9 +77,12 @@ test('mbsync syncs both ways; a third sync changes nothing', async () => {
   // Local side: a new message and a flag change.
   const cur = path.join(dir, 'mail', 'INBOX', 'cur');
   fs.mkdirSync(cur, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'mail', 'INBOX', 'new', `${Date.now()}.local1.host`), 'From: b@example.test\nSubject: local-1\nMessage-ID: <local-1@x>\n\nbody\n');
-  const plain = fs.readdirSync(cur).find((f) => !/:2,[A-Z]*F/.test(f))!;
-  fs.renameSync(path.join(cur, plain), path.join(cur, plain.replace(/:2,([A-Z]*)$/, ':2,$1S')));
+  // Mark the unflagged server message as read: Maildir keeps it in new/ until it has flags.
+  const box = path.join(dir, 'mail', 'INBOX');
+  const where = ['cur', 'new'].flatMap((sub) => fs.readdirSync(path.join(box, sub)).map((f) => ({ sub, f }))).find((x) => !/:2,[A-Z]*F/.test(x.f))!;
+  const base = where.f.replace(/:2,[A-Z]*$/, '');
+  fs.renameSync(path.join(box, where.sub, where.f), path.join(cur, `${base}:2,S`));
+  fs.writeFileSync(path.join(box, 'new', `${Date.now()}.local1.host`), 'From: b@example.test\nSubject: local-1\nMessage-ID: <local-1@x>\n\nbody\n');
   await sync();
   const inbox = (await srv.ctx.store.mailboxes.list(srv.accountId)).find((b) => b.name === 'INBOX')!;
   assert.equal(inbox.messages, 3, 'the local message was appended');
