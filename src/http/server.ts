@@ -1,0 +1,66 @@
+// The HTTP listener (`[listen] http`, port 80 in production): reads a request with bounded size and
+// time, hands it to routeHttp, writes the reply. What must always be true: a body over
+// HTTP_MAX_BODY_BYTES is refused with 413 without being buffered, a slow client is cut off, and a
+// failing route answers 500 instead of taking the process down.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT_MS } from '../limits.ts';
+import { routeHttp, type HttpDeps, type HttpResponse } from './router.ts';
+
+export interface RunningHttp {
+  name: string;
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(deps: HttpDeps, listen: { host: string; port: number }, onError?: (err: unknown) => void): Promise<RunningHttp> {
+  const requests = deps.metrics.counter('postern_http_requests_total', 'HTTP requests answered, by status code.');
+  const server = http.createServer({ requestTimeout: HTTP_REQUEST_TIMEOUT_MS, headersTimeout: HTTP_REQUEST_TIMEOUT_MS }, (req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    const send = (r: HttpResponse) => {
+      requests.inc({ code: r.status });
+      res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body) });
+      res.end(req.method === 'HEAD' ? undefined : r.body);
+    };
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > HTTP_MAX_BODY_BYTES) {
+        refused = true;
+        res.setHeader('connection', 'close');
+        send({ status: 413, headers: { 'content-type': 'text/plain' }, body: 'request too large\n' });
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (refused) return;
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+      routeHttp(deps, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, host, body: Buffer.concat(chunks).toString('utf8') })
+        .then(send, (err: unknown) => {
+          onError?.(err);
+          send({ status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal error\n' });
+        });
+    });
+    req.on('error', () => req.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => { server.off('error', reject); resolve(); });
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    name: 'http',
+    host: address.address,
+    port: address.port,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
