@@ -89,9 +89,9 @@ test('healthz reports each check and answers 503 when one fails; metrics count r
   assert.match(await bad.text(), /FAIL database writable: SQLITE_READONLY/);
   assert.equal((await get('/nope')).status, 404);
   const metrics = await (await get('/metrics')).text();
-  assert.match(metrics, /^postern_http_requests_total\{code="200"\} 1$/m);
-  assert.match(metrics, /^postern_http_requests_total\{code="503"\} 1$/m);
-  assert.match(metrics, /^postern_http_requests_total\{code="404"\} 1$/m);
+  assert.match(metrics, /^postern_http_requests_total\{code="200",scheme="http"\} 1$/m);
+  assert.match(metrics, /^postern_http_requests_total\{code="503",scheme="http"\} 1$/m);
+  assert.match(metrics, /^postern_http_requests_total\{code="404",scheme="http"\} 1$/m);
 });
 
 test('a body over the limit is refused with 413', async (t) => {
