@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type tls from 'node:tls';
-import type { AddressInfo } from 'node:net';
+import { listenOn } from '../net/listen.ts';
 import { HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT_MS } from '../limits.ts';
 import { routeHttp, type HttpDeps, type HttpResponse } from './router.ts';
 
@@ -62,15 +62,11 @@ export async function startHttpServer(deps: HttpDeps, listen: { host: string; po
     req.on('error', () => req.destroy());
   };
   const server = options.tls ? https.createServer({ ...options.tls, ...limits }, handler) : http.createServer(limits, handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listen.port, listen.host, () => { server.off('error', reject); resolve(); });
-  });
-  const address = server.address() as AddressInfo;
+  const bound = await listenOn(server, listen, scheme);
   return {
     name: scheme,
-    host: address.address,
-    port: address.port,
+    host: bound.host,
+    port: bound.port,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

@@ -16,3 +16,16 @@ export function createAcmeChallenges(): AcmeChallenges {
     delete: (token) => { pending.delete(token); },
   };
 }
+
+// One set of pending challenges per running server, shared by the ACME client and the HTTP listener
+// without widening ServerContext (keyed by the context object, so tests get their own).
+const perServer = new WeakMap<object, AcmeChallenges>();
+
+export function challengesFor(ctx: object): AcmeChallenges {
+  let challenges = perServer.get(ctx);
+  if (!challenges) {
+    challenges = createAcmeChallenges();
+    perServer.set(ctx, challenges);
+  }
+  return challenges;
+}
