@@ -6,7 +6,7 @@
 // any verdict other than "ok" makes the check fail (so it can run from cron).
 import { spf as spfVerify } from 'mailauth';
 import { DnsTemporaryError, mailauthResolver, type Resolver } from './resolver.ts';
-import { parseMtaStsPolicy } from '../http/mta-sts.ts';
+import { parseMtaStsPolicy } from './mta-sts-fetch.ts';
 
 /** One record the domain should publish (the shape `dns records` builds). */
 export interface ExpectedRecord {

@@ -1,5 +1,5 @@
-// Fetching a domain's MTA-STS policy the way a sending MTA does (RFC 8461 §3.3): HTTPS to
-// mta-sts.DOMAIN with a certificate valid for that name, no redirects, a bounded body. What must
+// Fetching and parsing a domain's MTA-STS policy the way a sending MTA does (RFC 8461 §3.3): HTTPS
+// to mta-sts.DOMAIN with a certificate valid for that name, no redirects, a bounded body. What must
 // always be true: the host name is resolved through the one resolver (never the system's), and
 // anything short of a 200 with a bounded body is an error, never an empty policy.
 import https from 'node:https';
@@ -60,4 +60,24 @@ export function createMtaStsPolicyFetcher(options: PolicyFetchOptions): (domain:
     req.on('timeout', () => req.destroy(new Error(`timed out fetching https://${host}/.well-known/mta-sts.txt`)));
     req.on('error', reject);
   });
+}
+
+export interface MtaStsPolicy { mode: 'testing' | 'enforce' | 'none'; mx: string[]; maxAgeS: number }
+
+/** Parses a fetched policy (used by `dns check`); null when it is not a valid STSv1 policy. */
+export function parseMtaStsPolicy(text: string): MtaStsPolicy | null {
+  const fields = new Map<string, string[]>();
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^([a-zA-Z0-9_]+):[ \t]*(.*?)[ \t]*$/.exec(line);
+    if (!m) continue;
+    const list = fields.get(m[1]!) ?? [];
+    list.push(m[2]!);
+    fields.set(m[1]!, list);
+  }
+  const mode = fields.get('mode')?.[0];
+  const maxAge = Number(fields.get('max_age')?.[0]);
+  if (fields.get('version')?.[0] !== 'STSv1') return null;
+  if (mode !== 'testing' && mode !== 'enforce' && mode !== 'none') return null;
+  if (!Number.isInteger(maxAge) || maxAge < 0) return null;
+  return { mode, mx: fields.get('mx') ?? [], maxAgeS: maxAge };
 }

@@ -27,8 +27,8 @@ export function httpDeps(ctx: ServerContext): HttpDeps {
   return {
     hostname: config.hostname,
     services: servicesFrom(config.listen),
-    // "none" withdraws the policy (RFC 8461 §8.3), so it is served as such.
-    mtaSts: { mode: config.mta_sts.mode === 'none' ? 'testing' : config.mta_sts.mode, maxAgeS: config.mta_sts.max_age_s },
+    // "none" is served as such: it is how a domain withdraws its policy (RFC 8461 §8.3).
+    mtaSts: { mode: config.mta_sts.mode, maxAgeS: config.mta_sts.max_age_s },
     isLocalDomain: (domain) => ctx.store.domains.isLocal(domain),
     metrics: ctx.metrics,
     health: () => healthChecks(ctx),

@@ -3,7 +3,7 @@
 // be true: no route writes to a socket (server.ts does), documents are served only for domains we
 // host, and nothing here throws to the caller — our own failures become a 500/503.
 import { autodiscoverRequestAddress, buildAutoconfigXml, buildAutodiscoverXml, type MailServices } from './autoconfig.ts';
-import { buildMtaStsPolicy } from './mta-sts.ts';
+import { mtaStsPolicy } from '../dns/records.ts';
 import type { AcmeChallenges } from '../tls/acme-challenges.ts';
 import type { Metrics } from '../metrics/registry.ts';
 
@@ -12,7 +12,7 @@ export interface HealthCheck { name: string; ok: boolean; detail?: string }
 export interface HttpDeps {
   hostname: string;
   services: MailServices;
-  mtaSts: { mode: 'testing' | 'enforce'; maxAgeS: number };
+  mtaSts: { mode: 'testing' | 'enforce' | 'none'; maxAgeS: number };
   isLocalDomain(domain: string): Promise<boolean>;
   metrics: Metrics;
   health(): Promise<HealthCheck[]>;
@@ -73,7 +73,8 @@ export async function routeHttp(deps: HttpDeps, req: HttpRequest): Promise<HttpR
     if (!req.host.startsWith('mta-sts.')) return notFound();
     const domain = req.host.slice('mta-sts.'.length);
     if (!(await deps.isLocalDomain(domain))) return notFound();
-    return reply(200, TEXT, buildMtaStsPolicy({ mode: deps.mtaSts.mode, mx: [deps.hostname], maxAgeS: deps.mtaSts.maxAgeS }));
+    // The same text `dns records` derives the _mta-sts id from, so the id changes exactly when this does.
+    return reply(200, TEXT, mtaStsPolicy(deps.hostname, deps.mtaSts.mode, deps.mtaSts.maxAgeS));
   }
 
   if (isGet && path === '/healthz') {

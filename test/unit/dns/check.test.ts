@@ -8,14 +8,15 @@ import { createMtaStsPolicyFetcher } from '../../../src/dns/mta-sts-fetch.ts';
 import { startHttpServer } from '../../../src/http/server.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
 import { createAcmeChallenges } from '../../../src/tls/acme-challenges.ts';
-import { buildMtaStsPolicy, mtaStsPolicyId } from '../../../src/http/mta-sts.ts';
+import { mtaStsId, mtaStsPolicy } from '../../../src/dns/records.ts';
+import { parseMtaStsPolicy } from '../../../src/dns/mta-sts-fetch.ts';
 import { startDnsServer, type ZoneRecords } from '../../fixtures/dns-server.ts';
 import { makeTestCert } from '../../fixtures/tls-cert.ts';
 
 const DOMAIN = 'example.test';
 const HOST = 'mail.example.test';
 const DKIM_P = 'MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=';
-const POLICY_ID = mtaStsPolicyId(buildMtaStsPolicy({ mode: 'enforce', mx: [HOST], maxAgeS: 86400 }));
+const POLICY_ID = mtaStsId(mtaStsPolicy(HOST, 'enforce', 86400));
 
 const expected: ExpectedRecord[] = [
   { name: `${DOMAIN}.`, type: 'MX', value: `10 ${HOST}.`, purpose: 'mx' },
@@ -138,4 +139,11 @@ test('a temporary DNS failure is an error, not "missing"', async (t) => {
   dns.servfail.add(`_dmarc.${DOMAIN}`);
   const row = (await run()).find((r) => r.record === `TXT _dmarc.${DOMAIN}`)!;
   assert.equal(row.verdict, 'error');
+});
+
+test('policies are parsed as STSv1 or refused', () => {
+  assert.deepEqual(parseMtaStsPolicy(mtaStsPolicy(HOST, 'enforce', 604800)), { mode: 'enforce', mx: [HOST], maxAgeS: 604800 });
+  assert.deepEqual(parseMtaStsPolicy('version: STSv1\nmode: testing\nmx: a.test\nmx: *.b.test\nmax_age: 86400\n')?.mx, ['a.test', '*.b.test']);
+  assert.equal(parseMtaStsPolicy('version: STSv2\nmode: enforce\nmax_age: 1\n'), null);
+  assert.equal(parseMtaStsPolicy('version: STSv1\nmode: sometimes\nmax_age: 1\n'), null);
 });
