@@ -54,14 +54,18 @@ export async function routeHttp(deps: HttpDeps, req: HttpRequest): Promise<HttpR
     return keyAuthorization ? reply(200, 'application/octet-stream', keyAuthorization) : notFound();
   }
 
-  if (isGet && (path === '/mail/config-v1.1.xml' || path === '/.well-known/autoconfig/mail/config-v1.1.xml')) {
+  // A document without an incoming or an outgoing server is one Thunderbird rejects: answer none.
+  const s = deps.services;
+  const servesClients = Boolean((s.imaps || s.imap || s.pop3s || s.pop3) && (s.submissions || s.submission));
+
+  if (isGet && servesClients && (path === '/mail/config-v1.1.xml' || path === '/.well-known/autoconfig/mail/config-v1.1.xml')) {
     const email = req.query.get('emailaddress') ?? undefined;
     const target = await autoconfigDomain(deps, req.host, email);
     if (!target) return notFound();
     return reply(200, XML, buildAutoconfigXml({ hostname: deps.hostname, domain: target, services: deps.services, ...(email ? { emailAddress: email } : {}) }));
   }
 
-  if (path === '/autodiscover/autodiscover.xml' && (req.method === 'POST' || req.method === 'GET')) {
+  if (servesClients && path === '/autodiscover/autodiscover.xml' && (req.method === 'POST' || req.method === 'GET')) {
     const email = autodiscoverRequestAddress(req.body);
     const target = await autoconfigDomain(deps, req.host, email);
     if (!target) return notFound();

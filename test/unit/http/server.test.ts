@@ -46,6 +46,12 @@ test('autoconfig is served on both paths, with and without emailaddress', async 
   assert.equal(foreign.status, 404);
 });
 
+test('without both an incoming and an outgoing service there is no client configuration to give', async (t) => {
+  const { get } = await start(t, { services: { imaps: 993 } });
+  assert.equal((await get('/mail/config-v1.1.xml', 'autoconfig.example.com')).status, 404);
+  assert.equal((await get('/autodiscover/autodiscover.xml', 'autodiscover.example.com', { method: 'POST', body: '' })).status, 404);
+});
+
 test('autodiscover answers a POST from Outlook', async (t) => {
   const { get } = await start(t);
   const res = await get('/Autodiscover/Autodiscover.xml', 'autodiscover.example.com', {
