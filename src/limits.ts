@@ -36,3 +36,8 @@ export const MIME_MAX_PARTS = 2000;
 // Characters of decoded text kept per message for SEARCH BODY/TEXT. Enough for
 // any human-written mail; bounds index size and delivery time for huge bodies.
 export const SEARCH_TEXT_MAX_CHARS = 256 * 1024;
+
+/** Largest HTTP request body read (autodiscover POSTs are a few hundred bytes). */
+export const HTTP_MAX_BODY_BYTES = 64 * 1024;
+/** An HTTP client that has not sent its whole request in this time is disconnected (slowloris). */
+export const HTTP_REQUEST_TIMEOUT_MS = 10_000;
