@@ -24,7 +24,7 @@ async function collect(it: AsyncIterable<ImportedMessage>): Promise<ImportedMess
 
 const hasDoveadm = fs.existsSync('/usr/bin/doveadm');
 
-test('a Maildir written by Dovecot keeps its folders, keywords and flags', { skip: !hasDoveadm && 'doveadm is not installed' }, async (t) => {
+test('a Maildir written by Dovecot keeps its folders, keywords and flags', { skip: !hasDoveadm && !process.env.CI && 'doveadm is not installed' }, async (t) => {
   const dir = tempDir(t);
   const maildir = path.join(dir, 'Maildir');
   // Dovecot refuses to run mail access as root; as root, write as nobody into a world-writable dir.
