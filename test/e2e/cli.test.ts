@@ -132,3 +132,25 @@ test('serve starts, makes a self-signed leaf certificate, and stops cleanly on S
   assert.equal(cert.ca, false);
   assert.equal(cert.checkHost('mx.postern.test'), 'mx.postern.test');
 });
+
+test('serve logs what it listens on, and a port it cannot bind stops it naming the port and the remedies', async () => {
+  const net = await import('node:net');
+  const inst = makeInstance({ listen: { smtp: false, submission: false, submissions: false, imap: false, imaps: false, pop3: false, pop3s: false } });
+  const server = await serve(inst);
+  assert.ok(server.ports.http && server.ports.http > 0, server.log.join('\n'));
+  assert.ok(server.log.some((l) => /listening for http on 127\.0\.0\.1:\d+/.test(l)));
+  assert.equal(await server.stop(), 0);
+
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const busy = makeInstance({ listen: { http: `127.0.0.1:${port}`, smtp: false, submission: false, submissions: false, imap: false, imaps: false, pop3: false, pop3s: false } });
+    const r = cli(null, ['serve', '--config', busy.configFile]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} for http: the address is in use`));
+    assert.match(r.stderr, /\[listen\] http/);
+  } finally {
+    blocker.close();
+  }
+});
