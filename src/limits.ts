@@ -36,3 +36,6 @@ export const MIME_MAX_PARTS = 2000;
 // Characters of decoded text kept per message for SEARCH BODY/TEXT. Enough for
 // any human-written mail; bounds index size and delivery time for huge bodies.
 export const SEARCH_TEXT_MAX_CHARS = 256 * 1024;
+
+/** Received fields beyond which a message is taken to be looping (RFC 5321 §6.3); answered 554 5.4.6. */
+export const SMTP_MAX_RECEIVED = 50;
