@@ -41,3 +41,5 @@ export const SEARCH_TEXT_MAX_CHARS = 256 * 1024;
 export const HTTP_MAX_BODY_BYTES = 64 * 1024;
 /** An HTTP client that has not sent its whole request in this time is disconnected (slowloris). */
 export const HTTP_REQUEST_TIMEOUT_MS = 10_000;
+/** Received fields beyond which a message is taken to be looping (RFC 5321 §6.3); answered 554 5.4.6. */
+export const SMTP_MAX_RECEIVED = 50;

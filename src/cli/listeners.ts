@@ -2,6 +2,7 @@
 import type { Config, ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 import { startHttp, startHttps } from '../http/listener.ts';
+import { startInboundSmtp } from '../smtp/inbound-server.ts';
 
 export interface ListenerSpec {
   name: keyof Config['listen'];
@@ -11,4 +12,5 @@ export interface ListenerSpec {
 export const LISTENERS: ListenerSpec[] = [
   { name: 'http', start: startHttp },
   { name: 'https', start: startHttps },
+  { name: 'smtp', start: startInboundSmtp },
 ];
