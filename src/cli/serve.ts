@@ -114,7 +114,7 @@ export async function buildContext(config: Config, log: Logger): Promise<ServerC
   return {
     config,
     store,
-    resolver: createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeout_ms, tries: config.dns.tries }),
+    resolver: createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeout_ms, tries: config.dns.tries, cacheMs: config.dns.cache_s * 1000 }),
     log,
     tls: createTlsProvider(certFile, keyFile),
     clock: systemClock,

@@ -1,6 +1,7 @@
 // Stored message bytes. A content row is what a reader serves: its prefix (headers Postern added)
 // followed by the raw blob. Raw bytes are written once, in BLOB_CHUNK_SIZE chunks, so a ranged
 // read touches only the chunks it needs and no single value is huge. Raw bytes are never rewritten.
+import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 import { BLOB_CHUNK_SIZE } from '../limits.ts';
 
@@ -13,14 +14,14 @@ export interface ContentInfo { id: number; blobId: number; prefix: Buffer; size:
 
 /** Inserts raw bytes and the content row over them, with refcount 0: the caller adds its references. */
 export function insertContent(db: Db, raw: Buffer, prefix: Buffer, index: ContentIndex): number {
-  const blob = db.prepare('INSERT INTO blobs (size, refcount) VALUES (?, 1)').run(raw.length);
+  const blob = stmt(db, 'INSERT INTO blobs (size, refcount) VALUES (?, 1)').run(raw.length);
   const blobId = Number(blob.lastInsertRowid);
-  const chunk = db.prepare('INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)');
+  const chunk = stmt(db, 'INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)');
   for (let seq = 0, o = 0; o < raw.length || (o === 0 && seq === 0); o += BLOB_CHUNK_SIZE, seq++) {
     chunk.run(blobId, seq, raw.subarray(o, o + BLOB_CHUNK_SIZE));
     if (raw.length === 0) break;
   }
-  const content = db.prepare(`INSERT INTO contents (blob_id, prefix, size, mime_tree, envelope, body_structure, body, header_text, search_text, sent_date, refcount)
+  const content = stmt(db, `INSERT INTO contents (blob_id, prefix, size, mime_tree, envelope, body_structure, body, header_text, search_text, sent_date, refcount)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`).run(blobId, prefix, prefix.length + raw.length, index.mimeTree, index.envelope,
     index.bodyStructure, index.body, index.headerText, index.searchText, index.sentDate);
   return Number(content.lastInsertRowid);
