@@ -1,0 +1,112 @@
+// Turns a stored message, fed in chunks of any size, into the body of a RETR or TOP response.
+// Always true: every line leaves with CRLF (a bare LF gets its CR; a final line without an ending
+// gets one), a line starting with "." gets a second "." (RFC 1939 §3 byte-stuffing), and `octets`
+// counts what the client has once it removes the stuffing, which is the number LIST reports
+// (pop3Octets computes the same number without producing output). TOP stops after the header, the
+// blank line and n body lines (RFC 1939 §7).
+
+const LF = 0x0a;
+const CR = 0x0d;
+const DOT = 0x2e;
+const DOT_BUF = Buffer.from('.');
+const CRLF_BUF = Buffer.from('\r\n');
+const LF_BUF = Buffer.from('\n');
+const TERMINATOR = Buffer.from('.\r\n');
+
+export class MessageStuffer {
+  /** Body lines TOP still sends once the header has ended; null means the whole message (RETR). */
+  #bodyLinesLeft: number | null;
+  #inHeader = true;
+  #atLineStart = true;
+  #lineBytes = 0;
+  #lastWasCr = false;
+  #done = false;
+  #octets = 0;
+  readonly #produce: boolean;
+
+  /** topLines: TOP's n, or null for RETR. produce=false only counts (for LIST sizes). */
+  constructor(topLines: number | null, produce = true) {
+    this.#bodyLinesLeft = topLines;
+    this.#produce = produce;
+  }
+
+  /** True once TOP has sent all it will; further input is ignored. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Unstuffed octets produced so far, including line endings added. */
+  get octets(): number {
+    return this.#octets;
+  }
+
+  /** Returns the pieces to write for this chunk (slices of it where possible, never copies). */
+  push(chunk: Buffer): Buffer[] {
+    const out: Buffer[] = [];
+    let pos = 0;
+    while (pos < chunk.length && !this.#done) {
+      if (this.#atLineStart) {
+        if (!this.#inHeader && this.#bodyLinesLeft === 0) {
+          this.#done = true;
+          break;
+        }
+        if (chunk[pos] === DOT) this.#emit(out, DOT_BUF, false);
+        this.#atLineStart = false;
+      }
+      const nl = chunk.indexOf(LF, pos);
+      if (nl === -1) {
+        this.#emit(out, chunk.subarray(pos), true);
+        this.#lineBytes += chunk.length - pos;
+        this.#lastWasCr = chunk[chunk.length - 1] === CR;
+        break;
+      }
+      const hasCr = nl > pos ? chunk[nl - 1] === CR : this.#lastWasCr;
+      const contentLength = this.#lineBytes + (nl - pos) - (hasCr ? 1 : 0);
+      if (hasCr) {
+        this.#emit(out, chunk.subarray(pos, nl + 1), true);
+      } else {
+        this.#emit(out, chunk.subarray(pos, nl), true);
+        this.#emit(out, CRLF_BUF, true);
+      }
+      this.#endLine(contentLength === 0);
+      pos = nl + 1;
+    }
+    return out;
+  }
+
+  /** The closing pieces: a line ending if the message lacked one, then the "." terminator. */
+  finish(): Buffer[] {
+    const out: Buffer[] = [];
+    if (!this.#atLineStart && !this.#done) {
+      this.#emit(out, this.#lastWasCr ? LF_BUF : CRLF_BUF, true);
+      this.#atLineStart = true;
+    }
+    if (this.#produce) out.push(TERMINATOR);
+    return out;
+  }
+
+  #endLine(empty: boolean): void {
+    if (this.#inHeader) {
+      // RFC 5322 §2.1: the first empty line ends the header section.
+      if (empty) this.#inHeader = false;
+    } else if (this.#bodyLinesLeft !== null) {
+      this.#bodyLinesLeft--;
+    }
+    this.#atLineStart = true;
+    this.#lineBytes = 0;
+    this.#lastWasCr = false;
+  }
+
+  #emit(out: Buffer[], piece: Buffer, counts: boolean): void {
+    if (counts) this.#octets += piece.length;
+    if (this.#produce && piece.length > 0) out.push(piece);
+  }
+}
+
+/** The octet count RETR's response will carry once unstuffed: what LIST and STAT report. */
+export function pop3Octets(chunks: Iterable<Buffer>): number {
+  const counter = new MessageStuffer(null, false);
+  for (const chunk of chunks) counter.push(chunk);
+  counter.finish();
+  return counter.octets;
+}
