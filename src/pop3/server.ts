@@ -7,6 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
+import { listenOn } from '../net/listen.ts';
 import { err } from './protocol/response.ts';
 import { Pop3Session } from './session.ts';
 import { processMaildropLocks, type MaildropLocks } from './maildrop-locks.ts';
@@ -24,7 +25,7 @@ export function startPop3s(ctx: ServerContext, listen: ListenAddress, options: P
   return startListener('pop3s', ctx, listen, true, options.locks ?? processMaildropLocks);
 }
 
-function startListener(name: string, ctx: ServerContext, listen: ListenAddress, implicitTls: boolean, locks: MaildropLocks): Promise<RunningListener> {
+async function startListener(name: string, ctx: ServerContext, listen: ListenAddress, implicitTls: boolean, locks: MaildropLocks): Promise<RunningListener> {
   const perIp = new Map<string, number>();
   const open = new Set<net.Socket>();
   const connections = ctx.metrics.counter('postern_pop3_connections_total', 'POP3 connections accepted, by listener');
@@ -54,21 +55,15 @@ function startListener(name: string, ctx: ServerContext, listen: ListenAddress, 
     : net.createServer(accept);
   if (implicitTls) server.on('tlsClientError', (e) => ctx.log.debug({ err: e, listener: name }, 'pop3s handshake failed'));
 
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listen.port, listen.host === '' ? undefined : listen.host, () => {
-      server.off('error', reject);
-      server.on('error', (e) => ctx.log.error({ err: e, listener: name }, 'pop3 listener error'));
-      const address = server.address() as net.AddressInfo;
-      resolve({
-        name,
-        host: address.address,
-        port: address.port,
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          for (const socket of open) socket.destroy();
-        }),
-      });
-    });
-  });
+  const bound = await listenOn(server, listen, name);
+  server.on('error', (e) => ctx.log.error({ err: e, listener: name }, 'pop3 listener error'));
+  return {
+    name,
+    host: bound.host,
+    port: bound.port,
+    close: () => new Promise<void>((done) => {
+      server.close(() => done());
+      for (const socket of open) socket.destroy();
+    }),
+  };
 }

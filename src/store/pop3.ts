@@ -6,6 +6,7 @@
 import type { Db } from './open.ts';
 import type { WriteContext } from './group-commit.ts';
 import type { ContentReader } from './contents.ts';
+import { collectGarbage } from './domains.ts';
 
 export interface Pop3SnapshotMessage {
   uid: number;
@@ -76,23 +77,16 @@ export class Pop3Store {
       const { modseq } = db.prepare('UPDATE accounts SET modseq = modseq + 1 WHERE id = ? RETURNING modseq').get(accountId) as { modseq: number };
       const del = db.prepare('DELETE FROM messages WHERE id = ?');
       const tomb = db.prepare('INSERT OR REPLACE INTO vanished (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
-      const unref = db.prepare('UPDATE contents SET refcount = refcount - 1 WHERE id = ? RETURNING refcount, blob_id AS blobId');
-      const dropContent = db.prepare('DELETE FROM contents WHERE id = ?');
-      const unrefBlob = db.prepare('UPDATE blobs SET refcount = refcount - 1 WHERE id = ? RETURNING refcount');
-      const dropBlob = db.prepare('DELETE FROM blobs WHERE id = ?');
+      const unref = db.prepare('UPDATE contents SET refcount = refcount - 1 WHERE id = ?');
       let freed = 0;
       for (const row of rows) {
         del.run(row.id);
         tomb.run(mailboxId, row.uid, modseq);
+        unref.run(row.contentId);
         freed += row.size;
-        // Raw bytes are shared: they go only when the last message or queue entry holding them goes.
-        const content = unref.get(row.contentId) as { refcount: number; blobId: number };
-        if (content.refcount <= 0) {
-          dropContent.run(row.contentId);
-          const blob = unrefBlob.get(content.blobId) as { refcount: number };
-          if (blob.refcount <= 0) dropBlob.run(content.blobId);
-        }
       }
+      // Raw bytes are shared: they go only when the last message or queue entry holding them goes.
+      collectGarbage(db);
       db.prepare('UPDATE accounts SET used_bytes = max(0, used_bytes - ?) WHERE id = ?').run(freed, accountId);
       db.prepare('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, mailboxId);
       const removed = rows.map((r) => r.uid).sort((a, b) => a - b);

@@ -10,8 +10,9 @@ export interface Pop3Command {
 
 export type ParsedCommand = { ok: true; command: Pop3Command } | { ok: false; reason: string };
 
-// RFC 1939 §3: keywords are three or four characters; RFC 2449 §4 allows up to four as well.
-const KEYWORD = /^[A-Za-z]{3,4}$/;
+// RFC 1939 §3 keywords are three or four letters; longer words are still words, so they get
+// "unknown command" from the state machine rather than "malformed".
+const KEYWORD = /^[A-Za-z]{1,20}$/;
 
 export function parseCommand(line: string): ParsedCommand {
   if (line.length === 0) return { ok: false, reason: 'Empty command' };

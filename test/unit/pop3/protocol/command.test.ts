@@ -15,7 +15,7 @@ test('PASS keeps the rest of the line, spaces included', () => {
 
 test('empty and malformed keywords are refused', () => {
   assert.equal(parseCommand('').ok, false);
-  assert.equal(parseCommand('RETRIEVE 1').ok, false);
+  assert.equal(parseCommand('RETR-1').ok, false);
   assert.equal(parseCommand('R1 2').ok, false);
   assert.equal(parseCommand(' STAT').ok, false);
 });
