@@ -20,6 +20,7 @@ p.pass_(password)
 count, total = p.stat()
 listing = [int(l.split()[1]) for l in p.list()[1]]
 uidl = [l.split()[1].decode() for l in p.uidl()[1]]
+top = p.top(1, 0)[1] if count else []
 messages, retr_octets = [], []
 for i in range(1, count + 1):
     _, lines, octets = p.retr(i)
@@ -27,7 +28,6 @@ for i in range(1, count + 1):
     retr_octets.append(octets)
     if dele:
         p.dele(i)
-top = p.top(1, 0)[1] if count else []
 p.quit()
 print(json.dumps({"capa": sorted(capa.keys()), "stat": [count, total], "list": listing, "uidl": uidl,
                   "messages": messages, "retr_octets": retr_octets, "top_lines": len(top)}))
