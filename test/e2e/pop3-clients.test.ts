@@ -64,12 +64,13 @@ async function fetchmail(mode: 'stls' | 'pop3s'): Promise<string> {
     `  user "alice@example.test" there with password "secret" is "nobody" here\n` +
     `  options ${tlsOptions} no sslcertck mda "cat >> ${out}"\n`, { mode: 0o600 });
   const env = { ...process.env, HOME: dir, FETCHMAILHOME: dir };
-  const { stderr } = await run('fetchmail', ['-f', rc, '--nodetach', '--pidfile', path.join(dir, 'pid'), '-v'], { env, timeout: 30_000 }).catch((e: { code: number; stderr: string; stdout: string }) => {
+  const { stdout, stderr } = await run('fetchmail', ['-f', rc, '--nodetach', '--pidfile', path.join(dir, 'pid'), '-v'], { env, timeout: 30_000 }).catch((e: { code: number; stderr: string; stdout: string }) => {
     throw new Error(`fetchmail exited ${e.code}: ${e.stderr}\n${e.stdout}`);
   });
-  if (mode === 'stls') assert.match(stderr, /POP3> STLS[\s\S]*upgrade to TLS succeeded/);
-  else assert.match(stderr, /SSL\/TLS: using protocol TLS/);
-  assert.match(stderr, /POP3> DELE 1[\s\S]*POP3> QUIT/);
+  const trace = stdout + stderr;
+  if (mode === 'stls') assert.match(trace, /POP3> STLS[\s\S]*upgrade to TLS succeeded/);
+  else assert.match(trace, /SSL\/TLS: using protocol TLS/);
+  assert.match(trace, /POP3> DELE 1[\s\S]*POP3> QUIT/);
   return fs.readFileSync(out, 'utf8');
 }
 
