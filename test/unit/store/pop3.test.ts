@@ -59,3 +59,15 @@ test('expunge removes all given UIDs in one change, keeps shared content, frees 
   assert.deepEqual(await store.pop3.expunge(alice, before.mailboxId, [1]), []);
   assert.equal(seen.length, 1, 'nothing removed, nothing published');
 });
+
+test('pieces() serves prefix and every chunk of a message larger than one chunk, in order', async (t) => {
+  const { store, alice } = await setup(t);
+  const body = Array.from({ length: 4000 }, (_, i) => `.line ${i} ${'y'.repeat(40)}`).join('\r\n');
+  const raw = Buffer.from(`Subject: big\r\n\r\n${body}\r\n`);
+  await deliver(store, { raw, prefix: 'Received: by test\r\n', recipients: [{ accountId: alice }] });
+  const m = (await store.pop3.snapshot(alice))!.messages[0]!;
+  const pieces = [...store.pop3.pieces(m.contentId)];
+  assert.ok(pieces.length >= 4, 'prefix and at least three chunks');
+  assert.deepEqual(Buffer.concat(pieces), Buffer.concat([Buffer.from('Received: by test\r\n'), raw]));
+  assert.deepEqual(Buffer.concat(pieces), store.contents.full(m.contentId));
+});
