@@ -48,3 +48,5 @@ export const POP3_MAX_BAD_COMMANDS = 20;
 export const POP3_WRITE_BATCH = 64 * 1024;
 /** Messages whose POP3 size is computed between two yields to the event loop, at a first login. */
 export const POP3_OCTETS_PAGE = 200;
+/** POP3 commands a client may have queued (RFC 2449 §6.6 PIPELINING) before we stop reading from it. */
+export const POP3_MAX_PIPELINED = 100;

@@ -1,7 +1,8 @@
 // One POP3 connection: reads lines, asks the pure state machine (protocol/transitions.ts) what they
 // mean, carries out the I/O it asks for (login, snapshot, RETR streaming, STLS, UPDATE) and is the
 // only place that writes to the socket.
-// Always true: the next command is read only after the previous reply was written (backpressure);
+// Always true: commands run one at a time, in order, each after the previous reply was handed to
+// the socket; reading stops while too many are queued or the client is not reading our replies;
 // the maildrop lock is held from login to close and released exactly once; nothing is deleted
 // unless QUIT is received in the TRANSACTION state (RFC 1939 §6: a dropped connection is not
 // UPDATE); our own failures answer -ERR [SYS/TEMP] and are logged, never crash the process.
@@ -12,7 +13,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ServerContext } from '../server-context.ts';
 import { authenticate } from '../login/authenticate.ts';
 import { decodeSaslPlain } from '../login/sasl.ts';
-import { POP3_LINE_LENGTH, POP3_MAX_BAD_COMMANDS, POP3_OCTETS_PAGE, POP3_WRITE_BATCH } from '../limits.ts';
+import { POP3_LINE_LENGTH, POP3_MAX_BAD_COMMANDS, POP3_MAX_PIPELINED, POP3_OCTETS_PAGE, POP3_WRITE_BATCH } from '../limits.ts';
 import { LineReader, type LineEvent } from './protocol/line-reader.ts';
 import { Maildrop, type MaildropMessage } from './protocol/maildrop.ts';
 import { MessageStuffer, pop3Octets } from './protocol/message-stuffer.ts';
@@ -52,8 +53,15 @@ export class Pop3Session {
   #loggedIn: LoggedIn | null = null;
   #onClosed: () => void = () => {};
   #detach: () => void = () => {};
+  #paused = false;
   readonly #onData = (chunk: Buffer): void => {
     this.#reader.push(chunk);
+    // Backpressure without a pause/resume pair (two syscalls) per command: stop reading only when
+    // a client has pipelined more than we are willing to queue.
+    if (this.#reader.pending > POP3_MAX_PIPELINED && !this.#paused) {
+      this.#paused = true;
+      this.#socket.pause();
+    }
     void this.#pump();
   };
 
@@ -97,14 +105,18 @@ export class Pop3Session {
   async #pump(): Promise<void> {
     if (this.#busy || this.#closed) return;
     this.#busy = true;
-    this.#socket.pause();
     try {
       for (let event = this.#reader.next(); event !== undefined && !this.#closed; event = this.#reader.next()) {
         await this.#handle(event);
+        // A client that pipelines without reading our replies must not grow our output buffer.
+        if (this.#socket.writableNeedDrain) await this.#drain();
       }
     } finally {
       this.#busy = false;
-      if (!this.#closed) this.#socket.resume();
+      if (this.#paused && !this.#closed) {
+        this.#paused = false;
+        this.#socket.resume();
+      }
     }
   }
 

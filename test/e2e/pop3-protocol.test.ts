@@ -109,6 +109,19 @@ test('AUTH PLAIN over TLS, with an initial response and with a continuation', as
   await d.command('QUIT');
 });
 
+test('pipelined commands (RFC 2449 PIPELINING) are answered in order', async () => {
+  const c = await login();
+  c.send('STAT\r\nLIST 2\r\nUIDL 1\r\nBOGUS\r\n' + 'NOOP\r\n'.repeat(300) + 'RETR 3\r\n');
+  assert.match(await c.line(), /^\+OK 3 \d+$/);
+  assert.match(await c.line(), /^\+OK 2 \d+$/);
+  assert.match(await c.line(), /^\+OK 1 \d+\.\d+$/);
+  assert.match(await c.line(), /^-ERR Unknown command/);
+  for (let i = 0; i < 300; i++) assert.equal(await c.line(), '+OK');
+  assert.match(await c.line(), /^\+OK \d+ octets$/);
+  assert.match((await c.body()).toString(), /x{70}\r\n\.\r\n$/);
+  await c.command('QUIT');
+});
+
 test('a second session on the same maildrop gets [IN-USE]; the lock goes with the first', async () => {
   const a = await login();
   const b = await RawPop3Client.connect(server.pop3sPort, { tls: true });

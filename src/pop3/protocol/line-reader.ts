@@ -61,6 +61,11 @@ export class LineReader {
     this.#discarding = false;
   }
 
+  /** Complete lines (and overlong reports) waiting to be consumed. */
+  get pending(): number {
+    return this.#events.length;
+  }
+
   /** Bytes held for an unfinished line (never more than the limit). */
   get buffered(): number {
     return this.#pendingLength;
