@@ -62,6 +62,13 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`the server did not listen on ${port}`);
 }
 
+/** User and system CPU seconds of a process so far (/proc/PID/stat fields 14 and 15). */
+function cpuSplit(pid: number): { user: number; sys: number } {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const tick = 100;
+  return { user: Number(fields[11]) / tick, sys: Number(fields[12]) / tick };
+}
+
 function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
@@ -85,19 +92,22 @@ const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const server = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin/postern'), 'serve', '--config', configFile], { stdio: ['ignore', 'inherit', 'inherit'] });
 await waitForPort(Number(values.port));
 const idleRssMb = rssMb(server.pid!);
-const rows: { run: number; retr_all_s: number; msgs_per_s: number; login_s: number; server_cpu_s: number }[] = [];
+const rows: { run: number; retr_all_s: number; msgs_per_s: number; login_s: number; server_cpu_s: number; user_s: number; sys_s: number }[] = [];
 try {
   for (let run = 1; run <= Number(values.runs); run++) {
+    const cpuBefore = cpuSplit(server.pid!);
     const { stdout } = await promisify(execFile)('python3', [path.join(peers, 'pop3_bench.py'), '--port', values.port!, '--user', user, '--server-pid', String(server.pid)], { maxBuffer: 1 << 26 });
     const result = JSON.parse(stdout) as { steps: Record<string, { wall_s: number; server_cpu_s?: number; msgs_per_s?: number; retrieved?: number }> };
     const retr = result.steps.retr_all!;
     if (retr.retrieved !== count) throw new Error(`retrieved ${retr.retrieved} of ${count}`);
-    rows.push({ run, retr_all_s: retr.wall_s, msgs_per_s: retr.msgs_per_s!, login_s: result.steps.connect_login!.wall_s, server_cpu_s: retr.server_cpu_s ?? NaN });
+    const cpuAfter = cpuSplit(server.pid!);
+    rows.push({ run, retr_all_s: retr.wall_s, msgs_per_s: retr.msgs_per_s!, login_s: result.steps.connect_login!.wall_s, server_cpu_s: retr.server_cpu_s ?? NaN,
+      user_s: cpuAfter.user - cpuBefore.user, sys_s: cpuAfter.sys - cpuBefore.sys });
   }
   const peak = vmHwmMb(server.pid!);
   console.log(`POP3 bench: ${count} messages loaded through deliver() in ${loadS.toFixed(1)} s; server RSS idle ${idleRssMb.toFixed(1)} MB, peak (VmHWM) ${peak.toFixed(1)} MB`);
-  console.log('run | login+snapshot s | RETR all s | msgs/s | server CPU s (RETR) | vs Dovecot ~3000 msg/s');
-  for (const r of rows) console.log(`${r.run} | ${r.login_s.toFixed(3)} | ${r.retr_all_s.toFixed(2)} | ${r.msgs_per_s.toFixed(0)} | ${r.server_cpu_s.toFixed(2)} | ${(r.msgs_per_s / 3000).toFixed(2)}x`);
+  console.log('run | login+snapshot s | RETR all s | msgs/s | server CPU s (RETR) | whole session user/sys s | vs Dovecot ~3000 msg/s');
+  for (const r of rows) console.log(`${r.run} | ${r.login_s.toFixed(3)} | ${r.retr_all_s.toFixed(2)} | ${r.msgs_per_s.toFixed(0)} | ${r.server_cpu_s.toFixed(2)} | ${r.user_s.toFixed(2)}/${r.sys_s.toFixed(2)} | ${(r.msgs_per_s / 3000).toFixed(2)}x`);
 } finally {
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));

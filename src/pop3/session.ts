@@ -244,7 +244,8 @@ export class Pop3Session {
           gone.add(m.uid); // expunged by another session since the snapshot was read
         }
       }
-      await store.recordOctets(computed);
+      // Only a cache: a store that cannot take the write now still lets the user read mail.
+      await store.recordOctets(computed).catch((e: unknown) => this.#log.warn({ err: e }, 'pop3 could not record message sizes'));
     }
     const messages: MaildropMessage[] = [];
     for (const m of snapshot.messages) {

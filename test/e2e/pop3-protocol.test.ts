@@ -20,12 +20,12 @@ before(async () => {
 });
 after(() => server.stop());
 
-async function login(options: { tls?: boolean } = {}): Promise<RawPop3Client> {
+async function login(options: { tls?: boolean; count?: number } = {}): Promise<RawPop3Client> {
   const c = await RawPop3Client.connect(options.tls ? server.pop3sPort : server.pop3Port, { tls: options.tls });
   assert.match(await c.line(), /^\+OK /);
   if (!options.tls) assert.equal(await c.startTls(), '+OK Begin TLS negotiation');
   assert.match(await c.command('USER alice@example.test'), /^\+OK/);
-  assert.match(await c.command('PASS secret'), /^\+OK Logged in, 3 messages/);
+  assert.match(await c.command('PASS secret'), new RegExp(`^\\+OK Logged in, ${options.count ?? 3} messages`));
   return c;
 }
 
@@ -175,6 +175,22 @@ test('DELE then QUIT expunges atomically and publishes the expunge on the change
   const expunge = seen.find((ch) => ch.kind === 'expunge');
   assert.deepEqual(expunge?.uids, [uids[0], uids[2]]);
   assert.equal(server.ctx.metrics.counter('postern_pop3_logins_total', '').value({ result: 'ok' }) > 0, true);
+});
+
+test('when the store cannot write at QUIT: -ERR [SYS/TEMP], nothing deleted, the next session sees all', async () => {
+  const before = await server.inboxUids();
+  const fresh = await server.deliver('Subject: new, size not yet recorded\r\n\r\nx\r\n');
+  // query_only makes every write fail as a full disk or a read-only database would.
+  server.store.db.pragma('query_only = ON');
+  try {
+    const c = await login({ tls: true, count: before.length + 1 });
+    assert.match(await c.command('DELE 1'), /^\+OK/);
+    assert.match(await c.command('QUIT'), /^-ERR \[SYS\/TEMP\] Some deleted messages not removed/);
+    await c.waitClosed();
+  } finally {
+    server.store.db.pragma('query_only = OFF');
+  }
+  assert.deepEqual(await server.inboxUids(), [...before, fresh]);
 });
 
 // Last: the lockout is per IP too, so it would refuse every later login from 127.0.0.1.
