@@ -37,6 +37,13 @@ export const MIME_MAX_PARTS = 2000;
 // any human-written mail; bounds index size and delivery time for huge bodies.
 export const SEARCH_TEXT_MAX_CHARS = 256 * 1024;
 
+/** Largest HTTP request body read (autodiscover POSTs are a few hundred bytes). */
+export const HTTP_MAX_BODY_BYTES = 64 * 1024;
+/** An HTTP client that has not sent its whole request in this time is disconnected (slowloris). */
+export const HTTP_REQUEST_TIMEOUT_MS = 10_000;
+/** Received fields beyond which a message is taken to be looping (RFC 5321 §6.3); answered 554 5.4.6. */
+export const SMTP_MAX_RECEIVED = 50;
+
 /** POP3 command line length including CRLF. RFC 2449 §4 caps client command lines at 255 octets,
  * but RFC 5034 §4 exempts SASL responses from it; 4096 holds any PLAIN response with room to spare. */
 export const POP3_LINE_LENGTH = 4096;
