@@ -40,37 +40,44 @@ export class MessageStuffer {
     return this.#octets;
   }
 
-  /** Returns the pieces to write for this chunk (slices of it where possible, never copies). */
+  /** Returns the pieces to write for this chunk: runs of it that need no change go out as one
+   * slice (a clean CRLF message is one piece per chunk), never copied. */
   push(chunk: Buffer): Buffer[] {
     const out: Buffer[] = [];
     let pos = 0;
+    // Start of the bytes passed through unchanged but not yet emitted.
+    let run = 0;
     while (pos < chunk.length && !this.#done) {
       if (this.#atLineStart) {
         if (!this.#inHeader && this.#bodyLinesLeft === 0) {
           this.#done = true;
           break;
         }
-        if (chunk[pos] === DOT) this.#emit(out, DOT_BUF, false);
+        if (chunk[pos] === DOT) {
+          this.#emit(out, chunk.subarray(run, pos));
+          this.#stuffDot(out);
+          run = pos;
+        }
         this.#atLineStart = false;
       }
       const nl = chunk.indexOf(LF, pos);
       if (nl === -1) {
-        this.#emit(out, chunk.subarray(pos), true);
         this.#lineBytes += chunk.length - pos;
         this.#lastWasCr = chunk[chunk.length - 1] === CR;
+        pos = chunk.length;
         break;
       }
       const hasCr = nl > pos ? chunk[nl - 1] === CR : this.#lastWasCr;
       const contentLength = this.#lineBytes + (nl - pos) - (hasCr ? 1 : 0);
-      if (hasCr) {
-        this.#emit(out, chunk.subarray(pos, nl + 1), true);
-      } else {
-        this.#emit(out, chunk.subarray(pos, nl), true);
-        this.#emit(out, CRLF_BUF, true);
+      if (!hasCr) {
+        this.#emit(out, chunk.subarray(run, nl));
+        this.#emit(out, CRLF_BUF);
+        run = nl + 1;
       }
       this.#endLine(contentLength === 0);
       pos = nl + 1;
     }
+    this.#emit(out, chunk.subarray(run, pos));
     return out;
   }
 
@@ -78,7 +85,7 @@ export class MessageStuffer {
   finish(): Buffer[] {
     const out: Buffer[] = [];
     if (!this.#atLineStart && !this.#done) {
-      this.#emit(out, this.#lastWasCr ? LF_BUF : CRLF_BUF, true);
+      this.#emit(out, this.#lastWasCr ? LF_BUF : CRLF_BUF);
       this.#atLineStart = true;
     }
     if (this.#produce) out.push(TERMINATOR);
@@ -97,9 +104,15 @@ export class MessageStuffer {
     this.#lastWasCr = false;
   }
 
-  #emit(out: Buffer[], piece: Buffer, counts: boolean): void {
-    if (counts) this.#octets += piece.length;
+  /** Message bytes (counted in octets) going out. */
+  #emit(out: Buffer[], piece: Buffer): void {
+    this.#octets += piece.length;
     if (this.#produce && piece.length > 0) out.push(piece);
+  }
+
+  /** RFC 1939 §3 byte-stuffing: the extra "." is not part of the message, so it is not counted. */
+  #stuffDot(out: Buffer[]): void {
+    if (this.#produce) out.push(DOT_BUF);
   }
 }
 
