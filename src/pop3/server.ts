@@ -8,6 +8,7 @@ import tls from 'node:tls';
 import type { ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 import { listenOn } from '../net/listen.ts';
+import { serverMetrics } from '../metrics/catalogue.ts';
 import { err } from './protocol/response.ts';
 import { Pop3Session } from './session.ts';
 import { processMaildropLocks, type MaildropLocks } from './maildrop-locks.ts';
@@ -28,7 +29,7 @@ export function startPop3s(ctx: ServerContext, listen: ListenAddress, options: P
 async function startListener(name: string, ctx: ServerContext, listen: ListenAddress, implicitTls: boolean, locks: MaildropLocks): Promise<RunningListener> {
   const perIp = new Map<string, number>();
   const open = new Set<net.Socket>();
-  const connections = ctx.metrics.counter('postern_pop3_connections_total', 'POP3 connections accepted, by listener');
+  const { connections } = serverMetrics(ctx.metrics);
 
   const accept = (socket: net.Socket): void => {
     const ip = socket.remoteAddress ?? '';
@@ -40,7 +41,7 @@ async function startListener(name: string, ctx: ServerContext, listen: ListenAdd
     }
     perIp.set(ip, fromIp + 1);
     open.add(socket);
-    connections.inc({ listener: name });
+    connections.inc({ protocol: 'pop3' });
     const session = new Pop3Session(socket, { ctx, remoteAddress: ip, tls: implicitTls, tlsAvailable: true, locks });
     void session.run().finally(() => {
       open.delete(socket);

@@ -12,6 +12,7 @@ import tls from 'node:tls';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ServerContext } from '../server-context.ts';
 import { authenticate } from '../login/authenticate.ts';
+import { serverMetrics } from '../metrics/catalogue.ts';
 import { decodeSaslPlain } from '../login/sasl.ts';
 import { POP3_LINE_LENGTH, POP3_MAX_BAD_COMMANDS, POP3_MAX_PIPELINED, POP3_OCTETS_PAGE, POP3_WRITE_BATCH } from '../limits.ts';
 import { LineReader, type LineEvent } from './protocol/line-reader.ts';
@@ -197,13 +198,12 @@ export class Pop3Session {
     const result = await authenticate(this.#ctx.store, this.#ctx.throttle, this.#options.remoteAddress, user, password);
     if (this.#closed) return;
     if (!result.ok) {
-      this.#ctx.metrics.counter('postern_pop3_logins_total', 'POP3 login attempts by result').inc({ result: result.reason });
+      serverMetrics(this.#ctx.metrics).authFailures.inc({ protocol: 'pop3' });
       if (result.reason === 'throttled') return this.#refused(err('Too many failed logins, try again later', 'SYS/TEMP'));
       return this.#refused(err('Authentication failed', 'AUTH'));
     }
     const release = this.#options.locks.tryAcquire(result.accountId);
     if (release === null) {
-      this.#ctx.metrics.counter('postern_pop3_logins_total', 'POP3 login attempts by result').inc({ result: 'in-use' });
       this.#write(err('Maildrop is in use by another POP3 session', 'IN-USE'));
       return;
     }
@@ -216,7 +216,6 @@ export class Pop3Session {
       }
       if (this.#closed) return release();
       this.#phase = { name: 'transaction', maildrop };
-      this.#ctx.metrics.counter('postern_pop3_logins_total', 'POP3 login attempts by result').inc({ result: 'ok' });
       this.#write(ok(`Logged in, ${maildrop.stat().count} messages`));
     } catch (e) {
       release();

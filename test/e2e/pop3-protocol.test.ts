@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { startPop3TestServer, type Pop3TestServer } from '../fixtures/pop3-server.ts';
 import { RawPop3Client, unstuff } from '../fixtures/pop3-client.ts';
 import type { MailboxChange } from '../../src/store/change-bus.ts';
+import { serverMetrics } from '../../src/metrics/catalogue.ts';
 
 let server: Pop3TestServer;
 const uids: number[] = [];
@@ -184,7 +185,7 @@ test('DELE then QUIT expunges atomically and publishes the expunge on the change
   assert.deepEqual(await server.inboxUids(), [uids[1], fresh]);
   const expunge = seen.find((ch) => ch.kind === 'expunge');
   assert.deepEqual(expunge?.uids, [uids[0], uids[2]]);
-  assert.equal(server.ctx.metrics.counter('postern_pop3_logins_total', '').value({ result: 'ok' }) > 0, true);
+  assert.ok(serverMetrics(server.ctx.metrics).connections.value({ protocol: 'pop3' }) > 0);
 });
 
 test('when the store cannot write at QUIT: -ERR [SYS/TEMP], nothing deleted, the next session sees all', async () => {
@@ -213,5 +214,6 @@ test('failed logins are throttled through the shared LoginThrottle', async () =>
   }
   await c.command('USER mallory@example.test');
   assert.match(await c.command('PASS wrong'), /^-ERR \[SYS\/TEMP\] Too many failed logins/);
+  assert.equal(serverMetrics(server.ctx.metrics).authFailures.value({ protocol: 'pop3' }), 4);
   c.destroy();
 });
