@@ -43,3 +43,17 @@ export const HTTP_MAX_BODY_BYTES = 64 * 1024;
 export const HTTP_REQUEST_TIMEOUT_MS = 10_000;
 /** Received fields beyond which a message is taken to be looping (RFC 5321 §6.3); answered 554 5.4.6. */
 export const SMTP_MAX_RECEIVED = 50;
+
+/** POP3 command line length including CRLF. RFC 2449 §4 caps client command lines at 255 octets,
+ * but RFC 5034 §4 exempts SASL responses from it; 4096 holds any PLAIN response with room to spare. */
+export const POP3_LINE_LENGTH = 4096;
+/** Commands that may fail in one POP3 session (unknown, wrong state, bad argument) before we hang up,
+ * so a confused or hostile client cannot keep a connection busy forever. */
+export const POP3_MAX_BAD_COMMANDS = 20;
+/** Bytes of a RETR response gathered before one socket write: small messages go out in one write,
+ * large ones stream in steps this size, waiting for 'drain' between them. */
+export const POP3_WRITE_BATCH = 64 * 1024;
+/** Messages whose POP3 size is computed between two yields to the event loop, at a first login. */
+export const POP3_OCTETS_PAGE = 200;
+/** POP3 commands a client may have queued (RFC 2449 §6.6 PIPELINING) before we stop reading from it. */
+export const POP3_MAX_PIPELINED = 100;

@@ -12,6 +12,7 @@ import { AccountStore } from './accounts.ts';
 import { AliasStore } from './aliases.ts';
 import { MailboxStore } from './mailboxes.ts';
 import { ContentReader } from './contents.ts';
+import { Pop3Store } from './pop3.ts';
 import { storeMessage, type StoreInput, type StoredCopy } from './delivery.ts';
 
 export interface StoreOptions {
@@ -32,6 +33,7 @@ export class Store {
   readonly aliases: AliasStore;
   readonly mailboxes: MailboxStore;
   readonly contents: ContentReader;
+  readonly pop3: Pop3Store;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
 
@@ -54,6 +56,7 @@ export class Store {
     this.aliases = new AliasStore(this.db, this.clock);
     this.mailboxes = new MailboxStore(this.db);
     this.contents = new ContentReader(this.db);
+    this.pop3 = new Pop3Store(this.db, (work) => this.commits.run(work), this.contents);
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
