@@ -7,6 +7,7 @@
 // Written here rather than with mailauth's dkimSign because that signer lists only fields that are
 // present, once each; we need From oversigned and absent fields signed as empty (RFC 6376 §8.15).
 import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { splitMessage } from './header-fields.ts';
 
 export interface DkimKey {
   selector: string;
@@ -22,8 +23,6 @@ export const SIGNED_HEADER_FIELDS = [
   'Content-Type', 'Content-Transfer-Encoding', 'Reply-To', 'In-Reply-To', 'References',
 ];
 
-interface HeaderField { name: string; raw: string }
-
 const keyCache = new Map<string, KeyObject>();
 
 function privateKey(pem: string): KeyObject {
@@ -33,23 +32,6 @@ function privateKey(pem: string): KeyObject {
     keyCache.set(pem, key);
   }
   return key;
-}
-
-/** Splits a CRLF message into its header fields (each with continuation lines, no final CRLF) and body. */
-export function splitMessage(message: Buffer): { fields: HeaderField[]; body: Buffer } {
-  let end = message.indexOf('\r\n\r\n');
-  let bodyStart: number;
-  if (message.subarray(0, 2).toString() === '\r\n') { end = 0; bodyStart = 2; }
-  else if (end < 0) { end = message.length; bodyStart = message.length; }
-  else { bodyStart = end + 4; }
-  const head = message.subarray(0, end).toString('latin1');
-  const fields: HeaderField[] = [];
-  for (const line of head.split('\r\n')) {
-    if (line === '') continue;
-    if ((line[0] === ' ' || line[0] === '\t') && fields.length > 0) fields[fields.length - 1]!.raw += '\r\n' + line;
-    else fields.push({ name: line.slice(0, Math.max(0, line.indexOf(':'))).trim().toLowerCase(), raw: line });
-  }
-  return { fields, body: message.subarray(bodyStart) };
 }
 
 // RFC 6376 §3.4.2: lowercase name, unfold, collapse WSP runs, trim around the value.
