@@ -1,6 +1,43 @@
-// Every protocol limit as a named constant with the reason for its number; config may override.
-// (Outbound queue and submission section; the foundation's limits merge in beside these.)
+// Every protocol limit Postern enforces, as a named constant with the reason for its number.
+// Config (`[limits]`) may raise or lower the ones an operator is expected to tune; the rest are
+// fixed here so the parsers cannot drift apart.
 
+/** Largest message accepted, in bytes (SMTP SIZE, IMAP APPEND). 50 MiB is what large providers accept. */
+export const MESSAGE_SIZE = 50 * 1024 * 1024;
+/** Recipients per SMTP transaction. RFC 5321 §4.5.3.1.8 requires at least 100 to be accepted. */
+export const RECIPIENTS_PER_MESSAGE = 100;
+/** Simultaneous connections from one IP address, per listener. Thunderbird opens one per watched folder. */
+export const CONNECTIONS_PER_IP = 20;
+/** Simultaneous connections per listener in total. */
+export const CONNECTIONS_TOTAL = 2000;
+/** Seconds a session may stay silent. RFC 5321 §4.5.3.2.7 asks for at least 5 minutes in SMTP. */
+export const IDLE_TIMEOUT_S = 300;
+/** SMTP command line length including CRLF (RFC 5321 §4.5.3.1.4: 512 octets). */
+export const SMTP_LINE_LENGTH = 512;
+/** Raw message bytes are stored in chunks of this size, so a partial FETCH reads only what it needs. */
+export const BLOB_CHUNK_SIZE = 64 * 1024;
+/** Failed logins from one IP or for one account before a temporary lockout. */
+export const LOGIN_MAX_FAILURES = 10;
+/** Seconds a lockout lasts after LOGIN_MAX_FAILURES. */
+export const LOGIN_LOCKOUT_S = 300;
+/** Delay added per recent failure (progressive), capped at LOGIN_MAX_DELAY_MS. */
+export const LOGIN_DELAY_STEP_MS = 250;
+export const LOGIN_MAX_DELAY_MS = 3000;
+
+// MIME nesting (multipart and message/rfc822 together) beyond which deeper
+// structure is stored as one opaque part. Real mail rarely nests past 10;
+// 50 keeps hostile messages from driving recursion and BODYSTRUCTURE size.
+export const MIME_MAX_DEPTH = 50;
+
+// Parts per message beyond which further multipart/message structure is
+// treated as opaque. Bounds tree size in the store and BODYSTRUCTURE length.
+export const MIME_MAX_PARTS = 2000;
+
+// Characters of decoded text kept per message for SEARCH BODY/TEXT. Enough for
+// any human-written mail; bounds index size and delivery time for huge bodies.
+export const SEARCH_TEXT_MAX_CHARS = 256 * 1024;
+
+// Outbound queue and submission.
 /** RFC 5321 §4.5.4.1: retry after at least 30 minutes is the norm; we start faster for first hiccups. */
 export const QUEUE_RETRY_SCHEDULE_S = [300, 600, 1800, 3600, 7200, 14400];
 /** RFC 5321 §4.5.4.1: give up after 4-5 days. */

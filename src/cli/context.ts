@@ -1,0 +1,43 @@
+// What admin commands share: the configuration and the store. A database that does not exist yet
+// is created with the full schema; an existing one with pending migrations is refused until
+// `postern migrate` (or `serve`) upgrades it, so an old CLI never writes into a schema it predates.
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, ConfigError } from '../config/load.ts';
+import type { Config } from '../config/types.ts';
+import { openStore, PendingMigrationsError, type Store } from '../store/store.ts';
+import { SchemaTooNewError } from '../store/migrate.ts';
+import { DATABASE_FILE } from '../store/open.ts';
+import { systemClock } from '../clock.ts';
+import { flagString, type ParsedArgs } from './args.ts';
+import { OperationError, UsageError } from './errors.ts';
+
+export function configFor(args: ParsedArgs): Config {
+  try {
+    return loadConfig(flagString(args, 'config'));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+export function storeFor(config: Config): Store {
+  const fresh = !fs.existsSync(path.join(config.data_dir, DATABASE_FILE));
+  try {
+    return openStore(config.data_dir, { clock: systemClock, migrate: fresh });
+  } catch (err) {
+    if (err instanceof PendingMigrationsError || err instanceof SchemaTooNewError) throw new OperationError(err.message);
+    throw err;
+  }
+}
+
+/** Runs `work` with the store open, closing it afterwards. */
+export async function withStore<T>(args: ParsedArgs, work: (store: Store, config: Config) => Promise<T>): Promise<T> {
+  const config = configFor(args);
+  const store = storeFor(config);
+  try {
+    return await work(store, config);
+  } finally {
+    store.close();
+  }
+}

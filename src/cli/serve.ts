@@ -1,0 +1,114 @@
+// `postern serve`: builds the server context (config, store with migrations applied, the one
+// resolver, TLS, throttle, metrics), starts every enabled listener, and runs until SIGTERM/SIGINT,
+// when it stops accepting, lets in-flight work finish, and closes the database. SIGHUP reloads
+// the TLS certificate from disk.
+import { parseArgs } from './args.ts';
+import { configFor } from './context.ts';
+import { OperationError, UsageError } from './errors.ts';
+import { LISTENERS } from './listeners.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { openStore, type Store } from '../store/store.ts';
+import { SchemaTooNewError } from '../store/migrate.ts';
+import { createResolver } from '../dns/resolver.ts';
+
+import { createTlsProvider } from '../tls/provider.ts';
+import { LoginThrottle } from '../login/throttle.ts';
+import { createMetrics } from '../metrics/registry.ts';
+import { systemClock } from '../clock.ts';
+import { BindError } from '../net/listen.ts';
+import type { Config } from '../config/types.ts';
+import type { RunningListener, ServerContext } from '../server-context.ts';
+
+/** In-flight sessions get this long to finish after SIGTERM before the database closes anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export async function serveCommand(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  if (args.positionals.length > 0) throw new UsageError('usage: postern serve [--config FILE]');
+  const config = configFor(args);
+  const log = createLogger(config.log.level);
+  const ctx = await buildContext(config, log);
+  const running: RunningListener[] = [];
+  try {
+    for (const spec of LISTENERS) {
+      const address = config.listen[spec.name];
+      if (!address) continue;
+      const listener = await spec.start(ctx, address);
+      running.push(listener);
+      log.info({ listener: listener.name, host: listener.host, port: listener.port }, `listening for ${listener.name} on ${listener.host}:${listener.port}`);
+    }
+  } catch (err) {
+    await Promise.allSettled(running.map((l) => l.close()));
+    ctx.store.close();
+    if (err instanceof BindError) throw new OperationError(err.message);
+    throw err;
+  }
+  log.info({ hostname: config.hostname, dataDir: config.data_dir, listeners: running.length }, 'postern is ready');
+  // Keeps the process alive while it serves, even with every listener disabled.
+  const alive = setInterval(() => {}, 1 << 30);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      const grace = setTimeout(() => {
+        log.warn('sessions still open after the grace period; closing anyway');
+        resolve();
+      }, SHUTDOWN_GRACE_MS);
+      grace.unref();
+      Promise.allSettled(running.map((l) => l.close())).then(() => {
+        clearTimeout(grace);
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      try {
+        ctx.tls.reload();
+        log.info({ cert: ctx.tls.certFile }, 'TLS certificate reloaded');
+      } catch (err) {
+        log.error({ err }, 'TLS certificate reload failed; keeping the previous one');
+      }
+    });
+  });
+  clearInterval(alive);
+  ctx.store.close();
+  log.info('stopped');
+  log.flush?.();
+}
+
+export async function buildContext(config: Config, log: Logger): Promise<ServerContext> {
+  let store: Store;
+  try {
+    store = openStore(config.data_dir, { clock: systemClock, migrate: true });
+  } catch (err) {
+    if (err instanceof SchemaTooNewError) throw new OperationError(err.message);
+    throw err;
+  }
+  for (const m of store.applied) log.info({ migration: m.name }, 'applied migration');
+  let certFile = config.tls.cert;
+  let keyFile = config.tls.key;
+  if (!certFile || !keyFile) {
+    // Loaded on demand: the X.509 toolkit is large and only needed when no certificate is configured.
+    const { ensureSelfSigned } = await import('../tls/self-signed.ts');
+    const made = await ensureSelfSigned(config.data_dir, config.hostname);
+    certFile = made.certFile;
+    keyFile = made.keyFile;
+    log.warn({ cert: certFile, created: made.created }, `no [tls] cert configured: using a self-signed certificate for ${config.hostname}; clients will warn until you configure a real one or enable [tls] acme`);
+  }
+  if (config.testing.allow_private_mx || config.testing.remote_smtp_port !== 25) {
+    log.warn({ testing: config.testing }, 'TESTING OVERRIDES ARE ON: outbound delivery may go to private addresses or a non-standard port. Never use this in production.');
+  }
+  return {
+    config,
+    store,
+    resolver: createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeout_ms, tries: config.dns.tries }),
+    log,
+    tls: createTlsProvider(certFile, keyFile),
+    clock: systemClock,
+    throttle: new LoginThrottle(systemClock, { maxFailures: config.login.max_failures, lockoutS: config.login.lockout_s }),
+    metrics: createMetrics(),
+  };
+}

@@ -1,0 +1,144 @@
+// The configuration schema: every key Postern reads, its type, default and meaning. Validation,
+// the example file and the README's key list all derive from this one table, so a key cannot be
+// documented in one place and read differently in another.
+import os from 'node:os';
+import * as limits from '../limits.ts';
+
+export type KeySpec =
+  | { type: 'string'; default: string | (() => string); doc: string }
+  | { type: 'bool'; default: boolean; doc: string }
+  | { type: 'int'; default: number; min: number; max: number; doc: string }
+  | { type: 'size'; default: number; doc: string }
+  | { type: 'enum'; default: string; values: readonly string[]; doc: string }
+  | { type: 'listen'; default: string | false; doc: string }
+  | { type: 'strings'; default: string[]; doc: string }
+  | { type: 'ints'; default: number[]; min: number; doc: string }
+  | { type: 'path'; default: string; doc: string };
+
+export interface SectionSpec { doc: string; keys: Record<string, KeySpec> }
+
+const listen = (port: number, what: string): KeySpec => ({
+  type: 'listen', default: `:${port}`, doc: `${what}: "host:port", ":${port}" for all addresses, or false to disable`,
+});
+
+/** Top-level keys live in the section named "". */
+export const SCHEMA: Record<string, SectionSpec> = {
+  '': {
+    doc: 'General',
+    keys: {
+      hostname: { type: 'string', default: () => os.hostname(), doc: 'Fully qualified name of this server: greeting, Received headers, authserv-id, MX target, TLS certificate name' },
+      data_dir: { type: 'string', default: './data', doc: 'Directory for the SQLite database, DKIM keys and certificates (created owner-only)' },
+    },
+  },
+  listen: {
+    doc: 'Listening addresses',
+    keys: {
+      smtp: listen(25, 'Inbound SMTP from the internet (STARTTLS, no AUTH)'),
+      submission: listen(587, 'Submission with STARTTLS and AUTH'),
+      submissions: listen(465, 'Submission over implicit TLS'),
+      imap: listen(143, 'IMAP with STARTTLS'),
+      imaps: listen(993, 'IMAP over implicit TLS'),
+      pop3: listen(110, 'POP3 with STLS'),
+      pop3s: listen(995, 'POP3 over implicit TLS'),
+      http: listen(8080, 'HTTP: autoconfig, MTA-STS policy, ACME challenges, /healthz, /metrics'),
+    },
+  },
+  tls: {
+    doc: 'TLS certificates',
+    keys: {
+      cert: { type: 'path', default: '', doc: 'PEM certificate chain; empty: a self-signed certificate for hostname is made in data_dir' },
+      key: { type: 'path', default: '', doc: 'PEM private key for cert' },
+      acme: { type: 'bool', default: false, doc: 'Obtain and renew certificates by ACME (RFC 8555) over HTTP-01 on the http listener' },
+      acme_directory: { type: 'string', default: 'https://acme-v02.api.letsencrypt.org/directory', doc: 'ACME directory URL' },
+      acme_email: { type: 'string', default: '', doc: 'Contact address given to the ACME CA' },
+      acme_ca_file: { type: 'path', default: '', doc: 'Extra CA certificate (PEM) trusted for the ACME directory, for private or test CAs' },
+    },
+  },
+  dns: {
+    doc: 'The one resolver every lookup goes through',
+    keys: {
+      servers: { type: 'strings', default: [], doc: 'DNS servers as "host" or "host:port"; empty: the system resolvers' },
+      timeout_ms: { type: 'int', default: 5000, min: 50, max: 60000, doc: 'Timeout of one DNS query' },
+      tries: { type: 'int', default: 2, min: 1, max: 5, doc: 'Attempts per query before a temporary failure' },
+    },
+  },
+  limits: {
+    doc: 'Protocol limits (see src/limits.ts for the reasons behind each default)',
+    keys: {
+      message_size: { type: 'size', default: limits.MESSAGE_SIZE, doc: 'Largest message accepted (SMTP SIZE, IMAP APPEND), bytes or "50M"' },
+      recipients: { type: 'int', default: limits.RECIPIENTS_PER_MESSAGE, min: 1, max: 100000, doc: 'Recipients per SMTP transaction' },
+      connections_per_ip: { type: 'int', default: limits.CONNECTIONS_PER_IP, min: 1, max: 1000000, doc: 'Simultaneous connections from one IP address, per listener' },
+      connections_total: { type: 'int', default: limits.CONNECTIONS_TOTAL, min: 1, max: 1000000, doc: 'Simultaneous connections per listener' },
+      idle_timeout_s: { type: 'int', default: limits.IDLE_TIMEOUT_S, min: 1, max: 86400, doc: 'Seconds a session may stay silent (IMAP IDLE uses 30 minutes regardless, RFC 3501 §5.4)' },
+    },
+  },
+  inbound: {
+    doc: 'Policy for mail arriving on port 25',
+    keys: {
+      dmarc_reject: { type: 'enum', default: 'reject', values: ['reject', 'junk', 'accept'], doc: 'DMARC fail where the domain publishes p=reject' },
+      dmarc_quarantine: { type: 'enum', default: 'junk', values: ['junk', 'accept'], doc: 'DMARC fail where the domain publishes p=quarantine' },
+      spf_fail: { type: 'enum', default: 'junk', values: ['junk', 'accept', 'reject'], doc: 'SPF fail (-all) with no DMARC policy' },
+      dns_temperror: { type: 'enum', default: 'defer', values: ['defer', 'accept'], doc: 'A DNS timeout while verifying: defer with 451 or accept with temperror' },
+      verify_timeout_ms: { type: 'int', default: 10000, min: 100, max: 120000, doc: 'Time allowed for SPF/DKIM/DMARC/ARC verification of one message' },
+    },
+  },
+  submission: {
+    doc: 'Authenticated submission on 587/465',
+    keys: {
+      hide_client_ip: { type: 'bool', default: false, doc: 'Leave the client IP out of the Received header' },
+      allow_plaintext_loopback: { type: 'bool', default: false, doc: 'Allow AUTH without TLS from loopback addresses' },
+      messages_per_hour: { type: 'int', default: 500, min: 1, max: 10000000, doc: 'Messages one user may submit per hour' },
+      recipients_per_message: { type: 'int', default: 100, min: 1, max: 100000, doc: 'Recipients one user may name in one message' },
+    },
+  },
+  queue: {
+    doc: 'Outbound delivery',
+    keys: {
+      lifetime_s: { type: 'int', default: 5 * 86400, min: 60, max: 60 * 86400, doc: 'How long a message is retried before it bounces' },
+      retry_schedule_s: { type: 'ints', default: [300, 600, 1800, 3600, 7200, 14400], min: 1, doc: 'Delays between attempts; the last repeats' },
+      concurrency: { type: 'int', default: 20, min: 1, max: 1000, doc: 'Outbound connections in total' },
+      per_destination: { type: 'int', default: 3, min: 1, max: 100, doc: 'Outbound connections per destination host' },
+      connect_timeout_s: { type: 'int', default: 30, min: 1, max: 600, doc: 'Time to connect and get a greeting from a remote MX' },
+      command_timeout_s: { type: 'int', default: 300, min: 1, max: 3600, doc: 'Time to wait for a remote reply (RFC 5321 §4.5.3.2)' },
+    },
+  },
+  imap: {
+    doc: 'IMAP',
+    keys: {
+      allow_plaintext_loopback: { type: 'bool', default: false, doc: 'Allow LOGIN/AUTHENTICATE without TLS from loopback addresses' },
+    },
+  },
+  pop3: {
+    doc: 'POP3',
+    keys: {
+      allow_plaintext_loopback: { type: 'bool', default: false, doc: 'Allow USER/PASS/AUTH without TLS from loopback addresses' },
+    },
+  },
+  login: {
+    doc: 'Throttling of failed logins, shared by SMTP AUTH, IMAP and POP3',
+    keys: {
+      max_failures: { type: 'int', default: limits.LOGIN_MAX_FAILURES, min: 1, max: 1000, doc: 'Failures per IP or per account before a temporary lockout' },
+      lockout_s: { type: 'int', default: limits.LOGIN_LOCKOUT_S, min: 1, max: 86400, doc: 'Length of the lockout' },
+    },
+  },
+  mta_sts: {
+    doc: 'The MTA-STS policy served for our domains (RFC 8461)',
+    keys: {
+      mode: { type: 'enum', default: 'testing', values: ['testing', 'enforce', 'none'], doc: 'Policy mode' },
+      max_age_s: { type: 'int', default: 604800, min: 86400, max: 31557600, doc: 'Policy max_age' },
+    },
+  },
+  testing: {
+    doc: 'For test setups only; both are off in production and logged loudly when on',
+    keys: {
+      remote_smtp_port: { type: 'int', default: 25, min: 1, max: 65535, doc: 'Port used to reach remote MX hosts' },
+      allow_private_mx: { type: 'bool', default: false, doc: 'Permit MX hosts on loopback and private addresses' },
+    },
+  },
+  log: {
+    doc: 'Logging',
+    keys: {
+      level: { type: 'enum', default: 'info', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], doc: 'Least severe level written' },
+    },
+  },
+};

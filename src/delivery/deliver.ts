@@ -1,0 +1,43 @@
+// The one way into a mailbox. Inbound SMTP, local submission, bounces, IMAP APPEND and import all
+// call deliver(): it parses the message once (src/mime), stores it once for every recipient in one
+// group-committed transaction, and resolves only after COMMIT — so a 250 or an OK that follows it
+// is durable — with the change already published to the recipients' sessions.
+import { indexMessage, encodeTree } from '../mime/index.ts';
+import type { Store } from '../store/store.ts';
+import type { StoreTarget, StoredCopy } from '../store/delivery.ts';
+
+export { OverQuotaError, NoSuchMailboxError } from '../store/delivery.ts';
+export type { StoreTarget, StoredCopy } from '../store/delivery.ts';
+
+export interface DeliveryInput {
+  /** The message as received, CRLF line endings; never rewritten. */
+  raw: Buffer;
+  /** Header lines Postern adds in front (Received, Authentication-Results, DKIM-Signature), CRLF-terminated. */
+  prefix?: string | Buffer;
+  recipients: StoreTarget[];
+  /** IMAP INTERNALDATE, ms since epoch; defaults to now. */
+  internalDate?: number;
+  flags?: string[];
+}
+
+export async function deliver(store: Store, input: DeliveryInput): Promise<StoredCopy[]> {
+  const prefix = typeof input.prefix === 'string' ? Buffer.from(input.prefix, 'utf8') : input.prefix ?? Buffer.alloc(0);
+  const full = prefix.length > 0 ? Buffer.concat([prefix, input.raw]) : input.raw;
+  const indexed = indexMessage(full);
+  return store.storeMessage({
+    raw: input.raw,
+    prefix,
+    index: {
+      mimeTree: encodeTree(indexed.tree),
+      envelope: indexed.envelope,
+      bodyStructure: indexed.bodyStructure,
+      body: indexed.body,
+      headerText: indexed.headerText,
+      searchText: indexed.searchText,
+      sentDate: indexed.sentDate,
+    },
+    targets: input.recipients,
+    internalDate: input.internalDate ?? store.clock.now(),
+    flags: input.flags ?? [],
+  });
+}

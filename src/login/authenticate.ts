@@ -1,0 +1,45 @@
+// Checking a login, the same way for every protocol: throttle first, then the password.
+// A successful verification is remembered as a keyed digest in memory, so a client that opens
+// many sessions (Thunderbird: one per folder; IDLE fleets) pays scrypt once, not per session.
+// The cache entry is tied to the stored hash, so a password change invalidates it.
+import crypto from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Store } from '../store/store.ts';
+import { normalizeAddress } from '../store/addresses.ts';
+import { verifyPassword } from './password.ts';
+import type { LoginThrottle } from './throttle.ts';
+
+export type LoginResult =
+  | { ok: true; accountId: number; address: string }
+  | { ok: false; reason: 'bad-credentials' | 'throttled' };
+
+const cacheKey = crypto.randomBytes(32);
+const verified = new Map<string, string>();
+const MAX_CACHED = 100_000;
+
+function digest(phc: string, password: string): string {
+  return crypto.createHmac('sha256', cacheKey).update(phc).update('\0').update(password).digest('base64');
+}
+
+export async function authenticate(store: Store, throttle: LoginThrottle, ip: string, username: string, password: string): Promise<LoginResult> {
+  const verdict = throttle.check(ip, username);
+  if (verdict.delayMs > 0) await sleep(verdict.delayMs);
+  if (!verdict.allowed) return { ok: false, reason: 'throttled' };
+  const address = normalizeAddress(username);
+  const account = address ? await store.accounts.byAddress(address) : null;
+  let good = false;
+  if (account) {
+    const d = digest(account.passwordHash, password);
+    good = verified.get(account.address) === d || (await verifyPassword(password, account.passwordHash));
+    if (good) {
+      if (verified.size >= MAX_CACHED) verified.delete(verified.keys().next().value!);
+      verified.set(account.address, d);
+    }
+  }
+  if (!good || !account) {
+    throttle.fail(ip, username);
+    return { ok: false, reason: 'bad-credentials' };
+  }
+  throttle.succeed(ip, username);
+  return { ok: true, accountId: account.id, address: account.address };
+}

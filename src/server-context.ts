@@ -1,0 +1,30 @@
+// Everything a listener needs from the outside world, built once by `serve` and passed in, so tests
+// can give each part their own: configuration, store, the one resolver, logger, TLS material,
+// clock, the shared login throttle and the metrics registry.
+import type { Config } from './config/types.ts';
+import type { Store } from './store/store.ts';
+import type { Resolver } from './dns/resolver.ts';
+import type { Logger } from './log.ts';
+import type { TlsProvider } from './tls/provider.ts';
+import type { Clock } from './clock.ts';
+import type { LoginThrottle } from './login/throttle.ts';
+import type { Metrics } from './metrics/registry.ts';
+
+export interface ServerContext {
+  config: Config;
+  store: Store;
+  resolver: Resolver;
+  log: Logger;
+  tls: TlsProvider;
+  clock: Clock;
+  throttle: LoginThrottle;
+  metrics: Metrics;
+}
+
+/** A started listener; serve closes them all on SIGTERM. */
+export interface RunningListener {
+  name: string;
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}

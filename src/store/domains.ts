@@ -1,0 +1,86 @@
+// Domains and their DKIM keys. A domain's name is stored as a lowercase A-label.
+import type { Db } from './open.ts';
+import type { Clock } from '../clock.ts';
+
+export interface DomainRow { id: number; name: string; createdAt: number; accounts: number; aliases: number }
+export interface DkimKey { selector: string; algorithm: 'rsa-sha256' | 'ed25519-sha256'; privateKeyPem: string; publicKey: string }
+
+export class DomainStore {
+  private readonly db: Db;
+  private readonly clock: Clock;
+
+  constructor(db: Db, clock: Clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  async add(name: string, keys: DkimKey[]): Promise<DomainRow> {
+    const now = this.clock.now();
+    const id = this.db.transaction(() => {
+      const { lastInsertRowid } = this.db.prepare('INSERT INTO domains (name, created_at) VALUES (?, ?)').run(name, now);
+      const insertKey = this.db.prepare('INSERT INTO dkim_keys (domain_id, selector, algorithm, private_key, public_key, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const k of keys) insertKey.run(lastInsertRowid, k.selector, k.algorithm, k.privateKeyPem, k.publicKey, now);
+      return Number(lastInsertRowid);
+    })();
+    return { id, name, createdAt: now, accounts: 0, aliases: 0 };
+  }
+
+  async list(): Promise<DomainRow[]> {
+    return this.db.prepare(`
+      SELECT d.id, d.name, d.created_at AS createdAt,
+        (SELECT count(*) FROM accounts a WHERE a.domain_id = d.id) AS accounts,
+        (SELECT count(*) FROM aliases l WHERE l.domain_id = d.id) AS aliases
+      FROM domains d ORDER BY d.name`).all() as DomainRow[];
+  }
+
+  async find(name: string): Promise<DomainRow | null> {
+    return (await this.list()).find((d) => d.name === name) ?? null;
+  }
+
+  /** Removes the domain, its aliases and keys; accounts (with their mail) only when force is set. */
+  async remove(id: number, force: boolean): Promise<void> {
+    this.db.transaction(() => {
+      if (force) {
+        for (const { id: accountId } of this.db.prepare('SELECT id FROM accounts WHERE domain_id = ?').all(id) as { id: number }[]) {
+          deleteAccountRows(this.db, accountId);
+        }
+      }
+      this.db.prepare('DELETE FROM aliases WHERE domain_id = ?').run(id);
+      this.db.prepare('DELETE FROM domains WHERE id = ?').run(id);
+    })();
+  }
+
+  async dkimKeys(domain: string): Promise<DkimKey[]> {
+    return this.db.prepare(`
+      SELECT k.selector, k.algorithm, k.private_key AS privateKeyPem, k.public_key AS publicKey
+      FROM dkim_keys k JOIN domains d ON d.id = k.domain_id WHERE d.name = ? ORDER BY k.algorithm DESC, k.selector`).all(domain) as DkimKey[];
+  }
+
+  async isLocal(domain: string): Promise<boolean> {
+    return this.db.prepare('SELECT 1 FROM domains WHERE name = ?').get(domain) !== undefined;
+  }
+}
+
+/** Deletes an account with its mailboxes and messages, releasing the content they held. */
+export function deleteAccountRows(db: Db, accountId: number): void {
+  const contents = db.prepare(`SELECT m.content_id AS id, count(*) AS n FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
+    WHERE b.account_id = ? GROUP BY m.content_id`).all(accountId) as { id: number; n: number }[];
+  db.prepare('DELETE FROM messages WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?)').run(accountId);
+  const release = db.prepare('UPDATE contents SET refcount = refcount - ? WHERE id = ?');
+  for (const c of contents) release.run(c.n, c.id);
+  collectGarbage(db);
+  db.prepare('UPDATE queue_messages SET account_id = NULL WHERE account_id = ?').run(accountId);
+  db.prepare('DELETE FROM mailboxes WHERE account_id = ?').run(accountId);
+  db.prepare('DELETE FROM accounts WHERE id = ?').run(accountId);
+}
+
+/** Removes content rows and blobs nothing refers to any more. */
+export function collectGarbage(db: Db): void {
+  const dead = db.prepare('SELECT id, blob_id FROM contents WHERE refcount <= 0').all() as { id: number; blob_id: number }[];
+  for (const c of dead) {
+    db.prepare('DELETE FROM contents WHERE id = ?').run(c.id);
+    db.prepare('UPDATE blobs SET refcount = refcount - 1 WHERE id = ?').run(c.blob_id);
+  }
+  db.prepare('DELETE FROM blob_chunks WHERE blob_id IN (SELECT id FROM blobs WHERE refcount <= 0)').run();
+  db.prepare('DELETE FROM blobs WHERE refcount <= 0').run();
+}

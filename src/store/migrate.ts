@@ -1,0 +1,46 @@
+// The migrations runner: migrations/NNNN_description.sql, applied in order, each in its own
+// transaction and recorded in schema_migrations. A database that has a migration this code does
+// not know is newer than the code: refuse it rather than run on a schema we do not understand.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Db } from './open.ts';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+export interface Migration { version: number; name: string; sql: string }
+
+export class SchemaTooNewError extends Error {}
+
+export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return fs.readdirSync(dir)
+    .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
+    .sort()
+    .map((f) => ({ version: Number(f.slice(0, 4)), name: f.replace(/\.sql$/, ''), sql: fs.readFileSync(`${dir}/${f}`, 'utf8') }));
+}
+
+export function appliedVersions(db: Db): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  return (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map((r) => r.version);
+}
+
+/** Pending migrations, or SchemaTooNewError when the database knows one we don't. */
+export function pendingMigrations(db: Db, migrations = readMigrations()): Migration[] {
+  const applied = new Set(appliedVersions(db));
+  const known = new Set(migrations.map((m) => m.version));
+  const unknown = [...applied].filter((v) => !known.has(v));
+  if (unknown.length > 0) {
+    throw new SchemaTooNewError(`the database has migration ${Math.max(...unknown)}, newer than this version of Postern knows (latest ${Math.max(0, ...known)}); upgrade Postern or use a backup of the database`);
+  }
+  return migrations.filter((m) => !applied.has(m.version));
+}
+
+export function applyMigrations(db: Db, now: number, migrations = readMigrations()): Migration[] {
+  const pending = pendingMigrations(db, migrations);
+  for (const m of pending) {
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now);
+    })();
+  }
+  return pending;
+}

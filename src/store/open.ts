@@ -1,0 +1,26 @@
+// Opening the SQLite database: the data directory is created owner-only (it holds password hashes
+// and DKIM private keys), and every connection gets the pragmas durability depends on:
+// WAL with synchronous=FULL, so an acknowledged message survives power loss.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+export const DATABASE_FILE = 'postern.db';
+
+export function openDatabase(dataDir: string): Db {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dataDir, 0o700);
+  const file = path.join(dataDir, DATABASE_FILE);
+  const db = new Database(file);
+  fs.chmodSync(file, 0o600);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  // Checkpoints run in the background of commits; a bounded WAL keeps reads fast.
+  db.pragma('wal_autocheckpoint = 4000');
+  db.pragma('cache_size = -65536');
+  return db;
+}

@@ -1,0 +1,86 @@
+// The store: the only module with SQL. Protocol code calls its domain-level async methods, grouped
+// by area (store.domains, store.accounts, …); they are async although better-sqlite3 is
+// synchronous, so a PostgreSQL store can implement the same interface later. Writes on the hot
+// path (delivery) go through the group commit; changes are published on the bus after commit.
+import type { Clock } from '../clock.ts';
+import { openDatabase, type Db } from './open.ts';
+import { applyMigrations, pendingMigrations, type Migration } from './migrate.ts';
+import { LocalChangeBus, type ChangeBus } from './change-bus.ts';
+import { GroupCommit, type WriteContext } from './group-commit.ts';
+import { DomainStore } from './domains.ts';
+import { AccountStore } from './accounts.ts';
+import { AliasStore } from './aliases.ts';
+import { MailboxStore } from './mailboxes.ts';
+import { ContentReader } from './contents.ts';
+import { storeMessage, type StoreInput, type StoredCopy } from './delivery.ts';
+
+export interface StoreOptions {
+  clock: Clock;
+  bus?: ChangeBus;
+  /** Apply pending migrations on open (serve does); otherwise refuse a database that has pending ones. */
+  migrate: boolean;
+}
+
+export class PendingMigrationsError extends Error {}
+
+export class Store {
+  readonly db: Db;
+  readonly bus: ChangeBus;
+  readonly clock: Clock;
+  readonly domains: DomainStore;
+  readonly accounts: AccountStore;
+  readonly aliases: AliasStore;
+  readonly mailboxes: MailboxStore;
+  readonly contents: ContentReader;
+  readonly applied: Migration[];
+  private readonly commits: GroupCommit;
+
+  constructor(dataDir: string, options: StoreOptions) {
+    this.db = openDatabase(dataDir);
+    this.clock = options.clock;
+    this.bus = options.bus ?? new LocalChangeBus();
+    if (options.migrate) this.applied = applyMigrations(this.db, this.clock.now());
+    else {
+      const pending = pendingMigrations(this.db);
+      if (pending.length > 0) {
+        this.db.close();
+        throw new PendingMigrationsError(`the database needs ${pending.length} migration(s) (${pending.map((m) => m.name).join(', ')}); run "postern migrate"`);
+      }
+      this.applied = [];
+    }
+    this.commits = new GroupCommit(this.db, this.bus);
+    this.domains = new DomainStore(this.db, this.clock);
+    this.accounts = new AccountStore(this.db, this.clock);
+    this.aliases = new AliasStore(this.db, this.clock);
+    this.mailboxes = new MailboxStore(this.db);
+    this.contents = new ContentReader(this.db);
+  }
+
+  /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
+  storeMessage(input: StoreInput): Promise<StoredCopy[]> {
+    return this.commits.run((tx) => storeMessage(this.db, tx, input));
+  }
+
+  /** Runs a write on the group commit; for store modules that need the shared transaction. */
+  write<T>(work: (tx: WriteContext) => T): Promise<T> {
+    return this.commits.run(work);
+  }
+
+  /** True when a write transaction can commit (for /healthz). */
+  async writable(): Promise<boolean> {
+    try {
+      this.db.prepare("UPDATE counters SET value = value WHERE name = 'uid_validity'").run();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export function openStore(dataDir: string, options: StoreOptions): Store {
+  return new Store(dataDir, options);
+}

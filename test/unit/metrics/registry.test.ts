@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createMetrics } from '../../../src/metrics/registry.ts';
+
+test('counters with labels are exposed under one HELP/TYPE header', async () => {
+  const m = createMetrics();
+  const c = m.counter('postern_connections_total', 'Connections accepted, per protocol.');
+  c.inc({ protocol: 'smtp' });
+  c.inc({ protocol: 'smtp' }, 2);
+  c.inc({ protocol: 'imap' });
+  assert.equal(c.value({ protocol: 'smtp' }), 3);
+  assert.equal(m.counter('postern_connections_total', 'again'), c, 'registering twice returns the same counter');
+  const text = await m.expose();
+  assert.equal(text, [
+    '# HELP postern_connections_total Connections accepted, per protocol.',
+    '# TYPE postern_connections_total counter',
+    'postern_connections_total{protocol="smtp"} 3',
+    'postern_connections_total{protocol="imap"} 1',
+    '',
+  ].join('\n'));
+});
+
+test('label order does not split a series, and label values are escaped', async () => {
+  const m = createMetrics();
+  const c = m.counter('x_total', 'x');
+  c.inc({ a: '1', b: 'q"\\\n' });
+  c.inc({ b: 'q"\\\n', a: '1' });
+  assert.match(await m.expose(), /^x_total\{a="1",b="q\\"\\\\\\n"\} 2$/m);
+});
+
+test('counters refuse to go down and names must be valid', () => {
+  const m = createMetrics();
+  assert.throws(() => m.counter('x', 'x').inc(undefined, -1));
+  assert.throws(() => m.counter('bad-name', 'x'));
+  assert.throws(() => m.counter('y', 'y').inc({ 'bad-label': 1 }));
+  m.counter('z', 'z');
+  assert.throws(() => m.gauge('z', 'z'), /already a counter/);
+});
+
+test('histograms expose cumulative buckets, sum and count', async () => {
+  const m = createMetrics();
+  const h = m.histogram('delivery_seconds', 'Delivery latency.', [0.1, 1]);
+  h.observe(0.05);
+  h.observe(0.5);
+  h.observe(3);
+  assert.equal(h.count(), 3);
+  const text = await m.expose();
+  assert.match(text, /^delivery_seconds_bucket\{le="0.1"\} 1$/m);
+  assert.match(text, /^delivery_seconds_bucket\{le="1"\} 2$/m);
+  assert.match(text, /^delivery_seconds_bucket\{le="\+Inf"\} 3$/m);
+  assert.match(text, /^delivery_seconds_sum 3.55$/m);
+  assert.match(text, /^delivery_seconds_count 3$/m);
+  h.observe(0.2, { kind: 'local' });
+  assert.match(await m.expose(), /^delivery_seconds_bucket\{kind="local",le="1"\} 1$/m);
+});
+
+test('gauges can be set or collected at scrape time', async () => {
+  const m = createMetrics();
+  m.gauge('up', 'Up.').set(1);
+  let depth = 4;
+  m.gauge('queue_depth', 'Queue entries.', async () => [{ labels: { status: 'pending' }, value: depth }]);
+  assert.match(await m.expose(), /^queue_depth\{status="pending"\} 4$/m);
+  depth = 7;
+  const text = await m.expose();
+  assert.match(text, /^queue_depth\{status="pending"\} 7$/m);
+  assert.match(text, /^up 1$/m);
+});
