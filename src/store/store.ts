@@ -13,6 +13,7 @@ import { AliasStore } from './aliases.ts';
 import { MailboxStore } from './mailboxes.ts';
 import { ContentReader } from './contents.ts';
 import { storeMessage, type StoreInput, type StoredCopy } from './delivery.ts';
+import { QueueStore } from './queue.ts';
 
 export interface StoreOptions {
   clock: Clock;
@@ -32,6 +33,7 @@ export class Store {
   readonly aliases: AliasStore;
   readonly mailboxes: MailboxStore;
   readonly contents: ContentReader;
+  readonly queue: QueueStore;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
 
@@ -54,6 +56,7 @@ export class Store {
     this.aliases = new AliasStore(this.db, this.clock);
     this.mailboxes = new MailboxStore(this.db);
     this.contents = new ContentReader(this.db);
+    this.queue = new QueueStore(this.db, (work) => this.commits.run(work));
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */

@@ -1,0 +1,198 @@
+// The outbound queue's SQL: one queue_messages row per accepted message (holding a reference to its
+// stored content) and one queue_recipients row per recipient. Always true: a recipient is claimed
+// by moving next_attempt_at past the lease *before* anyone dials, so a crash mid-delivery delays
+// it instead of retrying it at once; a message row lives while any recipient is pending or
+// deferred, and its content reference is released in the transaction that finishes the last one.
+import type { Db } from './open.ts';
+import type { WriteContext } from './group-commit.ts';
+import { insertContent, type ContentIndex } from './contents.ts';
+import { storeMessage, type StoreTarget, type StoredCopy } from './delivery.ts';
+import { collectGarbage } from './domains.ts';
+
+export type QueueStatus = 'pending' | 'deferred' | 'delivered' | 'failed';
+
+export interface ClaimedRecipient {
+  id: number;
+  messageId: number;
+  recipient: string;
+  domain: string;
+  attempts: number;
+  sender: string;
+  accountId: number | null;
+  contentId: number;
+  createdAt: number;
+  expiresAt: number;
+  lastError: string | null;
+}
+
+export interface QueueOutcome {
+  id: number;
+  status: 'delivered' | 'deferred' | 'failed';
+  /** For deferred: when to try again. */
+  nextAttemptAt?: number;
+  /** The reply or reason, also appended to the history. */
+  reply: string;
+  host?: string;
+}
+
+export interface QueueRecipientRow {
+  id: number; messageId: number; recipient: string; status: QueueStatus; attempts: number;
+  nextAttemptAt: number; lastError: string | null; history: { at: number; host?: string; reply: string }[];
+}
+
+export interface QueueMessageRow {
+  id: number; sender: string; accountId: number | null; createdAt: number; expiresAt: number; size: number;
+  recipients: QueueRecipientRow[];
+}
+
+export interface AcceptInput {
+  raw: Buffer;
+  prefix: Buffer;
+  /** The MIME index, required when there are local targets (IMAP reads it); queue-only content needs none. */
+  index: ContentIndex | null;
+  localTargets: StoreTarget[];
+  internalDate: number;
+  sender: string;
+  accountId: number | null;
+  remoteRecipients: string[];
+  expiresAt: number;
+}
+
+const EMPTY_INDEX: ContentIndex = { mimeTree: '', envelope: '', bodyStructure: '', body: '', headerText: '', searchText: '', sentDate: null };
+
+function domainOfRecipient(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
+
+export class QueueStore {
+  private readonly db: Db;
+  private readonly write: <T>(work: (tx: WriteContext) => T) => Promise<T>;
+
+  constructor(db: Db, write: <T>(work: (tx: WriteContext) => T) => Promise<T>) {
+    this.db = db;
+    this.write = write;
+  }
+
+  /**
+   * Local copies and queue rows for one accepted message, in one transaction: either every
+   * recipient has it (in a mailbox or in the queue) or none does.
+   */
+  accept(input: AcceptInput, now: number): Promise<{ copies: StoredCopy[]; queueMessageId: number | null }> {
+    return this.write((tx) => {
+      let copies: StoredCopy[] = [];
+      let contentId: number;
+      if (input.localTargets.length > 0) {
+        copies = storeMessage(this.db, tx, {
+          raw: input.raw, prefix: input.prefix, index: input.index ?? EMPTY_INDEX,
+          targets: input.localTargets, internalDate: input.internalDate, flags: [],
+        });
+        const first = copies[0]!;
+        contentId = (this.db.prepare('SELECT content_id FROM messages WHERE mailbox_id = ? AND uid = ?').pluck().get(first.mailboxId, first.uid)) as number;
+      } else {
+        contentId = insertContent(this.db, input.raw, input.prefix, input.index ?? EMPTY_INDEX);
+      }
+      if (input.remoteRecipients.length === 0) return { copies, queueMessageId: null };
+      const id = Number(this.db.prepare('INSERT INTO queue_messages (content_id, sender, account_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+        .run(contentId, input.sender, input.accountId, now, input.expiresAt).lastInsertRowid);
+      this.db.prepare('UPDATE contents SET refcount = refcount + 1 WHERE id = ?').run(contentId);
+      const insert = this.db.prepare(`INSERT INTO queue_recipients (message_id, recipient, domain, status, next_attempt_at, updated_at)
+        VALUES (?, ?, ?, 'pending', ?, ?)`);
+      for (const r of input.remoteRecipients) insert.run(id, r, domainOfRecipient(r), now, now);
+      return { copies, queueMessageId: id };
+    });
+  }
+
+  /** Destination domains with recipients due at `now`, soonest first. */
+  async dueDomains(now: number, limit: number): Promise<string[]> {
+    return this.db.prepare(`SELECT domain FROM queue_recipients WHERE status IN ('pending', 'deferred') AND next_attempt_at <= ?
+      GROUP BY domain ORDER BY min(next_attempt_at) LIMIT ?`).pluck().all(now, limit) as string[];
+  }
+
+  /** The earliest next_attempt_at of any waiting recipient, or null when the queue is idle. */
+  async nextDue(): Promise<number | null> {
+    return (this.db.prepare("SELECT min(next_attempt_at) FROM queue_recipients WHERE status IN ('pending', 'deferred')").pluck().get() as number | null) ?? null;
+  }
+
+  /** Claims up to `limit` due recipients of `domain`: their next attempt moves to `leaseUntil` before this resolves. */
+  claimDue(domain: string, now: number, leaseUntil: number, limit: number): Promise<ClaimedRecipient[]> {
+    return this.write(() => {
+      const rows = this.db.prepare(`SELECT r.id, r.message_id AS messageId, r.recipient, r.domain, r.attempts, r.last_error AS lastError,
+          m.sender, m.account_id AS accountId, m.content_id AS contentId, m.created_at AS createdAt, m.expires_at AS expiresAt
+        FROM queue_recipients r JOIN queue_messages m ON m.id = r.message_id
+        WHERE r.domain = ? AND r.status IN ('pending', 'deferred') AND r.next_attempt_at <= ?
+        ORDER BY r.next_attempt_at, r.id LIMIT ?`).all(domain, now, limit) as ClaimedRecipient[];
+      const lease = this.db.prepare('UPDATE queue_recipients SET next_attempt_at = ?, updated_at = ? WHERE id = ?');
+      for (const r of rows) lease.run(leaseUntil, now, r.id);
+      return rows;
+    });
+  }
+
+  /** Records attempt outcomes; finished messages release their content. */
+  record(outcomes: QueueOutcome[], now: number): Promise<void> {
+    return this.write(() => {
+      const get = this.db.prepare('SELECT message_id AS messageId, history FROM queue_recipients WHERE id = ?');
+      const update = this.db.prepare(`UPDATE queue_recipients SET status = ?, attempts = attempts + 1, next_attempt_at = ?,
+        last_error = ?, history = ?, updated_at = ? WHERE id = ?`);
+      const touched = new Set<number>();
+      for (const o of outcomes) {
+        const row = get.get(o.id) as { messageId: number; history: string } | undefined;
+        if (!row) continue; // deleted by the operator meanwhile
+        const history = JSON.parse(row.history) as unknown[];
+        history.push({ at: now, ...(o.host ? { host: o.host } : {}), reply: o.reply });
+        // Keep the history bounded: the first attempts and the latest ones say what happened.
+        if (history.length > 20) history.splice(5, history.length - 20);
+        update.run(o.status, o.nextAttemptAt ?? now, o.status === 'delivered' ? null : o.reply, JSON.stringify(history), now, o.id);
+        touched.add(row.messageId);
+      }
+      for (const id of touched) this.releaseIfFinished(id);
+    });
+  }
+
+  private releaseIfFinished(messageId: number): void {
+    const open = this.db.prepare("SELECT 1 FROM queue_recipients WHERE message_id = ? AND status IN ('pending', 'deferred') LIMIT 1").get(messageId);
+    if (open) return;
+    this.deleteMessageRows(messageId);
+  }
+
+  private deleteMessageRows(messageId: number): boolean {
+    const content = this.db.prepare('SELECT content_id FROM queue_messages WHERE id = ?').pluck().get(messageId) as number | undefined;
+    if (content === undefined) return false;
+    this.db.prepare('DELETE FROM queue_messages WHERE id = ?').run(messageId);
+    this.db.prepare('UPDATE contents SET refcount = refcount - 1 WHERE id = ?').run(content);
+    collectGarbage(this.db);
+    return true;
+  }
+
+  async list(): Promise<QueueMessageRow[]> {
+    const ids = this.db.prepare('SELECT id FROM queue_messages ORDER BY id').pluck().all() as number[];
+    return ids.map((id) => this.messageRow(id)!).filter(Boolean);
+  }
+
+  async show(id: number): Promise<QueueMessageRow | null> {
+    return this.messageRow(id);
+  }
+
+  private messageRow(id: number): QueueMessageRow | null {
+    const m = this.db.prepare(`SELECT q.id, q.sender, q.account_id AS accountId, q.created_at AS createdAt, q.expires_at AS expiresAt, c.size
+      FROM queue_messages q JOIN contents c ON c.id = q.content_id WHERE q.id = ?`).get(id) as Omit<QueueMessageRow, 'recipients'> | undefined;
+    if (!m) return null;
+    const recipients = (this.db.prepare(`SELECT id, message_id AS messageId, recipient, status, attempts, next_attempt_at AS nextAttemptAt,
+      last_error AS lastError, history FROM queue_recipients WHERE message_id = ? ORDER BY id`).all(id) as (Omit<QueueRecipientRow, 'history'> & { history: string })[])
+      .map((r) => ({ ...r, history: JSON.parse(r.history) }));
+    return { ...m, recipients };
+  }
+
+  /** Makes the waiting recipients of message `id` (or of every message) due now. Returns how many. */
+  retry(id: number | null, now: number): Promise<number> {
+    return this.write(() => {
+      const sql = `UPDATE queue_recipients SET next_attempt_at = ?, updated_at = ? WHERE status IN ('pending', 'deferred')${id === null ? '' : ' AND message_id = ?'}`;
+      const params = id === null ? [now, now] : [now, now, id];
+      return this.db.prepare(sql).run(...params).changes;
+    });
+  }
+
+  /** Removes message `id` from the queue without a bounce. */
+  delete(id: number): Promise<boolean> {
+    return this.write(() => this.deleteMessageRows(id));
+  }
+}
