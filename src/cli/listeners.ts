@@ -1,10 +1,14 @@
 // The protocol listeners serve starts, one line each, keyed by their [listen] name.
 import type { Config, ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
+import { startSubmission, startSubmissions } from '../smtp/submission-server.ts';
 
 export interface ListenerSpec {
   name: keyof Config['listen'];
   start(ctx: ServerContext, address: ListenAddress): Promise<RunningListener>;
 }
 
-export const LISTENERS: ListenerSpec[] = [];
+export const LISTENERS: ListenerSpec[] = [
+  { name: 'submission', start: startSubmission },
+  { name: 'submissions', start: startSubmissions },
+];

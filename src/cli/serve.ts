@@ -16,6 +16,7 @@ import { LoginThrottle } from '../login/throttle.ts';
 import { createMetrics } from '../metrics/registry.ts';
 import { systemClock } from '../clock.ts';
 import { BindError } from '../net/listen.ts';
+import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 
@@ -43,6 +44,10 @@ export async function serveCommand(argv: string[]): Promise<void> {
     if (err instanceof BindError) throw new OperationError(err.message);
     throw err;
   }
+  // The outbound queue resumes whatever a previous run left in it.
+  const worker = new QueueWorker(ctx);
+  const unsubscribe = ctx.store.queue.onEnqueued(() => worker.kick());
+  worker.start();
   log.info({ hostname: config.hostname, dataDir: config.data_dir, listeners: running.length }, 'postern is ready');
   // Keeps the process alive while it serves, even with every listener disabled.
   const alive = setInterval(() => {}, 1 << 30);
@@ -74,6 +79,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
     });
   });
   clearInterval(alive);
+  unsubscribe();
+  await worker.stop();
   ctx.store.close();
   log.info('stopped');
   log.flush?.();

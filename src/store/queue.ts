@@ -68,17 +68,25 @@ export class QueueStore {
   private readonly db: Db;
   private readonly write: <T>(work: (tx: WriteContext) => T) => Promise<T>;
 
+  private readonly listeners = new Set<() => void>();
+
   constructor(db: Db, write: <T>(work: (tx: WriteContext) => T) => Promise<T>) {
     this.db = db;
     this.write = write;
+  }
+
+  /** Calls `listener` after each commit that queued new recipients (the worker wakes up on it). */
+  onEnqueued(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /**
    * Local copies and queue rows for one accepted message, in one transaction: either every
    * recipient has it (in a mailbox or in the queue) or none does.
    */
-  accept(input: AcceptInput, now: number): Promise<{ copies: StoredCopy[]; queueMessageId: number | null }> {
-    return this.write((tx) => {
+  async accept(input: AcceptInput, now: number): Promise<{ copies: StoredCopy[]; queueMessageId: number | null }> {
+    const result = await this.write((tx) => {
       let copies: StoredCopy[] = [];
       let contentId: number;
       if (input.localTargets.length > 0) {
@@ -100,6 +108,8 @@ export class QueueStore {
       for (const r of input.remoteRecipients) insert.run(id, r, domainOfRecipient(r), now, now);
       return { copies, queueMessageId: id };
     });
+    if (result.queueMessageId !== null) for (const l of this.listeners) l();
+    return result;
   }
 
   /** Destination domains with recipients due at `now`, soonest first. */
