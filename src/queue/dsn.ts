@@ -96,9 +96,9 @@ export function buildDsn(input: DsnInput): Buffer {
   return Buffer.from(text, 'latin1');
 }
 
-/** "550 5.1.1 No such user" → "5.1.1"; a reply without one gets the class default (RFC 3463 §3.1). */
+/** "550 5.1.1 No such user" or our own "5.1.10 reason" → the enhanced code; else the class default (RFC 3463 §3.1). */
 export function statusFromReply(reply: string): string {
-  const m = /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/.exec(reply);
+  const m = /^(?:\d{3}[ -])?([245]\.\d{1,3}\.\d{1,3})\b/.exec(reply);
   if (m) return m[1]!;
   return reply.startsWith('4') ? '4.0.0' : '5.0.0';
 }

@@ -117,6 +117,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     name: config.hostname,
     banner: 'Postern submission',
     authMethods: ['PLAIN', 'LOGIN'],
+    authRequiredMessage: AUTH_REQUIRED.message,
     // Checked per connection in harden(): AUTH needs TLS except from loopback when configured.
     allowInsecureAuth: true,
     size: config.limits.message_size,
