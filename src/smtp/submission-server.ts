@@ -125,6 +125,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     socketTimeout: config.limits.idle_timeout_s * 1000,
     maxClients: config.limits.connections_total,
     hideDSN: true,
+    hideENHANCEDSTATUSCODES: false,
     logger: false,
 
     onAuth(auth: SMTPServerAuthentication, session, callback) {
