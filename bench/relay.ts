@@ -38,6 +38,12 @@ async function waitPort(port: number): Promise<void> {
   throw new Error(`port ${port} never opened`);
 }
 
+// utime+stime of a process and its threads, in seconds (/proc/PID/stat fields 14 and 15).
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function peakRss(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
@@ -90,6 +96,8 @@ level = "warn"
   const body = 'x'.repeat(76) + '\r\n';
   const message = (i: number) => `From: Bench <bench@example.test>\r\nTo: user${i}@sink.test\r\nSubject: bench ${i}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n${body.repeat(Math.max(1, Math.floor(SIZE / body.length)))}`;
   let next = 0;
+  const serverCpuBefore = cpuSeconds(server.pid!);
+  const loadgenCpuBefore = process.cpuUsage();
   const started = Date.now();
   await Promise.all(Array.from({ length: C }, async () => {
     const conn = new SMTPConnection({ host: '127.0.0.1', port: subPort, requireTLS: true, tls: { rejectUnauthorized: false }, logger: false });
@@ -108,12 +116,17 @@ level = "warn"
   }
   const done = Date.now();
   const rss = peakRss(server.pid!);
+  const serverCpu = cpuSeconds(server.pid!) - serverCpuBefore;
+  const loadgen = process.cpuUsage(loadgenCpuBefore);
   const rows = [
     ['messages', N], ['connections', C], ['message bytes', message(0).length],
     ['submit msgs/s (accepted)', Math.round(N / ((accepted - started) / 1000))],
     ['end-to-end msgs/s (accepted → sink)', Math.round(N / ((done - started) / 1000))],
     ['end-to-end seconds', ((done - started) / 1000).toFixed(2)],
     ['peak RSS (MiB)', (rss / 1048576).toFixed(1)],
+    ['server CPU ms per message', (serverCpu * 1000 / N).toFixed(2)],
+    ['load generator CPU s', ((loadgen.user + loadgen.system) / 1e6).toFixed(2)],
+    ['load average (1 min)', os.loadavg()[0]!.toFixed(2)],
   ];
   for (const [k, v] of rows) console.log(`${String(k).padEnd(38)} ${v}`);
   console.log(JSON.stringify(Object.fromEntries(rows)));

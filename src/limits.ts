@@ -54,6 +54,8 @@ export const QUEUE_CLAIM_LEASE_MS = 15 * 60_000;
 /** Parallel outbound connections in total and per destination domain. */
 export const QUEUE_CONCURRENCY = 20;
 export const QUEUE_PER_DESTINATION = 4;
+/** New mail waits this long for more before the worker scans, so a burst is picked up in one pass. */
+export const QUEUE_KICK_DELAY_MS = 20;
 /** Messages carried by one outbound connection before it is closed and the next batch dialled. */
 export const QUEUE_MESSAGES_PER_CONNECTION = 100;
 /** RFC 8461 §3.3: policy bodies are small; refuse anything bigger. */

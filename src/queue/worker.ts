@@ -15,7 +15,7 @@ import { nextAttempt, type RetryPolicy } from './retry-schedule.ts';
 import { deliverToHost, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
 import { MtaStsPolicies, httpsPolicyFetcher, mxPermitted, tlsRequired, type PolicyFetcher } from './mta-sts.ts';
 import { buildDsn, shouldBounce, statusFromReply, type FailedRecipient } from './dsn.ts';
-import { QUEUE_CLAIM_LEASE_MS, QUEUE_MESSAGES_PER_CONNECTION, QUEUE_RETRY_JITTER } from '../limits.ts';
+import { QUEUE_CLAIM_LEASE_MS, QUEUE_KICK_DELAY_MS as KICK_DELAY_MS, QUEUE_MESSAGES_PER_CONNECTION, QUEUE_RETRY_JITTER } from '../limits.ts';
 
 export interface WorkerOptions {
   /** Trust anchors for MTA-STS and required TLS (tests). */
@@ -43,6 +43,7 @@ export class QueueWorker {
   private readonly active = new Map<string, number>();
   private running = 0;
   private timer: NodeJS.Timeout | null = null;
+  private kickTimer: NodeJS.Timeout | null = null;
   private stopped = true;
   private scanning = false;
   private rescan = false;
@@ -67,18 +68,27 @@ export class QueueWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.kickTimer) clearTimeout(this.kickTimer);
     await Promise.allSettled([...this.inflight]);
   }
 
-  /** Look for due work now (called after new mail is queued). */
+  /**
+   * Look for due work soon (called after new mail is queued). Kicks within KICK_DELAY_MS share one
+   * scan: a burst of submissions should not run the due-domains query once per message.
+   */
   kick(): void {
+    if (this.stopped || this.kickTimer) return;
+    this.kickTimer = setTimeout(() => { this.kickTimer = null; this.scanNow(); }, KICK_DELAY_MS);
+  }
+
+  private scanNow(): void {
     if (this.stopped) return;
     if (this.scanning) { this.rescan = true; return; }
     this.scanning = true;
     this.scan().catch((err) => this.ctx.log.error({ err }, 'queue scan failed'))
       .finally(() => {
         this.scanning = false;
-        if (this.rescan) { this.rescan = false; this.kick(); }
+        if (this.rescan) { this.rescan = false; this.scanNow(); }
       });
   }
 
@@ -105,7 +115,7 @@ export class QueueWorker {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     const poll = this.opts.pollMs ?? 1000;
-    this.timer = setTimeout(() => this.kick(), poll);
+    this.timer = setTimeout(() => this.scanNow(), poll);
     this.timer.unref();
   }
 

@@ -13,7 +13,8 @@ import { authenticate } from '../login/authenticate.ts';
 import { resolveRecipient } from '../delivery/recipients.ts';
 import { deliver, OverQuotaError } from '../delivery/deliver.ts';
 import { normalizeAddress, domainOf } from '../store/addresses.ts';
-import { signMessage } from '../email-auth/sign.ts';
+import { SignPool } from '../email-auth/sign-pool.ts';
+import type { DkimKey } from '../store/domains.ts';
 import {
   checkEnvelopeSender, checkFromHeader, checkHourlyRate, checkRecipientCount, fixupSubmittedMessage,
   fromAddresses, normalizeLineEndings, type SmtpReply,
@@ -22,13 +23,24 @@ import {
 interface SubmissionUser { accountId: number; address: string }
 interface SessionState { local: Map<string, number[]>; remote: string[] }
 
+// One signing pool for both listeners of the process, started with the first of them.
+let signPool: SignPool | null = null;
+let listenersUsingPool = 0;
+
+/** DKIM keys change only with `postern domain` commands; a minute's staleness is fine. */
+const DKIM_KEY_CACHE_MS = 60_000;
+
 const HOUR_MS = 3600_000;
 // Messages each account sent in the last hour, shared by both listeners of this process.
 const sentTimes = new Map<number, number[]>();
 
 function recentSends(accountId: number, now: number): number[] {
-  const list = (sentTimes.get(accountId) ?? []).filter((t) => now - t < HOUR_MS);
-  sentTimes.set(accountId, list);
+  let list = sentTimes.get(accountId);
+  if (!list) { list = []; sentTimes.set(accountId, list); }
+  // Times are appended in order, so the expired ones are at the front.
+  let expired = 0;
+  while (expired < list.length && now - list[expired]! >= HOUR_MS) expired++;
+  if (expired > 0) list.splice(0, expired);
   return list;
 }
 
@@ -108,6 +120,28 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     if (!s) { s = { local: new Map(), remote: [] }; states.set(session, s); }
     return s;
   };
+  const keyCache = new Map<string, { keys: DkimKey[]; at: number }>();
+  const dkimKeys = async (domain: string): Promise<DkimKey[]> => {
+    const now = ctx.clock.now();
+    const hit = keyCache.get(domain);
+    if (hit && now - hit.at < DKIM_KEY_CACHE_MS) return hit.keys;
+    const keys = await store.domains.dkimKeys(domain);
+    keyCache.set(domain, { keys, at: now });
+    return keys;
+  };
+  // The owner of each sender address, per session: MAIL FROM and From: usually name the same one.
+  const owners = new WeakMap<SMTPServerSession, Map<string, number[] | null>>();
+  const sessionOwnerOf = async (session: SMTPServerSession, addr: string): Promise<number[] | null> => {
+    let cache = owners.get(session);
+    if (!cache) { cache = new Map(); owners.set(session, cache); }
+    const key = addr.toLowerCase();
+    if (cache.has(key)) return cache.get(key)!;
+    const owner = await ownerOf(addr);
+    cache.set(key, owner);
+    return owner;
+  };
+  signPool ??= new SignPool();
+  listenersUsingPool++;
   const submitted = ctx.metrics.counter('postern_submission_messages_total', 'Messages accepted on submission');
   const authFailures = ctx.metrics.counter('postern_auth_failures_total', 'Failed logins');
 
@@ -145,7 +179,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       states.delete(session);
       const rate = checkHourlyRate(recentSends(user.accountId, ctx.clock.now()).length, config.submission.messages_per_hour);
       if (rate) return callback(replyError(rate));
-      ownerOf(from.address).then((owner) => {
+      sessionOwnerOf(session, from.address).then((owner) => {
         const refusal = checkEnvelopeSender(from.address, owner === null ? null : owner.includes(user.accountId) ? user.accountId : owner[0] ?? null, user.accountId);
         callback(refusal ? replyError(refusal) : undefined);
       }, (err) => { log.error({ err }, 'sender lookup failed'); callback(replyError(OUR_FAILURE)); });
@@ -195,7 +229,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     if ('reply' in normalized) return normalized.reply;
     const froms = fromAddresses(normalized.message);
     const owners = await Promise.all(froms.map(async (address) => {
-      const owner = await ownerOf(address);
+      const owner = await sessionOwnerOf(session, address);
       return { address, owner: owner === null ? null : owner.includes(user.accountId) ? user.accountId : owner[0]! };
     }));
     const refusal = checkFromHeader(owners, user.accountId);
@@ -210,8 +244,8 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     });
     // DMARC aligns on the From: domain, so that is the domain whose keys sign.
     const signingDomain = domainOf(froms[0]!);
-    const keys = await store.domains.dkimKeys(signingDomain);
-    const signatures = signMessage(message, signingDomain, keys, now);
+    const keys = await dkimKeys(signingDomain);
+    const signatures = await signPool!.sign(message, signingDomain, keys, now);
     const prefix = signatures + received;
 
     const accountIds = [...new Set([...state.local.values()].flat())];
@@ -236,6 +270,13 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
   const bound = await listenOn(server.server, address, name);
   return {
     name, host: bound.host, port: bound.port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (--listenersUsingPool === 0 && signPool) {
+        const pool = signPool;
+        signPool = null;
+        await pool.close();
+      }
+    },
   };
 }
