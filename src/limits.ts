@@ -63,3 +63,9 @@ export const MTA_STS_MAX_POLICY_BYTES = 64 * 1024;
 export const MTA_STS_FETCH_TIMEOUT_MS = 30_000;
 /** How long a policy is kept in memory when the TXT record says nothing has changed, at most its max_age. */
 export const MTA_STS_MAX_AGE_S = 31_557_600;
+/** Largest HTTP request body read (autodiscover POSTs are a few hundred bytes). */
+export const HTTP_MAX_BODY_BYTES = 64 * 1024;
+/** An HTTP client that has not sent its whole request in this time is disconnected (slowloris). */
+export const HTTP_REQUEST_TIMEOUT_MS = 10_000;
+/** Received fields beyond which a message is taken to be looping (RFC 5321 §6.3); answered 554 5.4.6. */
+export const SMTP_MAX_RECEIVED = 50;

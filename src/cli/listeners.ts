@@ -1,6 +1,8 @@
 // The protocol listeners serve starts, one line each, keyed by their [listen] name.
 import type { Config, ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
+import { startHttp, startHttps } from '../http/listener.ts';
+import { startInboundSmtp } from '../smtp/inbound-server.ts';
 import { startSubmission, startSubmissions } from '../smtp/submission-server.ts';
 
 export interface ListenerSpec {
@@ -9,6 +11,9 @@ export interface ListenerSpec {
 }
 
 export const LISTENERS: ListenerSpec[] = [
+  { name: 'http', start: startHttp },
+  { name: 'https', start: startHttps },
+  { name: 'smtp', start: startInboundSmtp },
   { name: 'submission', start: startSubmission },
   { name: 'submissions', start: startSubmissions },
 ];

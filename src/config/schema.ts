@@ -41,6 +41,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
       pop3: listen(110, 'POP3 with STLS'),
       pop3s: listen(995, 'POP3 over implicit TLS'),
       http: listen(8080, 'HTTP: autoconfig, MTA-STS policy, ACME challenges, /healthz, /metrics'),
+      https: { type: 'listen', default: false, doc: 'HTTPS (443 in production): the MTA-STS policy, which RFC 8461 requires over HTTPS at mta-sts.DOMAIN, and autoconfig over TLS: "host:port" or false' },
     },
   },
   tls: {

@@ -12,7 +12,7 @@ export interface Config {
   listen: {
     smtp: ListenAddress | null; submission: ListenAddress | null; submissions: ListenAddress | null;
     imap: ListenAddress | null; imaps: ListenAddress | null; pop3: ListenAddress | null;
-    pop3s: ListenAddress | null; http: ListenAddress | null;
+    pop3s: ListenAddress | null; http: ListenAddress | null; https: ListenAddress | null;
   };
   tls: { cert: string; key: string; acme: boolean; acme_directory: string; acme_email: string; acme_ca_file: string };
   dns: { servers: string[]; timeout_ms: number; tries: number };

@@ -65,3 +65,22 @@ test('gauges can be set or collected at scrape time', async () => {
   assert.match(text, /^queue_depth\{status="pending"\} 7$/m);
   assert.match(text, /^up 1$/m);
 });
+
+test('the catalogue registers each metric once and modules asking again share the handles', async () => {
+  const { serverMetrics, queueGauges } = await import('../../../src/metrics/catalogue.ts');
+  const m = createMetrics();
+  const a = serverMetrics(m);
+  const b = serverMetrics(m);
+  assert.equal(a.connections, b.connections);
+  a.connections.inc({ protocol: 'imap' });
+  b.verdicts.inc({ method: 'spf', result: 'pass' });
+  a.deliveryLatency.observe(0.02, { source: 'inbound' });
+  queueGauges(m, () => [{ labels: { status: 'deferred' }, value: 2 }], () => [{ value: 90 }]);
+  const text = await m.expose();
+  assert.match(text, /^postern_connections_total\{protocol="imap"\} 1$/m);
+  assert.match(text, /^postern_verification_verdicts_total\{method="spf",result="pass"\} 1$/m);
+  assert.match(text, /^postern_delivery_latency_seconds_bucket\{source="inbound",le="0.025"\} 1$/m);
+  assert.match(text, /^postern_queue_depth\{status="deferred"\} 2$/m);
+  assert.match(text, /^postern_queue_oldest_age_seconds 90$/m);
+  assert.equal(text.match(/^# TYPE /gm)!.length, 9);
+});
