@@ -35,6 +35,11 @@ export interface HostAttempt {
   connectTimeoutMs?: number;
   greetingTimeoutMs?: number;
   socketTimeoutMs?: number;
+  /**
+   * Called with each message's outcomes as soon as the remote has answered it, before the next
+   * message is sent, so the caller can record them at once (a crash then repeats at most one).
+   */
+  onOutcome?: (key: string, outcomes: RecipientOutcome[]) => void;
 }
 
 export interface HostResult {
@@ -149,11 +154,14 @@ export async function deliverToHost(attempt: HostAttempt, messages: OutboundMess
     try {
       body = await message.load();
     } catch (e) {
-      outcomes.set(message.key, message.recipients.map((recipient) => ({ recipient, kind: 'temporary', reply: `local error reading the message: ${(e as Error).message}` })));
+      const failed = message.recipients.map((recipient) => ({ recipient, kind: 'temporary' as const, reply: `local error reading the message: ${(e as Error).message}` }));
+      outcomes.set(message.key, failed);
+      attempt.onOutcome?.(message.key, failed);
       continue;
     }
     const result = await sendOne(conn, message, body);
     outcomes.set(message.key, result.outcomes);
+    attempt.onOutcome?.(message.key, result.outcomes);
     if (result.lost) {
       conn.close();
       return { connected: true, error: result.lost, tls, outcomes, notAttempted: messages.slice(index + 1).map((m) => m.key) };

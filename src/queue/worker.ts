@@ -173,16 +173,17 @@ export class QueueWorker {
           const rcpts = byMessage.get(key)!;
           return { key, from: rcpts[0]!.sender, recipients: rcpts.map((r) => r.recipient), load: async () => this.ctx.store.contents.full(rcpts[0]!.contentId) };
         });
+        // Each message's outcome is recorded as soon as the remote answers it.
+        const settled: Promise<void>[] = [];
         const result = await deliverToHost({
           hostname: host.name, address, port: config.testing.remote_smtp_port, helo: config.hostname,
           requireTls: tlsRequired(policy), ca: this.opts.ca,
           connectTimeoutMs: config.queue.connect_timeout_s * 1000, socketTimeoutMs: config.queue.command_timeout_s * 1000,
+          onOutcome: (key, outcomes) => {
+            const rcpts = byMessage.get(key)!;
+            settled.push(this.settle(outcomes.map((o: RecipientOutcome) => ({ claimed: rcpts.find((r) => r.recipient === o.recipient)!, kind: o.kind, reply: o.reply, host: host.name }))));
+          },
         }, messages);
-        const settled: Promise<void>[] = [];
-        for (const [key, outcomes] of result.outcomes) {
-          const rcpts = byMessage.get(key)!;
-          settled.push(this.settle(outcomes.map((o: RecipientOutcome) => ({ claimed: rcpts.find((r) => r.recipient === o.recipient)!, kind: o.kind, reply: o.reply, host: host.name }))));
-        }
         await Promise.all(settled);
         remaining = result.notAttempted;
         if (result.error) lastError = `${host.name}[${address}]: ${result.error}`;
