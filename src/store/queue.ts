@@ -154,6 +154,28 @@ export class QueueStore {
     });
   }
 
+  private batch: { outcomes: QueueOutcome[]; waiters: { resolve: () => void; reject: (e: unknown) => void }[]; now: number } | null = null;
+
+  /**
+   * Records outcomes together with the others that arrive within `windowMs`: one commit (one
+   * fsync) for a burst of replies instead of one per message. Resolves after that commit.
+   */
+  recordSoon(outcomes: QueueOutcome[], now: number, windowMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.batch) {
+        const batch = { outcomes: [] as QueueOutcome[], waiters: [] as { resolve: () => void; reject: (e: unknown) => void }[], now };
+        this.batch = batch;
+        setTimeout(() => {
+          this.batch = null;
+          this.record(batch.outcomes, batch.now).then(() => batch.waiters.forEach((w) => w.resolve()), (e) => batch.waiters.forEach((w) => w.reject(e)));
+        }, windowMs);
+      }
+      this.batch.outcomes.push(...outcomes);
+      this.batch.now = Math.max(this.batch.now, now);
+      this.batch.waiters.push({ resolve, reject });
+    });
+  }
+
   /** Records attempt outcomes; finished messages release their content. */
   record(outcomes: QueueOutcome[], now: number): Promise<void> {
     return this.write(() => {

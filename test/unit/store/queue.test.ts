@@ -82,3 +82,23 @@ test('delete removes a message without touching local copies', async (t) => {
   assert.deepEqual(await store.queue.list(), []);
   assert.deepEqual(store.db.prepare('SELECT refcount FROM contents').pluck().all(), [1]);
 });
+
+test('recordSoon shares one commit among outcomes arriving together', async (t) => {
+  const { store, done } = tempStore();
+  t.after(done);
+  await store.queue.accept({ raw, prefix: Buffer.alloc(0), index: null, localTargets: [], internalDate: 1, sender: 'a@example.test', accountId: null,
+    remoteRecipients: ['b@remote.test', 'c@remote.test', 'd@remote.test'], expiresAt: 9_000_000 }, 1000);
+  const claimed = await store.queue.claimDue('remote.test', 2000, 900_000, 10);
+  let commits = 0;
+  const write = (store.queue as unknown as { write: (w: unknown) => Promise<unknown> });
+  const original = write.write;
+  write.write = (w) => { commits++; return original(w); };
+  await Promise.all([
+    store.queue.recordSoon([{ id: claimed[0]!.id, status: 'delivered', reply: '250' }], 3000, 10),
+    store.queue.recordSoon([{ id: claimed[1]!.id, status: 'delivered', reply: '250' }], 3001, 10),
+    store.queue.recordSoon([{ id: claimed[2]!.id, status: 'deferred', nextAttemptAt: 9000, reply: '451' }], 3002, 10),
+  ]);
+  assert.equal(commits, 1);
+  const [m] = await store.queue.list();
+  assert.deepEqual(m!.recipients.map((r) => r.status), ['delivered', 'delivered', 'deferred']);
+});
