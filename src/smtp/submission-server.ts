@@ -9,6 +9,7 @@ import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession, type
 import type { ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 import { listenOn } from '../net/listen.ts';
+import { ConnectionLimits } from './connection-limits.ts';
 import { authenticate } from '../login/authenticate.ts';
 import { resolveRecipient } from '../delivery/recipients.ts';
 import { deliver, OverQuotaError } from '../delivery/deliver.ts';
@@ -140,6 +141,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     cache.set(key, owner);
     return owner;
   };
+  const limits = new ConnectionLimits(config.limits.connections_per_ip, config.limits.connections_total);
   signPool ??= new SignPool();
   listenersUsingPool++;
   const submitted = ctx.metrics.counter('postern_submission_messages_total', 'Messages accepted on submission');
@@ -161,6 +163,18 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     hideDSN: true,
     hideENHANCEDSTATUSCODES: false,
     logger: false,
+
+    onConnect(session, callback) {
+      const admission = limits.admit(session.id, session.remoteAddress);
+      if (!admission.admitted) {
+        return callback(replyError({ code: 421, message: `4.7.0 Too many connections${admission.reason === 'per-ip' ? ' from your address' : ''}, try again later` }));
+      }
+      callback();
+    },
+
+    onClose(session) {
+      limits.release(session.id, session.remoteAddress);
+    },
 
     onAuth(auth: SMTPServerAuthentication, session, callback) {
       const ip = session.remoteAddress;

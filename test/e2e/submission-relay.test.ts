@@ -152,3 +152,15 @@ test('wrong password: 535 5.7.8, then after 5 failures 454 4.7.0 even with the r
   const locked = await submit({ port: pi.submissionPort, user: 'carol@example.test', pass: 'carol-secret', from: 'carol@example.test', to: ['bob@remote.test'], message: 'x' });
   assert.match(locked.response, /^454 4\.7\.0 /);
 });
+
+test('connections beyond [limits] connections_per_ip get 421 4.7.0', async (t) => {
+  const limited = await startPosternInstance(dns, { limits: { connections_per_ip: 1 } });
+  t.after(() => limited.stop());
+  const net = await import('node:net');
+  const first = net.connect(limited.submissionPort, '127.0.0.1');
+  await new Promise((resolve) => first.once('data', resolve));
+  const [greeting] = await rawDialog(limited.submissionPort, []);
+  // Closed before stop(): the listener waits for open sessions when it closes.
+  first.destroy();
+  assert.match(greeting!, /^421 4\.7\.0 Too many connections from your address/);
+});
