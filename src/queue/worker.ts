@@ -26,7 +26,7 @@ export interface WorkerOptions {
   pollMs?: number;
 }
 
-interface Failure { claimed: ClaimedRecipient; reply: string; host?: string }
+interface Failure { claimed: ClaimedRecipient; reply: string; host?: string; expired: boolean }
 
 function ownAddresses(): Set<string> {
   const out = new Set<string>();
@@ -219,7 +219,7 @@ export class QueueWorker {
       }
       const reply = item.kind === 'temporary' ? `delivery time expired; last error: ${item.reply}` : item.reply;
       outcomes.push({ id: c.id, status: 'failed', reply, host: item.host });
-      failures.push({ claimed: c, reply: item.kind === 'temporary' ? item.reply : reply, host: item.host });
+      failures.push({ claimed: c, reply, host: item.host, expired: item.kind === 'temporary' });
       this.ctx.metrics.counter('postern_queue_failed_total', 'Recipients that failed for good').inc();
     }
     // Bounce before recording: record() may release the content the DSN quotes. A crash in
@@ -241,7 +241,8 @@ export class QueueWorker {
       const full = this.ctx.store.contents.full(c.contentId);
       const end = full.indexOf('\r\n\r\n');
       const dsnFailures: FailedRecipient[] = list.map((f) => ({
-        recipient: f.claimed.recipient, status: statusFromReply(f.reply).replace(/^4/, '5'),
+        // RFC 3463 §3.5: X.4.7 is "delivery time expired".
+        recipient: f.claimed.recipient, status: f.expired ? '5.4.7' : statusFromReply(f.reply).replace(/^4/, '5'),
         diagnostic: /^\d{3}[ -]/.test(f.reply) ? `smtp; ${f.reply}` : `x-postern; ${f.reply}`, remoteMta: f.host, lastAttemptAt: now,
       }));
       const dsn = buildDsn({ hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2), arrivalDate: c.createdAt, now, failures: dsnFailures });

@@ -64,3 +64,38 @@ test('554 at the greeting from every MX: bounced at once, without a retry', asyn
   assert.match(dsn.toString(), /554 5\.7\.1 no service for you/);
   assert.equal(refusing.connections, 1);
 });
+
+test('past the queue lifetime a temporary failure becomes a bounce naming the last error', async (t) => {
+  const net = await import('node:net');
+  const closed = net.createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const deadPort = (closed.address() as import('node:net').AddressInfo).port;
+  await new Promise<void>((r) => closed.close(() => r()));
+  const dns = await startDnsServer({ 'dead.test': { MX: [{ priority: 10, exchange: 'mx.dead.test' }] }, 'mx.dead.test': { A: ['127.0.0.1'] } });
+  t.after(() => dns.close());
+  const pi = await startPosternInstance(dns, { testing: { remote_smtp_port: deadPort }, queue: { lifetime_s: 3600, retry_schedule_s: [600] } });
+  t.after(() => pi.stop());
+  await pi.addDomain('example.test');
+  const alice = await pi.addUser('alice@example.test', 'alice-secret');
+  const r = await submit({ port: pi.submissionPort, user: 'alice@example.test', pass: 'alice-secret', from: 'alice@example.test', to: ['x@dead.test'],
+    message: 'From: alice@example.test\r\nTo: x@dead.test\r\nSubject: too late\r\n\r\nhi\r\n' });
+  assert.equal(r.ok, true);
+  const first = await waitFor('a deferral', async () => (await pi.ctx.store.queue.list()).find((m) => m.recipients[0]!.status === 'deferred'));
+  assert.match(first.recipients[0]!.lastError!, /ECONNREFUSED|ECONNECTION|connect/i);
+
+  // A worker whose clock is past the lifetime takes over.
+  await pi.worker.stop();
+  const { QueueWorker } = await import('../../src/queue/worker.ts');
+  const late = { now: () => Date.now() + 3600_000 + 1000 };
+  const worker = new QueueWorker({ ...pi.ctx, clock: late }, { pollMs: 50 });
+  worker.start();
+  t.after(() => worker.stop());
+  const dsn = await waitFor('DSN after expiry', () => {
+    const ids = pi.ctx.store.db.prepare(`SELECT m.content_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ? AND b.name = 'INBOX'`).pluck().all(alice) as number[];
+    return ids.map((id) => pi.ctx.store.contents.full(id)).find((b) => b.includes('multipart/report'));
+  });
+  assert.match(dsn.toString(), /delivery time expired; last error: /);
+  assert.match(dsn.toString(), /Status: 5\.4\.7/);
+  assert.match(dsn.toString(), /ECONNREFUSED/);
+  assert.deepEqual(await pi.ctx.store.queue.list(), []);
+});
