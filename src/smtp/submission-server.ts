@@ -32,10 +32,12 @@ let listenersUsingPool = 0;
 const DKIM_KEY_CACHE_MS = 60_000;
 
 const HOUR_MS = 3600_000;
-// Messages each account sent in the last hour, shared by both listeners of this process.
-const sentTimes = new Map<number, number[]>();
+// Messages each account sent in the last hour, per store: shared by both listeners of a server.
+const sentTimesByStore = new WeakMap<object, Map<number, number[]>>();
 
-function recentSends(accountId: number, now: number): number[] {
+function recentSends(store: object, accountId: number, now: number): number[] {
+  let sentTimes = sentTimesByStore.get(store);
+  if (!sentTimes) { sentTimes = new Map(); sentTimesByStore.set(store, sentTimes); }
   let list = sentTimes.get(accountId);
   if (!list) { list = []; sentTimes.set(accountId, list); }
   // Times are appended in order, so the expired ones are at the front.
@@ -191,7 +193,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       if (!session.secure && !plaintextAllowed(session.remoteAddress)) return callback(replyError(TLS_REQUIRED));
       if (!user) return callback(replyError(AUTH_REQUIRED));
       states.delete(session);
-      const rate = checkHourlyRate(recentSends(user.accountId, ctx.clock.now()).length, config.submission.messages_per_hour);
+      const rate = checkHourlyRate(recentSends(store, user.accountId, ctx.clock.now()).length, config.submission.messages_per_hour);
       if (rate) return callback(replyError(rate));
       sessionOwnerOf(session, from.address).then((owner) => {
         const refusal = checkEnvelopeSender(from.address, owner === null ? null : owner.includes(user.accountId) ? user.accountId : owner[0] ?? null, user.accountId);
@@ -268,7 +270,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       raw: message, prefix, recipients: accountIds.map((accountId) => ({ accountId })), internalDate: now,
       ...(state.remote.length > 0 ? { queue: { sender: envelopeFrom, accountId: user.accountId, recipients: state.remote, expiresAt: now + config.queue.lifetime_s * 1000 } } : {}),
     });
-    recentSends(user.accountId, now).push(now);
+    recentSends(store, user.accountId, now).push(now);
     submitted.inc();
     log.info({ queueId, user: user.address, local: accountIds.length, remote: state.remote.length, size: message.length }, 'message submitted');
     return { code: 250, message: `2.0.0 Ok: queued as ${queueId}` };

@@ -7,6 +7,7 @@ import type { Db } from './open.ts';
 import type { WriteContext } from './group-commit.ts';
 import { insertContent, type ContentIndex } from './contents.ts';
 import { storeMessage, type StoreTarget, type StoredCopy } from './delivery.ts';
+import { normalizeDomain } from './addresses.ts';
 
 export type QueueStatus = 'pending' | 'deferred' | 'delivered' | 'failed';
 
@@ -59,8 +60,9 @@ export interface AcceptInput {
 
 const EMPTY_INDEX: ContentIndex = { mimeTree: '', envelope: '', bodyStructure: '', body: '', headerText: '', searchText: '', sentDate: null };
 
+// The destination as DNS knows it: lowercase A-label, so an IDN recipient's MX can be looked up.
 function domainOfRecipient(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+  return normalizeDomain(address.slice(address.lastIndexOf('@') + 1));
 }
 
 export class QueueStore {

@@ -164,3 +164,17 @@ test('connections beyond [limits] connections_per_ip get 421 4.7.0', async (t) =
   first.destroy();
   assert.match(greeting!, /^421 4\.7\.0 Too many connections from your address/);
 });
+
+test('per-user limits: recipients per message and messages per hour answer 450 4.7.1', async (t) => {
+  const limited = await startPosternInstance(dns, { submission: { messages_per_hour: 1, recipients_per_message: 2 }, testing: { remote_smtp_port: peer.port } });
+  t.after(() => limited.stop());
+  await limited.addDomain('example.test');
+  await limited.addUser('alice@example.test', 'alice-secret');
+  const send = (to: string[], subject: string) => submit({ port: limited.submissionPort, user: 'alice@example.test', pass: 'alice-secret', from: 'alice@example.test', to, message: msg(to.join(', '), subject) });
+  // The third RCPT gets 450 4.7.1; the message goes to the first two.
+  assert.equal((await send(['a@remote.test', 'b@remote.test', 'c@remote.test'], 'limits-rcpt')).ok, true);
+  const got = await waitFor('delivery', () => peer.received.find((m) => m.raw.includes('Subject: limits-rcpt')));
+  assert.deepEqual(got.to.sort(), ['a@remote.test', 'b@remote.test']);
+  // One message per hour: the next MAIL FROM is refused.
+  assert.match((await send(['a@remote.test'], 'limits-rate')).response, /^450 4\.7\.1 /);
+});

@@ -20,15 +20,15 @@ test('accept stores local copies and queue rows in one transaction sharing the c
   const acct = await store.accounts.add('a@example.test', domain.id, 'x');
   const { copies, queueMessageId } = await store.queue.accept({
     raw, prefix: Buffer.from('Received: x\r\n'), index: null, localTargets: [{ accountId: acct.id, mailbox: '\\Sent' }],
-    internalDate: 1, sender: 'a@example.test', accountId: acct.id, remoteRecipients: ['b@remote.test', 'c@Other.test'], expiresAt: 9_000_000,
+    internalDate: 1, sender: 'a@example.test', accountId: acct.id, remoteRecipients: ['b@remote.test', 'c@Other.test', 'd@bücher.test'], expiresAt: 9_000_000,
   }, 1_000_000);
   assert.equal(copies.length, 1);
   assert.ok(queueMessageId);
   const contents = store.db.prepare('SELECT refcount FROM contents').pluck().all();
   assert.deepEqual(contents, [2]);
   const shown = await store.queue.show(queueMessageId!);
-  assert.deepEqual(shown!.recipients.map((r) => [r.recipient, r.status]), [['b@remote.test', 'pending'], ['c@Other.test', 'pending']]);
-  assert.deepEqual((await store.queue.dueDomains(1_000_000, 10)).sort(), ['other.test', 'remote.test']);
+  assert.deepEqual(shown!.recipients.map((r) => [r.recipient, r.status]), [['b@remote.test', 'pending'], ['c@Other.test', 'pending'], ['d@bücher.test', 'pending']]);
+  assert.deepEqual((await store.queue.dueDomains(1_000_000, 10)).sort(), ['other.test', 'remote.test', 'xn--bcher-kva.test']);
   assert.equal(store.contents.full(store.db.prepare('SELECT content_id FROM queue_messages').pluck().get() as number).toString(), 'Received: x\r\n' + raw.toString());
 });
 
