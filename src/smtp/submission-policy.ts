@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import { fieldValue, splitMessage } from '../email-auth/header-fields.ts';
+import { LineEndingNormalizer } from './line-endings.ts';
 
 export interface SmtpReply { code: number; message: string }
 
@@ -48,25 +49,13 @@ export function checkFromHeader(owners: { address: string; owner: AddressOwner }
 /**
  * Rewrites every line ending to CRLF: a bare LF becomes CRLF, a bare CR is refused. After this no
  * line of the message can be read differently by two SMTP implementations (SMTP smuggling).
+ * Same discipline as port 25 (line-endings.ts), applied to the whole submitted message.
  */
 export function normalizeLineEndings(raw: Buffer): { message: Buffer } | { reply: SmtpReply } {
-  let bareLf = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i];
-    if (c === 0x0d) {
-      if (raw[i + 1] !== 0x0a) return { reply: BARE_CR_REFUSED };
-      i++;
-    } else if (c === 0x0a) bareLf++;
-  }
-  if (bareLf === 0) return { message: raw };
-  const out = Buffer.allocUnsafe(raw.length + bareLf);
-  let o = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
-    if (c === 0x0a && (i === 0 || raw[i - 1] !== 0x0d)) out[o++] = 0x0d;
-    out[o++] = c;
-  }
-  return { message: out };
+  const normalizer = new LineEndingNormalizer();
+  const message = normalizer.push(raw);
+  normalizer.end();
+  return normalizer.bareCr ? { reply: BARE_CR_REFUSED } : { message };
 }
 
 export interface FixupOptions {
