@@ -210,7 +210,8 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       if (!address) return callback(replyError(BAD_ADDRESS));
       resolveRecipient(store, address).then((r) => {
         if (r.kind === 'local') { state.local.set(address, r.accountIds); return callback(); }
-        if (r.kind === 'not-local') { state.remote.push(to.address); return callback(); }
+        // The same address twice is one recipient (one queue row, one copy delivered).
+        if (r.kind === 'not-local') { if (!state.remote.some((a) => a.toLowerCase() === to.address.toLowerCase())) state.remote.push(to.address); return callback(); }
         callback(replyError(r.kind === 'unknown-user' ? UNKNOWN_USER : BAD_ADDRESS));
       }, (err) => { log.error({ err }, 'recipient lookup failed'); callback(replyError(OUR_FAILURE)); });
     },
