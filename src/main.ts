@@ -6,6 +6,7 @@ import { domainCommand, DOMAIN_USAGE } from './cli/domain.ts';
 import { userCommand, USER_USAGE } from './cli/user.ts';
 import { aliasCommand, ALIAS_USAGE } from './cli/alias.ts';
 import { dnsCommand, DNS_USAGE } from './cli/dns.ts';
+import { queueCommand, QUEUE_USAGE } from './cli/queue.ts';
 import { importCommand, IMPORT_USAGE } from './cli/import.ts';
 import { migrateCommand } from './cli/migrate.ts';
 import { serveCommand } from './cli/serve.ts';
@@ -17,6 +18,7 @@ const USAGE = `usage: postern COMMAND [--config FILE] [--json]
   ${USER_USAGE}
   ${ALIAS_USAGE}
   ${DNS_USAGE}
+  ${QUEUE_USAGE}
   ${IMPORT_USAGE}
   migrate                    apply pending database migrations
 
@@ -36,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'user': await userCommand(rest, o); break;
       case 'alias': await aliasCommand(rest, o); break;
       case 'dns': await dnsCommand(rest, o); break;
+      case 'queue': await queueCommand(rest, o); break;
       case 'import': await importCommand(rest, o); break;
       case 'migrate': await migrateCommand(rest, o); break;
       case 'help': case '--help': case '-h': o.out(USAGE); break;

@@ -4,6 +4,7 @@ import type { RunningListener, ServerContext } from '../server-context.ts';
 import { startHttp, startHttps } from '../http/listener.ts';
 import { startInboundSmtp } from '../smtp/inbound-server.ts';
 import { startPop3, startPop3s } from '../pop3/server.ts';
+import { startSubmission, startSubmissions } from '../smtp/submission-server.ts';
 
 export interface ListenerSpec {
   name: keyof Config['listen'];
@@ -11,9 +12,11 @@ export interface ListenerSpec {
 }
 
 export const LISTENERS: ListenerSpec[] = [
+  { name: 'smtp', start: startInboundSmtp },
+  { name: 'submission', start: startSubmission },
+  { name: 'submissions', start: startSubmissions },
+  { name: 'pop3', start: startPop3 },
+  { name: 'pop3s', start: startPop3s },
   { name: 'http', start: startHttp },
   { name: 'https', start: startHttps },
-  { name: 'smtp', start: startInboundSmtp },
-  { name: 'pop3', start: (ctx, address) => startPop3(ctx, address) },
-  { name: 'pop3s', start: (ctx, address) => startPop3s(ctx, address) },
 ];

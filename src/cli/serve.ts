@@ -21,6 +21,7 @@ import { challengesFor } from '../tls/acme-challenges.ts';
 import { reloadCertificate } from '../tls/reload.ts';
 import { systemClock } from '../clock.ts';
 import { BindError } from '../net/listen.ts';
+import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 
@@ -49,6 +50,10 @@ export async function serveCommand(argv: string[]): Promise<void> {
     throw err;
   }
   const acme = startAcme(ctx);
+  // The outbound queue resumes whatever a previous run left in it.
+  const worker = new QueueWorker(ctx);
+  const unsubscribe = ctx.store.queue.onEnqueued(() => worker.kick());
+  worker.start();
   log.info({ hostname: config.hostname, dataDir: config.data_dir, listeners: running.length }, 'postern is ready');
   // Keeps the process alive while it serves, even with every listener disabled.
   const alive = setInterval(() => {}, 1 << 30);
@@ -80,6 +85,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   });
   clearInterval(alive);
   acme?.stop();
+  unsubscribe();
+  await worker.stop();
   ctx.store.close();
   log.info('stopped');
   log.flush?.();

@@ -14,6 +14,7 @@ import { MailboxStore } from './mailboxes.ts';
 import { ContentReader } from './contents.ts';
 import { Pop3Store } from './pop3.ts';
 import { storeMessage, type StoreInput, type StoredCopy } from './delivery.ts';
+import { QueueStore } from './queue.ts';
 
 export interface StoreOptions {
   clock: Clock;
@@ -34,6 +35,7 @@ export class Store {
   readonly mailboxes: MailboxStore;
   readonly contents: ContentReader;
   readonly pop3: Pop3Store;
+  readonly queue: QueueStore;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
 
@@ -57,6 +59,7 @@ export class Store {
     this.mailboxes = new MailboxStore(this.db);
     this.contents = new ContentReader(this.db);
     this.pop3 = new Pop3Store(this.db, (work) => this.commits.run(work), this.contents);
+    this.queue = new QueueStore(this.db, (work) => this.commits.run(work));
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
