@@ -7,6 +7,7 @@ import { openDatabase, type Db } from './open.ts';
 import { applyMigrations, pendingMigrations, type Migration } from './migrate.ts';
 import { LocalChangeBus, type ChangeBus } from './change-bus.ts';
 import { GroupCommit, type WriteContext } from './group-commit.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { DomainStore } from './domains.ts';
 import { AccountStore } from './accounts.ts';
 import { AliasStore } from './aliases.ts';
@@ -21,6 +22,8 @@ export interface StoreOptions {
   bus?: ChangeBus;
   /** Apply pending migrations on open (serve does); otherwise refuse a database that has pending ones. */
   migrate: boolean;
+  /** Run WAL checkpoints on a worker thread every this many ms (serve does); 0: inside commits. */
+  checkpointIntervalMs?: number;
 }
 
 export class PendingMigrationsError extends Error {}
@@ -38,6 +41,7 @@ export class Store {
   readonly queue: QueueStore;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
+  private readonly checkpointer: Checkpointer | null;
 
   constructor(dataDir: string, options: StoreOptions) {
     this.db = openDatabase(dataDir);
@@ -53,6 +57,7 @@ export class Store {
       this.applied = [];
     }
     this.commits = new GroupCommit(this.db, this.bus);
+    this.checkpointer = options.checkpointIntervalMs ? new Checkpointer(this.db, this.db.name, options.checkpointIntervalMs) : null;
     this.domains = new DomainStore(this.db, this.clock);
     this.accounts = new AccountStore(this.db, this.clock);
     this.aliases = new AliasStore(this.db, this.clock);
@@ -83,6 +88,7 @@ export class Store {
   }
 
   close(): void {
+    this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }
