@@ -40,6 +40,8 @@ export interface ServerMetrics {
   verdicts: Counter;
   /** labels: source = inbound | submission (| append once IMAP reports it) */
   deliveryLatency: Histogram;
+  /** labels: scheme = http | https, code = the status code answered */
+  httpRequests: Counter;
 }
 
 export function serverMetrics(m: Metrics): ServerMetrics {
@@ -55,6 +57,7 @@ export function serverMetrics(m: Metrics): ServerMetrics {
     authFailures: m.counter('postern_auth_failures_total', 'Failed logins, by protocol.'),
     verdicts: m.counter('postern_verification_verdicts_total', 'Inbound SPF/DKIM/DMARC/ARC results, by method and result.'),
     deliveryLatency: m.histogram('postern_delivery_latency_seconds', 'Seconds from end of DATA or APPEND to committed delivery.', DELIVERY_LATENCY_BUCKETS),
+    httpRequests: m.counter('postern_http_requests_total', 'HTTP requests answered, by scheme and status code.'),
   };
 }
 

@@ -99,5 +99,5 @@ test('the catalogue registers each metric once and modules asking again share th
   assert.match(text, /^postern_delivery_latency_seconds_bucket\{source="inbound",le="0.025"\} 1$/m);
   assert.match(text, /^postern_queue_depth\{status="deferred"\} 2$/m);
   assert.match(text, /^postern_queue_oldest_age_seconds 90$/m);
-  assert.equal(text.match(/^# TYPE /gm)!.length, 13);
+  assert.equal(text.match(/^# TYPE /gm)!.length, 14);
 });
