@@ -9,6 +9,7 @@ import https from 'node:https';
 import type tls from 'node:tls';
 import { listenOn } from '../net/listen.ts';
 import { HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT_MS } from '../limits.ts';
+import { serverMetrics } from '../metrics/catalogue.ts';
 import { routeHttp, type HttpDeps, type HttpResponse } from './router.ts';
 
 export interface RunningHttp {
@@ -26,7 +27,7 @@ export interface HttpServerOptions {
 
 export async function startHttpServer(deps: HttpDeps, listen: { host: string; port: number }, options: HttpServerOptions = {}): Promise<RunningHttp> {
   const scheme = options.tls ? 'https' : 'http';
-  const requests = deps.metrics.counter('postern_http_requests_total', 'HTTP requests answered, by scheme and status code.');
+  const { connections, httpRequests: requests } = serverMetrics(deps.metrics);
   const limits = { requestTimeout: HTTP_REQUEST_TIMEOUT_MS, headersTimeout: HTTP_REQUEST_TIMEOUT_MS };
   const handler: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
@@ -62,6 +63,8 @@ export async function startHttpServer(deps: HttpDeps, listen: { host: string; po
     req.on('error', () => req.destroy());
   };
   const server = options.tls ? https.createServer({ ...options.tls, ...limits }, handler) : http.createServer(limits, handler);
+  // Both schemes count as protocol `http`, as pop3s counts as pop3.
+  server.on('connection', () => connections.inc({ protocol: 'http' }));
   const bound = await listenOn(server, listen, scheme);
   return {
     name: scheme,

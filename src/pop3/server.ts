@@ -29,12 +29,13 @@ export function startPop3s(ctx: ServerContext, listen: ListenAddress, options: P
 async function startListener(name: string, ctx: ServerContext, listen: ListenAddress, implicitTls: boolean, locks: MaildropLocks): Promise<RunningListener> {
   const perIp = new Map<string, number>();
   const open = new Set<net.Socket>();
-  const { connections } = serverMetrics(ctx.metrics);
+  const { connections, connectionsRefused } = serverMetrics(ctx.metrics);
 
   const accept = (socket: net.Socket): void => {
     const ip = socket.remoteAddress ?? '';
     const fromIp = perIp.get(ip) ?? 0;
     if (fromIp >= ctx.config.limits.connections_per_ip || open.size >= ctx.config.limits.connections_total) {
+      connectionsRefused.inc({ protocol: 'pop3', reason: fromIp >= ctx.config.limits.connections_per_ip ? 'per-ip' : 'total' });
       socket.on('error', () => {});
       socket.end(err('Too many connections, try again later', 'SYS/TEMP'));
       return;

@@ -3,7 +3,8 @@
 // dialling), resolves the route, dials MX hosts in order and records each outcome as soon as it is
 // known; permanent failures and expired recipients are bounced to the sender's mailbox through
 // deliver(). Always true: at most `concurrency` domains are worked on at once and at most
-// `per_destination` connections go to one domain; an unexpected error defers, never bounces.
+// `per_destination` connections go to one domain; an unexpected error defers, never bounces;
+// every recorded outcome is counted once in the catalogue's metrics (sent, deferred or bounced).
 import os from 'node:os';
 import type { ServerContext } from '../server-context.ts';
 import type { ClaimedRecipient, QueueOutcome } from '../store/queue.ts';
@@ -12,6 +13,7 @@ import { deliver } from '../delivery/deliver.ts';
 import { resolveRecipient } from '../delivery/recipients.ts';
 import { resolveRoute } from './mx.ts';
 import { nextAttempt, type RetryPolicy } from './retry-schedule.ts';
+import { queueGauges, serverMetrics, type ServerMetrics } from '../metrics/catalogue.ts';
 import { deliverToHost, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
 import { MtaStsPolicies, httpsPolicyFetcher, mxPermitted, tlsRequired, type PolicyFetcher } from './mta-sts.ts';
 import { buildDsn, shouldBounce, statusFromReply, type FailedRecipient } from './dsn.ts';
@@ -39,6 +41,7 @@ export class QueueWorker {
   private readonly opts: WorkerOptions;
   private readonly policies: MtaStsPolicies;
   private readonly retry: RetryPolicy;
+  private readonly metrics: ServerMetrics;
   private readonly own = ownAddresses();
   private readonly active = new Map<string, number>();
   private running = 0;
@@ -57,6 +60,15 @@ export class QueueWorker {
       fetch: opts.mtaStsFetcher ?? httpsPolicyFetcher({ resolver: ctx.resolver, ca: opts.ca }),
     });
     this.retry = { scheduleS: ctx.config.queue.retry_schedule_s, lifetimeS: ctx.config.queue.lifetime_s, jitter: QUEUE_RETRY_JITTER };
+    this.metrics = serverMetrics(ctx.metrics);
+    // Read from the store at scrape time, so the gauges also see what a previous run left queued.
+    queueGauges(ctx.metrics, async () => {
+      const b = await ctx.store.queue.backlog();
+      return [{ labels: { status: 'pending' }, value: b.pending }, { labels: { status: 'deferred' }, value: b.deferred }];
+    }, async () => {
+      const { oldestCreatedAt } = await ctx.store.queue.backlog();
+      return [{ value: oldestCreatedAt === null ? 0 : Math.max(0, ctx.clock.now() - oldestCreatedAt) / 1000 }];
+    });
   }
 
   start(): void {
@@ -206,21 +218,21 @@ export class QueueWorker {
       const c = item.claimed;
       if (item.kind === 'delivered') {
         outcomes.push({ id: c.id, status: 'delivered', reply: item.reply, host: item.host });
-        this.ctx.metrics.counter('postern_queue_delivered_total', 'Recipients delivered to a remote server').inc();
+        this.metrics.messagesSent.inc();
         continue;
       }
       if (item.kind === 'temporary') {
         const next = nextAttempt({ ...this.retry, lifetimeS: Math.max(0, (c.expiresAt - c.createdAt) / 1000) }, c.createdAt, c.attempts + 1, now, this.opts.random);
         if (next.kind === 'retry') {
           outcomes.push({ id: c.id, status: 'deferred', nextAttemptAt: next.at, reply: item.reply, host: item.host });
-          this.ctx.metrics.counter('postern_queue_deferred_total', 'Delivery attempts deferred for a retry').inc();
+          this.metrics.messagesDeferred.inc();
           continue;
         }
       }
       const reply = item.kind === 'temporary' ? `delivery time expired; last error: ${item.reply}` : item.reply;
       outcomes.push({ id: c.id, status: 'failed', reply, host: item.host });
       failures.push({ claimed: c, reply, host: item.host, expired: item.kind === 'temporary' });
-      this.ctx.metrics.counter('postern_queue_failed_total', 'Recipients that failed for good').inc();
+      this.metrics.messagesBounced.inc();
     }
     // Bounce before recording: record() may release the content the DSN quotes. A crash in
     // between re-attempts the recipient (deferred by its lease), which may bounce twice: the
@@ -252,7 +264,7 @@ export class QueueWorker {
         continue;
       }
       await deliver(this.ctx.store, { raw: dsn, recipients: target.accountIds.map((accountId) => ({ accountId })) });
-      this.ctx.metrics.counter('postern_queue_bounces_total', 'Delivery status notifications sent to senders').inc();
+      this.metrics.messagesReceived.inc({ source: 'dsn' });
     }
   }
 }

@@ -17,6 +17,8 @@ import { resolveRecipient } from '../delivery/recipients.ts';
 import { verifyMessage } from '../email-auth/verify.ts';
 import { decideInbound } from '../email-auth/inbound-policy.ts';
 import { stripForgedResults } from '../email-auth/authentication-results.ts';
+import { verdictLabels } from '../email-auth/verdict-labels.ts';
+import { serverMetrics } from '../metrics/catalogue.ts';
 import { checkRecipient } from './recipient-syntax.ts';
 import { buildReceived } from './received-header.ts';
 import { isLooping } from './loop-detection.ts';
@@ -57,11 +59,10 @@ class InboundSmtpServer extends SMTPServer {
 const transactionAccounts = new WeakMap<object, Set<number>>();
 
 export async function startInboundSmtp(ctx: ServerContext, address: ListenAddress): Promise<RunningListener> {
-  const { config, store, log, metrics } = ctx;
+  const { config, store, log } = ctx;
   const limits = new ConnectionLimits(config.limits.connections_per_ip, config.limits.connections_total);
-  const received = metrics.counter('postern_smtp_inbound_messages_total', 'Messages offered on port 25, by outcome');
-  const verdicts = metrics.counter('postern_smtp_inbound_auth_total', 'Inbound verification results, by check and result');
-  const connections = metrics.counter('postern_smtp_inbound_connections_total', 'Connections to port 25, by outcome');
+  const metrics = serverMetrics(ctx.metrics);
+  const refused = (reason: string) => metrics.messagesRefused.inc({ source: 'inbound', reason });
 
   const server = new InboundSmtpServer({
     name: config.hostname,
@@ -80,10 +81,11 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
 
     onConnect(session, callback) {
       const admission = limits.admit(session.id, session.remoteAddress);
-      connections.inc({ outcome: admission.admitted ? 'accepted' : `refused-${admission.reason}` });
       if (!admission.admitted) {
+        metrics.connectionsRefused.inc({ protocol: 'smtp', reason: admission.reason });
         return callback(reply(421, `4.7.0 Too many connections${admission.reason === 'per-ip' ? ' from your address' : ''}, try again later`));
       }
+      metrics.connections.inc({ protocol: 'smtp' });
       callback();
     },
 
@@ -127,7 +129,8 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     for (const id of resolution.accountIds) accounts.add(id);
   }
 
-  interface Received { raw: Buffer; bareCr: boolean }
+  /** `endedAt`: the clock when the final dot arrived, where delivery latency starts. */
+  interface Received { raw: Buffer; bareCr: boolean; endedAt: number }
 
   function readMessage(stream: SMTPServerDataStream): Promise<Received> {
     return new Promise((resolve, reject) => {
@@ -139,7 +142,7 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
       });
       stream.once('end', () => {
         normalizer.end();
-        resolve({ raw: Buffer.concat(chunks), bareCr: normalizer.bareCr });
+        resolve({ raw: Buffer.concat(chunks), bareCr: normalizer.bareCr, endedAt: ctx.clock.now() });
       });
       stream.once('error', reject);
     });
@@ -147,16 +150,16 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
 
   async function finishTransaction(content: Received, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
     if (stream.sizeExceeded) {
-      received.inc({ outcome: 'too-big' });
+      refused('too-big');
       throw reply(552, `5.3.4 Message exceeds the maximum size of ${config.limits.message_size} bytes`);
     }
     if (content.bareCr) {
       // RFC 5321 §2.3.8: CR appears only in CRLF. A bare CR has no safe meaning (smuggling).
-      received.inc({ outcome: 'bare-cr' });
+      refused('bare-cr');
       throw reply(554, '5.6.0 Message refused: bare CR in content; lines must end with CRLF');
     }
     if (isLooping(content.raw, SMTP_MAX_RECEIVED)) {
-      received.inc({ outcome: 'loop' });
+      refused('loop');
       throw reply(554, `5.4.6 Too many Received headers (more than ${SMTP_MAX_RECEIVED}): mail loop`);
     }
     const accounts = transactionAccounts.get(session.envelope);
@@ -167,13 +170,10 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
       mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
     };
     const verdict = await verifyMessage(content.raw, envelope, { resolver: ctx.resolver, hostname: config.hostname, timeoutMs: config.inbound.verify_timeout_ms });
-    verdicts.inc({ check: 'spf', result: verdict.spf });
-    verdicts.inc({ check: 'dmarc', result: verdict.dmarc?.result ?? 'none' });
-    for (const d of verdict.dkim) verdicts.inc({ check: 'dkim', result: d.result });
-    if (verdict.arc) verdicts.inc({ check: 'arc', result: verdict.arc });
+    for (const labels of verdictLabels(verdict)) metrics.verdicts.inc({ ...labels });
     const decision = decideInbound(verdict, config.inbound);
     if (decision.kind === 'reject' || decision.kind === 'defer') {
-      received.inc({ outcome: decision.kind === 'reject' ? 'rejected' : 'deferred' });
+      refused(decision.reason);
       log.info({ session: session.id, reason: decision.reason, from: envelope.mailFrom }, `inbound message ${decision.kind}ed`);
       throw reply(decision.code, `${decision.enhanced} ${decision.text}`);
     }
@@ -201,12 +201,15 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
       });
     } catch (err) {
       if (err instanceof OverQuotaError) {
-        received.inc({ outcome: 'over-quota' });
+        refused('over-quota');
         throw reply(452, '4.2.2 Mailbox full, try again later');
       }
       throw err;
     }
-    received.inc({ outcome: decision.kind === 'junk' ? 'junk' : 'accepted' });
+    metrics.messagesReceived.inc({ source: 'inbound' });
+    // Clamped: a wall clock stepped back mid-transaction must not record a negative latency.
+    metrics.deliveryLatency.observe(Math.max(0, ctx.clock.now() - content.endedAt) / 1000, { source: 'inbound' });
+    if (decision.kind === 'junk') metrics.messagesJunked.inc({ reason: decision.reason });
     log.info({ session: session.id, id, size: content.raw.length, recipients: accounts.size, verdict: decision.reason, junk: decision.kind === 'junk' }, 'inbound message stored');
     return `Message accepted as ${id}`;
   }

@@ -15,6 +15,7 @@ import { resolveRecipient } from '../delivery/recipients.ts';
 import { deliver, OverQuotaError } from '../delivery/deliver.ts';
 import { normalizeAddress, domainOf } from '../store/addresses.ts';
 import { SignPool } from '../email-auth/sign-pool.ts';
+import { serverMetrics } from '../metrics/catalogue.ts';
 import type { DkimKey } from '../store/domains.ts';
 import {
   checkEnvelopeSender, checkFromHeader, checkHourlyRate, checkRecipientCount, fixupSubmittedMessage,
@@ -146,8 +147,8 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
   const limits = new ConnectionLimits(config.limits.connections_per_ip, config.limits.connections_total);
   signPool ??= new SignPool();
   listenersUsingPool++;
-  const submitted = ctx.metrics.counter('postern_submission_messages_total', 'Messages accepted on submission');
-  const authFailures = ctx.metrics.counter('postern_auth_failures_total', 'Failed logins');
+  // Both listeners (587 and 465) report as protocol `submission`, as pop3 and pop3s report as `pop3`.
+  const metrics = serverMetrics(ctx.metrics);
 
   const server = new SMTPServer({
     ...ctx.tls.serverOptions(),
@@ -169,8 +170,10 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     onConnect(session, callback) {
       const admission = limits.admit(session.id, session.remoteAddress);
       if (!admission.admitted) {
+        metrics.connectionsRefused.inc({ protocol: 'submission', reason: admission.reason });
         return callback(replyError({ code: 421, message: `4.7.0 Too many connections${admission.reason === 'per-ip' ? ' from your address' : ''}, try again later` }));
       }
+      metrics.connections.inc({ protocol: 'submission' });
       callback();
     },
 
@@ -183,7 +186,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       if (!session.secure && !plaintextAllowed(ip)) return callback(replyError(TLS_REQUIRED));
       authenticate(store, ctx.throttle, ip, auth.username ?? '', auth.password ?? '').then((result) => {
         if (result.ok) return callback(null, { user: { accountId: result.accountId, address: result.address } satisfies SubmissionUser });
-        authFailures.inc({ protocol: 'submission' });
+        metrics.authFailures.inc({ protocol: 'submission' });
         callback(replyError(result.reason === 'throttled' ? THROTTLED : BAD_CREDENTIALS));
       }, (err) => { log.error({ err }, 'authentication failed with an error'); callback(replyError(OUR_FAILURE)); });
     },
@@ -220,14 +223,25 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        const endedAt = ctx.clock.now();
         const sizeExceeded = (stream as unknown as { sizeExceeded?: boolean }).sizeExceeded;
-        if (sizeExceeded) return callback(replyError(TOO_BIG));
+        if (sizeExceeded) {
+          metrics.messagesRefused.inc({ source: 'submission', reason: 'too-big' });
+          return callback(replyError(TOO_BIG));
+        }
         accept(Buffer.concat(chunks), session).then((reply) => {
           if (reply.code >= 400) return callback(replyError(reply));
+          metrics.messagesReceived.inc({ source: 'submission' });
+          // Clamped: a wall clock stepped back mid-transaction must not record a negative latency.
+          metrics.deliveryLatency.observe(Math.max(0, ctx.clock.now() - endedAt) / 1000, { source: 'submission' });
           callback(null, reply.message);
         }, (err) => {
+          if (err instanceof OverQuotaError) {
+            metrics.messagesRefused.inc({ source: 'submission', reason: 'over-quota' });
+            return callback(replyError(OVER_QUOTA));
+          }
           log.error({ err }, 'submission failed');
-          callback(replyError(err instanceof OverQuotaError ? OVER_QUOTA : OUR_FAILURE));
+          callback(replyError(OUR_FAILURE));
         });
       });
     },
@@ -272,7 +286,6 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       ...(state.remote.length > 0 ? { queue: { sender: envelopeFrom, accountId: user.accountId, recipients: state.remote, expiresAt: now + config.queue.lifetime_s * 1000 } } : {}),
     });
     recentSends(store, user.accountId, now).push(now);
-    submitted.inc();
     log.info({ queueId, user: user.address, local: accountIds.length, remote: state.remote.length, size: message.length }, 'message submitted');
     return { code: 250, message: `2.0.0 Ok: queued as ${queueId}` };
   }

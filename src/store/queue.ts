@@ -35,6 +35,8 @@ export interface QueueOutcome {
   host?: string;
 }
 
+export interface QueueBacklog { pending: number; deferred: number; oldestCreatedAt: number | null }
+
 export interface QueueRecipientRow {
   id: number; messageId: number; recipient: string; status: QueueStatus; attempts: number;
   nextAttemptAt: number; lastError: string | null; history: { at: number; host?: string; reply: string }[];
@@ -99,6 +101,10 @@ export class QueueStore {
       releaseBlob: db.prepare('UPDATE blobs SET refcount = refcount - 1 WHERE id = ? RETURNING refcount'),
       deleteChunks: db.prepare('DELETE FROM blob_chunks WHERE blob_id = ?'),
       deleteBlob: db.prepare('DELETE FROM blobs WHERE id = ?'),
+      // Counts walk the queue_due index; a message row exists only while a recipient waits.
+      backlog: db.prepare(`SELECT (SELECT count(*) FROM queue_recipients WHERE status = 'pending') AS pending,
+        (SELECT count(*) FROM queue_recipients WHERE status = 'deferred') AS deferred,
+        (SELECT min(created_at) FROM queue_messages) AS oldestCreatedAt`),
     };
   }
 
@@ -145,6 +151,11 @@ export class QueueStore {
   /** The earliest next_attempt_at of any waiting recipient, or null when the queue is idle. */
   async nextDue(): Promise<number | null> {
     return (this.db.prepare("SELECT min(next_attempt_at) FROM queue_recipients WHERE status IN ('pending', 'deferred')").pluck().get() as number | null) ?? null;
+  }
+
+  /** What is waiting, for the /metrics gauges: recipients by status and when the oldest waiting message was queued (null when none). */
+  async backlog(): Promise<QueueBacklog> {
+    return this.stmt.backlog.get() as QueueBacklog;
   }
 
   /** Claims up to `limit` due recipients of `domain`: their next attempt moves to `leaseUntil` before this resolves. */

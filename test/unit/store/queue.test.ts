@@ -39,6 +39,7 @@ test('claimDue pushes next_attempt_at forward before returning; record finishes 
     raw, prefix: Buffer.alloc(0), index: null, localTargets: [], internalDate: 1, sender: 'a@example.test', accountId: null,
     remoteRecipients: ['b@remote.test', 'c@remote.test'], expiresAt: 9_000_000,
   }, 1000);
+  assert.deepEqual(await store.queue.backlog(), { pending: 2, deferred: 0, oldestCreatedAt: 1000 });
   const claimed = await store.queue.claimDue('remote.test', 2000, 2000 + 900_000, 10);
   assert.equal(claimed.length, 2);
   assert.equal(claimed[0]!.sender, 'a@example.test');
@@ -55,6 +56,8 @@ test('claimDue pushes next_attempt_at forward before returning; record finishes 
   assert.deepEqual(row!.recipients.map((r) => [r.status, r.attempts, r.nextAttemptAt, r.lastError]), [['delivered', 1, 4000, null], ['deferred', 1, 50_000, '451 later']]);
   assert.equal(row!.recipients[1]!.history[0]!.reply, '451 later');
   assert.equal(await store.queue.nextDue(), 50_000);
+  // The delivered recipient no longer counts as waiting.
+  assert.deepEqual(await store.queue.backlog(), { pending: 0, deferred: 1, oldestCreatedAt: 1000 });
 
   // retry makes it due now; flush (null) does the same for every message.
   assert.equal(await store.queue.retry(queueMessageId!, 5000), 1);
@@ -62,6 +65,7 @@ test('claimDue pushes next_attempt_at forward before returning; record finishes 
 
   await store.queue.record([{ id: claimed[1]!.id, status: 'failed', reply: '550 no' }], 6000);
   assert.equal(await store.queue.show(queueMessageId!), null);
+  assert.deepEqual(await store.queue.backlog(), { pending: 0, deferred: 0, oldestCreatedAt: null });
   assert.deepEqual(store.db.prepare('SELECT count(*) FROM contents').pluck().all(), [0]);
   assert.deepEqual(store.db.prepare('SELECT count(*) FROM blob_chunks').pluck().all(), [0]);
 });
