@@ -1,6 +1,7 @@
 // `postern dns records DOMAIN`: every record the domain needs, as zone-file lines.
 // `postern dns check DOMAIN`: looks each of them up through [dns] servers and prints a verdict per
 // record; exits 1 when any record is missing or wrong, so it can run from cron.
+import { DNS_USAGE } from './usage.ts';
 import { parseArgs } from './args.ts';
 import { withStore } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
@@ -11,7 +12,6 @@ import { checkDomain, checkFailed } from '../dns/check.ts';
 import { createResolver } from '../dns/resolver.ts';
 import { createMtaStsPolicyFetcher } from '../dns/mta-sts-fetch.ts';
 
-export const DNS_USAGE = 'postern dns records DOMAIN | dns check DOMAIN';
 
 export async function dnsCommand(argv: string[], o: Output): Promise<void> {
   const args = parseArgs(argv);

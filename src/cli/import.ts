@@ -2,6 +2,7 @@
 // an account, through the one delivery function, showing progress. Exit 1 when the account does not
 // exist, the path is neither format, or the account runs out of quota part-way (what was imported
 // before stays).
+import { IMPORT_USAGE } from './usage.ts';
 import fs from 'node:fs';
 import { parseArgs, expectPositionals, flagString } from './args.ts';
 import { withStore } from './context.ts';
@@ -14,7 +15,6 @@ import { countMaildir, isMaildir, readMaildir } from '../import/maildir.ts';
 import { readMbox, type MboxProgress } from '../import/mbox.ts';
 import { importMessages } from '../import/importer.ts';
 
-export const IMPORT_USAGE = 'postern import ADDRESS PATH [--format maildir|mboxrd|mboxo] [--into FOLDER]';
 
 export async function importCommand(argv: string[], o: Output): Promise<void> {
   const args = parseArgs(argv, { format: true, into: true });

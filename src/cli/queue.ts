@@ -2,6 +2,7 @@
 // IDs are queue message ids (one message, all its recipients). `retry` and `flush` make waiting
 // recipients due now; a running server picks them up within its poll interval. `delete` drops a
 // message without a bounce.
+import { QUEUE_USAGE } from './usage.ts';
 import { parseArgs } from './args.ts';
 import { withStore } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
@@ -9,7 +10,6 @@ import { emit, table, type Output } from './output.ts';
 import { systemClock } from '../clock.ts';
 import type { QueueMessageRow } from '../store/queue.ts';
 
-export const QUEUE_USAGE = 'postern queue list | queue show ID | queue retry ID | queue delete ID | queue flush';
 
 function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

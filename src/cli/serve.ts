@@ -3,6 +3,7 @@
 // when it stops accepting, lets in-flight work finish, and closes the database. SIGHUP reloads
 // the TLS certificate from disk. With [tls] acme it obtains and renews the certificate by ACME in
 // the background and reloads the TLS listeners when a new one is stored.
+import { SERVE_USAGE } from './usage.ts';
 import fs from 'node:fs';
 import { parseArgs } from './args.ts';
 import { configFor } from './context.ts';
@@ -33,7 +34,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
-  if (args.positionals.length > 0) throw new UsageError('usage: postern serve [--config FILE]');
+  if (args.positionals.length > 0) throw new UsageError(`usage: ${SERVE_USAGE}`);
   const config = configFor(args);
   const log = createLogger(config.log.level);
   const ctx = await buildContext(config, log);
