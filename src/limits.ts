@@ -37,6 +37,58 @@ export const MIME_MAX_PARTS = 2000;
 // any human-written mail; bounds index size and delivery time for huge bodies.
 export const SEARCH_TEXT_MAX_CHARS = 256 * 1024;
 
+// Outbound queue and submission.
+/** RFC 5321 §4.5.4.1: retry after at least 30 minutes is the norm; we start faster for first hiccups. */
+export const QUEUE_RETRY_SCHEDULE_S = [300, 600, 1800, 3600, 7200, 14400];
+/** RFC 5321 §4.5.4.1: give up after 4-5 days. */
+export const QUEUE_LIFETIME_S = 5 * 24 * 3600;
+/** ±10% spread on each retry so a restart or an outage does not retry everything at once. */
+export const QUEUE_RETRY_JITTER = 0.1;
+/** RFC 5321 §4.5.3.2: initial 220 within 5 minutes; we wait less for connect and greeting. */
+export const SMTP_CLIENT_CONNECT_TIMEOUT_MS = 30_000;
+export const SMTP_CLIENT_GREETING_TIMEOUT_MS = 60_000;
+/** RFC 5321 §4.5.3.2: 5 minutes for MAIL/RCPT, 10 minutes after the final dot; one idle limit covers both. */
+export const SMTP_CLIENT_SOCKET_TIMEOUT_MS = 300_000;
+/** How far next_attempt_at moves before dialling: longer than one host attempt can take. */
+export const QUEUE_CLAIM_LEASE_MS = 15 * 60_000;
+/** Parallel outbound connections in total and per destination domain. */
+export const QUEUE_CONCURRENCY = 20;
+export const QUEUE_PER_DESTINATION = 4;
+/** New mail waits this long for more before the worker scans, so a burst is picked up in one pass. */
+export const QUEUE_KICK_DELAY_MS = 20;
+/**
+ * Outcomes arriving within this window share one commit. Bounds the duplicate window after a
+ * crash (a remote 250 not yet recorded) to a few milliseconds while saving an fsync per message.
+ */
+export const QUEUE_RECORD_WINDOW_MS = 10;
+/** Messages carried by one outbound connection before it is closed and the next batch dialled. */
+export const QUEUE_MESSAGES_PER_CONNECTION = 100;
+/** RFC 8461 §3.3: policy bodies are small; refuse anything bigger. */
+export const MTA_STS_MAX_POLICY_BYTES = 64 * 1024;
+export const MTA_STS_FETCH_TIMEOUT_MS = 30_000;
+/** How long a policy is kept in memory when the TXT record says nothing has changed, at most its max_age. */
+export const MTA_STS_MAX_AGE_S = 31_557_600;
+/** Largest HTTP request body read (autodiscover POSTs are a few hundred bytes). */
+export const HTTP_MAX_BODY_BYTES = 64 * 1024;
+/** An HTTP client that has not sent its whole request in this time is disconnected (slowloris). */
+export const HTTP_REQUEST_TIMEOUT_MS = 10_000;
+/** Received fields beyond which a message is taken to be looping (RFC 5321 §6.3); answered 554 5.4.6. */
+export const SMTP_MAX_RECEIVED = 50;
+
+/** POP3 command line length including CRLF. RFC 2449 §4 caps client command lines at 255 octets,
+ * but RFC 5034 §4 exempts SASL responses from it; 4096 holds any PLAIN response with room to spare. */
+export const POP3_LINE_LENGTH = 4096;
+/** Commands that may fail in one POP3 session (unknown, wrong state, bad argument) before we hang up,
+ * so a confused or hostile client cannot keep a connection busy forever. */
+export const POP3_MAX_BAD_COMMANDS = 20;
+/** Bytes of a RETR response gathered before one socket write: small messages go out in one write,
+ * large ones stream in steps this size, waiting for 'drain' between them. */
+export const POP3_WRITE_BATCH = 64 * 1024;
+/** Messages whose POP3 size is computed between two yields to the event loop, at a first login. */
+export const POP3_OCTETS_PAGE = 200;
+/** POP3 commands a client may have queued (RFC 2449 §6.6 PIPELINING) before we stop reading from it. */
+export const POP3_MAX_PIPELINED = 100;
+
 // --- IMAP (issue 5) ---
 
 /** Longest command line (excluding literal bodies). RFC 7162 §4 asks servers to accept lines of at

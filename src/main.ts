@@ -2,21 +2,18 @@
 // one place: 0 success, 1 a failed operation, 2 bad usage or configuration.
 import { UsageError, OperationError } from './cli/errors.ts';
 import type { Output } from './cli/output.ts';
-import { domainCommand, DOMAIN_USAGE } from './cli/domain.ts';
-import { userCommand, USER_USAGE } from './cli/user.ts';
-import { aliasCommand, ALIAS_USAGE } from './cli/alias.ts';
-import { dnsCommand, DNS_USAGE } from './cli/dns.ts';
-import { migrateCommand } from './cli/migrate.ts';
-import { serveCommand } from './cli/serve.ts';
+import { SERVE_USAGE, DOMAIN_USAGE, USER_USAGE, ALIAS_USAGE, DNS_USAGE, QUEUE_USAGE, IMPORT_USAGE, MIGRATE_USAGE } from './cli/usage.ts';
 
 const USAGE = `usage: postern COMMAND [--config FILE] [--json]
 
-  serve                      run the mail server
+  ${SERVE_USAGE}
   ${DOMAIN_USAGE}
   ${USER_USAGE}
   ${ALIAS_USAGE}
   ${DNS_USAGE}
-  migrate                    apply pending database migrations
+  ${QUEUE_USAGE}
+  ${IMPORT_USAGE}
+  ${MIGRATE_USAGE}
 
 Config: --config FILE, else $POSTERN_CONFIG, else config/postern.toml, else built-in defaults.`;
 
@@ -29,12 +26,16 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case 'serve': await serveCommand(rest); break;
-      case 'domain': await domainCommand(rest, o); break;
-      case 'user': await userCommand(rest, o); break;
-      case 'alias': await aliasCommand(rest, o); break;
-      case 'dns': await dnsCommand(rest, o); break;
-      case 'migrate': await migrateCommand(rest, o); break;
+      // Each command's module is loaded only when it runs: the CLI starts in a fraction of the
+      // time it takes to load every protocol stack that serve needs.
+      case 'serve': await (await import('./cli/serve.ts')).serveCommand(rest); break;
+      case 'domain': await (await import('./cli/domain.ts')).domainCommand(rest, o); break;
+      case 'user': await (await import('./cli/user.ts')).userCommand(rest, o); break;
+      case 'alias': await (await import('./cli/alias.ts')).aliasCommand(rest, o); break;
+      case 'dns': await (await import('./cli/dns.ts')).dnsCommand(rest, o); break;
+      case 'queue': await (await import('./cli/queue.ts')).queueCommand(rest, o); break;
+      case 'import': await (await import('./cli/import.ts')).importCommand(rest, o); break;
+      case 'migrate': await (await import('./cli/migrate.ts')).migrateCommand(rest, o); break;
       case 'help': case '--help': case '-h': o.out(USAGE); break;
       default: throw new UsageError(command ? `unknown command "${command}"\n\n${USAGE}` : USAGE);
     }

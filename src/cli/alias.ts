@@ -1,4 +1,5 @@
 // `postern alias add|list|remove`. '@example.com' as the alias is the domain's catch-all.
+import { ALIAS_USAGE } from './usage.ts';
 import { parseArgs } from './args.ts';
 import { withStore } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
@@ -7,7 +8,6 @@ import { validAddress } from './user.ts';
 import { validDomain } from './domain.ts';
 import { domainOf } from '../store/addresses.ts';
 
-export const ALIAS_USAGE = 'postern alias add ALIAS TARGET... | alias list | alias remove ALIAS [TARGET...]';
 
 export async function aliasCommand(argv: string[], o: Output): Promise<void> {
   const args = parseArgs(argv);

@@ -1,4 +1,5 @@
 // `postern domain add|list|remove`.
+import { DOMAIN_USAGE } from './usage.ts';
 import { parseArgs, expectPositionals } from './args.ts';
 import { withStore } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
@@ -7,7 +8,6 @@ import { normalizeDomain } from '../store/addresses.ts';
 import { generateDkimKeys } from '../email-auth/dkim-keys.ts';
 import { domainRecords, zoneLine } from '../dns/records.ts';
 
-export const DOMAIN_USAGE = 'postern domain add DOMAIN | domain list | domain remove DOMAIN [--force]';
 
 export async function domainCommand(argv: string[], o: Output): Promise<void> {
   const args = parseArgs(argv, { force: false });

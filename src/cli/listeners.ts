@@ -2,6 +2,10 @@
 import type { Config, ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 import { startImapListener } from '../imap/server.ts';
+import { startHttp, startHttps } from '../http/listener.ts';
+import { startInboundSmtp } from '../smtp/inbound-server.ts';
+import { startPop3, startPop3s } from '../pop3/server.ts';
+import { startSubmission, startSubmissions } from '../smtp/submission-server.ts';
 
 export interface ListenerSpec {
   name: keyof Config['listen'];
@@ -9,6 +13,13 @@ export interface ListenerSpec {
 }
 
 export const LISTENERS: ListenerSpec[] = [
+  { name: 'smtp', start: startInboundSmtp },
+  { name: 'submission', start: startSubmission },
+  { name: 'submissions', start: startSubmissions },
+  { name: 'pop3', start: startPop3 },
   { name: 'imap', start: (ctx, address) => startImapListener(ctx, address, false) },
   { name: 'imaps', start: (ctx, address) => startImapListener(ctx, address, true) },
+  { name: 'pop3s', start: startPop3s },
+  { name: 'http', start: startHttp },
+  { name: 'https', start: startHttps },
 ];

@@ -1,4 +1,5 @@
 // `postern migrate`: applies pending migrations to the database in data_dir.
+import { MIGRATE_USAGE } from './usage.ts';
 import { parseArgs } from './args.ts';
 import { configFor } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
@@ -9,7 +10,7 @@ import { systemClock } from '../clock.ts';
 
 export async function migrateCommand(argv: string[], o: Output): Promise<void> {
   const args = parseArgs(argv);
-  if (args.positionals.length > 0) throw new UsageError('usage: postern migrate');
+  if (args.positionals.length > 0) throw new UsageError(`usage: ${MIGRATE_USAGE}`);
   const config = configFor(args);
   let store;
   try {

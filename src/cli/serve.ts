@@ -1,7 +1,10 @@
 // `postern serve`: builds the server context (config, store with migrations applied, the one
 // resolver, TLS, throttle, metrics), starts every enabled listener, and runs until SIGTERM/SIGINT,
 // when it stops accepting, lets in-flight work finish, and closes the database. SIGHUP reloads
-// the TLS certificate from disk.
+// the TLS certificate from disk. With [tls] acme it obtains and renews the certificate by ACME in
+// the background and reloads the TLS listeners when a new one is stored.
+import { SERVE_USAGE } from './usage.ts';
+import fs from 'node:fs';
 import { parseArgs } from './args.ts';
 import { configFor } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
@@ -14,17 +17,24 @@ import { createResolver } from '../dns/resolver.ts';
 import { createTlsProvider } from '../tls/provider.ts';
 import { LoginThrottle } from '../login/throttle.ts';
 import { createMetrics } from '../metrics/registry.ts';
+import { acmeFiles, certificateNames, startAcmeRenewal, type AcmeRenewal } from '../tls/acme.ts';
+import { challengesFor } from '../tls/acme-challenges.ts';
+import { reloadCertificate } from '../tls/reload.ts';
 import { systemClock } from '../clock.ts';
 import { BindError } from '../net/listen.ts';
+import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
+
+/** WAL checkpoints run this often on their own thread, keeping the WAL small without stalling commits. */
+const CHECKPOINT_INTERVAL_MS = 500;
 
 /** In-flight sessions get this long to finish after SIGTERM before the database closes anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
-  if (args.positionals.length > 0) throw new UsageError('usage: postern serve [--config FILE]');
+  if (args.positionals.length > 0) throw new UsageError(`usage: ${SERVE_USAGE}`);
   const config = configFor(args);
   const log = createLogger(config.log.level);
   const ctx = await buildContext(config, log);
@@ -43,6 +53,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
     if (err instanceof BindError) throw new OperationError(err.message);
     throw err;
   }
+  const acme = startAcme(ctx);
+  // The outbound queue resumes whatever a previous run left in it.
+  const worker = new QueueWorker(ctx);
+  const unsubscribe = ctx.store.queue.onEnqueued(() => worker.kick());
+  worker.start();
   log.info({ hostname: config.hostname, dataDir: config.data_dir, listeners: running.length }, 'postern is ready');
   // Keeps the process alive while it serves, even with every listener disabled.
   const alive = setInterval(() => {}, 1 << 30);
@@ -66,14 +81,16 @@ export async function serveCommand(argv: string[]): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.on('SIGHUP', () => {
       try {
-        ctx.tls.reload();
-        log.info({ cert: ctx.tls.certFile }, 'TLS certificate reloaded');
+        log.info({ cert: reloadCertificate(ctx) }, 'TLS certificate reloaded');
       } catch (err) {
         log.error({ err }, 'TLS certificate reload failed; keeping the previous one');
       }
     });
   });
   clearInterval(alive);
+  acme?.stop();
+  unsubscribe();
+  await worker.stop();
   ctx.store.close();
   log.info('stopped');
   log.flush?.();
@@ -82,7 +99,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
 export async function buildContext(config: Config, log: Logger): Promise<ServerContext> {
   let store: Store;
   try {
-    store = openStore(config.data_dir, { clock: systemClock, migrate: true });
+    store = openStore(config.data_dir, { clock: systemClock, migrate: true, checkpointIntervalMs: CHECKPOINT_INTERVAL_MS });
   } catch (err) {
     if (err instanceof SchemaTooNewError) throw new OperationError(err.message);
     throw err;
@@ -90,13 +107,17 @@ export async function buildContext(config: Config, log: Logger): Promise<ServerC
   for (const m of store.applied) log.info({ migration: m.name }, 'applied migration');
   let certFile = config.tls.cert;
   let keyFile = config.tls.key;
-  if (!certFile || !keyFile) {
+  const acmeCert = acmeFiles(config.data_dir);
+  if (config.tls.acme && fs.existsSync(acmeCert.cert) && fs.existsSync(acmeCert.key)) {
+    certFile = acmeCert.cert;
+    keyFile = acmeCert.key;
+  } else if (!certFile || !keyFile) {
     // Loaded on demand: the X.509 toolkit is large and only needed when no certificate is configured.
     const { ensureSelfSigned } = await import('../tls/self-signed.ts');
     const made = await ensureSelfSigned(config.data_dir, config.hostname);
     certFile = made.certFile;
     keyFile = made.keyFile;
-    log.warn({ cert: certFile, created: made.created }, `no [tls] cert configured: using a self-signed certificate for ${config.hostname}; clients will warn until you configure a real one or enable [tls] acme`);
+    if (!config.tls.acme) log.warn({ cert: certFile, created: made.created }, `no [tls] cert configured: using a self-signed certificate for ${config.hostname}; clients will warn until you configure a real one or enable [tls] acme`);
   }
   if (config.testing.allow_private_mx || config.testing.remote_smtp_port !== 25) {
     log.warn({ testing: config.testing }, 'TESTING OVERRIDES ARE ON: outbound delivery may go to private addresses or a non-standard port. Never use this in production.');
@@ -104,11 +125,36 @@ export async function buildContext(config: Config, log: Logger): Promise<ServerC
   return {
     config,
     store,
-    resolver: createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeout_ms, tries: config.dns.tries }),
+    resolver: createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeout_ms, tries: config.dns.tries, cacheMs: config.dns.cache_s * 1000 }),
     log,
     tls: createTlsProvider(certFile, keyFile),
     clock: systemClock,
     throttle: new LoginThrottle(systemClock, { maxFailures: config.login.max_failures, lockoutS: config.login.lockout_s }),
     metrics: createMetrics(),
   };
+}
+
+// [tls] acme: obtain the certificate in the background once the HTTP listener answers challenges;
+// TLS listeners serve the self-signed placeholder (or the previous certificate) until then.
+function startAcme(ctx: ServerContext): AcmeRenewal | null {
+  const { config, log } = ctx;
+  if (!config.tls.acme) return null;
+  if (!config.listen.http) {
+    log.error('[tls] acme needs the http listener for HTTP-01 challenges: enable [listen] http (port 80)');
+    return null;
+  }
+  return startAcmeRenewal({
+    settings: { directoryUrl: config.tls.acme_directory, email: config.tls.acme_email, dataDir: config.data_dir, ...(config.tls.acme_ca_file ? { caFile: config.tls.acme_ca_file } : {}) },
+    names: async () => certificateNames(config.hostname, (await ctx.store.domains.list()).map((d) => d.name)),
+    challenges: challengesFor(ctx),
+    clock: ctx.clock,
+    onRenewed: (reason) => {
+      try {
+        log.info({ reason, cert: reloadCertificate(ctx) }, 'ACME certificate obtained; TLS listeners reloaded');
+      } catch (err) {
+        log.error({ err }, 'ACME certificate stored but could not be loaded');
+      }
+    },
+    onError: (err) => log.error({ err }, 'ACME order failed; keeping the current certificate and retrying later'),
+  });
 }

@@ -1,4 +1,5 @@
 // `postern user add|passwd|list|remove|quota`.
+import { USER_USAGE } from './usage.ts';
 import { parseArgs, expectPositionals, flagString } from './args.ts';
 import { withStore } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
@@ -9,7 +10,6 @@ import { normalizeAddress, domainOf } from '../store/addresses.ts';
 import { parseSize, formatSize } from '../config/size.ts';
 import type { Store } from '../store/store.ts';
 
-export const USER_USAGE = 'postern user add ADDRESS [--password-stdin] | user passwd ADDRESS [--password-stdin] | user list [--domain D] | user remove ADDRESS | user quota ADDRESS SIZE';
 
 export async function userCommand(argv: string[], o: Output): Promise<void> {
   const args = parseArgs(argv, { 'password-stdin': false, domain: true });

@@ -41,6 +41,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
       pop3: listen(110, 'POP3 with STLS'),
       pop3s: listen(995, 'POP3 over implicit TLS'),
       http: listen(8080, 'HTTP: autoconfig, MTA-STS policy, ACME challenges, /healthz, /metrics'),
+      https: { type: 'listen', default: false, doc: 'HTTPS (443 in production): the MTA-STS policy, which RFC 8461 requires over HTTPS at mta-sts.DOMAIN, and autoconfig over TLS: "host:port" or false' },
     },
   },
   tls: {
@@ -60,6 +61,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
       servers: { type: 'strings', default: [], doc: 'DNS servers as "host" or "host:port"; empty: the system resolvers' },
       timeout_ms: { type: 'int', default: 5000, min: 50, max: 60000, doc: 'Timeout of one DNS query' },
       tries: { type: 'int', default: 2, min: 1, max: 5, doc: 'Attempts per query before a temporary failure' },
+      cache_s: { type: 'int', default: 60, min: 0, max: 3600, doc: 'Seconds an answer is reused (0: no cache; temporary failures are never cached)' },
     },
   },
   limits: {

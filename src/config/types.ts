@@ -12,10 +12,10 @@ export interface Config {
   listen: {
     smtp: ListenAddress | null; submission: ListenAddress | null; submissions: ListenAddress | null;
     imap: ListenAddress | null; imaps: ListenAddress | null; pop3: ListenAddress | null;
-    pop3s: ListenAddress | null; http: ListenAddress | null;
+    pop3s: ListenAddress | null; http: ListenAddress | null; https: ListenAddress | null;
   };
   tls: { cert: string; key: string; acme: boolean; acme_directory: string; acme_email: string; acme_ca_file: string };
-  dns: { servers: string[]; timeout_ms: number; tries: number };
+  dns: { servers: string[]; timeout_ms: number; tries: number; cache_s: number };
   limits: { message_size: number; recipients: number; connections_per_ip: number; connections_total: number; idle_timeout_s: number };
   inbound: {
     dmarc_reject: 'reject' | 'junk' | 'accept'; dmarc_quarantine: 'junk' | 'accept';

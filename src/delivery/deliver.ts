@@ -18,10 +18,24 @@ export interface DeliveryInput {
   /** IMAP INTERNALDATE, ms since epoch; defaults to now. */
   internalDate?: number;
   flags?: string[];
+  /**
+   * Remote recipients of the same message (submission): queued in the same transaction as the
+   * local copies, so a 250 covers both or neither.
+   */
+  queue?: { sender: string; accountId: number | null; recipients: string[]; expiresAt: number };
 }
 
 export async function deliver(store: Store, input: DeliveryInput): Promise<StoredCopy[]> {
   const prefix = typeof input.prefix === 'string' ? Buffer.from(input.prefix, 'utf8') : input.prefix ?? Buffer.alloc(0);
+  if (input.queue) {
+    // Queue-only content is never read by IMAP, so it is not indexed.
+    const index = input.recipients.length > 0 ? toContentIndex(indexMessage(prefix.length > 0 ? Buffer.concat([prefix, input.raw]) : input.raw)) : null;
+    const { copies } = await store.queue.accept({
+      raw: input.raw, prefix, index, localTargets: input.recipients, internalDate: input.internalDate ?? store.clock.now(),
+      sender: input.queue.sender, accountId: input.queue.accountId, remoteRecipients: input.queue.recipients, expiresAt: input.queue.expiresAt,
+    }, store.clock.now());
+    return copies;
+  }
   const full = prefix.length > 0 ? Buffer.concat([prefix, input.raw]) : input.raw;
   const indexed = indexMessage(full);
   return store.storeMessage({
@@ -40,4 +54,11 @@ export async function deliver(store: Store, input: DeliveryInput): Promise<Store
     internalDate: input.internalDate ?? store.clock.now(),
     flags: input.flags ?? [],
   });
+}
+
+function toContentIndex(indexed: ReturnType<typeof indexMessage>) {
+  return {
+    mimeTree: encodeTree(indexed.tree), envelope: indexed.envelope, bodyStructure: indexed.bodyStructure, body: indexed.body,
+    headerText: indexed.headerText, searchText: indexed.searchText, sentDate: indexed.sentDate,
+  };
 }

@@ -38,13 +38,26 @@ export interface ResolverOptions {
   servers: string[];
   timeoutMs: number;
   tries: number;
+  /** How long an answer (including "none") is reused; 0 disables the cache. */
+  cacheMs?: number;
+  now?: () => number;
 }
+
+/** Cached answers kept at most; the oldest go first. */
+const CACHE_ENTRIES = 10_000;
 
 export function createResolver(options: ResolverOptions): Resolver {
   const node = new NodeResolver({ timeout: options.timeoutMs, tries: options.tries });
   if (options.servers.length > 0) node.setServers(options.servers.map(toNodeServer));
 
-  async function lookup<T>(type: string, name: string, run: () => Promise<T[]>): Promise<T[]> {
+  // Node's resolver keeps no cache, and SPF/DMARC ask the same few names for every message from a
+  // sender domain. Node does not expose TTLs for most types, so answers live for a fixed time,
+  // shorter than typical TTLs; temporary failures are never cached.
+  const cacheMs = options.cacheMs ?? 0;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { expires: number; value: Promise<unknown[]> }>();
+
+  async function query<T>(type: string, name: string, run: () => Promise<T[]>): Promise<T[]> {
     try {
       return await run();
     } catch (err) {
@@ -52,6 +65,19 @@ export function createResolver(options: ResolverOptions): Resolver {
       if (NOT_FOUND.has(code)) return [];
       throw new DnsTemporaryError(name, type, code);
     }
+  }
+
+  function lookup<T>(type: string, name: string, run: () => Promise<T[]>): Promise<T[]> {
+    if (cacheMs <= 0) return query(type, name, run);
+    const key = `${type} ${name.toLowerCase()}`;
+    const hit = cache.get(key);
+    if (hit && hit.expires > now()) return hit.value as Promise<T[]>;
+    const value = query(type, name, run);
+    cache.delete(key);
+    cache.set(key, { expires: now() + cacheMs, value });
+    if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+    value.catch(() => cache.delete(key));
+    return value;
   }
 
   return {

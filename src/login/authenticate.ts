@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Store } from '../store/store.ts';
 import { normalizeAddress } from '../store/addresses.ts';
-import { verifyPassword } from './password.ts';
+import { hashPassword, verifyPassword } from './password.ts';
 import type { LoginThrottle } from './throttle.ts';
 
 export type LoginResult =
@@ -14,6 +14,9 @@ export type LoginResult =
   | { ok: false; reason: 'bad-credentials' | 'throttled' };
 
 const cacheKey = crypto.randomBytes(32);
+// Unknown users are checked against this hash, so the answer takes as long as for a real account
+// and the timing does not reveal which addresses exist.
+let decoy: Promise<string> | null = null;
 const verified = new Map<string, string>();
 const MAX_CACHED = 100_000;
 
@@ -28,7 +31,10 @@ export async function authenticate(store: Store, throttle: LoginThrottle, ip: st
   const address = normalizeAddress(username);
   const account = address ? await store.accounts.byAddress(address) : null;
   let good = false;
-  if (account) {
+  if (!account) {
+    decoy ??= hashPassword(crypto.randomBytes(16).toString('base64'));
+    await verifyPassword(password, await decoy);
+  } else {
     const d = digest(account.passwordHash, password);
     good = verified.get(account.address) === d || (await verifyPassword(password, account.passwordHash));
     if (good) {

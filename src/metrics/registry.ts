@@ -2,7 +2,9 @@
 // format (version 0.0.4) by GET /metrics. One registry per server process, reached through
 // ServerContext.metrics. What must always be true: a metric name is registered once with one type
 // (registering it again returns the same metric, so modules may declare what they use at import time
-// or per server without coordinating); counters only grow; every series of a metric is exposed under
+// or per server without coordinating); every series of a metric has the same label names (a second
+// registration under another meaning, such as an unlabelled counter beside a labelled one, fails
+// loudly instead of mixing series); counters only grow; every series of a metric is exposed under
 // one # HELP/# TYPE header; label values are escaped per the exposition format.
 
 export type Labels = Record<string, string | number>;
@@ -41,10 +43,11 @@ export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-interface CounterEntry { type: 'counter'; help: string; series: Map<string, number> }
-interface GaugeEntry { type: 'gauge'; help: string; series: Map<string, number>; collect?: GaugeCollector }
+/** `labelNames` is fixed by the first series: the sorted label names, comma-separated. */
+interface CounterEntry { type: 'counter'; help: string; series: Map<string, number>; labelNames?: string }
+interface GaugeEntry { type: 'gauge'; help: string; series: Map<string, number>; collect?: GaugeCollector; labelNames?: string }
 interface HistogramSeries { buckets: number[]; sum: number; count: number }
-interface HistogramEntry { type: 'histogram'; help: string; bounds: readonly number[]; series: Map<string, HistogramSeries> }
+interface HistogramEntry { type: 'histogram'; help: string; bounds: readonly number[]; series: Map<string, HistogramSeries>; labelNames?: string }
 type Entry = CounterEntry | GaugeEntry | HistogramEntry;
 
 export function createMetrics(): Metrics {
@@ -71,7 +74,7 @@ export function createMetrics(): Metrics {
         inc(labels, n = 1) {
           // Prometheus counters are monotonic; a negative increment would read as a reset.
           if (!(n >= 0)) throw new Error(`counter ${name} increment must be >= 0`);
-          const key = labelKey(labels);
+          const key = seriesKey(name, entry, labels);
           entry.series.set(key, (entry.series.get(key) ?? 0) + n);
         },
         value: (labels) => entry.series.get(labelKey(labels)) ?? 0,
@@ -86,7 +89,7 @@ export function createMetrics(): Metrics {
       const known = handles.get(name);
       if (known) return known as Gauge;
       const gauge: Gauge = {
-        set(value, labels) { entry.series.set(labelKey(labels), value); },
+        set(value, labels) { entry.series.set(seriesKey(name, entry, labels), value); },
         value: (labels) => entry.series.get(labelKey(labels)) ?? 0,
       };
       handles.set(name, gauge);
@@ -100,7 +103,7 @@ export function createMetrics(): Metrics {
       if (known) return known as Histogram;
       const histogram: Histogram = {
         observe(value, labels) {
-          const key = labelKey(labels);
+          const key = seriesKey(name, entry, labels);
           let s = entry.series.get(key);
           if (!s) {
             s = { buckets: entry.bounds.map(() => 0), sum: 0, count: 0 };
@@ -130,7 +133,7 @@ export function createMetrics(): Metrics {
         }
         const series = new Map(entry.series);
         if (entry.type === 'gauge' && entry.collect) {
-          for (const { labels, value } of await entry.collect()) series.set(labelKey(labels), value);
+          for (const { labels, value } of await entry.collect()) series.set(seriesKey(name, entry, labels), value);
         }
         for (const [key, value] of series) out.push(`${name}${braces(key)} ${formatNumber(value)}`);
       }
@@ -146,6 +149,16 @@ function labelKey(labels: Labels | undefined): string {
     if (!LABEL_NAME.test(k) || k.startsWith('__')) throw new Error(`invalid label name ${JSON.stringify(k)}`);
     return `${k}="${escapeLabelValue(String(labels[k]))}"`;
   }).join(',');
+}
+
+// The series key, after checking the label names match the metric's earlier series: Prometheus
+// queries aggregate by label name, and a series without the others' labels silently skews them.
+function seriesKey(name: string, entry: Entry, labels: Labels | undefined): string {
+  const key = labelKey(labels);
+  const names = labels ? Object.keys(labels).sort().join(',') : '';
+  if (entry.labelNames === undefined) entry.labelNames = names;
+  else if (entry.labelNames !== names) throw new Error(`metric ${name} has labels {${entry.labelNames}}, not {${names}}`);
+  return key;
 }
 
 function braces(key: string): string {

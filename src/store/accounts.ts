@@ -1,6 +1,7 @@
 // Accounts: an address, its password hash (PHC string), its quota, and the mailboxes every new
 // account gets — INBOX and the RFC 6154 special-use folders, all subscribed, because Thunderbird
 // shows only subscribed folders by default (CLIENTS.md).
+import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 import type { Clock } from '../clock.ts';
 import { deleteAccountRows } from './domains.ts';
@@ -30,7 +31,7 @@ export class AccountStore {
   async add(address: string, domainId: number, passwordHash: string): Promise<AccountRow> {
     const now = this.clock.now();
     const id = this.db.transaction(() => {
-      const { lastInsertRowid } = this.db.prepare('INSERT INTO accounts (domain_id, address, password_hash, created_at) VALUES (?, ?, ?, ?)')
+      const { lastInsertRowid } = stmt(this.db, 'INSERT INTO accounts (domain_id, address, password_hash, created_at) VALUES (?, ?, ?, ?)')
         .run(domainId, address, passwordHash, now);
       const accountId = Number(lastInsertRowid);
       for (const box of DEFAULT_MAILBOXES) createMailboxRow(this.db, accountId, box.name, box.specialUse, now);
@@ -40,25 +41,25 @@ export class AccountStore {
   }
 
   async byId(id: number): Promise<AccountRow | null> {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM accounts WHERE id = ?`).get(id) as AccountRow | undefined) ?? null;
+    return (stmt(this.db, `SELECT ${COLUMNS} FROM accounts WHERE id = ?`).get(id) as AccountRow | undefined) ?? null;
   }
 
   async byAddress(address: string): Promise<AccountRow | null> {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM accounts WHERE address = ?`).get(address) as AccountRow | undefined) ?? null;
+    return (stmt(this.db, `SELECT ${COLUMNS} FROM accounts WHERE address = ?`).get(address) as AccountRow | undefined) ?? null;
   }
 
   async list(domainId?: number): Promise<AccountRow[]> {
     return domainId === undefined
-      ? this.db.prepare(`SELECT ${COLUMNS} FROM accounts ORDER BY address`).all() as AccountRow[]
-      : this.db.prepare(`SELECT ${COLUMNS} FROM accounts WHERE domain_id = ? ORDER BY address`).all(domainId) as AccountRow[];
+      ? stmt(this.db, `SELECT ${COLUMNS} FROM accounts ORDER BY address`).all() as AccountRow[]
+      : stmt(this.db, `SELECT ${COLUMNS} FROM accounts WHERE domain_id = ? ORDER BY address`).all(domainId) as AccountRow[];
   }
 
   async setPassword(id: number, passwordHash: string): Promise<void> {
-    this.db.prepare('UPDATE accounts SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+    stmt(this.db, 'UPDATE accounts SET password_hash = ? WHERE id = ?').run(passwordHash, id);
   }
 
   async setQuota(id: number, quotaBytes: number): Promise<void> {
-    this.db.prepare('UPDATE accounts SET quota_bytes = ? WHERE id = ?').run(quotaBytes, id);
+    stmt(this.db, 'UPDATE accounts SET quota_bytes = ? WHERE id = ?').run(quotaBytes, id);
   }
 
   async remove(id: number): Promise<void> {
@@ -68,8 +69,8 @@ export class AccountStore {
 
 /** Creates a mailbox with a fresh UIDVALIDITY from the database-wide counter. */
 export function createMailboxRow(db: Db, accountId: number, name: string, specialUse: string | null, now: number): number {
-  const { value } = db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'uid_validity' RETURNING value").get() as { value: number };
-  const { lastInsertRowid } = db.prepare('INSERT INTO mailboxes (account_id, name, special_use, uid_validity, created_at) VALUES (?, ?, ?, ?, ?)')
+  const { value } = stmt(db, "UPDATE counters SET value = value + 1 WHERE name = 'uid_validity' RETURNING value").get() as { value: number };
+  const { lastInsertRowid } = stmt(db, 'INSERT INTO mailboxes (account_id, name, special_use, uid_validity, created_at) VALUES (?, ?, ?, ?, ?)')
     .run(accountId, name, specialUse, value, now);
   return Number(lastInsertRowid);
 }

@@ -1,6 +1,7 @@
 // Stored message bytes. A content row is what a reader serves: its prefix (headers Postern added)
 // followed by the raw blob. Raw bytes are written once, in BLOB_CHUNK_SIZE chunks, so a ranged
 // read touches only the chunks it needs and no single value is huge. Raw bytes are never rewritten.
+import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 import { BLOB_CHUNK_SIZE } from '../limits.ts';
 
@@ -13,14 +14,14 @@ export interface ContentInfo { id: number; blobId: number; prefix: Buffer; size:
 
 /** Inserts raw bytes and the content row over them, with refcount 0: the caller adds its references. */
 export function insertContent(db: Db, raw: Buffer, prefix: Buffer, index: ContentIndex): number {
-  const blob = db.prepare('INSERT INTO blobs (size, refcount) VALUES (?, 1)').run(raw.length);
+  const blob = stmt(db, 'INSERT INTO blobs (size, refcount) VALUES (?, 1)').run(raw.length);
   const blobId = Number(blob.lastInsertRowid);
-  const chunk = db.prepare('INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)');
+  const chunk = stmt(db, 'INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)');
   for (let seq = 0, o = 0; o < raw.length || (o === 0 && seq === 0); o += BLOB_CHUNK_SIZE, seq++) {
     chunk.run(blobId, seq, raw.subarray(o, o + BLOB_CHUNK_SIZE));
     if (raw.length === 0) break;
   }
-  const content = db.prepare(`INSERT INTO contents (blob_id, prefix, size, mime_tree, envelope, body_structure, body, header_text, search_text, sent_date, refcount)
+  const content = stmt(db, `INSERT INTO contents (blob_id, prefix, size, mime_tree, envelope, body_structure, body, header_text, search_text, sent_date, refcount)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`).run(blobId, prefix, prefix.length + raw.length, index.mimeTree, index.envelope,
     index.bodyStructure, index.body, index.headerText, index.searchText, index.sentDate);
   return Number(content.lastInsertRowid);
@@ -30,11 +31,18 @@ export class ContentReader {
   private readonly db: Db;
   private readonly infoStmt;
   private readonly chunksStmt;
+  private readonly headStmt;
+  private readonly chunkStmt;
 
   constructor(db: Db) {
     this.db = db;
     this.infoStmt = db.prepare('SELECT id, blob_id AS blobId, prefix, size, mime_tree AS mimeTree FROM contents WHERE id = ?');
     this.chunksStmt = db.prepare('SELECT data FROM blob_chunks WHERE blob_id = ? AND seq BETWEEN ? AND ? ORDER BY seq').pluck();
+    // pieces() serves whole messages (POP3 RETR, IMAP BODY[]) one after another: the prefix and
+    // the first chunk come in one query, without the MIME tree it does not need.
+    this.headStmt = db.prepare(`SELECT c.blob_id AS blobId, c.prefix, c.size, b.data FROM contents c
+      LEFT JOIN blob_chunks b ON b.blob_id = c.blob_id AND b.seq = 0 WHERE c.id = ?`);
+    this.chunkStmt = db.prepare('SELECT data FROM blob_chunks WHERE blob_id = ? AND seq = ?').pluck();
   }
 
   info(contentId: number): ContentInfo | null {
@@ -57,12 +65,13 @@ export class ContentReader {
 
   /** The message in pieces (prefix, then each stored chunk), for streaming large messages. */
   *pieces(contentId: number): Generator<Buffer> {
-    const info = this.info(contentId);
-    if (!info) throw new Error(`content ${contentId} does not exist`);
-    if (info.prefix.length > 0) yield info.prefix;
-    const last = Math.max(0, Math.ceil((info.size - info.prefix.length) / BLOB_CHUNK_SIZE) - 1);
-    for (let seq = 0; seq <= last; seq++) {
-      const [data] = this.chunksStmt.all(info.blobId, seq, seq) as Buffer[];
+    const head = this.headStmt.get(contentId) as { blobId: number; prefix: Buffer; size: number; data: Buffer | null } | undefined;
+    if (!head) throw new Error(`content ${contentId} does not exist`);
+    if (head.prefix.length > 0) yield head.prefix;
+    if (head.data && head.data.length > 0) yield head.data;
+    const last = Math.max(0, Math.ceil((head.size - head.prefix.length) / BLOB_CHUNK_SIZE) - 1);
+    for (let seq = 1; seq <= last; seq++) {
+      const data = this.chunkStmt.get(head.blobId, seq) as Buffer | undefined;
       if (data && data.length > 0) yield data;
     }
   }

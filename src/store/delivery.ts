@@ -1,6 +1,7 @@
 // The store's half of the one way into a mailbox: one transaction stores the content once and
 // references it from every recipient's mailbox, allocating UID and MODSEQ in that same
 // transaction. Only src/delivery calls this (through the group commit).
+import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 import type { WriteContext } from './group-commit.ts';
 import { insertContent, type ContentIndex } from './contents.ts';
@@ -40,28 +41,28 @@ export function storeMessage(db: Db, tx: WriteContext, input: StoreInput): Store
   const copies: StoredCopy[] = [];
   const modseqOf = new Map<number, number>();
   for (const target of input.targets) {
-    const account = db.prepare('SELECT quota_bytes AS quota, used_bytes AS used FROM accounts WHERE id = ?').get(target.accountId) as { quota: number; used: number } | undefined;
+    const account = stmt(db, 'SELECT quota_bytes AS quota, used_bytes AS used FROM accounts WHERE id = ?').get(target.accountId) as { quota: number; used: number } | undefined;
     if (!account) throw new NoSuchMailboxError(`account ${target.accountId} does not exist`);
     if (account.quota > 0 && account.used + size > account.quota) throw new OverQuotaError(target.accountId);
     const name = target.mailbox ?? 'INBOX';
     const box = (name.startsWith('\\')
-      ? db.prepare('SELECT id FROM mailboxes WHERE account_id = ? AND special_use = ? ORDER BY id LIMIT 1').get(target.accountId, name)
-        ?? db.prepare("SELECT id FROM mailboxes WHERE account_id = ? AND name = 'INBOX'").get(target.accountId)
-      : db.prepare('SELECT id FROM mailboxes WHERE account_id = ? AND name = ?').get(target.accountId, name)) as { id: number } | undefined;
+      ? stmt(db, 'SELECT id FROM mailboxes WHERE account_id = ? AND special_use = ? ORDER BY id LIMIT 1').get(target.accountId, name)
+        ?? stmt(db, "SELECT id FROM mailboxes WHERE account_id = ? AND name = 'INBOX'").get(target.accountId)
+      : stmt(db, 'SELECT id FROM mailboxes WHERE account_id = ? AND name = ?').get(target.accountId, name)) as { id: number } | undefined;
     if (!box) throw new NoSuchMailboxError(`mailbox ${name} does not exist`);
     let modseq = modseqOf.get(target.accountId);
     if (modseq === undefined) {
-      modseq = (db.prepare('UPDATE accounts SET modseq = modseq + 1 WHERE id = ? RETURNING modseq').get(target.accountId) as { modseq: number }).modseq;
+      modseq = (stmt(db, 'UPDATE accounts SET modseq = modseq + 1 WHERE id = ? RETURNING modseq').get(target.accountId) as { modseq: number }).modseq;
       modseqOf.set(target.accountId, modseq);
     }
-    const { uid, uidValidity } = db.prepare(`UPDATE mailboxes SET uid_next = uid_next + 1, highest_modseq = ?
+    const { uid, uidValidity } = stmt(db, `UPDATE mailboxes SET uid_next = uid_next + 1, highest_modseq = ?
       WHERE id = ? RETURNING uid_next - 1 AS uid, uid_validity AS uidValidity`).get(modseq, box.id) as { uid: number; uidValidity: number };
-    db.prepare('INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    stmt(db, 'INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(box.id, uid, modseq, contentId, bits, keywords.join(' '), input.internalDate, size);
-    db.prepare('UPDATE accounts SET used_bytes = used_bytes + ? WHERE id = ?').run(size, target.accountId);
+    stmt(db, 'UPDATE accounts SET used_bytes = used_bytes + ? WHERE id = ?').run(size, target.accountId);
     copies.push({ accountId: target.accountId, mailboxId: box.id, uid, uidValidity, modseq });
     tx.publish({ accountId: target.accountId, mailboxId: box.id, kind: 'append', uids: [uid], modseq });
   }
-  db.prepare('UPDATE contents SET refcount = ? WHERE id = ?').run(copies.length, contentId);
+  stmt(db, 'UPDATE contents SET refcount = ? WHERE id = ?').run(copies.length, contentId);
   return copies;
 }

@@ -1,4 +1,5 @@
 // Domains and their DKIM keys. A domain's name is stored as a lowercase A-label.
+import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 import type { Clock } from '../clock.ts';
 
@@ -17,8 +18,8 @@ export class DomainStore {
   async add(name: string, keys: DkimKey[]): Promise<DomainRow> {
     const now = this.clock.now();
     const id = this.db.transaction(() => {
-      const { lastInsertRowid } = this.db.prepare('INSERT INTO domains (name, created_at) VALUES (?, ?)').run(name, now);
-      const insertKey = this.db.prepare('INSERT INTO dkim_keys (domain_id, selector, algorithm, private_key, public_key, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+      const { lastInsertRowid } = stmt(this.db, 'INSERT INTO domains (name, created_at) VALUES (?, ?)').run(name, now);
+      const insertKey = stmt(this.db, 'INSERT INTO dkim_keys (domain_id, selector, algorithm, private_key, public_key, created_at) VALUES (?, ?, ?, ?, ?, ?)');
       for (const k of keys) insertKey.run(lastInsertRowid, k.selector, k.algorithm, k.privateKeyPem, k.publicKey, now);
       return Number(lastInsertRowid);
     })();
@@ -26,7 +27,7 @@ export class DomainStore {
   }
 
   async list(): Promise<DomainRow[]> {
-    return this.db.prepare(`
+    return stmt(this.db, `
       SELECT d.id, d.name, d.created_at AS createdAt,
         (SELECT count(*) FROM accounts a WHERE a.domain_id = d.id) AS accounts,
         (SELECT count(*) FROM aliases l WHERE l.domain_id = d.id) AS aliases
@@ -41,46 +42,46 @@ export class DomainStore {
   async remove(id: number, force: boolean): Promise<void> {
     this.db.transaction(() => {
       if (force) {
-        for (const { id: accountId } of this.db.prepare('SELECT id FROM accounts WHERE domain_id = ?').all(id) as { id: number }[]) {
+        for (const { id: accountId } of stmt(this.db, 'SELECT id FROM accounts WHERE domain_id = ?').all(id) as { id: number }[]) {
           deleteAccountRows(this.db, accountId);
         }
       }
-      this.db.prepare('DELETE FROM aliases WHERE domain_id = ?').run(id);
-      this.db.prepare('DELETE FROM domains WHERE id = ?').run(id);
+      stmt(this.db, 'DELETE FROM aliases WHERE domain_id = ?').run(id);
+      stmt(this.db, 'DELETE FROM domains WHERE id = ?').run(id);
     })();
   }
 
   async dkimKeys(domain: string): Promise<DkimKey[]> {
-    return this.db.prepare(`
+    return stmt(this.db, `
       SELECT k.selector, k.algorithm, k.private_key AS privateKeyPem, k.public_key AS publicKey
       FROM dkim_keys k JOIN domains d ON d.id = k.domain_id WHERE d.name = ? ORDER BY k.algorithm DESC, k.selector`).all(domain) as DkimKey[];
   }
 
   async isLocal(domain: string): Promise<boolean> {
-    return this.db.prepare('SELECT 1 FROM domains WHERE name = ?').get(domain) !== undefined;
+    return stmt(this.db, 'SELECT 1 FROM domains WHERE name = ?').get(domain) !== undefined;
   }
 }
 
 /** Deletes an account with its mailboxes and messages, releasing the content they held. */
 export function deleteAccountRows(db: Db, accountId: number): void {
-  const contents = db.prepare(`SELECT m.content_id AS id, count(*) AS n FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
+  const contents = stmt(db, `SELECT m.content_id AS id, count(*) AS n FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
     WHERE b.account_id = ? GROUP BY m.content_id`).all(accountId) as { id: number; n: number }[];
-  db.prepare('DELETE FROM messages WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?)').run(accountId);
-  const release = db.prepare('UPDATE contents SET refcount = refcount - ? WHERE id = ?');
+  stmt(db, 'DELETE FROM messages WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?)').run(accountId);
+  const release = stmt(db, 'UPDATE contents SET refcount = refcount - ? WHERE id = ?');
   for (const c of contents) release.run(c.n, c.id);
   collectGarbage(db);
-  db.prepare('UPDATE queue_messages SET account_id = NULL WHERE account_id = ?').run(accountId);
-  db.prepare('DELETE FROM mailboxes WHERE account_id = ?').run(accountId);
-  db.prepare('DELETE FROM accounts WHERE id = ?').run(accountId);
+  stmt(db, 'UPDATE queue_messages SET account_id = NULL WHERE account_id = ?').run(accountId);
+  stmt(db, 'DELETE FROM mailboxes WHERE account_id = ?').run(accountId);
+  stmt(db, 'DELETE FROM accounts WHERE id = ?').run(accountId);
 }
 
 /** Removes content rows and blobs nothing refers to any more. */
 export function collectGarbage(db: Db): void {
-  const dead = db.prepare('SELECT id, blob_id FROM contents WHERE refcount <= 0').all() as { id: number; blob_id: number }[];
+  const dead = stmt(db, 'SELECT id, blob_id FROM contents WHERE refcount <= 0').all() as { id: number; blob_id: number }[];
   for (const c of dead) {
-    db.prepare('DELETE FROM contents WHERE id = ?').run(c.id);
-    db.prepare('UPDATE blobs SET refcount = refcount - 1 WHERE id = ?').run(c.blob_id);
+    stmt(db, 'DELETE FROM contents WHERE id = ?').run(c.id);
+    stmt(db, 'UPDATE blobs SET refcount = refcount - 1 WHERE id = ?').run(c.blob_id);
   }
-  db.prepare('DELETE FROM blob_chunks WHERE blob_id IN (SELECT id FROM blobs WHERE refcount <= 0)').run();
-  db.prepare('DELETE FROM blobs WHERE refcount <= 0').run();
+  stmt(db, 'DELETE FROM blob_chunks WHERE blob_id IN (SELECT id FROM blobs WHERE refcount <= 0)').run();
+  stmt(db, 'DELETE FROM blobs WHERE refcount <= 0').run();
 }

@@ -1,5 +1,6 @@
 // Mailboxes of an account, as listings and counters. Names are UTF-8 with '/' as the hierarchy
 // delimiter; 'INBOX' is the inbox's name exactly.
+import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 
 export interface MailboxRow {
@@ -15,7 +16,7 @@ export class MailboxStore {
   }
 
   async list(accountId: number): Promise<MailboxRow[]> {
-    const rows = this.db.prepare(`
+    const rows = stmt(this.db, `
       SELECT b.id, b.account_id AS accountId, b.name, b.special_use AS specialUse, b.subscribed,
         b.uid_validity AS uidValidity, b.uid_next AS uidNext, b.highest_modseq AS highestModseq,
         (SELECT count(*) FROM messages m WHERE m.mailbox_id = b.id) AS messages,

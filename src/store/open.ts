@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { AUTO_CHECKPOINT_PAGES } from './checkpointer.ts';
 
 export type Db = Database.Database;
 
@@ -23,8 +24,10 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // Checkpoints run in the background of commits; a bounded WAL keeps reads fast.
-  db.pragma('wal_autocheckpoint = 4000');
+  // Checkpoints run inside commits unless serve's Checkpointer takes them off the event loop.
+  db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+  // A WAL that grew under a burst is cut back to this size once it is reset.
+  db.pragma('journal_size_limit = 67108864');
   db.pragma('cache_size = -65536');
   return db;
 }

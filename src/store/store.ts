@@ -7,18 +7,23 @@ import { openDatabase, type Db } from './open.ts';
 import { applyMigrations, pendingMigrations, type Migration } from './migrate.ts';
 import { LocalChangeBus, type ChangeBus } from './change-bus.ts';
 import { GroupCommit, type WriteContext } from './group-commit.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { DomainStore } from './domains.ts';
 import { AccountStore } from './accounts.ts';
 import { AliasStore } from './aliases.ts';
 import { MailboxStore } from './mailboxes.ts';
 import { ContentReader } from './contents.ts';
+import { Pop3Store } from './pop3.ts';
 import { storeMessage, type StoreInput, type StoredCopy } from './delivery.ts';
+import { QueueStore } from './queue.ts';
 
 export interface StoreOptions {
   clock: Clock;
   bus?: ChangeBus;
   /** Apply pending migrations on open (serve does); otherwise refuse a database that has pending ones. */
   migrate: boolean;
+  /** Run WAL checkpoints on a worker thread every this many ms (serve does); 0: inside commits. */
+  checkpointIntervalMs?: number;
 }
 
 export class PendingMigrationsError extends Error {}
@@ -32,8 +37,11 @@ export class Store {
   readonly aliases: AliasStore;
   readonly mailboxes: MailboxStore;
   readonly contents: ContentReader;
+  readonly pop3: Pop3Store;
+  readonly queue: QueueStore;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
+  private readonly checkpointer: Checkpointer | null;
 
   constructor(dataDir: string, options: StoreOptions) {
     this.db = openDatabase(dataDir);
@@ -49,11 +57,14 @@ export class Store {
       this.applied = [];
     }
     this.commits = new GroupCommit(this.db, this.bus);
+    this.checkpointer = options.checkpointIntervalMs ? new Checkpointer(this.db, this.db.name, options.checkpointIntervalMs) : null;
     this.domains = new DomainStore(this.db, this.clock);
     this.accounts = new AccountStore(this.db, this.clock);
     this.aliases = new AliasStore(this.db, this.clock);
     this.mailboxes = new MailboxStore(this.db);
     this.contents = new ContentReader(this.db);
+    this.pop3 = new Pop3Store(this.db, (work) => this.commits.run(work), this.contents);
+    this.queue = new QueueStore(this.db, (work) => this.commits.run(work));
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
@@ -77,6 +88,7 @@ export class Store {
   }
 
   close(): void {
+    this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }

@@ -36,3 +36,20 @@ test('timeouts and SERVFAIL are temporary errors, never "no records"', async (t)
   await assert.rejects(r.mx('slow.test'), DnsTemporaryError);
   await assert.rejects(r.txt('broken.test'), DnsTemporaryError);
 });
+
+test('answers are cached for cacheMs, temporary failures are not', async (t) => {
+  const dns = await startDnsServer({ 'cached.test': { TXT: ['one'] } });
+  t.after(() => dns.close());
+  let now = 0;
+  const r = createResolver({ servers: [dns.server], timeoutMs: 200, tries: 1, cacheMs: 60_000, now: () => now });
+  assert.deepEqual(await r.txt('cached.test'), ['one']);
+  dns.set('cached.test', { TXT: ['two'] });
+  assert.deepEqual(await r.txt('CACHED.test'), ['one'], 'served from the cache');
+  now += 60_001;
+  assert.deepEqual(await r.txt('cached.test'), ['two'], 'refetched after expiry');
+  dns.servfail.add('flaky.test');
+  await assert.rejects(r.txt('flaky.test'), DnsTemporaryError);
+  dns.servfail.delete('flaky.test');
+  dns.set('flaky.test', { TXT: ['ok'] });
+  assert.deepEqual(await r.txt('flaky.test'), ['ok'], 'a failure was not cached');
+});

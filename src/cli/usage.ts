@@ -1,0 +1,10 @@
+// The usage line of every command, kept apart from the commands so that `postern help` and a
+// usage error load no command's dependencies.
+export const DOMAIN_USAGE = 'postern domain add DOMAIN | domain list | domain remove DOMAIN [--force]';
+export const USER_USAGE = 'postern user add ADDRESS [--password-stdin] | user passwd ADDRESS [--password-stdin] | user list [--domain D] | user remove ADDRESS | user quota ADDRESS SIZE';
+export const ALIAS_USAGE = 'postern alias add ALIAS TARGET... | alias list | alias remove ALIAS [TARGET...]';
+export const DNS_USAGE = 'postern dns records DOMAIN | dns check DOMAIN';
+export const QUEUE_USAGE = 'postern queue list | queue show ID | queue retry ID | queue delete ID | queue flush';
+export const IMPORT_USAGE = 'postern import ADDRESS PATH [--format maildir|mboxrd|mboxo] [--into FOLDER]';
+export const SERVE_USAGE = 'postern serve [--config FILE]';
+export const MIGRATE_USAGE = 'postern migrate';

@@ -1,0 +1,70 @@
+// The metrics every module reports, named once here so /metrics stays consistent as modules are
+// added: a module takes the handles it needs (`serverMetrics(ctx.metrics).connections.inc({ protocol:
+// 'imap' })`) and never registers a metric of its own. What must always be true: names follow
+// Prometheus conventions (`_total` for counters, base units such as seconds); each metric is always
+// incremented with the same label names; label values come from small fixed sets (protocol names,
+// result keywords, reason keywords), never from addresses or hosts, so the number of series stays
+// bounded.
+import type { Counter, Gauge, GaugeCollector, Histogram, Metrics } from './registry.ts';
+
+/** Seconds from the end of DATA (or APPEND) to the committed delivery. */
+export const DELIVERY_LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export interface ServerMetrics {
+  /** Connections admitted. labels: protocol = smtp | submission | imap | pop3 | http */
+  connections: Counter;
+  /** Connections turned away by the connection limits. labels: protocol, reason = per-ip | total */
+  connectionsRefused: Counter;
+  /** Messages committed (every copy stored, every remote recipient queued). labels: source = inbound | submission | dsn */
+  messagesReceived: Counter;
+  /**
+   * Messages refused at the end of DATA. labels: source = inbound | submission, reason = too-big |
+   * bare-cr | loop | over-quota, or (inbound) the policy's reason: dmarc-reject | spf-fail | temperror
+   */
+  messagesRefused: Counter;
+  /** Inbound messages accepted but filed in Junk by policy (also counted in messagesReceived). labels: reason = dmarc-reject | dmarc-quarantine | spf-fail */
+  messagesJunked: Counter;
+  /** Outbound recipients accepted by the remote server. */
+  messagesSent: Counter;
+  /** Outbound delivery attempts of one recipient that failed temporarily and will be retried. */
+  messagesDeferred: Counter;
+  /** Outbound recipients failed permanently or expired (a DSN goes back unless the sender was null). */
+  messagesBounced: Counter;
+  /** labels: protocol (as for connections) */
+  authFailures: Counter;
+  /**
+   * Inbound verification results: per verified message one spf, one dmarc and one arc result, and
+   * one dkim result per signature (`none` when unsigned). labels: method = spf | dkim | dmarc | arc,
+   * result = pass | fail | softfail | neutral | none | temperror | permerror | policy
+   */
+  verdicts: Counter;
+  /** labels: source = inbound | submission (| append once IMAP reports it) */
+  deliveryLatency: Histogram;
+  /** labels: scheme = http | https, code = the status code answered */
+  httpRequests: Counter;
+}
+
+export function serverMetrics(m: Metrics): ServerMetrics {
+  return {
+    connections: m.counter('postern_connections_total', 'Connections accepted, by protocol.'),
+    connectionsRefused: m.counter('postern_connections_refused_total', 'Connections refused by the connection limits, by protocol and limit.'),
+    messagesReceived: m.counter('postern_messages_received_total', 'Messages accepted, by source.'),
+    messagesRefused: m.counter('postern_messages_refused_total', 'Messages refused at the end of DATA, by source and reason.'),
+    messagesJunked: m.counter('postern_messages_junked_total', 'Inbound messages accepted into Junk by policy, by reason.'),
+    messagesSent: m.counter('postern_messages_sent_total', 'Outbound recipients delivered to the remote server.'),
+    messagesDeferred: m.counter('postern_messages_deferred_total', 'Outbound delivery attempts deferred for a retry, per recipient.'),
+    messagesBounced: m.counter('postern_messages_bounced_total', 'Outbound recipients failed permanently (DSN sent unless the sender was null).'),
+    authFailures: m.counter('postern_auth_failures_total', 'Failed logins, by protocol.'),
+    verdicts: m.counter('postern_verification_verdicts_total', 'Inbound SPF/DKIM/DMARC/ARC results, by method and result.'),
+    deliveryLatency: m.histogram('postern_delivery_latency_seconds', 'Seconds from end of DATA or APPEND to committed delivery.', DELIVERY_LATENCY_BUCKETS),
+    httpRequests: m.counter('postern_http_requests_total', 'HTTP requests answered, by scheme and status code.'),
+  };
+}
+
+/** The queue's gauges, computed at scrape time from the store (depth by status, age of the oldest entry). */
+export function queueGauges(m: Metrics, depth: GaugeCollector, oldestAgeSeconds: GaugeCollector): { depth: Gauge; oldestAge: Gauge } {
+  return {
+    depth: m.gauge('postern_queue_depth', 'Queue entries waiting (one per recipient), by status.', depth),
+    oldestAge: m.gauge('postern_queue_oldest_age_seconds', 'Age of the oldest message still waiting in the queue (0 when empty).', oldestAgeSeconds),
+  };
+}

@@ -1,0 +1,270 @@
+// The delivery worker inside `serve`: the scheduler of the outbound queue. It picks destination
+// domains with due recipients, claims them (moving their next attempt past a lease before any
+// dialling), resolves the route, dials MX hosts in order and records each outcome as soon as it is
+// known; permanent failures and expired recipients are bounced to the sender's mailbox through
+// deliver(). Always true: at most `concurrency` domains are worked on at once and at most
+// `per_destination` connections go to one domain; an unexpected error defers, never bounces;
+// every recorded outcome is counted once in the catalogue's metrics (sent, deferred or bounced).
+import os from 'node:os';
+import type { ServerContext } from '../server-context.ts';
+import type { ClaimedRecipient, QueueOutcome } from '../store/queue.ts';
+import { DnsTemporaryError } from '../dns/resolver.ts';
+import { deliver } from '../delivery/deliver.ts';
+import { resolveRecipient } from '../delivery/recipients.ts';
+import { resolveRoute } from './mx.ts';
+import { nextAttempt, type RetryPolicy } from './retry-schedule.ts';
+import { queueGauges, serverMetrics, type ServerMetrics } from '../metrics/catalogue.ts';
+import { deliverToHost, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
+import { MtaStsPolicies, httpsPolicyFetcher, mxPermitted, tlsRequired, type PolicyFetcher } from './mta-sts.ts';
+import { buildDsn, shouldBounce, statusFromReply, type FailedRecipient } from './dsn.ts';
+import { QUEUE_RECORD_WINDOW_MS, QUEUE_CLAIM_LEASE_MS, QUEUE_KICK_DELAY_MS as KICK_DELAY_MS, QUEUE_MESSAGES_PER_CONNECTION, QUEUE_RETRY_JITTER } from '../limits.ts';
+
+export interface WorkerOptions {
+  /** Trust anchors for MTA-STS and required TLS (tests). */
+  ca?: string | Buffer;
+  mtaStsFetcher?: PolicyFetcher;
+  random?: () => number;
+  /** How often to look for due work when nothing wakes the worker. */
+  pollMs?: number;
+}
+
+interface Failure { claimed: ClaimedRecipient; reply: string; host?: string; expired: boolean }
+
+function ownAddresses(): Set<string> {
+  const out = new Set<string>();
+  for (const list of Object.values(os.networkInterfaces())) for (const i of list ?? []) out.add(i.address);
+  return out;
+}
+
+export class QueueWorker {
+  private readonly ctx: ServerContext;
+  private readonly opts: WorkerOptions;
+  private readonly policies: MtaStsPolicies;
+  private readonly retry: RetryPolicy;
+  private readonly metrics: ServerMetrics;
+  private readonly own = ownAddresses();
+  private readonly active = new Map<string, number>();
+  private running = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private kickTimer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  private scanning = false;
+  private rescan = false;
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(ctx: ServerContext, opts: WorkerOptions = {}) {
+    this.ctx = ctx;
+    this.opts = opts;
+    this.policies = new MtaStsPolicies({
+      resolver: ctx.resolver, now: () => ctx.clock.now(),
+      fetch: opts.mtaStsFetcher ?? httpsPolicyFetcher({ resolver: ctx.resolver, ca: opts.ca }),
+    });
+    this.retry = { scheduleS: ctx.config.queue.retry_schedule_s, lifetimeS: ctx.config.queue.lifetime_s, jitter: QUEUE_RETRY_JITTER };
+    this.metrics = serverMetrics(ctx.metrics);
+    // Read from the store at scrape time, so the gauges also see what a previous run left queued.
+    queueGauges(ctx.metrics, async () => {
+      const b = await ctx.store.queue.backlog();
+      return [{ labels: { status: 'pending' }, value: b.pending }, { labels: { status: 'deferred' }, value: b.deferred }];
+    }, async () => {
+      const { oldestCreatedAt } = await ctx.store.queue.backlog();
+      return [{ value: oldestCreatedAt === null ? 0 : Math.max(0, ctx.clock.now() - oldestCreatedAt) / 1000 }];
+    });
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  /** Stops scheduling and waits for connections in progress to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.kickTimer) clearTimeout(this.kickTimer);
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  /**
+   * Look for due work soon (called after new mail is queued). Kicks within KICK_DELAY_MS share one
+   * scan: a burst of submissions should not run the due-domains query once per message.
+   */
+  kick(): void {
+    if (this.stopped || this.kickTimer) return;
+    this.kickTimer = setTimeout(() => { this.kickTimer = null; this.scanNow(); }, KICK_DELAY_MS);
+  }
+
+  private scanNow(): void {
+    if (this.stopped) return;
+    if (this.scanning) { this.rescan = true; return; }
+    this.scanning = true;
+    this.scan().catch((err) => this.ctx.log.error({ err }, 'queue scan failed'))
+      .finally(() => {
+        this.scanning = false;
+        if (this.rescan) { this.rescan = false; this.scanNow(); }
+      });
+  }
+
+  private async scan(): Promise<void> {
+    const q = this.ctx.config.queue;
+    const now = this.ctx.clock.now();
+    const free = q.concurrency - this.running;
+    if (free > 0) {
+      const domains = await this.ctx.store.queue.dueDomains(now, q.concurrency * 2);
+      let started = 0;
+      for (const domain of domains) {
+        if (started >= free) break;
+        if ((this.active.get(domain) ?? 0) >= q.per_destination) continue;
+        const claimed = await this.ctx.store.queue.claimDue(domain, now, now + QUEUE_CLAIM_LEASE_MS, QUEUE_MESSAGES_PER_CONNECTION);
+        if (claimed.length === 0) continue;
+        started++;
+        this.launch(domain, claimed);
+      }
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    const poll = this.opts.pollMs ?? 1000;
+    this.timer = setTimeout(() => this.scanNow(), poll);
+    this.timer.unref();
+  }
+
+  private launch(domain: string, claimed: ClaimedRecipient[]): void {
+    this.running++;
+    this.active.set(domain, (this.active.get(domain) ?? 0) + 1);
+    const job = this.deliverDomain(domain, claimed)
+      .catch((err) => {
+        // Our own failure: defer everything claimed (unknown errors are temporary).
+        this.ctx.log.error({ err, domain }, 'queue delivery failed unexpectedly');
+        return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: `local error: ${(err as Error).message}` })));
+      })
+      .finally(() => {
+        this.running--;
+        const n = (this.active.get(domain) ?? 1) - 1;
+        if (n <= 0) this.active.delete(domain); else this.active.set(domain, n);
+        this.inflight.delete(job);
+        this.kick();
+      });
+    this.inflight.add(job);
+  }
+
+  private async deliverDomain(domain: string, claimed: ClaimedRecipient[]): Promise<void> {
+    const { config, resolver } = this.ctx;
+    let route;
+    try {
+      route = await resolveRoute(domain, { resolver, allowPrivate: config.testing.allow_private_mx, ownAddresses: this.own, random: this.opts.random });
+    } catch (err) {
+      const reply = err instanceof DnsTemporaryError ? `DNS: ${err.message}` : `local error: ${(err as Error).message}`;
+      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply })));
+    }
+    if (route.kind === 'permanent') {
+      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'permanent' as const, reply: `${route.status} ${route.reason}` })));
+    }
+    const policy = await this.policies.policyFor(domain);
+    const hosts = route.hosts.filter((h) => mxPermitted(policy, h.name));
+    if (hosts.length === 0) {
+      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: `MTA-STS: no MX of ${domain} matches its policy` })));
+    }
+
+    const byMessage = new Map<string, ClaimedRecipient[]>();
+    for (const c of claimed) {
+      const key = String(c.messageId);
+      const list = byMessage.get(key) ?? [];
+      list.push(c);
+      byMessage.set(key, list);
+    }
+    let remaining = [...byMessage.keys()];
+    let lastError = 'no MX host could be reached';
+    let allRefused = true;
+    for (const host of hosts) {
+      for (const address of host.addresses) {
+        if (remaining.length === 0) break;
+        const messages: OutboundMessage[] = remaining.map((key) => {
+          const rcpts = byMessage.get(key)!;
+          return { key, from: rcpts[0]!.sender, recipients: rcpts.map((r) => r.recipient), load: async () => this.ctx.store.contents.full(rcpts[0]!.contentId) };
+        });
+        // Each message's outcome is recorded as soon as the remote answers it.
+        const settled: Promise<void>[] = [];
+        const result = await deliverToHost({
+          hostname: host.name, address, port: config.testing.remote_smtp_port, helo: config.hostname,
+          requireTls: tlsRequired(policy), ca: this.opts.ca,
+          connectTimeoutMs: config.queue.connect_timeout_s * 1000, socketTimeoutMs: config.queue.command_timeout_s * 1000,
+          onOutcome: (key, outcomes) => {
+            const rcpts = byMessage.get(key)!;
+            settled.push(this.settle(outcomes.map((o: RecipientOutcome) => ({ claimed: rcpts.find((r) => r.recipient === o.recipient)!, kind: o.kind, reply: o.reply, host: host.name }))));
+          },
+        }, messages);
+        await Promise.all(settled);
+        remaining = result.notAttempted;
+        if (result.error) lastError = `${host.name}[${address}]: ${result.error}`;
+        if (!result.refusedService) allRefused = false;
+      }
+    }
+    if (remaining.length > 0) {
+      // RFC 5321 §3.1: a 554 greeting from every host means nobody will take it; otherwise retry.
+      const kind = allRefused ? 'permanent' as const : 'temporary' as const;
+      await this.settle(remaining.flatMap((key) => byMessage.get(key)!.map((c) => ({ claimed: c, kind, reply: lastError }))));
+    }
+  }
+
+  /** Records outcomes, turning temporary ones past the lifetime into failures, and bounces failures. */
+  private async settle(items: { claimed: ClaimedRecipient; kind: 'delivered' | 'temporary' | 'permanent'; reply: string; host?: string }[]): Promise<void> {
+    const now = this.ctx.clock.now();
+    const outcomes: QueueOutcome[] = [];
+    const failures: Failure[] = [];
+    for (const item of items) {
+      const c = item.claimed;
+      if (item.kind === 'delivered') {
+        outcomes.push({ id: c.id, status: 'delivered', reply: item.reply, host: item.host });
+        this.metrics.messagesSent.inc();
+        continue;
+      }
+      if (item.kind === 'temporary') {
+        const next = nextAttempt({ ...this.retry, lifetimeS: Math.max(0, (c.expiresAt - c.createdAt) / 1000) }, c.createdAt, c.attempts + 1, now, this.opts.random);
+        if (next.kind === 'retry') {
+          outcomes.push({ id: c.id, status: 'deferred', nextAttemptAt: next.at, reply: item.reply, host: item.host });
+          this.metrics.messagesDeferred.inc();
+          continue;
+        }
+      }
+      const reply = item.kind === 'temporary' ? `delivery time expired; last error: ${item.reply}` : item.reply;
+      outcomes.push({ id: c.id, status: 'failed', reply, host: item.host });
+      failures.push({ claimed: c, reply, host: item.host, expired: item.kind === 'temporary' });
+      this.metrics.messagesBounced.inc();
+    }
+    // Bounce before recording: record() may release the content the DSN quotes. A crash in
+    // between re-attempts the recipient (deferred by its lease), which may bounce twice: the
+    // safer side of losing a bounce.
+    await this.bounce(failures, now);
+    await this.ctx.store.queue.recordSoon(outcomes, now, QUEUE_RECORD_WINDOW_MS);
+    if (items.some((i) => i.kind !== 'delivered')) this.ctx.log.info({ outcomes: items.map((i) => ({ to: i.claimed.recipient, kind: i.kind, reply: i.reply })) }, 'queue outcomes');
+  }
+
+  private async bounce(failures: Failure[], now: number): Promise<void> {
+    const byMessage = new Map<number, Failure[]>();
+    for (const f of failures) {
+      if (!shouldBounce(f.claimed.sender)) continue;
+      byMessage.set(f.claimed.messageId, [...(byMessage.get(f.claimed.messageId) ?? []), f]);
+    }
+    for (const list of byMessage.values()) {
+      const c = list[0]!.claimed;
+      const full = this.ctx.store.contents.full(c.contentId);
+      const end = full.indexOf('\r\n\r\n');
+      const dsnFailures: FailedRecipient[] = list.map((f) => ({
+        // RFC 3463 §3.5: X.4.7 is "delivery time expired".
+        recipient: f.claimed.recipient, status: f.expired ? '5.4.7' : statusFromReply(f.reply).replace(/^4/, '5'),
+        diagnostic: /^\d{3}[ -]/.test(f.reply) ? `smtp; ${f.reply}` : `x-postern; ${f.reply}`, remoteMta: f.host, lastAttemptAt: now,
+      }));
+      const dsn = buildDsn({ hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2), arrivalDate: c.createdAt, now, failures: dsnFailures });
+      const target = await resolveRecipient(this.ctx.store, c.sender);
+      if (target.kind !== 'local') {
+        this.ctx.log.warn({ sender: c.sender }, 'cannot bounce: the sender is not a local mailbox');
+        continue;
+      }
+      await deliver(this.ctx.store, { raw: dsn, recipients: target.accountIds.map((accountId) => ({ accountId })) });
+      this.metrics.messagesReceived.inc({ source: 'dsn' });
+    }
+  }
+}

@@ -1,0 +1,123 @@
+// Submission policy as plain functions: who may send as which address, what a submitted message
+// must look like, and the header fix-ups Postern makes before signing. Always true: nothing here
+// touches a socket or the store; callers resolve addresses to accounts and pass the answers in,
+// and every refusal is an SMTP reply with its enhanced status code.
+import { randomBytes } from 'node:crypto';
+import addressparser from 'nodemailer/lib/addressparser';
+import { fieldValue, splitMessage } from '../email-auth/header-fields.ts';
+import { LineEndingNormalizer } from './line-endings.ts';
+
+export interface SmtpReply { code: number; message: string }
+
+/** What the store says an address delivers to: an account id, or null when it is not ours. */
+export type AddressOwner = number | null;
+
+// RFC 6409 §6.1: the submission server must make sure the user is entitled to the sender address.
+export const SENDER_NOT_OWNED: SmtpReply = { code: 553, message: '5.7.1 Sender address not owned by the authenticated user' };
+// A bounce address is for mail systems (RFC 5321 §4.5.5); a user never needs to submit one.
+export const NULL_SENDER_REFUSED: SmtpReply = { code: 553, message: '5.7.1 Null sender is not allowed on submission' };
+export const FROM_NOT_OWNED: SmtpReply = { code: 553, message: '5.7.1 From: header address not owned by the authenticated user' };
+export const NO_FROM: SmtpReply = { code: 550, message: '5.6.0 Message has no From: header' };
+// RFC 5321 §2.3.8: a CR that does not start CRLF is not a line ending; we refuse rather than guess.
+export const BARE_CR_REFUSED: SmtpReply = { code: 550, message: '5.6.0 Message contains a bare CR' };
+
+/** MAIL FROM: may `accountId` use this envelope sender? `owner` is who the address delivers to. */
+export function checkEnvelopeSender(address: string, owner: AddressOwner, accountId: number): SmtpReply | null {
+  if (address === '') return NULL_SENDER_REFUSED;
+  return owner === accountId ? null : SENDER_NOT_OWNED;
+}
+
+/** The addresses of the From: field(s), lowercased; groups are flattened. */
+export function fromAddresses(message: Buffer): string[] {
+  const { fields } = splitMessage(message);
+  const out: string[] = [];
+  for (const f of fields) {
+    if (f.name !== 'from') continue;
+    // Header bytes are UTF-8 when they are not ASCII (RFC 6532).
+    const value = Buffer.from(fieldValue(f), 'latin1').toString('utf8');
+    for (const a of addressparser(value, { flatten: true })) out.push(a.address.toLowerCase());
+  }
+  return out;
+}
+
+/** DATA: every From: address must deliver to the authenticated account. */
+export function checkFromHeader(owners: { address: string; owner: AddressOwner }[], accountId: number): SmtpReply | null {
+  if (owners.length === 0 || owners.some((o) => o.address === '')) return NO_FROM;
+  return owners.every((o) => o.owner === accountId) ? null : FROM_NOT_OWNED;
+}
+
+/**
+ * Rewrites every line ending to CRLF: a bare LF becomes CRLF, a bare CR is refused. After this no
+ * line of the message can be read differently by two SMTP implementations (SMTP smuggling).
+ * Same discipline as port 25 (line-endings.ts), applied to the whole submitted message.
+ */
+export function normalizeLineEndings(raw: Buffer): { message: Buffer } | { reply: SmtpReply } {
+  const normalizer = new LineEndingNormalizer();
+  const message = normalizer.push(raw);
+  normalizer.end();
+  return normalizer.bareCr ? { reply: BARE_CR_REFUSED } : { message };
+}
+
+export interface FixupOptions {
+  now: number;
+  /** Our hostname, for Received and for the right side of a generated Message-ID. */
+  hostname: string;
+  clientIp: string;
+  clientHelo: string;
+  hideClientIp: boolean;
+  /** "ESMTPSA" and friends (RFC 3848). */
+  protocol: string;
+  tlsCipher?: string;
+  queueId: string;
+}
+
+/**
+ * RFC 6409 §8: adds Date and Message-ID when missing and removes Bcc. Returns the message to
+ * store and sign, plus the Received field that goes in the prefix (never signed, never stored in raw).
+ */
+export function fixupSubmittedMessage(message: Buffer, opts: FixupOptions): { message: Buffer; received: string } {
+  const { fields, body } = splitMessage(message);
+  const kept = fields.filter((f) => f.name !== 'bcc');
+  const added: string[] = [];
+  if (!fields.some((f) => f.name === 'date')) added.push(`Date: ${rfc5322Date(opts.now)}`);
+  if (!fields.some((f) => f.name === 'message-id')) added.push(`Message-ID: <${randomBytes(12).toString('hex')}@${opts.hostname}>`);
+  const changed = added.length > 0 || kept.length !== fields.length;
+  const out = changed
+    ? Buffer.concat([Buffer.from([...kept.map((f) => f.raw), ...added].join('\r\n') + '\r\n\r\n', 'latin1'), body])
+    : message;
+  return { message: out, received: receivedField(opts) };
+}
+
+// RFC 5321 §4.4: the Received "from" clause; with hide_client_ip the client's address is left out
+// so the sender's home network is not disclosed to the recipients.
+function receivedField(o: FixupOptions): string {
+  const from = o.hideClientIp ? `from ${o.clientHelo ? sanitize(o.clientHelo) : 'submission'}` : `from ${sanitize(o.clientHelo) || '[' + o.clientIp + ']'} ([${o.clientIp}])`;
+  const tls = o.tlsCipher ? ` (using ${sanitize(o.tlsCipher)})` : '';
+  return `Received: ${from}\r\n\tby ${o.hostname} with ${o.protocol} id ${o.queueId}${tls};\r\n\t${rfc5322Date(o.now)}\r\n`;
+}
+
+function sanitize(s: string): string {
+  return s.replace(/[^\x21-\x7e]/g, '').slice(0, 255);
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** RFC 5322 §3.3 date-time in UTC. */
+export function rfc5322Date(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+/** Per-user sending limits (RFC 6409 leaves policy to us): messages per hour and recipients per message. */
+export const RATE_LIMITED: SmtpReply = { code: 450, message: '4.7.1 Sending rate limit exceeded, try again later' };
+export const TOO_MANY_RECIPIENTS: SmtpReply = { code: 450, message: '4.7.1 Too many recipients for one message' };
+
+export function checkRecipientCount(count: number, maxPerMessage: number): SmtpReply | null {
+  return count > maxPerMessage ? TOO_MANY_RECIPIENTS : null;
+}
+
+export function checkHourlyRate(sentInLastHour: number, maxPerHour: number): SmtpReply | null {
+  return sentInLastHour >= maxPerHour ? RATE_LIMITED : null;
+}

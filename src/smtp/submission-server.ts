@@ -1,0 +1,312 @@
+// Submission listeners (RFC 6409): `[listen] submission` (587, STARTTLS) and `[listen] submissions`
+// (465, implicit TLS, RFC 8314), on smtp-server. Always true: AUTH is offered and accepted only
+// over TLS (or plaintext from loopback when `[submission] allow_plaintext_loopback`); MAIL needs
+// an authenticated user who owns the sender; a message is normalized to CRLF, fixed up, DKIM-signed
+// and then delivered locally and queued remotely in one transaction, and 250 follows that commit.
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession, type SMTPServerAddress } from 'smtp-server';
+import type { ListenAddress } from '../config/types.ts';
+import type { RunningListener, ServerContext } from '../server-context.ts';
+import { listenOn } from '../net/listen.ts';
+import { ConnectionLimits } from './connection-limits.ts';
+import { authenticate } from '../login/authenticate.ts';
+import { resolveRecipient } from '../delivery/recipients.ts';
+import { deliver, OverQuotaError } from '../delivery/deliver.ts';
+import { normalizeAddress, domainOf } from '../store/addresses.ts';
+import { SignPool } from '../email-auth/sign-pool.ts';
+import { serverMetrics } from '../metrics/catalogue.ts';
+import type { DkimKey } from '../store/domains.ts';
+import {
+  checkEnvelopeSender, checkFromHeader, checkHourlyRate, checkRecipientCount, fixupSubmittedMessage,
+  fromAddresses, normalizeLineEndings, type SmtpReply,
+} from './submission-policy.ts';
+
+interface SubmissionUser { accountId: number; address: string }
+interface SessionState { local: Map<string, number[]>; remote: string[] }
+
+// One signing pool for both listeners of the process, started with the first of them.
+let signPool: SignPool | null = null;
+let listenersUsingPool = 0;
+
+/** DKIM keys change only with `postern domain` commands; a minute's staleness is fine. */
+const DKIM_KEY_CACHE_MS = 60_000;
+
+const HOUR_MS = 3600_000;
+// Messages each account sent in the last hour, per store: shared by both listeners of a server.
+const sentTimesByStore = new WeakMap<object, Map<number, number[]>>();
+
+function recentSends(store: object, accountId: number, now: number): number[] {
+  let sentTimes = sentTimesByStore.get(store);
+  if (!sentTimes) { sentTimes = new Map(); sentTimesByStore.set(store, sentTimes); }
+  let list = sentTimes.get(accountId);
+  if (!list) { list = []; sentTimes.set(accountId, list); }
+  // Times are appended in order, so the expired ones are at the front.
+  let expired = 0;
+  while (expired < list.length && now - list[expired]! >= HOUR_MS) expired++;
+  if (expired > 0) list.splice(0, expired);
+  return list;
+}
+
+function replyError(r: SmtpReply): Error {
+  return Object.assign(new Error(r.message), { responseCode: r.code });
+}
+
+const AUTH_REQUIRED: SmtpReply = { code: 530, message: '5.7.0 Authentication required' };
+const TLS_REQUIRED: SmtpReply = { code: 530, message: '5.7.0 Must issue a STARTTLS command first' };
+const BAD_CREDENTIALS: SmtpReply = { code: 535, message: '5.7.8 Authentication credentials invalid' };
+const THROTTLED: SmtpReply = { code: 454, message: '4.7.0 Too many failed logins, try again later' };
+const UNKNOWN_USER: SmtpReply = { code: 550, message: '5.1.1 No such user here' };
+const BAD_ADDRESS: SmtpReply = { code: 553, message: '5.1.3 Bad recipient address syntax' };
+const OUR_FAILURE: SmtpReply = { code: 451, message: '4.3.0 Local error in processing, try again later' };
+const TOO_BIG: SmtpReply = { code: 552, message: '5.3.4 Message too big' };
+const OVER_QUOTA: SmtpReply = { code: 452, message: '4.2.2 Recipient mailbox is full' };
+
+function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
+}
+
+type Connection = {
+  secure: boolean;
+  remoteAddress: string;
+  send(code: number, data: unknown, context?: unknown): void;
+  handler_AUTH(command: Buffer, callback: () => void): void;
+  handler_EHLO(command: Buffer, callback: () => void): void;
+};
+
+/**
+ * smtp-server advertises AUTH before TLS, answers it with its own 538, and appends its own enhanced
+ * code to every reply. Per connection we hide AUTH from EHLO until TLS, answer AUTH before TLS with
+ * RFC 3207's 530 5.7.0, and keep the enhanced code our replies already carry.
+ */
+function harden(conn: Connection, plaintextAllowed: (ip: string) => boolean): void {
+  const send = conn.send;
+  conn.send = function (code, data, context) {
+    if (typeof data === 'string' && /^[245]\.\d{1,3}\.\d{1,3} /.test(data)) return send.call(this, code, data, false);
+    return send.call(this, code, data, context);
+  };
+  const ehlo = conn.handler_EHLO;
+  conn.handler_EHLO = function (command, callback) {
+    if (!this.secure && !plaintextAllowed(this.remoteAddress)) {
+      const original = this.send;
+      this.send = function (code, data, context) {
+        this.send = original;
+        const lines = Array.isArray(data) ? data.filter((l) => !/^AUTH /.test(String(l))) : data;
+        return original.call(this, code, lines, context);
+      };
+    }
+    return ehlo.call(this, command, callback);
+  };
+  const auth = conn.handler_AUTH;
+  conn.handler_AUTH = function (command, callback) {
+    if (!this.secure && !plaintextAllowed(this.remoteAddress)) {
+      this.send(TLS_REQUIRED.code, TLS_REQUIRED.message);
+      return callback();
+    }
+    return auth.call(this, command, callback);
+  };
+}
+
+export function startSubmission(ctx: ServerContext, address: ListenAddress): Promise<RunningListener> {
+  return startSubmissionListener(ctx, address, false, 'submission');
+}
+
+export function startSubmissions(ctx: ServerContext, address: ListenAddress): Promise<RunningListener> {
+  return startSubmissionListener(ctx, address, true, 'submissions');
+}
+
+async function startSubmissionListener(ctx: ServerContext, address: ListenAddress, implicitTls: boolean, name: string): Promise<RunningListener> {
+  const { config, store, log } = ctx;
+  const plaintextAllowed = (ip: string) => config.submission.allow_plaintext_loopback && isLoopback(ip);
+  const states = new WeakMap<SMTPServerSession, SessionState>();
+  const stateOf = (session: SMTPServerSession) => {
+    let s = states.get(session);
+    if (!s) { s = { local: new Map(), remote: [] }; states.set(session, s); }
+    return s;
+  };
+  const keyCache = new Map<string, { keys: DkimKey[]; at: number }>();
+  const dkimKeys = async (domain: string): Promise<DkimKey[]> => {
+    const now = ctx.clock.now();
+    const hit = keyCache.get(domain);
+    if (hit && now - hit.at < DKIM_KEY_CACHE_MS) return hit.keys;
+    const keys = await store.domains.dkimKeys(domain);
+    keyCache.set(domain, { keys, at: now });
+    return keys;
+  };
+  // The owner of each sender address, per session: MAIL FROM and From: usually name the same one.
+  const owners = new WeakMap<SMTPServerSession, Map<string, number[] | null>>();
+  const sessionOwnerOf = async (session: SMTPServerSession, addr: string): Promise<number[] | null> => {
+    let cache = owners.get(session);
+    if (!cache) { cache = new Map(); owners.set(session, cache); }
+    const key = addr.toLowerCase();
+    if (cache.has(key)) return cache.get(key)!;
+    const owner = await ownerOf(addr);
+    cache.set(key, owner);
+    return owner;
+  };
+  const limits = new ConnectionLimits(config.limits.connections_per_ip, config.limits.connections_total);
+  signPool ??= new SignPool();
+  listenersUsingPool++;
+  // Both listeners (587 and 465) report as protocol `submission`, as pop3 and pop3s report as `pop3`.
+  const metrics = serverMetrics(ctx.metrics);
+
+  const server = new SMTPServer({
+    ...ctx.tls.serverOptions(),
+    secure: implicitTls,
+    name: config.hostname,
+    banner: 'Postern submission',
+    authMethods: ['PLAIN', 'LOGIN'],
+    authRequiredMessage: AUTH_REQUIRED.message,
+    // Checked per connection in harden(): AUTH needs TLS except from loopback when configured.
+    allowInsecureAuth: true,
+    size: config.limits.message_size,
+    disableReverseLookup: true,
+    socketTimeout: config.limits.idle_timeout_s * 1000,
+    maxClients: config.limits.connections_total,
+    hideDSN: true,
+    hideENHANCEDSTATUSCODES: false,
+    logger: false,
+
+    onConnect(session, callback) {
+      const admission = limits.admit(session.id, session.remoteAddress);
+      if (!admission.admitted) {
+        metrics.connectionsRefused.inc({ protocol: 'submission', reason: admission.reason });
+        return callback(replyError({ code: 421, message: `4.7.0 Too many connections${admission.reason === 'per-ip' ? ' from your address' : ''}, try again later` }));
+      }
+      metrics.connections.inc({ protocol: 'submission' });
+      callback();
+    },
+
+    onClose(session) {
+      limits.release(session.id, session.remoteAddress);
+    },
+
+    onAuth(auth: SMTPServerAuthentication, session, callback) {
+      const ip = session.remoteAddress;
+      if (!session.secure && !plaintextAllowed(ip)) return callback(replyError(TLS_REQUIRED));
+      authenticate(store, ctx.throttle, ip, auth.username ?? '', auth.password ?? '').then((result) => {
+        if (result.ok) return callback(null, { user: { accountId: result.accountId, address: result.address } satisfies SubmissionUser });
+        metrics.authFailures.inc({ protocol: 'submission' });
+        callback(replyError(result.reason === 'throttled' ? THROTTLED : BAD_CREDENTIALS));
+      }, (err) => { log.error({ err }, 'authentication failed with an error'); callback(replyError(OUR_FAILURE)); });
+    },
+
+    onMailFrom(from: SMTPServerAddress, session, callback) {
+      const user = session.user as SubmissionUser | undefined;
+      if (!session.secure && !plaintextAllowed(session.remoteAddress)) return callback(replyError(TLS_REQUIRED));
+      if (!user) return callback(replyError(AUTH_REQUIRED));
+      states.delete(session);
+      const rate = checkHourlyRate(recentSends(store, user.accountId, ctx.clock.now()).length, config.submission.messages_per_hour);
+      if (rate) return callback(replyError(rate));
+      sessionOwnerOf(session, from.address).then((owner) => {
+        const refusal = checkEnvelopeSender(from.address, owner === null ? null : owner.includes(user.accountId) ? user.accountId : owner[0] ?? null, user.accountId);
+        callback(refusal ? replyError(refusal) : undefined);
+      }, (err) => { log.error({ err }, 'sender lookup failed'); callback(replyError(OUR_FAILURE)); });
+    },
+
+    onRcptTo(to: SMTPServerAddress, session, callback) {
+      const state = stateOf(session);
+      const count = state.remote.length + state.local.size + 1;
+      const limit = checkRecipientCount(count, Math.min(config.submission.recipients_per_message, config.limits.recipients));
+      if (limit) return callback(replyError(limit));
+      const address = normalizeAddress(to.address);
+      if (!address) return callback(replyError(BAD_ADDRESS));
+      resolveRecipient(store, address).then((r) => {
+        if (r.kind === 'local') { state.local.set(address, r.accountIds); return callback(); }
+        // The same address twice is one recipient (one queue row, one copy delivered).
+        if (r.kind === 'not-local') { if (!state.remote.some((a) => a.toLowerCase() === to.address.toLowerCase())) state.remote.push(to.address); return callback(); }
+        callback(replyError(r.kind === 'unknown-user' ? UNKNOWN_USER : BAD_ADDRESS));
+      }, (err) => { log.error({ err }, 'recipient lookup failed'); callback(replyError(OUR_FAILURE)); });
+    },
+
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const endedAt = ctx.clock.now();
+        const sizeExceeded = (stream as unknown as { sizeExceeded?: boolean }).sizeExceeded;
+        if (sizeExceeded) {
+          metrics.messagesRefused.inc({ source: 'submission', reason: 'too-big' });
+          return callback(replyError(TOO_BIG));
+        }
+        accept(Buffer.concat(chunks), session).then((reply) => {
+          if (reply.code >= 400) return callback(replyError(reply));
+          metrics.messagesReceived.inc({ source: 'submission' });
+          // Clamped: a wall clock stepped back mid-transaction must not record a negative latency.
+          metrics.deliveryLatency.observe(Math.max(0, ctx.clock.now() - endedAt) / 1000, { source: 'submission' });
+          callback(null, reply.message);
+        }, (err) => {
+          if (err instanceof OverQuotaError) {
+            metrics.messagesRefused.inc({ source: 'submission', reason: 'over-quota' });
+            return callback(replyError(OVER_QUOTA));
+          }
+          log.error({ err }, 'submission failed');
+          callback(replyError(OUR_FAILURE));
+        });
+      });
+    },
+  });
+
+  async function ownerOf(addr: string): Promise<number[] | null> {
+    if (addr === '') return null;
+    const r = await resolveRecipient(store, addr);
+    return r.kind === 'local' ? r.accountIds : null;
+  }
+
+  async function accept(data: Buffer, session: SMTPServerSession): Promise<SmtpReply> {
+    const user = session.user as SubmissionUser;
+    const state = stateOf(session);
+    const normalized = normalizeLineEndings(data);
+    if ('reply' in normalized) return normalized.reply;
+    const froms = fromAddresses(normalized.message);
+    const owners = await Promise.all(froms.map(async (address) => {
+      const owner = await sessionOwnerOf(session, address);
+      return { address, owner: owner === null ? null : owner.includes(user.accountId) ? user.accountId : owner[0]! };
+    }));
+    const refusal = checkFromHeader(owners, user.accountId);
+    if (refusal) return refusal;
+
+    const now = ctx.clock.now();
+    const queueId = randomBytes(8).toString('hex');
+    const { message, received } = fixupSubmittedMessage(normalized.message, {
+      now, hostname: config.hostname, clientIp: session.remoteAddress, clientHelo: session.hostNameAppearsAs ?? '',
+      hideClientIp: config.submission.hide_client_ip, protocol: session.secure ? 'ESMTPSA' : 'ESMTPA',
+      tlsCipher: (session as unknown as { tlsOptions?: { name?: string; version?: string } }).tlsOptions?.version, queueId,
+    });
+    // DMARC aligns on the From: domain, so that is the domain whose keys sign.
+    const signingDomain = domainOf(froms[0]!);
+    const keys = await dkimKeys(signingDomain);
+    const signatures = await signPool!.sign(message, signingDomain, keys, now);
+    const prefix = signatures + received;
+
+    const accountIds = [...new Set([...state.local.values()].flat())];
+    const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+    await deliver(store, {
+      raw: message, prefix, recipients: accountIds.map((accountId) => ({ accountId })), internalDate: now,
+      ...(state.remote.length > 0 ? { queue: { sender: envelopeFrom, accountId: user.accountId, recipients: state.remote, expiresAt: now + config.queue.lifetime_s * 1000 } } : {}),
+    });
+    recentSends(store, user.accountId, now).push(now);
+    log.info({ queueId, user: user.address, local: accountIds.length, remote: state.remote.length, size: message.length }, 'message submitted');
+    return { code: 250, message: `2.0.0 Ok: queued as ${queueId}` };
+  }
+
+  const connect = server.connect.bind(server);
+  server.connect = (socket: net.Socket, options: unknown) => {
+    connect(socket, options as never);
+    const conn = [...(server as unknown as { connections: Set<Connection> }).connections].at(-1);
+    if (conn) harden(conn, plaintextAllowed);
+  };
+  server.on('error', (err) => log.warn({ err, listener: name }, 'submission connection error'));
+  const bound = await listenOn(server.server, address, name);
+  return {
+    name, host: bound.host, port: bound.port,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (--listenersUsingPool === 0 && signPool) {
+        const pool = signPool;
+        signPool = null;
+        await pool.close();
+      }
+    },
+  };
+}

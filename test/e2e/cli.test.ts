@@ -1,0 +1,156 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeInstance, cli, serve } from '../fixtures/postern.ts';
+
+test('domain, user, alias and dns commands end to end', () => {
+  const inst = makeInstance();
+  let r = cli(inst, ['domain', 'add', 'Example.COM']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Added domain example\.com/);
+  assert.match(r.stdout, /_domainkey\.example\.com\.\t3600\tIN\tTXT\t"v=DKIM1; k=rsa; p=/);
+  assert.match(r.stdout, /_domainkey\.example\.com\.\t3600\tIN\tTXT\t"v=DKIM1; k=ed25519; p=/);
+  const mode = fs.statSync(path.join(inst.dir, 'data')).mode & 0o777;
+  assert.equal(mode, 0o700, 'data_dir is owner-only');
+
+  r = cli(inst, ['domain', 'add', 'example.com']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /already exists/);
+
+  r = cli(inst, ['domain', 'add', 'bücher.example', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).domain, 'xn--bcher-kva.example');
+
+  r = cli(inst, ['domain', 'list', '--json']);
+  assert.deepEqual(JSON.parse(r.stdout).map((d: { domain: string }) => d.domain), ['example.com', 'xn--bcher-kva.example']);
+
+  r = cli(inst, ['user', 'add', 'Alice@Example.com', '--password-stdin'], 'correct horse\n');
+  assert.equal(r.code, 0, r.stderr);
+  r = cli(inst, ['user', 'add', 'alice@example.com', '--password-stdin'], 'correct horse\n');
+  assert.equal(r.code, 1);
+  r = cli(inst, ['user', 'add', 'bob@unknown.org', '--password-stdin'], 'correct horse\n');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /domain unknown\.org is not served here; add it first with "postern domain add unknown\.org"/);
+  r = cli(inst, ['user', 'add', 'carol@example.com', '--password-stdin'], 'short\n');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /at least 8 characters/);
+  r = cli(inst, ['user', 'add', 'not-an-address', '--password-stdin'], 'correct horse\n');
+  assert.equal(r.code, 2);
+
+  r = cli(inst, ['user', 'quota', 'alice@example.com', '2G']);
+  assert.equal(r.code, 0, r.stderr);
+  r = cli(inst, ['user', 'quota', 'alice@example.com', 'lots']);
+  assert.equal(r.code, 2);
+  r = cli(inst, ['user', 'list', '--json']);
+  assert.deepEqual(JSON.parse(r.stdout), [{ address: 'alice@example.com', quota: 2 * 1024 ** 3, used: 0 }]);
+  r = cli(inst, ['user', 'list']);
+  assert.match(r.stdout, /ADDRESS\s+QUOTA\s+USED\nalice@example\.com\s+2G\s+0/);
+  r = cli(inst, ['user', 'passwd', 'alice@example.com', '--password-stdin'], 'battery staple\n');
+  assert.equal(r.code, 0, r.stderr);
+  r = cli(inst, ['user', 'passwd', 'nobody@example.com', '--password-stdin'], 'battery staple\n');
+  assert.equal(r.code, 1);
+
+  r = cli(inst, ['alias', 'add', 'info@example.com', 'alice@example.com']);
+  assert.equal(r.code, 0, r.stderr);
+  r = cli(inst, ['alias', 'add', '@example.com', 'alice@example.com']);
+  assert.equal(r.code, 0, r.stderr);
+  r = cli(inst, ['alias', 'add', 'alice@example.com', 'info@example.com']);
+  assert.equal(r.code, 1, 'an alias may not shadow a user');
+  r = cli(inst, ['alias', 'list', '--json']);
+  assert.deepEqual(JSON.parse(r.stdout), [
+    { alias: '@example.com', targets: ['alice@example.com'] },
+    { alias: 'info@example.com', targets: ['alice@example.com'] },
+  ]);
+  r = cli(inst, ['alias', 'remove', 'info@example.com']);
+  assert.equal(r.code, 0);
+  r = cli(inst, ['alias', 'remove', 'info@example.com']);
+  assert.equal(r.code, 1);
+
+  r = cli(inst, ['dns', 'records', 'example.com', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const records = JSON.parse(r.stdout) as { name: string; type: string; value: string }[];
+  const types = (name: string) => records.filter((x) => x.name === name).map((x) => x.type);
+  assert.deepEqual(types('example.com.'), ['MX', 'TXT']);
+  assert.ok(records.some((x) => x.name === '_dmarc.example.com.' && x.value.startsWith('v=DMARC1')));
+  assert.ok(records.some((x) => x.name === '_mta-sts.example.com.' && /^v=STSv1; id=\w+$/.test(x.value)));
+  assert.ok(records.some((x) => x.name === '_smtp._tls.example.com.' && x.value.startsWith('v=TLSRPTv1')));
+  assert.ok(records.some((x) => x.name === '_imaps._tcp.example.com.' && x.value === '0 1 993 mx.postern.test.'));
+  assert.ok(records.some((x) => x.name === 'autoconfig.example.com.' && x.type === 'CNAME'));
+  r = cli(inst, ['dns', 'records', 'other.org']);
+  assert.equal(r.code, 1);
+
+  r = cli(inst, ['domain', 'remove', 'example.com']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /still has 1 account/);
+  r = cli(inst, ['domain', 'remove', 'example.com', '--force', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { removed: 'example.com', accounts: 1 });
+  r = cli(inst, ['user', 'list', '--json']);
+  assert.deepEqual(JSON.parse(r.stdout), []);
+  r = cli(inst, ['user', 'remove', 'alice@example.com']);
+  assert.equal(r.code, 1);
+});
+
+test('usage errors exit 2 and say what is expected', () => {
+  const inst = makeInstance();
+  for (const args of [['bogus'], ['domain'], ['domain', 'add'], ['user', 'add', 'a@b.c', '--nope'], ['alias', 'add', 'x@example.com'], ['dns', 'records']]) {
+    const r = cli(inst, args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /usage|unknown/);
+  }
+  const r = cli(null, ['domain', 'list', '--config', '/nonexistent/postern.toml']);
+  assert.equal(r.code, 2);
+});
+
+test('a bad config stops every command with exit 2, naming the key', () => {
+  const inst = makeInstance();
+  fs.appendFileSync(inst.configFile, '\n[limits]\nrecipients = "many"\n');
+  const r = cli(inst, ['domain', 'list']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /limits\.recipients: expected an integer/);
+});
+
+test('migrate applies pending migrations and reports an up-to-date database', () => {
+  const inst = makeInstance();
+  let r = cli(inst, ['migrate', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).applied.slice(0, 1), ['0001_initial']);
+  r = cli(inst, ['migrate', '--json']);
+  assert.deepEqual(JSON.parse(r.stdout), { applied: [] });
+});
+
+test('serve starts, makes a self-signed leaf certificate, and stops cleanly on SIGTERM', async () => {
+  const inst = makeInstance();
+  const server = await serve(inst);
+  const code = await server.stop();
+  assert.equal(code, 0, server.log.join('\n'));
+  assert.ok(server.log.some((l) => l.includes('postern is ready')));
+  assert.ok(server.log.some((l) => l.includes('"msg":"stopped"')));
+  const { X509Certificate } = await import('node:crypto');
+  const cert = new X509Certificate(fs.readFileSync(path.join(inst.dir, 'data/tls/self-signed.crt')));
+  assert.equal(cert.ca, false);
+  assert.equal(cert.checkHost('mx.postern.test'), 'mx.postern.test');
+});
+
+test('serve logs what it listens on, and a port it cannot bind stops it naming the port and the remedies', async () => {
+  const net = await import('node:net');
+  const inst = makeInstance({ listen: { smtp: false, submission: false, submissions: false, imap: false, imaps: false, pop3: false, pop3s: false } });
+  const server = await serve(inst);
+  assert.ok(server.ports.http && server.ports.http > 0, server.log.join('\n'));
+  assert.ok(server.log.some((l) => /listening for http on 127\.0\.0\.1:\d+/.test(l)));
+  assert.equal(await server.stop(), 0);
+
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const busy = makeInstance({ listen: { http: `127.0.0.1:${port}`, smtp: false, submission: false, submissions: false, imap: false, imaps: false, pop3: false, pop3s: false } });
+    const r = cli(null, ['serve', '--config', busy.configFile]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} for http: the address is in use`));
+    assert.match(r.stderr, /\[listen\] http/);
+  } finally {
+    blocker.close();
+  }
+});

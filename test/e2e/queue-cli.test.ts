@@ -1,0 +1,47 @@
+// `postern queue ...` against a real data directory: table and --json output, exit codes 0/1/2.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openStore } from '../../src/store/store.ts';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/postern');
+
+test('queue list/show/retry/delete/flush', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const configFile = path.join(dir, 'postern.toml');
+  fs.writeFileSync(configFile, `hostname = "mail.example.test"\ndata_dir = "${dir}/data"\n`);
+  const store = openStore(path.join(dir, 'data'), { clock: { now: () => Date.now() }, migrate: true });
+  const raw = Buffer.from('From: a@example.test\r\nSubject: q\r\n\r\nhi\r\n');
+  const { queueMessageId: id } = await store.queue.accept({ raw, prefix: Buffer.alloc(0), index: null, localTargets: [], internalDate: 0,
+    sender: 'a@example.test', accountId: null, remoteRecipients: ['b@remote.test', 'c@remote.test'], expiresAt: Date.now() + 86400_000 }, Date.now());
+  const [claimed] = await store.queue.claimDue('remote.test', Date.now(), Date.now() + 60_000, 1);
+  await store.queue.record([{ id: claimed!.id, status: 'deferred', nextAttemptAt: Date.now() + 3600_000, reply: '451 4.3.0 later', host: 'mx.remote.test' }], Date.now());
+  store.close();
+
+  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, 'queue', ...args, '--config', configFile], { encoding: 'utf8' });
+
+  const list = run('list');
+  assert.equal(list.status, 0, list.stderr);
+  assert.match(list.stdout, /^ID\s+SENDER\s+RECIPIENTS/);
+  assert.match(list.stdout, /b@remote\.test, c@remote\.test/);
+  const json = JSON.parse(run('list', '--json').stdout);
+  assert.equal(json[0].id, id);
+  assert.equal(json[0].error, '451 4.3.0 later');
+
+  const show = run('show', String(id));
+  assert.equal(show.status, 0);
+  assert.match(show.stdout, /deferred/);
+  assert.match(show.stdout, /via mx\.remote\.test: 451 4\.3\.0 later/);
+  assert.equal(run('show', '999').status, 1);
+  assert.equal(run('show', 'abc').status, 2);
+
+  const retry = run('retry', String(id), '--json');
+  assert.equal(retry.status, 0);
+  assert.equal(JSON.parse(retry.stdout).recipients, 2);
+  assert.equal(run('delete', String(id)).status, 0);
+  assert.match(run('list').stdout, /\(none\)/);
+});

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openStore } from '../../../src/store/store.ts';
+import { deliver } from '../../../src/delivery/deliver.ts';
+
+test('with a checkpointer, commits leave the WAL to the worker, which copies it into the database', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-ckpt-'));
+  const store = openStore(dir, { clock: { now: () => 0 }, migrate: true, checkpointIntervalMs: 50 });
+  try {
+    assert.equal(store.db.pragma('wal_autocheckpoint', { simple: true }), 0, 'no checkpoint inside commits');
+    const d = await store.domains.add('example.com', []);
+    const a = await store.accounts.add('a@example.com', d.id, 'x');
+    const before = fs.statSync(path.join(dir, 'postern.db')).size;
+    await Promise.all(Array.from({ length: 50 }, (_, i) => deliver(store, { raw: Buffer.from(`Subject: ${i}\r\n\r\n${'x'.repeat(20_000)}\r\n`), recipients: [{ accountId: a.id }] })));
+    let after = before;
+    for (let i = 0; i < 40 && after <= before + 500_000; i++) {
+      await sleep(50);
+      after = fs.statSync(path.join(dir, 'postern.db')).size;
+    }
+    assert.ok(after > before + 500_000, `the worker checkpointed the WAL into the database (${before} → ${after})`);
+  } finally {
+    store.close();
+  }
+});
+
+test('without one, SQLite checkpoints inside commits as usual', () => {
+  const store = openStore(fs.mkdtempSync(path.join(os.tmpdir(), 'postern-ckpt-')), { clock: { now: () => 0 }, migrate: true });
+  try {
+    assert.ok(Number(store.db.pragma('wal_autocheckpoint', { simple: true })) > 0);
+  } finally {
+    store.close();
+  }
+});
