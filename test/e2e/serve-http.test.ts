@@ -55,22 +55,17 @@ test('serve obtains an ACME certificate, serves autoconfig, MTA-STS over HTTPS, 
   const dns = await startDnsServer(Object.fromEntries(NAMES.map((n) => [n, { A: ['127.0.0.1'] }])));
   t.after(() => dns.close());
   const [httpPort, httpsPort] = [await freePort(), await freePort()];
-  // A stand-in for the IMAP listener (another module), so autoconfig has servers to describe and
-  // /healthz has listeners to find up; submissions is Postern's own listener.
+  // The imaps listener gives autoconfig a server to describe and /healthz a listener to find up;
+  // submissions is the other TLS listener.
   const submissionsPort = await freePort();
-  const standIns = await Promise.all([0].map(async () => {
-    const server = net.createServer((s) => s.destroy());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    t.after(() => server.close());
-    return (server.address() as net.AddressInfo).port;
-  }));
+  const imapsPort = await freePort();
   const pebble = await startPebble(dir, { httpPort, dnsServer: dns.server });
   t.after(() => pebble.close());
   const config = path.join(dir, 'postern.toml');
   fs.writeFileSync(config, [
     'hostname = "mail.example.test"', `data_dir = "${dir}/data"`,
     '[listen]', ...['smtp', 'submission', 'imap', 'pop3', 'pop3s'].map((k) => `${k} = false`),
-    `imaps = "127.0.0.1:${standIns[0]}"`, `submissions = "127.0.0.1:${submissionsPort}"`,
+    `imaps = "127.0.0.1:${imapsPort}"`, `submissions = "127.0.0.1:${submissionsPort}"`,
     `http = "127.0.0.1:${httpPort}"`, `https = "127.0.0.1:${httpsPort}"`,
     '[tls]', 'acme = true', `acme_directory = "${pebble.directoryUrl}"`, `acme_ca_file = "${pebble.caFile}"`, 'acme_email = "admin@example.test"',
     '[dns]', `servers = ["${dns.server}"]`, '[mta_sts]', 'mode = "enforce"', 'max_age_s = 86400', '[log]', 'level = "info"', '',
@@ -88,7 +83,7 @@ test('serve obtains an ACME certificate, serves autoconfig, MTA-STS over HTTPS, 
     const r = await httpRequest(httpPort, '/healthz', 'mail.example.test');
     return r.status === 200 ? r.text() : undefined;
   });
-  assert.equal(health, `ok database writable\nok submissions listener 127.0.0.1:${submissionsPort}\nok imaps listener 127.0.0.1:${standIns[0]}\n`);
+  assert.equal(health, `ok database writable\nok submissions listener 127.0.0.1:${submissionsPort}\nok imaps listener 127.0.0.1:${imapsPort}\n`);
 
   // The HTTPS listener starts on the self-signed placeholder and switches once Pebble has issued.
   const san = await until('the ACME certificate on the HTTPS listener', async () => {
@@ -106,7 +101,7 @@ test('serve obtains an ACME certificate, serves autoconfig, MTA-STS over HTTPS, 
   // A scripted run of client requests.
   const tb = await httpRequest(httpPort, '/mail/config-v1.1.xml?emailaddress=alice%40example.test', 'autoconfig.example.test');
   const described = readThunderbirdConfig(await tb.text());
-  assert.deepEqual(described.incoming.map((s) => [s.type, s.hostname, s.port, s.socketType]), [['imap', 'mail.example.test', standIns[0], 'SSL']]);
+  assert.deepEqual(described.incoming.map((s) => [s.type, s.hostname, s.port, s.socketType]), [['imap', 'mail.example.test', imapsPort, 'SSL']]);
   assert.deepEqual(described.outgoing.map((s) => [s.port, s.socketType]), [[submissionsPort, 'SSL']]);
   assert.equal((await httpRequest(httpPort, '/.well-known/autoconfig/mail/config-v1.1.xml', 'autoconfig.example.test')).status, 200);
   assert.equal((await httpRequest(httpPort, '/autodiscover/autodiscover.xml', 'autodiscover.example.test', { method: 'POST', body: '<EMailAddress>alice@example.test</EMailAddress>' })).status, 200);
