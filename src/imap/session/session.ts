@@ -410,8 +410,7 @@ export class ImapSession {
       if (fresh.length > 0) {
         for (const u of this.services.recent.claim(view.id, fresh)) view.recent.add(u);
         view.append(fresh);
-        this.untagged(`${view.exists} EXISTS`);
-        this.untagged(`${view.recent.size} RECENT`);
+        this.write(`* ${view.exists} EXISTS\r\n* ${view.recent.size} RECENT\r\n`);
       }
     }
     if (view.pendingFlags.size > 0) {
