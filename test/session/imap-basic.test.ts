@@ -173,3 +173,39 @@ test('AUTHENTICATE PLAIN with SASL-IR and with continuation; LOGIN mechanism', a
   assert.match(await d.waitFor(/y OK.*\r\n/), /Logged in/);
   d.close();
 });
+
+test('EXAMINE is read-only; UID EXPUNGE; SEARCH RETURN (SAVE) and $; BADCHARSET; quota figures', async () => {
+  const c = new TestClient(h.services);
+  await c.login();
+  const ex = await c.command('EXAMINE INBOX');
+  assert.match(ex, /OK \[READ-ONLY\]/);
+  assert.match(await c.command('STORE 1 +FLAGS (\\Seen)', 'NO'), /READ-ONLY/);
+  assert.doesNotMatch(await c.command('FETCH 1 BODY[TEXT]'), /\\Seen/, 'EXAMINE never sets \\Seen');
+  await c.command('SELECT INBOX');
+  const all = [...(await c.command('UID SEARCH ALL')).matchAll(/ (\d+)/g)].map((m) => Number(m[1]));
+  assert.ok(all.length >= 2);
+  await c.command(`UID STORE ${all[0]},${all[1]} +FLAGS.SILENT (\\Deleted)`);
+  const ux = await c.command(`UID EXPUNGE ${all[1]}`);
+  assert.match(ux, /\* 2 EXPUNGE/);
+  assert.doesNotMatch(ux, /\* 1 EXPUNGE/, 'UID EXPUNGE leaves other \\Deleted messages');
+  assert.doesNotMatch(await c.command('SEARCH RETURN (SAVE) DELETED'), /ESEARCH/);
+  assert.match(await c.command('UID FETCH $ (FLAGS)'), new RegExp(`UID ${all[0]} FLAGS \\([^)]*\\\\Deleted`));
+  assert.match(await c.command('SEARCH CHARSET KOI8-R ALL', 'NO'), /BADCHARSET \(US-ASCII UTF-8\)/);
+  await h.store.accounts.setQuota(h.accountId, 10 * 1024 * 1024);
+  assert.match(await c.command('GETQUOTA ""'), /\* QUOTA "" \(STORAGE \d+ 10240\)/);
+  await h.store.accounts.setQuota(h.accountId, 0);
+  c.close();
+});
+
+test('RENAME INBOX moves its messages and leaves INBOX empty; UTF8=ACCEPT names', async () => {
+  const c = new TestClient(h.services);
+  await c.login();
+  const before = Number(/MESSAGES (\d+)/.exec(await c.command('STATUS INBOX (MESSAGES)'))![1]);
+  await c.command('RENAME INBOX "Old Inbox"');
+  assert.match(await c.command('STATUS INBOX (MESSAGES)'), /MESSAGES 0\)/);
+  assert.match(await c.command('STATUS "Old Inbox" (MESSAGES)'), new RegExp(`MESSAGES ${before}\\)`));
+  await c.command('ENABLE UTF8=ACCEPT');
+  await c.command('CREATE "Привет"');
+  assert.match(await c.command('LIST "" "П*"'), /"Привет"/);
+  c.close();
+});
