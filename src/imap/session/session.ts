@@ -257,6 +257,7 @@ export class ImapSession {
   private received(chunk: Buffer): void {
     this.framer.push(chunk);
     if (this.lineWaiter) this.deliverLine();
+    else if (this.busy) this.stream.pause(); // a command is running: read no further until it ends
     else void this.pump();
   }
 
