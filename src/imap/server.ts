@@ -9,6 +9,7 @@ import type { RunningListener, ServerContext } from '../server-context.ts';
 import { listenOn } from '../net/listen.ts';
 import { ImapServices } from './session/services.ts';
 import { ImapSession } from './session/session.ts';
+import { serverMetrics } from '../metrics/catalogue.ts';
 
 const servicesByContext = new WeakMap<ServerContext, ImapServices>();
 
@@ -20,7 +21,7 @@ export function imapServices(ctx: ServerContext): ImapServices {
       allowPlaintextLoopback: ctx.config.imap.allow_plaintext_loopback,
       maxMessageSize: ctx.config.limits.message_size,
       maxSessionsPerUser: ctx.config.imap.max_sessions_per_user,
-    }, () => ctx.tls.secureContext());
+    }, () => ctx.tls.secureContext(), serverMetrics(ctx.metrics));
     servicesByContext.set(ctx, services);
   }
   return services;
@@ -41,9 +42,11 @@ export async function startImapListener(ctx: ServerContext, address: ListenAddre
     // client's delayed ACK (measured: 40 ms per page, seconds per 100,000-message FETCH).
     socket.setNoDelay(true);
     if (count >= maxPerIp || sessions.size >= maxTotal) {
+      services.metrics?.connectionsRefused.inc({ protocol: 'imap', reason: count >= maxPerIp ? 'per-ip' : 'total' });
       socket.end('* BYE Too many connections\r\n');
       return;
     }
+    services.metrics?.connections.inc({ protocol: 'imap' });
     perIp.set(ip, count + 1);
     const session = new ImapSession(services, socket, { remoteAddress: ip, secure: implicitTls });
     sessions.add(session);

@@ -6,6 +6,7 @@
 // register on their own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import tls from 'node:tls';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startDnsServer } from '../fixtures/dns-server.ts';
@@ -62,7 +63,7 @@ test('a scripted run shows the expected counters, labels and queue gauges', { ti
     testing: { allow_private_mx: true, remote_smtp_port: peer.port },
     // The greylisted recipient stays deferred for the whole test.
     queue: { retry_schedule_s: [3600] },
-    listen: { imap: false, imaps: false },
+    listen: { imap: false },
   });
   t.after(() => fs.rmSync(instance.dir, { recursive: true, force: true }));
   await seedUser(path.join(instance.dir, 'data'), 'alice@postern.test', 'alice-secret');
@@ -95,6 +96,14 @@ test('a scripted run shows the expected counters, labels and queue gauges', { ti
   await pop.line();
   pop.socket.destroy();
 
+  const imap = tls.connect({ port: server.ports.imaps!, host: '127.0.0.1', rejectUnauthorized: false });
+  let imapText = '';
+  imap.on('data', (d: Buffer) => { imapText += d.toString(); });
+  await waitFor('the IMAP greeting', () => (imapText.includes('* OK') ? true : null));
+  imap.write('a1 LOGIN alice@postern.test wrong\r\n');
+  await waitFor('the LOGIN reply', () => (/^a1 NO /m.test(imapText) ? true : null));
+  imap.destroy();
+
   const scrape = async () => (await httpRequest(server.ports.http!, '/metrics', 'mx.postern.test')).text();
   // The queue settles after the 250: wait for all three recipients' outcomes (and the DSN).
   const text = await waitFor('the queue outcomes in /metrics', async () => {
@@ -108,6 +117,8 @@ test('a scripted run shows the expected counters, labels and queue gauges', { ti
     ['postern_connections_total', 'protocol="smtp"', 1],
     ['postern_connections_total', 'protocol="submission"', 2],
     ['postern_connections_total', 'protocol="pop3"', 1],
+    ['postern_connections_total', 'protocol="imap"', 1],
+    ['postern_auth_failures_total', 'protocol="imap"', 1],
     ['postern_auth_failures_total', 'protocol="submission"', 1],
     ['postern_auth_failures_total', 'protocol="pop3"', 1],
     ['postern_messages_received_total', 'source="inbound"', 1],

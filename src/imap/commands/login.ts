@@ -22,6 +22,7 @@ export async function completeLogin(s: ImapSession, username: string, password: 
   const { store, throttle } = s.services;
   const result = await authenticate(store, throttle, s.remoteAddress, username, password);
   if (!result.ok) {
+    s.services.metrics?.authFailures.inc({ protocol: 'imap' });
     return result.reason === 'throttled'
       ? no('Too many failed logins; try again later', 'UNAVAILABLE')
       : no('Invalid credentials', 'AUTHENTICATIONFAILED');

@@ -9,6 +9,7 @@ import { ImapMailboxStore } from '../../store/imap-mailboxes.ts';
 import { ImapMessageStore } from '../../store/imap-messages.ts';
 import { ImapSearchStore } from '../../store/imap-search.ts';
 import { RecentTracker } from './recent-tracker.ts';
+import type { ServerMetrics } from '../../metrics/catalogue.ts';
 import { IMAP_MAX_APPEND_LITERAL, IMAP_MAX_SESSIONS_PER_USER } from '../../limits.ts';
 
 export interface ImapSettings {
@@ -30,10 +31,12 @@ export class ImapServices {
   readonly settings: ImapSettings;
   /** TLS context for STARTTLS; null when the listener has no certificate. */
   readonly secureContext: (() => tls.SecureContext) | null;
+  /** Where connections and failed logins are counted; null in tests that build services alone. */
+  readonly metrics: ServerMetrics | null;
   private readonly sessionsPerUser = new Map<number, number>();
   private readonly freshCache = new Map<string, Promise<number[]>>();
 
-  constructor(store: Store, throttle: LoginThrottle, log: Logger, settings: Partial<ImapSettings> & { hostname: string }, secureContext: (() => tls.SecureContext) | null) {
+  constructor(store: Store, throttle: LoginThrottle, log: Logger, settings: Partial<ImapSettings> & { hostname: string }, secureContext: (() => tls.SecureContext) | null, metrics: ServerMetrics | null = null) {
     this.store = store;
     this.mailboxes = new ImapMailboxStore(store);
     this.messages = new ImapMessageStore(store);
@@ -47,6 +50,7 @@ export class ImapServices {
       ...settings,
     };
     this.secureContext = secureContext;
+    this.metrics = metrics;
   }
 
   /** UIDs above `after` in a mailbox, shared by every session that asks in the same turn of the
