@@ -26,8 +26,6 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('busy_timeout = 5000');
   // Checkpoints run inside commits unless serve's Checkpointer takes them off the event loop.
   db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
-  // A WAL that grew under a burst is cut back to this size once it is reset.
-  db.pragma('journal_size_limit = 67108864');
   db.pragma('cache_size = -65536');
   return db;
 }
