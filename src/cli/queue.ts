@@ -1,7 +1,7 @@
 // `postern queue list|show ID|retry ID|delete ID|flush`: inspect and act on the outbound queue.
 // IDs are queue message ids (one message, all its recipients). `retry` and `flush` make waiting
-// recipients due now; a running server picks them up within its poll interval. `delete` drops a
-// message without a bounce.
+// recipients due now; a running server picks them up within its poll interval (`flush --wait` shows
+// progress until it has attempted every one). `delete` drops a message without a bounce.
 import { QUEUE_USAGE } from './usage.ts';
 import { parseArgs } from './args.ts';
 import { withStore } from './context.ts';
@@ -9,7 +9,33 @@ import { OperationError, UsageError } from './errors.ts';
 import { emit, table, type Output } from './output.ts';
 import { systemClock } from '../clock.ts';
 import type { QueueMessageRow } from '../store/queue.ts';
+import type { Store } from '../store/store.ts';
+import { createProgress } from './progress.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
+
+/** A running server claims due recipients within its poll interval; none claimed for this long means none is running. */
+const FLUSH_STALL_MS = 60_000;
+const FLUSH_POLL_MS = 250;
+
+/** Shows progress while the running server attempts the flushed recipients; returns how many it did. */
+async function waitForAttempts(store: Store, flushedAt: number, total: number): Promise<number> {
+  const progress = createProgress({ label: 'flushing the queue', total, unit: 'recipients' });
+  let attempted = 0;
+  let lastChange = systemClock.now();
+  while (attempted < total && systemClock.now() - lastChange < FLUSH_STALL_MS) {
+    await sleep(FLUSH_POLL_MS);
+    const now = total - Math.min(total, await store.queue.countDue(flushedAt));
+    if (now > attempted) {
+      progress.tick(now - attempted);
+      attempted = now;
+      lastChange = systemClock.now();
+    }
+  }
+  progress.done();
+  if (attempted < total) throw new OperationError(`no delivery attempt for ${FLUSH_STALL_MS / 1000} s: is "postern serve" running on this database?`);
+  return attempted;
+}
 
 function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -32,7 +58,7 @@ function summary(m: QueueMessageRow) {
 }
 
 export async function queueCommand(argv: string[], o: Output): Promise<void> {
-  const args = parseArgs(argv);
+  const args = parseArgs(argv, { wait: false });
   const [verb, idText, ...extra] = args.positionals;
   if (extra.length > 0) throw new UsageError(`usage: ${QUEUE_USAGE}`);
   switch (verb) {
@@ -77,10 +103,13 @@ export async function queueCommand(argv: string[], o: Output): Promise<void> {
       return;
     }
     case 'flush': {
-      if (idText) throw new UsageError('usage: postern queue flush');
+      if (idText) throw new UsageError('usage: postern queue flush [--wait]');
       await withStore(args, async (store) => {
-        const n = await store.queue.retry(null, systemClock.now());
-        emit(o, { recipients: n }, `${n} recipient(s) due now.`);
+        const flushedAt = systemClock.now();
+        const n = await store.queue.retry(null, flushedAt);
+        if (!args.flags.has('wait') || n === 0) return emit(o, { recipients: n }, `${n} recipient(s) due now.`);
+        const attempted = await waitForAttempts(store, flushedAt, n);
+        emit(o, { recipients: n, attempted }, `${n} recipient(s) flushed, ${attempted} attempted.`);
       });
       return;
     }

@@ -26,7 +26,13 @@ export async function userCommand(argv: string[], o: Output): Promise<void> {
         if ((await store.aliases.targets(address)).length > 0) throw new OperationError(`${address} is an alias; remove it first with "postern alias remove ${address}"`);
         const password = await readPassword(fromStdin);
         const account = await store.accounts.add(address, domain.id, await hashPassword(password));
-        emit(o, { address: account.address, mailboxes: (await store.mailboxes.list(account.id)).map((b) => b.name) }, `Added user ${account.address}.`);
+        // RFC 5321 §4.5.1: every domain must accept mail for postmaster; DMARC and TLS-RPT reports
+        // go there too (dns records). The domain's first user receives it until told otherwise.
+        const postmaster = `postmaster@${domain.name}`;
+        const givePostmaster = !(await store.accounts.byAddress(postmaster)) && (await store.aliases.targets(postmaster)).length === 0;
+        if (givePostmaster) await store.aliases.add(domain.id, postmaster, [account.address]);
+        emit(o, { address: account.address, mailboxes: (await store.mailboxes.list(account.id)).map((b) => b.name), postmaster: givePostmaster },
+          `Added user ${account.address}.${givePostmaster ? `\nMail for ${postmaster} (and DMARC and TLS-RPT reports) goes to ${account.address}; change it with "postern alias".` : ''}`);
       });
       return;
     }

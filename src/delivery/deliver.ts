@@ -4,6 +4,7 @@
 // is durable — with the change already published to the recipients' sessions.
 import { indexMessage, encodeTree } from '../mime/index.ts';
 import type { Store } from '../store/store.ts';
+import type { ContentIndex } from '../store/contents.ts';
 import type { StoreTarget, StoredCopy } from '../store/delivery.ts';
 
 export { OverQuotaError, NoSuchMailboxError } from '../store/delivery.ts';
@@ -27,36 +28,29 @@ export interface DeliveryInput {
 
 export async function deliver(store: Store, input: DeliveryInput): Promise<StoredCopy[]> {
   const prefix = typeof input.prefix === 'string' ? Buffer.from(input.prefix, 'utf8') : input.prefix ?? Buffer.alloc(0);
+  const full = prefix.length > 0 ? Buffer.concat([prefix, input.raw]) : input.raw;
   if (input.queue) {
     // Queue-only content is never read by IMAP, so it is not indexed.
-    const index = input.recipients.length > 0 ? toContentIndex(indexMessage(prefix.length > 0 ? Buffer.concat([prefix, input.raw]) : input.raw)) : null;
+    const index = input.recipients.length > 0 ? contentIndexOf(full) : null;
     const { copies } = await store.queue.accept({
       raw: input.raw, prefix, index, localTargets: input.recipients, internalDate: input.internalDate ?? store.clock.now(),
       sender: input.queue.sender, accountId: input.queue.accountId, remoteRecipients: input.queue.recipients, expiresAt: input.queue.expiresAt,
     }, store.clock.now());
     return copies;
   }
-  const full = prefix.length > 0 ? Buffer.concat([prefix, input.raw]) : input.raw;
-  const indexed = indexMessage(full);
   return store.storeMessage({
     raw: input.raw,
     prefix,
-    index: {
-      mimeTree: encodeTree(indexed.tree),
-      envelope: indexed.envelope,
-      bodyStructure: indexed.bodyStructure,
-      body: indexed.body,
-      headerText: indexed.headerText,
-      searchText: indexed.searchText,
-      sentDate: indexed.sentDate,
-    },
+    index: contentIndexOf(full),
     targets: input.recipients,
     internalDate: input.internalDate ?? store.clock.now(),
     flags: input.flags ?? [],
   });
 }
 
-function toContentIndex(indexed: ReturnType<typeof indexMessage>) {
+/** What delivery computes once from a message as served (prefix + raw) for IMAP to read later. */
+export function contentIndexOf(full: Buffer): ContentIndex {
+  const indexed = indexMessage(full);
   return {
     mimeTree: encodeTree(indexed.tree), envelope: indexed.envelope, bodyStructure: indexed.bodyStructure, body: indexed.body,
     headerText: indexed.headerText, searchText: indexed.searchText, sentDate: indexed.sentDate,

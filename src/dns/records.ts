@@ -44,7 +44,7 @@ export function domainRecords(input: RecordInput): DnsRecord[] {
     { name: fqdn(`_dmarc.${domain}`), type: 'TXT', value: `v=DMARC1; p=quarantine; rua=mailto:postmaster@${domain}`, purpose: 'DMARC policy and aggregate reports' },
     { name: fqdn(`_mta-sts.${domain}`), type: 'TXT', value: `v=STSv1; id=${mtaStsId(policy)}`, purpose: 'MTA-STS policy id (RFC 8461)' },
     { name: fqdn(`mta-sts.${domain}`), type: 'CNAME', value: fqdn(hostname), purpose: 'MTA-STS policy host (HTTPS)' },
-    { name: fqdn(`_smtp._tls.${domain}`), type: 'TXT', value: `v=TLSRPTv1; rua=mailto:tls-reports@${domain}`, purpose: 'TLS-RPT reports (RFC 8460)' },
+    { name: fqdn(`_smtp._tls.${domain}`), type: 'TXT', value: `v=TLSRPTv1; rua=mailto:postmaster@${domain}`, purpose: 'TLS-RPT reports (RFC 8460)' },
     { name: fqdn(`autoconfig.${domain}`), type: 'CNAME', value: fqdn(hostname), purpose: 'Thunderbird autoconfiguration' },
     { name: fqdn(`autodiscover.${domain}`), type: 'CNAME', value: fqdn(hostname), purpose: 'Outlook autodiscover' },
     { name: fqdn(`_imaps._tcp.${domain}`), type: 'SRV', value: `0 1 993 ${fqdn(hostname)}`, purpose: 'IMAP over TLS (RFC 6186)' },

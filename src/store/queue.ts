@@ -148,6 +148,11 @@ export class QueueStore {
       GROUP BY domain ORDER BY min(next_attempt_at) LIMIT ?`).pluck().all(now, limit) as string[];
   }
 
+  /** Waiting recipients whose next attempt is at or before `at` (not yet claimed by a delivery). */
+  async countDue(at: number): Promise<number> {
+    return this.db.prepare("SELECT count(*) FROM queue_recipients WHERE status IN ('pending', 'deferred') AND next_attempt_at <= ?").pluck().get(at) as number;
+  }
+
   /** The earliest next_attempt_at of any waiting recipient, or null when the queue is idle. */
   async nextDue(): Promise<number | null> {
     return (this.db.prepare("SELECT min(next_attempt_at) FROM queue_recipients WHERE status IN ('pending', 'deferred')").pluck().get() as number | null) ?? null;

@@ -16,6 +16,7 @@ import { ContentReader } from './contents.ts';
 import { Pop3Store } from './pop3.ts';
 import { storeMessage, type StoreInput, type StoredCopy } from './delivery.ts';
 import { QueueStore } from './queue.ts';
+import { ReindexStore } from './reindex.ts';
 
 export interface StoreOptions {
   clock: Clock;
@@ -39,6 +40,7 @@ export class Store {
   readonly contents: ContentReader;
   readonly pop3: Pop3Store;
   readonly queue: QueueStore;
+  readonly reindex: ReindexStore;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
   private readonly checkpointer: Checkpointer | null;
@@ -64,6 +66,7 @@ export class Store {
     this.mailboxes = new MailboxStore(this.db);
     this.contents = new ContentReader(this.db);
     this.pop3 = new Pop3Store(this.db, (work) => this.commits.run(work), this.contents);
+    this.reindex = new ReindexStore(this.db);
     this.queue = new QueueStore(this.db, (work) => this.commits.run(work));
   }
 

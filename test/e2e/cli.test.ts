@@ -61,7 +61,8 @@ test('domain, user, alias and dns commands end to end', () => {
   assert.deepEqual(JSON.parse(r.stdout), [
     { alias: '@example.com', targets: ['alice@example.com'] },
     { alias: 'info@example.com', targets: ['alice@example.com'] },
-  ]);
+    { alias: 'postmaster@example.com', targets: ['alice@example.com'] },
+  ], 'the first user of a domain receives its postmaster mail');
   r = cli(inst, ['alias', 'remove', 'info@example.com']);
   assert.equal(r.code, 0);
   r = cli(inst, ['alias', 'remove', 'info@example.com']);
@@ -153,4 +154,26 @@ test('serve logs what it listens on, and a port it cannot bind stops it naming t
   } finally {
     blocker.close();
   }
+});
+
+test('reindex recomputes what delivery stored, page by page, with progress on stderr', async () => {
+  const inst = makeInstance();
+  assert.equal(cli(inst, ['domain', 'add', 'example.com']).code, 0);
+  assert.equal(cli(inst, ['user', 'add', 'alice@example.com', '--password-stdin'], 'correct horse\n').code, 0);
+  const { openStore } = await import('../../src/store/store.ts');
+  const { deliver } = await import('../../src/delivery/deliver.ts');
+  const store = openStore(path.join(inst.dir, 'data'), { clock: { now: () => Date.now() }, migrate: false });
+  const alice = (await store.accounts.byAddress('alice@example.com'))!;
+  for (let i = 0; i < 3; i++) await deliver(store, { raw: Buffer.from(`From: bob@remote.test\r\nSubject: n${i}\r\n\r\nhi\r\n`), recipients: [{ accountId: alice.id }] });
+  const before = store.db.prepare('SELECT envelope FROM contents ORDER BY id').pluck().all() as string[];
+  store.db.prepare("UPDATE contents SET envelope = 'stale', body_structure = 'stale'").run();
+  store.close();
+  const r = cli(inst, ['reindex', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { messages: 3 });
+  assert.match(r.stderr, /recomputing stored message data/);
+  const after = openStore(path.join(inst.dir, 'data'), { clock: { now: () => Date.now() }, migrate: false });
+  assert.deepEqual(after.db.prepare('SELECT envelope FROM contents ORDER BY id').pluck().all(), before);
+  assert.equal(after.db.prepare("SELECT count(*) FROM contents WHERE body_structure = 'stale'").pluck().get(), 0);
+  after.close();
 });

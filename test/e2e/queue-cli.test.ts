@@ -1,7 +1,8 @@
 // `postern queue ...` against a real data directory: table and --json output, exit codes 0/1/2.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +43,22 @@ test('queue list/show/retry/delete/flush', async (t) => {
   const retry = run('retry', String(id), '--json');
   assert.equal(retry.status, 0);
   assert.equal(JSON.parse(retry.stdout).recipients, 2);
+
+  // flush --wait follows the running server's attempts; here the test claims them as the worker would.
+  const flushing = spawn(process.execPath, [BIN, 'queue', 'flush', '--wait', '--json', '--config', configFile]);
+  let out = '';
+  let err = '';
+  flushing.stdout.on('data', (d: Buffer) => { out += d; });
+  flushing.stderr.on('data', (d: Buffer) => { err += d; });
+  const exited = new Promise<number | null>((resolve) => flushing.once('exit', resolve));
+  await sleep(700);
+  const worker = openStore(path.join(dir, 'data'), { clock: { now: () => Date.now() }, migrate: false });
+  assert.equal((await worker.queue.claimDue('remote.test', Date.now(), Date.now() + 60_000, 10)).length, 2);
+  worker.close();
+  assert.equal(await exited, 0, err);
+  assert.deepEqual(JSON.parse(out), { recipients: 2, attempted: 2 });
+  assert.match(err, /flushing the queue/);
+
   assert.equal(run('delete', String(id)).status, 0);
   assert.match(run('list').stdout, /\(none\)/);
 });

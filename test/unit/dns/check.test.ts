@@ -25,7 +25,7 @@ const expected: ExpectedRecord[] = [
   { name: `_dmarc.${DOMAIN}.`, type: 'TXT', value: `v=DMARC1; p=quarantine; rua=mailto:postmaster@${DOMAIN}`, purpose: 'dmarc' },
   { name: `_mta-sts.${DOMAIN}.`, type: 'TXT', value: `v=STSv1; id=${POLICY_ID}`, purpose: 'mta-sts' },
   { name: `mta-sts.${DOMAIN}.`, type: 'CNAME', value: `${HOST}.`, purpose: 'mta-sts host' },
-  { name: `_smtp._tls.${DOMAIN}.`, type: 'TXT', value: `v=TLSRPTv1; rua=mailto:tls-reports@${DOMAIN}`, purpose: 'tls-rpt' },
+  { name: `_smtp._tls.${DOMAIN}.`, type: 'TXT', value: `v=TLSRPTv1; rua=mailto:postmaster@${DOMAIN}`, purpose: 'tls-rpt' },
   { name: `autoconfig.${DOMAIN}.`, type: 'CNAME', value: `${HOST}.`, purpose: 'autoconfig' },
   { name: `_imaps._tcp.${DOMAIN}.`, type: 'SRV', value: `0 1 993 ${HOST}.`, purpose: 'imaps' },
 ];

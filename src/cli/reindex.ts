@@ -1,0 +1,29 @@
+// `postern reindex`: recomputes the data delivery derived from every stored message (MIME tree,
+// ENVELOPE, BODYSTRUCTURE, search text) with the current code, after an upgrade that changed it.
+// Safe while the server runs: each page is its own short transaction.
+import { REINDEX_USAGE } from './usage.ts';
+import { parseArgs } from './args.ts';
+import { withStore } from './context.ts';
+import { UsageError } from './errors.ts';
+import { emit, type Output } from './output.ts';
+import { createProgress } from './progress.ts';
+import { contentIndexOf } from '../delivery/deliver.ts';
+
+/** Messages recomputed per transaction: short enough not to hold the write lock for long. */
+const PAGE = 200;
+
+export async function reindexCommand(argv: string[], o: Output): Promise<void> {
+  const args = parseArgs(argv);
+  if (args.positionals.length > 0) throw new UsageError(`usage: ${REINDEX_USAGE}`);
+  await withStore(args, async (store) => {
+    const progress = createProgress({ label: 'recomputing stored message data', total: await store.reindex.count(), unit: 'messages' });
+    let done = 0;
+    for (let ids = await store.reindex.ids(0, PAGE); ids.length > 0; ids = await store.reindex.ids(ids.at(-1)!, PAGE)) {
+      await store.reindex.update(ids.map((id) => ({ id, index: contentIndexOf(store.contents.full(id)) })));
+      done += ids.length;
+      progress.tick(ids.length);
+    }
+    progress.done();
+    emit(o, { messages: done }, `Recomputed the stored data of ${done} message(s).`);
+  });
+}
