@@ -29,6 +29,9 @@ import type { RunningListener, ServerContext } from '../server-context.ts';
 /** WAL checkpoints run this often on their own thread, keeping the WAL small without stalling commits. */
 const CHECKPOINT_INTERVAL_MS = 500;
 
+/** After stopping, the process exits by itself within this long even if a handle is still open. */
+const STOPPED_EXIT_MS = 1000;
+
 /** In-flight sessions get this long to finish after SIGTERM before the database closes anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -94,6 +97,9 @@ export async function serveCommand(argv: string[]): Promise<void> {
   ctx.store.close();
   log.info('stopped');
   log.flush?.();
+  // Everything is closed and durable; a socket or timer some library still holds must not keep a
+  // stopped server alive (a service manager would wait for it, then kill it anyway).
+  setTimeout(() => process.exit(process.exitCode ?? 0), STOPPED_EXIT_MS).unref();
 }
 
 export async function buildContext(config: Config, log: Logger): Promise<ServerContext> {
