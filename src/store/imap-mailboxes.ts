@@ -6,7 +6,7 @@
 import type { Store } from './store.ts';
 import type { Db } from './open.ts';
 import { createMailboxRow } from './accounts.ts';
-import { allocateModseq, releaseMessages } from './imap-message-rows.ts';
+import { allocateModseq, releaseMessages } from './message-rows.ts';
 
 export interface ImapMailbox {
   id: number;

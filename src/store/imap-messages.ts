@@ -9,7 +9,7 @@ import type { Statement } from 'better-sqlite3';
 import { BLOB_CHUNK_SIZE, IMAP_STORE_PAGE_SIZE } from '../limits.ts';
 import { FLAG_BITS, encodeFlags } from './flags.ts';
 import { OverQuotaError } from './delivery.ts';
-import { allocateModseq, releaseMessages } from './imap-message-rows.ts';
+import { allocateModseq, releaseMessages, tombstone } from './message-rows.ts';
 
 /** Inclusive UID ranges, ascending and disjoint. */
 export type UidRanges = ReadonlyArray<readonly [number, number]>;
@@ -278,7 +278,7 @@ export class ImapMessageStore {
       const rows: { id: number; uid: number; contentId: number; size: number }[] = [];
       for (const [a, b] of ranges ?? [[1, Number.MAX_SAFE_INTEGER] as const]) rows.push(...(select.all(mailboxId, a, b) as typeof rows));
       if (rows.length === 0) return { uids: [], modseq: 0 };
-      const modseq = this.removeRows(accountId, mailboxId, rows);
+      const modseq = tombstone(this.db, accountId, mailboxId, rows);
       releaseMessages(this.db, accountId, rows);
       const uids = rows.map((r) => r.uid);
       tx.publish({ accountId, mailboxId, kind: 'expunge', uids, modseq });
@@ -318,7 +318,7 @@ export class ImapMessageStore {
       const rows = this.rowsIn(fromId, ranges);
       const dest = this.db.prepare('SELECT uid_validity AS uidValidity FROM mailboxes WHERE id = ?').get(toId) as { uidValidity: number };
       if (rows.length === 0) return { uidValidity: dest.uidValidity, sourceUids: [], destinationUids: [], modseq: 0 };
-      const modseq = this.removeRows(accountId, fromId, rows);
+      const modseq = tombstone(this.db, accountId, fromId, rows);
       const first = this.allocateUids(toId, rows.length, modseq);
       const move = this.db.prepare('UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?');
       const destinationUids = rows.map((r, i) => {
@@ -355,11 +355,4 @@ export class ImapMessageStore {
   }
 
   /** Writes tombstones for rows leaving a mailbox and bumps its highest modseq; returns the modseq. */
-  private removeRows(accountId: number, mailboxId: number, rows: readonly { uid: number }[]): number {
-    const modseq = allocateModseq(this.db, accountId);
-    const tomb = this.db.prepare('INSERT OR REPLACE INTO vanished (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
-    for (const r of rows) tomb.run(mailboxId, r.uid, modseq);
-    this.db.prepare('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, mailboxId);
-    return modseq;
-  }
 }

@@ -6,7 +6,7 @@
 import type { Db } from './open.ts';
 import type { WriteContext } from './group-commit.ts';
 import type { ContentReader } from './contents.ts';
-import { collectGarbage } from './domains.ts';
+import { releaseMessages, tombstone } from './message-rows.ts';
 
 export interface Pop3SnapshotMessage {
   uid: number;
@@ -74,21 +74,9 @@ export class Pop3Store {
         if (row) rows.push({ uid, ...row });
       }
       if (rows.length === 0) return [];
-      const { modseq } = db.prepare('UPDATE accounts SET modseq = modseq + 1 WHERE id = ? RETURNING modseq').get(accountId) as { modseq: number };
-      const del = db.prepare('DELETE FROM messages WHERE id = ?');
-      const tomb = db.prepare('INSERT OR REPLACE INTO vanished (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
-      const unref = db.prepare('UPDATE contents SET refcount = refcount - 1 WHERE id = ?');
-      let freed = 0;
-      for (const row of rows) {
-        del.run(row.id);
-        tomb.run(mailboxId, row.uid, modseq);
-        unref.run(row.contentId);
-        freed += row.size;
-      }
+      const modseq = tombstone(db, accountId, mailboxId, rows);
       // Raw bytes are shared: they go only when the last message or queue entry holding them goes.
-      collectGarbage(db);
-      db.prepare('UPDATE accounts SET used_bytes = max(0, used_bytes - ?) WHERE id = ?').run(freed, accountId);
-      db.prepare('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, mailboxId);
+      releaseMessages(db, accountId, rows);
       const removed = rows.map((r) => r.uid).sort((a, b) => a - b);
       tx.publish({ accountId, mailboxId, kind: 'expunge', uids: removed, modseq });
       return removed;

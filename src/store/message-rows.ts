@@ -1,5 +1,6 @@
-// Row-level helpers shared by the IMAP store modules, run inside a write transaction: allocating the
-// account's next MODSEQ, and releasing message rows (content and blob reference counts, quota usage).
+// Row-level helpers shared by the IMAP and POP3 store modules, run inside a write transaction:
+// allocating the account's next MODSEQ, tombstoning expunged UIDs, and releasing message rows
+// (content and blob reference counts, quota usage).
 // Always true: a content row is deleted exactly when its last message/queue reference goes, and a
 // blob exactly when its last content row goes; accounts.used_bytes drops by the released sizes.
 import type { Db } from './open.ts';
@@ -7,6 +8,18 @@ import type { Db } from './open.ts';
 /** RFC 7162: the account's MODSEQ counter only grows; one value may cover all rows of one change. */
 export function allocateModseq(db: Db, accountId: number): number {
   return (db.prepare('UPDATE accounts SET modseq = modseq + 1 WHERE id = ? RETURNING modseq').get(accountId) as { modseq: number }).modseq;
+}
+
+/**
+ * Records UIDs leaving a mailbox (expunge, or the source side of MOVE) under one new MODSEQ: VANISHED
+ * tombstones for QRESYNC (RFC 7162 §3.2.5.1) and the mailbox's highest modseq. Returns that modseq.
+ */
+export function tombstone(db: Db, accountId: number, mailboxId: number, rows: readonly { uid: number }[]): number {
+  const modseq = allocateModseq(db, accountId);
+  const tomb = db.prepare('INSERT OR REPLACE INTO vanished (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
+  for (const r of rows) tomb.run(mailboxId, r.uid, modseq);
+  db.prepare('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, mailboxId);
+  return modseq;
 }
 
 /** Deletes message rows and drops their references; caller writes tombstones if it needs them. */
