@@ -1,6 +1,8 @@
 // The header section of a CRLF message as a list of fields, for the code that signs and fixes up
-// submitted mail. Always true: `raw` is the field exactly as received (continuation lines
-// included, without the final CRLF), so joining the fields with CRLF rebuilds the header section.
+// submitted mail, built on the byte-offset splitter in src/smtp/header-fields.ts. Always true:
+// `raw` is the field exactly as received (continuation lines included, without the final CRLF),
+// so joining the fields with CRLF rebuilds the header section.
+import { splitHeaderFields } from '../smtp/header-fields.ts';
 
 export interface HeaderField {
   /** Lowercased field name. */
@@ -10,19 +12,13 @@ export interface HeaderField {
 
 /** Splits a CRLF message into its header fields (each with continuation lines, no final CRLF) and body. */
 export function splitMessage(message: Buffer): { fields: HeaderField[]; body: Buffer } {
-  let end = message.indexOf('\r\n\r\n');
-  let bodyStart: number;
-  if (message.subarray(0, 2).toString() === '\r\n') { end = 0; bodyStart = 2; }
-  else if (end < 0) { end = message.length; bodyStart = message.length; }
-  else { bodyStart = end + 4; }
-  const head = message.subarray(0, end).toString('latin1');
-  const fields: HeaderField[] = [];
-  for (const line of head.split('\r\n')) {
-    if (line === '') continue;
-    if ((line[0] === ' ' || line[0] === '\t') && fields.length > 0) fields[fields.length - 1]!.raw += '\r\n' + line;
-    else fields.push({ name: line.slice(0, Math.max(0, line.indexOf(':'))).trim().toLowerCase(), raw: line });
-  }
-  return { fields, body: message.subarray(bodyStart) };
+  const { fields, headerEnd } = splitHeaderFields(message);
+  // The body starts after the empty line that ends the header section, when there is one.
+  const bodyStart = headerEnd >= message.length ? message.length : message[headerEnd] === 0x0d ? headerEnd + 2 : headerEnd + 1;
+  return {
+    fields: fields.map((f) => ({ name: f.name.toLowerCase(), raw: message.toString('latin1', f.start, f.end).replace(/\r?\n$/, '') })),
+    body: message.subarray(bodyStart),
+  };
 }
 
 /** The unfolded value of a field: everything after the colon, continuation CRLFs removed. */
