@@ -1,5 +1,6 @@
 // Domains and their DKIM keys. A domain's name is stored as a lowercase A-label.
 import { stmt } from './statements.ts';
+import { releaseMessages } from './message-rows.ts';
 import type { Db } from './open.ts';
 import type { Clock } from '../clock.ts';
 
@@ -64,24 +65,10 @@ export class DomainStore {
 
 /** Deletes an account with its mailboxes and messages, releasing the content they held. */
 export function deleteAccountRows(db: Db, accountId: number): void {
-  const contents = stmt(db, `SELECT m.content_id AS id, count(*) AS n FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
-    WHERE b.account_id = ? GROUP BY m.content_id`).all(accountId) as { id: number; n: number }[];
-  stmt(db, 'DELETE FROM messages WHERE mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?)').run(accountId);
-  const release = stmt(db, 'UPDATE contents SET refcount = refcount - ? WHERE id = ?');
-  for (const c of contents) release.run(c.n, c.id);
-  collectGarbage(db);
+  const rows = stmt(db, `SELECT m.id, m.content_id AS contentId, m.size FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
+    WHERE b.account_id = ?`).all(accountId) as { id: number; contentId: number; size: number }[];
+  releaseMessages(db, accountId, rows);
   stmt(db, 'UPDATE queue_messages SET account_id = NULL WHERE account_id = ?').run(accountId);
   stmt(db, 'DELETE FROM mailboxes WHERE account_id = ?').run(accountId);
   stmt(db, 'DELETE FROM accounts WHERE id = ?').run(accountId);
-}
-
-/** Removes content rows and blobs nothing refers to any more. */
-export function collectGarbage(db: Db): void {
-  const dead = stmt(db, 'SELECT id, blob_id FROM contents WHERE refcount <= 0').all() as { id: number; blob_id: number }[];
-  for (const c of dead) {
-    stmt(db, 'DELETE FROM contents WHERE id = ?').run(c.id);
-    stmt(db, 'UPDATE blobs SET refcount = refcount - 1 WHERE id = ?').run(c.blob_id);
-  }
-  stmt(db, 'DELETE FROM blob_chunks WHERE blob_id IN (SELECT id FROM blobs WHERE refcount <= 0)').run();
-  stmt(db, 'DELETE FROM blobs WHERE refcount <= 0').run();
 }

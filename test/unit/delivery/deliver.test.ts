@@ -94,3 +94,16 @@ test('recipients resolve through aliases, plus-addressing, catch-all, case and I
   assert.deepEqual(await resolveRecipient(store, 'x@elsewhere.org'), { kind: 'not-local' });
   assert.deepEqual(await resolveRecipient(store, 'no-at-sign'), { kind: 'invalid' });
 });
+
+test('removing accounts releases shared content only when its last holder goes', async (t) => {
+  const { store, alice, bob } = await setup();
+  t.after(() => store.close());
+  await deliver(store, { raw: message('shared\r\n'), recipients: [{ accountId: alice }, { accountId: bob }] });
+  await store.accounts.remove(alice);
+  assert.equal(store.db.prepare('SELECT refcount FROM contents').pluck().get(), 1, 'bob still holds it');
+  assert.equal(store.db.prepare('SELECT count(*) FROM blob_chunks').pluck().get(), 1);
+  await store.accounts.remove(bob);
+  assert.equal(store.db.prepare('SELECT count(*) FROM contents').pluck().get(), 0);
+  assert.equal(store.db.prepare('SELECT count(*) FROM blobs').pluck().get(), 0);
+  assert.equal(store.db.prepare('SELECT count(*) FROM blob_chunks').pluck().get(), 0);
+});
