@@ -17,5 +17,5 @@ console.log(JSON.stringify({ port: listener.port }));
 process.once('SIGTERM', () => {
   loop.disable();
   console.log(JSON.stringify({ loop_p99_ms: loop.percentile(99) / 1e6, loop_max_ms: loop.max / 1e6, rss_mb: process.memoryUsage().rss / 1048576 }));
-  process.exit(0);
+  ctx.store.close().then(() => process.exit(0));
 });

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       await deliver(ctx.store, { raw: Buffer.from(`From: a@example.test\r\nSubject: idle ${i}\r\n\r\nhello\r\n`), recipients: [{ accountId: idler.id }] });
     }
   }
-  ctx.store.close();
+  await ctx.store.close();
   const server = spawn(process.execPath, [new URL('./imap-serve.ts', import.meta.url).pathname, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: server.stdout! });
   const it = lines[Symbol.asyncIterator]();

@@ -37,7 +37,7 @@ process.on('message', (msg: { cmd: string }) => {
       stored,
     });
   } else if (msg.cmd === 'stop') {
-    listener.close().then(() => { ctx.store.close(); process.exit(0); });
+    listener.close().then(() => ctx.store.close()).then(() => process.exit(0));
   }
 });
 process.send!({ port: listener.port });

@@ -52,7 +52,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     }
   } catch (err) {
     await Promise.allSettled(running.map((l) => l.close()));
-    ctx.store.close();
+    await ctx.store.close();
     if (err instanceof BindError) throw new OperationError(err.message);
     throw err;
   }
@@ -94,7 +94,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   acme?.stop();
   unsubscribe();
   await worker.stop();
-  ctx.store.close();
+  await ctx.store.close();
   log.info('stopped');
   log.flush?.();
   // Everything is closed and durable; a socket or timer some library still holds must not keep a

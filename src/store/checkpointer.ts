@@ -22,11 +22,19 @@ export class Checkpointer {
     this.worker.on('exit', () => this.fallBack());
   }
 
-  /** Asks the worker to finish its current checkpoint, close its connection and exit. */
-  stop(): void {
+  /**
+   * Asks the worker to finish its current checkpoint, close its connection and exit; resolves when
+   * it has. The process must not exit before that: a thread torn down with an open connection
+   * aborts the process.
+   */
+  stop(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
-    worker?.postMessage('stop');
+    if (!worker) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.ref();
+    worker.postMessage('stop');
+    return exited;
   }
 
   private fallBack(): void {

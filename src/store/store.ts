@@ -90,9 +90,11 @@ export class Store {
     }
   }
 
-  close(): void {
-    this.checkpointer?.stop();
+  /** Closes the database; resolves once the checkpoint thread, if any, has closed its connection too. */
+  close(): Promise<void> {
+    const stopped = this.checkpointer?.stop() ?? Promise.resolve();
     if (this.db.open) this.db.close();
+    return stopped;
   }
 }
 

@@ -23,15 +23,15 @@ test('with a checkpointer, commits leave the WAL to the worker, which copies it 
     }
     assert.ok(after > before + 500_000, `the worker checkpointed the WAL into the database (${before} → ${after})`);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('without one, SQLite checkpoints inside commits as usual', () => {
+test('without one, SQLite checkpoints inside commits as usual', async () => {
   const store = openStore(fs.mkdtempSync(path.join(os.tmpdir(), 'postern-ckpt-')), { clock: { now: () => 0 }, migrate: true });
   try {
     assert.ok(Number(store.db.pragma('wal_autocheckpoint', { simple: true })) > 0);
   } finally {
-    store.close();
+    await store.close();
   }
 });
