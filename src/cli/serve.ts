@@ -24,6 +24,8 @@ import { systemClock } from '../clock.ts';
 import { BindError } from '../net/listen.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
+import { startSpamTrainer } from '../spam/trainer.ts';
+import { spamMetrics } from '../metrics/catalogue.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 
 /** WAL checkpoints run this often on their own thread, keeping the WAL small without stalling commits. */
@@ -128,6 +130,10 @@ export async function buildContext(config: Config, log: Logger): Promise<ServerC
   if (config.testing.allow_private_mx || config.testing.remote_smtp_port !== 25) {
     log.warn({ testing: config.testing }, 'TESTING OVERRIDES ARE ON: outbound delivery may go to private addresses or a non-standard port. Never use this in production.');
   }
+  const metrics = createMetrics();
+  // Filings (moves into and out of Junk, $Junk, $NotJunk) are applied to the classifier by this
+  // trainer, whichever listener recorded them; it lives as long as the store.
+  startSpamTrainer(store, log, spamMetrics(metrics), config.spam.rspamd);
   return {
     config,
     store,
@@ -136,7 +142,7 @@ export async function buildContext(config: Config, log: Logger): Promise<ServerC
     tls: createTlsProvider(certFile, keyFile),
     clock: systemClock,
     throttle: new LoginThrottle(systemClock, { maxFailures: config.login.max_failures, lockoutS: config.login.lockout_s }),
-    metrics: createMetrics(),
+    metrics,
   };
 }
 
