@@ -38,9 +38,6 @@ export async function startImapListener(ctx: ServerContext, address: ListenAddre
     const ip = socket.remoteAddress ?? '';
     const count = perIp.get(ip) ?? 0;
     socket.on('error', () => socket.destroy());
-    // FETCH output goes out a page at a time; with Nagle the tail of each page waits for the
-    // client's delayed ACK (measured: 40 ms per page, seconds per 100,000-message FETCH).
-    socket.setNoDelay(true);
     if (count >= maxPerIp || sessions.size >= maxTotal) {
       services.metrics?.connectionsRefused.inc({ protocol: 'imap', reason: count >= maxPerIp ? 'per-ip' : 'total' });
       socket.end('* BYE Too many connections\r\n');
