@@ -22,6 +22,7 @@ import { challengesFor } from '../tls/acme-challenges.ts';
 import { reloadCertificate } from '../tls/reload.ts';
 import { systemClock } from '../clock.ts';
 import { BindError } from '../net/listen.ts';
+import { installProcessGuard } from '../process-guard.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
@@ -41,7 +42,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const config = configFor(args);
   const log = createLogger(config.log.level);
   const ctx = await buildContext(config, log);
-  const running: RunningListener[] = [];
+  const removeGuard = installProcessGuard(log, ctx.metrics);
+  const running: RunningListener[] = ctx.listeners ?? [];
   try {
     for (const spec of LISTENERS) {
       const address = config.listen[spec.name];
@@ -53,6 +55,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   } catch (err) {
     await Promise.allSettled(running.map((l) => l.close()));
     await ctx.store.close();
+    removeGuard();
     if (err instanceof BindError) throw new OperationError(err.message);
     throw err;
   }
@@ -95,6 +98,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   unsubscribe();
   await worker.stop();
   await ctx.store.close();
+  removeGuard();
   log.info('stopped');
   log.flush?.();
   // Everything is closed and durable; a socket or timer some library still holds must not keep a
@@ -135,8 +139,9 @@ export async function buildContext(config: Config, log: Logger): Promise<ServerC
     log,
     tls: createTlsProvider(certFile, keyFile),
     clock: systemClock,
-    throttle: new LoginThrottle(systemClock, { maxFailures: config.login.max_failures, lockoutS: config.login.lockout_s }),
+    throttle: new LoginThrottle(systemClock, { maxFailures: config.login.max_failures, lockoutS: config.login.lockout_s, ipv6Prefix: config.limits.ipv6_prefix }),
     metrics: createMetrics(),
+    listeners: [],
   };
 }
 
