@@ -24,6 +24,7 @@ import { systemClock } from '../clock.ts';
 import { BindError } from '../net/listen.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
+import { hostnameProblem } from '../config/hostname.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 
 /** WAL checkpoints run this often on their own thread, keeping the WAL small without stalling commits. */
@@ -40,6 +41,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (args.positionals.length > 0) throw new UsageError(`usage: ${SERVE_USAGE}`);
   const config = configFor(args);
   const log = createLogger(config.log.level);
+  const problem = hostnameProblem(config.hostname);
+  if (problem) log.warn({ hostname: config.hostname }, problem);
   const ctx = await buildContext(config, log);
   const running: RunningListener[] = [];
   try {

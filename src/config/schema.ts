@@ -100,8 +100,8 @@ export const SCHEMA: Record<string, SectionSpec> = {
     keys: {
       lifetime_s: { type: 'int', default: 5 * 86400, min: 60, max: 60 * 86400, doc: 'How long a message is retried before it bounces' },
       retry_schedule_s: { type: 'ints', default: [300, 600, 1800, 3600, 7200, 14400], min: 1, doc: 'Delays between attempts; the last repeats' },
-      concurrency: { type: 'int', default: 20, min: 1, max: 1000, doc: 'Outbound connections in total' },
-      per_destination: { type: 'int', default: 3, min: 1, max: 100, doc: 'Outbound connections per destination host' },
+      concurrency: { type: 'int', default: limits.QUEUE_CONCURRENCY, min: 1, max: 1000, doc: 'Outbound connections in total' },
+      per_destination: { type: 'int', default: limits.QUEUE_PER_DESTINATION, min: 1, max: 100, doc: 'Outbound connections per destination host' },
       connect_timeout_s: { type: 'int', default: 30, min: 1, max: 600, doc: 'Time to connect and get a greeting from a remote MX' },
       command_timeout_s: { type: 'int', default: 300, min: 1, max: 3600, doc: 'Time to wait for a remote reply (RFC 5321 §4.5.3.2)' },
       delay_notice_s: { type: 'int', default: 4 * 3600, min: 0, max: 60 * 86400, doc: 'After this long deferred, the sender gets one "delayed" report (RFC 3464 Action: delayed); 0: never' },
