@@ -57,9 +57,10 @@ export const SMTP_CLIENT_GREETING_TIMEOUT_MS = 60_000;
 export const SMTP_CLIENT_SOCKET_TIMEOUT_MS = 300_000;
 /** How far next_attempt_at moves before dialling: longer than one host attempt can take. */
 export const QUEUE_CLAIM_LEASE_MS = 15 * 60_000;
-/** Parallel outbound connections in total and per destination domain. */
+/** Parallel outbound connections in total, and per destination host: large receivers throttle a
+ * sender that opens many connections at once, and three is what they tolerate from a small one. */
 export const QUEUE_CONCURRENCY = 20;
-export const QUEUE_PER_DESTINATION = 4;
+export const QUEUE_PER_DESTINATION = 3;
 /** New mail waits this long for more before the worker scans, so a burst is picked up in one pass. */
 export const QUEUE_KICK_DELAY_MS = 20;
 /**

@@ -25,6 +25,7 @@ import { BindError } from '../net/listen.ts';
 import { installProcessGuard } from '../process-guard.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
+import { hostnameProblem } from '../config/hostname.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 
 /** WAL checkpoints run this often on their own thread, keeping the WAL small without stalling commits. */
@@ -41,6 +42,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (args.positionals.length > 0) throw new UsageError(`usage: ${SERVE_USAGE}`);
   const config = configFor(args);
   const log = createLogger(config.log.level);
+  const problem = hostnameProblem(config.hostname);
+  if (problem) log.warn({ hostname: config.hostname }, problem);
   const ctx = await buildContext(config, log);
   const removeGuard = installProcessGuard(log, ctx.metrics);
   const running: RunningListener[] = ctx.listeners ?? [];

@@ -13,7 +13,9 @@ export type KeySpec =
   | { type: 'listen'; default: string | false; doc: string }
   | { type: 'strings'; default: string[]; doc: string }
   | { type: 'ints'; default: number[]; min: number; doc: string }
-  | { type: 'path'; default: string; doc: string };
+  | { type: 'path'; default: string; doc: string }
+  /** An array of tables (TOML `[[section.key]]`), each entry checked against `keys`. */
+  | { type: 'tables'; default: []; keys: Record<string, KeySpec>; example: Record<string, string>; doc: string };
 
 export interface SectionSpec { doc: string; keys: Record<string, KeySpec> }
 
@@ -100,10 +102,25 @@ export const SCHEMA: Record<string, SectionSpec> = {
     keys: {
       lifetime_s: { type: 'int', default: 5 * 86400, min: 60, max: 60 * 86400, doc: 'How long a message is retried before it bounces' },
       retry_schedule_s: { type: 'ints', default: [300, 600, 1800, 3600, 7200, 14400], min: 1, doc: 'Delays between attempts; the last repeats' },
-      concurrency: { type: 'int', default: 20, min: 1, max: 1000, doc: 'Outbound connections in total' },
-      per_destination: { type: 'int', default: 3, min: 1, max: 100, doc: 'Outbound connections per destination host' },
+      concurrency: { type: 'int', default: limits.QUEUE_CONCURRENCY, min: 1, max: 1000, doc: 'Outbound connections in total' },
+      per_destination: { type: 'int', default: limits.QUEUE_PER_DESTINATION, min: 1, max: 100, doc: 'Outbound connections per destination host' },
       connect_timeout_s: { type: 'int', default: 30, min: 1, max: 600, doc: 'Time to connect and get a greeting from a remote MX' },
       command_timeout_s: { type: 'int', default: 300, min: 1, max: 3600, doc: 'Time to wait for a remote reply (RFC 5321 §4.5.3.2)' },
+      delay_notice_s: { type: 'int', default: 4 * 3600, min: 0, max: 60 * 86400, doc: 'After this long deferred, the sender gets one "delayed" report (RFC 3464 Action: delayed); 0: never' },
+      route: {
+        type: 'tables', default: [], doc: 'Routes ([[queue.route]], tried in order; the first that matches a recipient is used, none: MX delivery). A route relays through a smarthost instead of the recipient\'s MX',
+        keys: {
+          domains: { type: 'strings', default: ['*'], doc: 'Recipient domains this route takes: "example.com", ".example.com" for its subdomains, "*" for every domain' },
+          sender_domains: { type: 'strings', default: [], doc: 'Only mail whose envelope sender is in one of these domains (empty: any)' },
+          accounts: { type: 'strings', default: [], doc: 'Only mail submitted by one of these accounts (empty: any)' },
+          relay: { type: 'string', default: '', doc: 'The smarthost: "smtp://host:port" (required)' },
+          tls: { type: 'enum', default: 'starttls', values: ['starttls', 'implicit', 'none'], doc: 'STARTTLS (required, certificate verified), implicit TLS (port 465), or none (loopback relays only)' },
+          auth_user: { type: 'string', default: '', doc: 'SMTP AUTH user name (AUTH only over TLS); empty: no AUTH' },
+          auth_password_file: { type: 'path', default: '', doc: 'File holding the AUTH password (its first line); the password is never written in this file' },
+          ca_file: { type: 'path', default: '', doc: 'PEM CA certificate(s) trusted for the relay instead of the system\'s' },
+        },
+        example: { domains: '["*"]', relay: '"smtp://smtp.provider.example:587"', tls: '"starttls"', auth_user: '"postern@provider.example"', auth_password_file: '"/etc/postern/relay-password"' },
+      },
     },
   },
   imap: {

@@ -6,6 +6,12 @@ export interface ListenAddress {
   port: number;
 }
 
+/** One `[[queue.route]]` entry as written; src/queue/routes.ts checks and uses it. */
+export interface RouteConfig {
+  domains: string[]; sender_domains: string[]; accounts: string[]; relay: string;
+  tls: 'starttls' | 'implicit' | 'none'; auth_user: string; auth_password_file: string; ca_file: string;
+}
+
 export interface Config {
   hostname: string;
   data_dir: string;
@@ -22,7 +28,10 @@ export interface Config {
     spf_fail: 'junk' | 'accept' | 'reject'; dns_temperror: 'defer' | 'accept'; verify_timeout_ms: number;
   };
   submission: { hide_client_ip: boolean; allow_plaintext_loopback: boolean; messages_per_hour: number; recipients_per_message: number };
-  queue: { lifetime_s: number; retry_schedule_s: number[]; concurrency: number; per_destination: number; connect_timeout_s: number; command_timeout_s: number };
+  queue: {
+    lifetime_s: number; retry_schedule_s: number[]; concurrency: number; per_destination: number; connect_timeout_s: number; command_timeout_s: number;
+    delay_notice_s: number; route: RouteConfig[];
+  };
   imap: { allow_plaintext_loopback: boolean; max_sessions_per_user: number };
   pop3: { allow_plaintext_loopback: boolean };
   login: { max_failures: number; lockout_s: number };
