@@ -134,11 +134,15 @@ export class QueueWorker {
   private launch(domain: string, claimed: ClaimedRecipient[]): void {
     this.running++;
     this.active.set(domain, (this.active.get(domain) ?? 0) + 1);
-    const job = this.deliverDomain(domain, claimed)
+    // Recipients whose outcome settle() already took: an error later in the job must not turn a
+    // remote 5xx (or a 250) into a deferral.
+    const settledIds = new Set<number>();
+    const job = this.deliverDomain(domain, claimed, settledIds)
       .catch((err) => {
-        // Our own failure: defer everything claimed (unknown errors are temporary).
+        // Our own failure: defer what is still open (unknown errors are temporary).
         this.ctx.log.error({ err, domain }, 'queue delivery failed unexpectedly');
-        return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: `local error: ${(err as Error).message}` })));
+        const open = claimed.filter((c) => !settledIds.has(c.id));
+        return this.settle(open.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: 'local error' })), settledIds);
       })
       .finally(() => {
         this.running--;
@@ -150,22 +154,22 @@ export class QueueWorker {
     this.inflight.add(job);
   }
 
-  private async deliverDomain(domain: string, claimed: ClaimedRecipient[]): Promise<void> {
+  private async deliverDomain(domain: string, claimed: ClaimedRecipient[], settledIds: Set<number>): Promise<void> {
     const { config, resolver } = this.ctx;
     let route;
     try {
       route = await resolveRoute(domain, { resolver, allowPrivate: config.testing.allow_private_mx, ownAddresses: this.own, random: this.opts.random });
     } catch (err) {
       const reply = err instanceof DnsTemporaryError ? `DNS: ${err.message}` : `local error: ${(err as Error).message}`;
-      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply })));
+      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply })), settledIds);
     }
     if (route.kind === 'permanent') {
-      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'permanent' as const, reply: `${route.status} ${route.reason}` })));
+      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'permanent' as const, reply: `${route.status} ${route.reason}` })), settledIds);
     }
     const policy = await this.policies.policyFor(domain);
     const hosts = route.hosts.filter((h) => mxPermitted(policy, h.name));
     if (hosts.length === 0) {
-      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: `MTA-STS: no MX of ${domain} matches its policy` })));
+      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: `MTA-STS: no MX of ${domain} matches its policy` })), settledIds);
     }
 
     const byMessage = new Map<string, ClaimedRecipient[]>();
@@ -193,7 +197,11 @@ export class QueueWorker {
           connectTimeoutMs: config.queue.connect_timeout_s * 1000, socketTimeoutMs: config.queue.command_timeout_s * 1000,
           onOutcome: (key, outcomes) => {
             const rcpts = byMessage.get(key)!;
-            settled.push(this.settle(outcomes.map((o: RecipientOutcome) => ({ claimed: rcpts.find((r) => r.recipient === o.recipient)!, kind: o.kind, reply: o.reply, host: host.name }))));
+            const items = outcomes.flatMap((o: RecipientOutcome) => {
+              const claimedRcpt = rcpts.find((r) => r.recipient === o.recipient);
+              return claimedRcpt ? [{ claimed: claimedRcpt, kind: o.kind, reply: o.reply, host: host.name }] : [];
+            });
+            settled.push(this.settle(items, settledIds));
           },
         }, messages);
         await Promise.all(settled);
@@ -205,12 +213,18 @@ export class QueueWorker {
     if (remaining.length > 0) {
       // RFC 5321 §3.1: a 554 greeting from every host means nobody will take it; otherwise retry.
       const kind = allRefused ? 'permanent' as const : 'temporary' as const;
-      await this.settle(remaining.flatMap((key) => byMessage.get(key)!.map((c) => ({ claimed: c, kind, reply: lastError }))));
+      await this.settle(remaining.flatMap((key) => byMessage.get(key)!.map((c) => ({ claimed: c, kind, reply: lastError }))), settledIds);
     }
   }
 
-  /** Records outcomes, turning temporary ones past the lifetime into failures, and bounces failures. */
-  private async settle(items: { claimed: ClaimedRecipient; kind: 'delivered' | 'temporary' | 'permanent'; reply: string; host?: string }[]): Promise<void> {
+  /**
+   * Records outcomes, turning temporary ones past the lifetime into failures, and bounces failures.
+   * Never rejects: the outcome of a remote reply is decided by that reply alone, whatever fails on
+   * our side afterwards (a bounce that cannot be stored, a record() on a full disk).
+   */
+  private async settle(items: { claimed: ClaimedRecipient; kind: 'delivered' | 'temporary' | 'permanent'; reply: string; host?: string }[], settledIds: Set<number>): Promise<void> {
+    if (items.length === 0) return;
+    for (const item of items) settledIds.add(item.claimed.id);
     const now = this.ctx.clock.now();
     const outcomes: QueueOutcome[] = [];
     const failures: Failure[] = [];
@@ -238,10 +252,18 @@ export class QueueWorker {
     // between re-attempts the recipient (deferred by its lease), which may bounce twice: the
     // safer side of losing a bounce.
     await this.bounce(failures, now);
-    await this.ctx.store.queue.recordSoon(outcomes, now, QUEUE_RECORD_WINDOW_MS);
+    try {
+      await this.ctx.store.queue.recordSoon(outcomes, now, QUEUE_RECORD_WINDOW_MS);
+    } catch (err) {
+      // Nothing was written: each recipient keeps its status and its lease, so it is due again
+      // when the lease ends (a delivered one may then go out twice, never zero times).
+      this.ctx.log.error({ err, recipients: outcomes.map((o) => o.id) }, 'queue outcomes could not be recorded; they stay due');
+      return;
+    }
     if (items.some((i) => i.kind !== 'delivered')) this.ctx.log.info({ outcomes: items.map((i) => ({ to: i.claimed.recipient, kind: i.kind, reply: i.reply })) }, 'queue outcomes');
   }
 
+  /** Best effort, one DSN per message: a bounce that cannot be built or stored is logged, never thrown. */
   private async bounce(failures: Failure[], now: number): Promise<void> {
     const byMessage = new Map<number, Failure[]>();
     for (const f of failures) {
@@ -250,21 +272,30 @@ export class QueueWorker {
     }
     for (const list of byMessage.values()) {
       const c = list[0]!.claimed;
-      const full = this.ctx.store.contents.full(c.contentId);
-      const end = full.indexOf('\r\n\r\n');
-      const dsnFailures: FailedRecipient[] = list.map((f) => ({
-        // RFC 3463 §3.5: X.4.7 is "delivery time expired".
-        recipient: f.claimed.recipient, status: f.expired ? '5.4.7' : statusFromReply(f.reply).replace(/^4/, '5'),
-        diagnostic: /^\d{3}[ -]/.test(f.reply) ? `smtp; ${f.reply}` : `x-postern; ${f.reply}`, remoteMta: f.host, lastAttemptAt: now,
-      }));
-      const dsn = buildDsn({ hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2), arrivalDate: c.createdAt, now, failures: dsnFailures });
-      const target = await resolveRecipient(this.ctx.store, c.sender);
-      if (target.kind !== 'local') {
-        this.ctx.log.warn({ sender: c.sender }, 'cannot bounce: the sender is not a local mailbox');
-        continue;
+      try {
+        await this.bounceOne(c, list, now);
+      } catch (err) {
+        this.ctx.log.error({ err, sender: c.sender, message: c.messageId }, 'bounce could not be delivered');
       }
-      await deliver(this.ctx.store, { raw: dsn, recipients: target.accountIds.map((accountId) => ({ accountId })) });
-      this.metrics.messagesReceived.inc({ source: 'dsn' });
     }
+  }
+
+  private async bounceOne(c: ClaimedRecipient, list: Failure[], now: number): Promise<void> {
+    const full = this.ctx.store.contents.full(c.contentId);
+    const end = full.indexOf('\r\n\r\n');
+    const dsnFailures: FailedRecipient[] = list.map((f) => ({
+      // RFC 3463 §3.5: X.4.7 is "delivery time expired".
+      recipient: f.claimed.recipient, status: f.expired ? '5.4.7' : statusFromReply(f.reply).replace(/^4/, '5'),
+      diagnostic: /^\d{3}[ -]/.test(f.reply) ? `smtp; ${f.reply}` : `x-postern; ${f.reply}`, remoteMta: f.host, lastAttemptAt: now,
+    }));
+    const dsn = buildDsn({ hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2), arrivalDate: c.createdAt, now, failures: dsnFailures });
+    const target = await resolveRecipient(this.ctx.store, c.sender);
+    if (target.kind !== 'local') {
+      this.ctx.log.warn({ sender: c.sender }, 'cannot bounce: the sender is not a local mailbox');
+      return;
+    }
+    // A bounce is stored even over quota (as Postfix does): the sender must learn of the failure.
+    await deliver(this.ctx.store, { raw: dsn, recipients: target.accountIds.map((accountId) => ({ accountId })), ignoreQuota: true });
+    this.metrics.messagesReceived.inc({ source: 'dsn' });
   }
 }
