@@ -11,6 +11,7 @@ import type { RunningListener, ServerContext } from '../server-context.ts';
 import { listenOn } from '../net/listen.ts';
 import { ConnectionLimits } from './connection-limits.ts';
 import { authenticate } from '../login/authenticate.ts';
+import { authzidPermitted } from '../login/sasl.ts';
 import { resolveRecipient } from '../delivery/recipients.ts';
 import { deliver, OverQuotaError } from '../delivery/deliver.ts';
 import { normalizeAddress, domainOf } from '../store/addresses.ts';
@@ -56,6 +57,8 @@ function replyError(r: SmtpReply): Error {
 const AUTH_REQUIRED: SmtpReply = { code: 530, message: '5.7.0 Authentication required' };
 const TLS_REQUIRED: SmtpReply = { code: 530, message: '5.7.0 Must issue a STARTTLS command first' };
 const BAD_CREDENTIALS: SmtpReply = { code: 535, message: '5.7.8 Authentication credentials invalid' };
+// RFC 4954 §6: 535 5.7.8 also covers "not authorized to act as the authorization identity".
+const AUTHZID_REFUSED: SmtpReply = { code: 535, message: '5.7.8 Authorization identity must be empty or your own' };
 const THROTTLED: SmtpReply = { code: 454, message: '4.7.0 Too many failed logins, try again later' };
 const UNKNOWN_USER: SmtpReply = { code: 550, message: '5.1.1 No such user here' };
 const BAD_ADDRESS: SmtpReply = { code: 553, message: '5.1.3 Bad recipient address syntax' };
@@ -184,6 +187,12 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     onAuth(auth: SMTPServerAuthentication, session, callback) {
       const ip = session.remoteAddress;
       if (!session.secure && !plaintextAllowed(ip)) return callback(replyError(TLS_REQUIRED));
+      // smtp-server falls back to the authzid when a client leaves the authcid empty; only two
+      // different non-empty identities are an attempt to act as someone else (RFC 4616 §2).
+      if (auth.method === 'PLAIN' && auth.authcid && !authzidPermitted(auth.authzid ?? '', auth.authcid)) {
+        metrics.authFailures.inc({ protocol: 'submission' });
+        return callback(replyError(AUTHZID_REFUSED));
+      }
       authenticate(store, ctx.throttle, ip, auth.username ?? '', auth.password ?? '').then((result) => {
         if (result.ok) return callback(null, { user: { accountId: result.accountId, address: result.address } satisfies SubmissionUser });
         metrics.authFailures.inc({ protocol: 'submission' });
