@@ -1,7 +1,8 @@
 // The delivery worker inside `serve`: the scheduler of the outbound queue. It picks destination
 // domains with due recipients, claims them (moving their next attempt past a lease before any
 // dialling), resolves the route, dials MX hosts in order and records each outcome as soon as it is
-// known; permanent failures and expired recipients are bounced to the sender's mailbox through
+// known (a recipient a [[queue.route]] matches goes to that relay instead of the MX, with the same
+// outcomes, retries and bounces); permanent failures and expired recipients are bounced to the sender's mailbox through
 // deliver(). Always true: at most `concurrency` domains are worked on at once and at most
 // `per_destination` connections go to one domain; an unexpected error defers, never bounces;
 // every recorded outcome is counted once in the catalogue's metrics (sent, deferred or bounced).
@@ -11,10 +12,12 @@ import type { ClaimedRecipient, QueueOutcome } from '../store/queue.ts';
 import { DnsTemporaryError } from '../dns/resolver.ts';
 import { deliver } from '../delivery/deliver.ts';
 import { resolveRecipient } from '../delivery/recipients.ts';
-import { resolveRoute } from './mx.ts';
+import { resolveRoute, type DeliveryHost } from './mx.ts';
+import { matchRoute, resolveRelay, routeLabel, RouteUnavailable } from './routes.ts';
+import type { RouteConfig } from '../config/types.ts';
 import { nextAttempt, type RetryPolicy } from './retry-schedule.ts';
 import { queueGauges, serverMetrics, type ServerMetrics } from '../metrics/catalogue.ts';
-import { deliverToHost, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
+import { deliverToHost, type HostAttempt, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
 import { MtaStsPolicies, httpsPolicyFetcher, mxPermitted, tlsRequired, type PolicyFetcher } from './mta-sts.ts';
 import { buildDsn, shouldBounce, statusFromReply, type FailedRecipient } from './dsn.ts';
 import { QUEUE_RECORD_WINDOW_MS, QUEUE_CLAIM_LEASE_MS, QUEUE_KICK_DELAY_MS as KICK_DELAY_MS, QUEUE_MESSAGES_PER_CONNECTION, QUEUE_RETRY_JITTER } from '../limits.ts';
@@ -51,6 +54,8 @@ export class QueueWorker {
   private scanning = false;
   private rescan = false;
   private readonly inflight = new Set<Promise<void>>();
+  /** Claims whose outcome settle() has taken: an error later in the same job leaves them alone. */
+  private readonly settledClaims = new WeakSet<ClaimedRecipient>();
 
   constructor(ctx: ServerContext, opts: WorkerOptions = {}) {
     this.ctx = ctx;
@@ -134,15 +139,13 @@ export class QueueWorker {
   private launch(domain: string, claimed: ClaimedRecipient[]): void {
     this.running++;
     this.active.set(domain, (this.active.get(domain) ?? 0) + 1);
-    // Recipients whose outcome settle() already took: an error later in the job must not turn a
-    // remote 5xx (or a 250) into a deferral.
-    const settledIds = new Set<number>();
-    const job = this.deliverDomain(domain, claimed, settledIds)
+    const job = this.deliverDomain(domain, claimed)
       .catch((err) => {
-        // Our own failure: defer what is still open (unknown errors are temporary).
+        // Our own failure: defer what is still open (unknown errors are temporary). What settle()
+        // already took keeps its outcome: a remote 5xx (or 250) is not turned into a deferral.
         this.ctx.log.error({ err, domain }, 'queue delivery failed unexpectedly');
-        const open = claimed.filter((c) => !settledIds.has(c.id));
-        return this.settle(open.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: 'local error' })), settledIds);
+        const open = claimed.filter((c) => !this.settledClaims.has(c));
+        return this.settle(open.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: 'local error' })));
       })
       .finally(() => {
         this.running--;
@@ -154,24 +157,60 @@ export class QueueWorker {
     this.inflight.add(job);
   }
 
-  private async deliverDomain(domain: string, claimed: ClaimedRecipient[], settledIds: Set<number>): Promise<void> {
+  private async deliverDomain(domain: string, claimed: ClaimedRecipient[]): Promise<void> {
+    const routes = this.ctx.config.queue.route;
+    if (routes.length === 0) return this.deliverByMx(domain, claimed);
+    // Routes may split one destination's recipients (by sender or account): each group goes its way.
+    const groups = new Map<RouteConfig | null, ClaimedRecipient[]>();
+    const accounts = new Map<number, string | null>();
+    for (const c of claimed) {
+      let account: string | null = null;
+      if (c.accountId !== null) {
+        if (!accounts.has(c.accountId)) accounts.set(c.accountId, (await this.ctx.store.accounts.byId(c.accountId))?.address ?? null);
+        account = accounts.get(c.accountId)!;
+      }
+      const route = matchRoute(routes, { domain, sender: c.sender, account });
+      groups.set(route, [...(groups.get(route) ?? []), c]);
+    }
+    await Promise.all([...groups].map(([route, list]) => route ? this.deliverByRelay(route, list) : this.deliverByMx(domain, list)));
+  }
+
+  private async deliverByRelay(route: RouteConfig, claimed: ClaimedRecipient[]): Promise<void> {
+    let target;
+    try {
+      target = await resolveRelay(route, this.ctx.resolver);
+    } catch (err) {
+      const reply = err instanceof RouteUnavailable ? err.message : `local error: ${(err as Error).message}`;
+      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply })));
+    }
+    await this.attemptHosts([{ name: target.host, preference: 0, addresses: target.addresses }], claimed, {
+      port: target.port, requireTls: false, tlsMode: target.tls, auth: target.auth, ca: target.ca ?? this.opts.ca, label: routeLabel(route),
+    });
+  }
+
+  private async deliverByMx(domain: string, claimed: ClaimedRecipient[]): Promise<void> {
     const { config, resolver } = this.ctx;
     let route;
     try {
       route = await resolveRoute(domain, { resolver, allowPrivate: config.testing.allow_private_mx, ownAddresses: this.own, random: this.opts.random });
     } catch (err) {
       const reply = err instanceof DnsTemporaryError ? `DNS: ${err.message}` : `local error: ${(err as Error).message}`;
-      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply })), settledIds);
+      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply })));
     }
     if (route.kind === 'permanent') {
-      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'permanent' as const, reply: `${route.status} ${route.reason}` })), settledIds);
+      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'permanent' as const, reply: `${route.status} ${route.reason}` })));
     }
     const policy = await this.policies.policyFor(domain);
     const hosts = route.hosts.filter((h) => mxPermitted(policy, h.name));
     if (hosts.length === 0) {
-      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: `MTA-STS: no MX of ${domain} matches its policy` })), settledIds);
+      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: `MTA-STS: no MX of ${domain} matches its policy` })));
     }
+    await this.attemptHosts(hosts, claimed, { port: config.testing.remote_smtp_port, requireTls: tlsRequired(policy), ca: this.opts.ca });
+  }
 
+  /** Dials `hosts` in order until every message is answered; what is left is deferred (or failed when every host refused service). */
+  private async attemptHosts(hosts: DeliveryHost[], claimed: ClaimedRecipient[], via: Pick<HostAttempt, 'port' | 'requireTls' | 'tlsMode' | 'auth' | 'ca'> & { label?: string }): Promise<void> {
+    const { config } = this.ctx;
     const byMessage = new Map<string, ClaimedRecipient[]>();
     for (const c of claimed) {
       const key = String(c.messageId);
@@ -180,7 +219,7 @@ export class QueueWorker {
       byMessage.set(key, list);
     }
     let remaining = [...byMessage.keys()];
-    let lastError = 'no MX host could be reached';
+    let lastError = via.label ? `${via.label} could not be reached` : 'no MX host could be reached';
     let allRefused = true;
     for (const host of hosts) {
       for (const address of host.addresses) {
@@ -192,8 +231,8 @@ export class QueueWorker {
         // Each message's outcome is recorded as soon as the remote answers it.
         const settled: Promise<void>[] = [];
         const result = await deliverToHost({
-          hostname: host.name, address, port: config.testing.remote_smtp_port, helo: config.hostname,
-          requireTls: tlsRequired(policy), ca: this.opts.ca,
+          hostname: host.name, address, port: via.port, helo: config.hostname,
+          requireTls: via.requireTls, tlsMode: via.tlsMode, auth: via.auth, ca: via.ca,
           connectTimeoutMs: config.queue.connect_timeout_s * 1000, socketTimeoutMs: config.queue.command_timeout_s * 1000,
           onOutcome: (key, outcomes) => {
             const rcpts = byMessage.get(key)!;
@@ -201,19 +240,19 @@ export class QueueWorker {
               const claimedRcpt = rcpts.find((r) => r.recipient === o.recipient);
               return claimedRcpt ? [{ claimed: claimedRcpt, kind: o.kind, reply: o.reply, host: host.name }] : [];
             });
-            settled.push(this.settle(items, settledIds));
+            settled.push(this.settle(items));
           },
         }, messages);
         await Promise.all(settled);
         remaining = result.notAttempted;
-        if (result.error) lastError = `${host.name}[${address}]: ${result.error}`;
+        if (result.error) lastError = `${via.label ? `${via.label} ` : ''}${host.name}[${address}]: ${result.error}`;
         if (!result.refusedService) allRefused = false;
       }
     }
     if (remaining.length > 0) {
       // RFC 5321 §3.1: a 554 greeting from every host means nobody will take it; otherwise retry.
       const kind = allRefused ? 'permanent' as const : 'temporary' as const;
-      await this.settle(remaining.flatMap((key) => byMessage.get(key)!.map((c) => ({ claimed: c, kind, reply: lastError }))), settledIds);
+      await this.settle(remaining.flatMap((key) => byMessage.get(key)!.map((c) => ({ claimed: c, kind, reply: lastError }))));
     }
   }
 
@@ -222,9 +261,9 @@ export class QueueWorker {
    * Never rejects: the outcome of a remote reply is decided by that reply alone, whatever fails on
    * our side afterwards (a bounce that cannot be stored, a record() on a full disk).
    */
-  private async settle(items: { claimed: ClaimedRecipient; kind: 'delivered' | 'temporary' | 'permanent'; reply: string; host?: string }[], settledIds: Set<number>): Promise<void> {
+  private async settle(items: { claimed: ClaimedRecipient; kind: 'delivered' | 'temporary' | 'permanent'; reply: string; host?: string }[]): Promise<void> {
     if (items.length === 0) return;
-    for (const item of items) settledIds.add(item.claimed.id);
+    for (const item of items) this.settledClaims.add(item.claimed);
     const now = this.ctx.clock.now();
     const outcomes: QueueOutcome[] = [];
     const failures: Failure[] = [];
