@@ -25,5 +25,5 @@ export async function migrateCommand(argv: string[], o: Output): Promise<void> {
   const applied = store.applied.map((m) => m.name);
   await store.close();
   const saved = backup ? ` The database was backed up first to ${backup}.` : '';
-  emit(o, { applied, backup }, applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}.${saved}` : 'The database is up to date.');
+  emit(o, { applied, ...(backup ? { backup } : {}) }, applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}.${saved}` : 'The database is up to date.');
 }
