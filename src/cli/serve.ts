@@ -22,8 +22,10 @@ import { challengesFor } from '../tls/acme-challenges.ts';
 import { reloadCertificate } from '../tls/reload.ts';
 import { systemClock } from '../clock.ts';
 import { BindError } from '../net/listen.ts';
+import { installProcessGuard } from '../process-guard.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
+import { hostnameProblem } from '../config/hostname.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 
 /** WAL checkpoints run this often on their own thread, keeping the WAL small without stalling commits. */
@@ -40,8 +42,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (args.positionals.length > 0) throw new UsageError(`usage: ${SERVE_USAGE}`);
   const config = configFor(args);
   const log = createLogger(config.log.level);
+  const problem = hostnameProblem(config.hostname);
+  if (problem) log.warn({ hostname: config.hostname }, problem);
   const ctx = await buildContext(config, log);
-  const running: RunningListener[] = [];
+  const removeGuard = installProcessGuard(log, ctx.metrics);
+  const running: RunningListener[] = ctx.listeners ?? [];
   try {
     for (const spec of LISTENERS) {
       const address = config.listen[spec.name];
@@ -53,6 +58,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   } catch (err) {
     await Promise.allSettled(running.map((l) => l.close()));
     await ctx.store.close();
+    removeGuard();
     if (err instanceof BindError) throw new OperationError(err.message);
     throw err;
   }
@@ -95,6 +101,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   unsubscribe();
   await worker.stop();
   await ctx.store.close();
+  removeGuard();
   log.info('stopped');
   log.flush?.();
   // Everything is closed and durable; a socket or timer some library still holds must not keep a
@@ -135,8 +142,9 @@ export async function buildContext(config: Config, log: Logger): Promise<ServerC
     log,
     tls: createTlsProvider(certFile, keyFile),
     clock: systemClock,
-    throttle: new LoginThrottle(systemClock, { maxFailures: config.login.max_failures, lockoutS: config.login.lockout_s }),
+    throttle: new LoginThrottle(systemClock, { maxFailures: config.login.max_failures, lockoutS: config.login.lockout_s, ipv6Prefix: config.limits.ipv6_prefix }),
     metrics: createMetrics(),
+    listeners: [],
   };
 }
 

@@ -1,7 +1,8 @@
 // The delivery worker inside `serve`: the scheduler of the outbound queue. It picks destination
 // domains with due recipients, claims them (moving their next attempt past a lease before any
 // dialling), resolves the route, dials MX hosts in order and records each outcome as soon as it is
-// known; permanent failures and expired recipients are bounced to the sender's mailbox through
+// known (a recipient a [[queue.route]] matches goes to that relay instead of the MX, with the same
+// outcomes, retries and bounces); permanent failures and expired recipients are bounced to the sender's mailbox through
 // deliver(). Always true: at most `concurrency` domains are worked on at once and at most
 // `per_destination` connections go to one domain; an unexpected error defers, never bounces;
 // every recorded outcome is counted once in the catalogue's metrics (sent, deferred or bounced).
@@ -11,10 +12,12 @@ import type { ClaimedRecipient, QueueOutcome } from '../store/queue.ts';
 import { DnsTemporaryError } from '../dns/resolver.ts';
 import { deliver } from '../delivery/deliver.ts';
 import { resolveRecipient } from '../delivery/recipients.ts';
-import { resolveRoute } from './mx.ts';
+import { resolveRoute, type DeliveryHost } from './mx.ts';
+import { matchRoute, resolveRelay, routeLabel, RouteUnavailable } from './routes.ts';
+import type { RouteConfig } from '../config/types.ts';
 import { nextAttempt, type RetryPolicy } from './retry-schedule.ts';
 import { queueGauges, serverMetrics, type ServerMetrics } from '../metrics/catalogue.ts';
-import { deliverToHost, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
+import { deliverToHost, type HostAttempt, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
 import { MtaStsPolicies, httpsPolicyFetcher, mxPermitted, tlsRequired, type PolicyFetcher } from './mta-sts.ts';
 import { buildDsn, shouldBounce, statusFromReply, type FailedRecipient } from './dsn.ts';
 import { QUEUE_RECORD_WINDOW_MS, QUEUE_CLAIM_LEASE_MS, QUEUE_KICK_DELAY_MS as KICK_DELAY_MS, QUEUE_MESSAGES_PER_CONNECTION, QUEUE_RETRY_JITTER } from '../limits.ts';
@@ -151,6 +154,37 @@ export class QueueWorker {
   }
 
   private async deliverDomain(domain: string, claimed: ClaimedRecipient[]): Promise<void> {
+    const routes = this.ctx.config.queue.route;
+    if (routes.length === 0) return this.deliverByMx(domain, claimed);
+    // Routes may split one destination's recipients (by sender or account): each group goes its way.
+    const groups = new Map<RouteConfig | null, ClaimedRecipient[]>();
+    const accounts = new Map<number, string | null>();
+    for (const c of claimed) {
+      let account: string | null = null;
+      if (c.accountId !== null) {
+        if (!accounts.has(c.accountId)) accounts.set(c.accountId, (await this.ctx.store.accounts.byId(c.accountId))?.address ?? null);
+        account = accounts.get(c.accountId)!;
+      }
+      const route = matchRoute(routes, { domain, sender: c.sender, account });
+      groups.set(route, [...(groups.get(route) ?? []), c]);
+    }
+    await Promise.all([...groups].map(([route, list]) => route ? this.deliverByRelay(route, list) : this.deliverByMx(domain, list)));
+  }
+
+  private async deliverByRelay(route: RouteConfig, claimed: ClaimedRecipient[]): Promise<void> {
+    let target;
+    try {
+      target = await resolveRelay(route, this.ctx.resolver);
+    } catch (err) {
+      const reply = err instanceof RouteUnavailable ? err.message : `local error: ${(err as Error).message}`;
+      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply })));
+    }
+    await this.attemptHosts([{ name: target.host, preference: 0, addresses: target.addresses }], claimed, {
+      port: target.port, requireTls: false, tlsMode: target.tls, auth: target.auth, ca: target.ca ?? this.opts.ca, label: routeLabel(route),
+    });
+  }
+
+  private async deliverByMx(domain: string, claimed: ClaimedRecipient[]): Promise<void> {
     const { config, resolver } = this.ctx;
     let route;
     try {
@@ -167,7 +201,12 @@ export class QueueWorker {
     if (hosts.length === 0) {
       return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: `MTA-STS: no MX of ${domain} matches its policy` })));
     }
+    await this.attemptHosts(hosts, claimed, { port: config.testing.remote_smtp_port, requireTls: tlsRequired(policy), ca: this.opts.ca });
+  }
 
+  /** Dials `hosts` in order until every message is answered; what is left is deferred (or failed when every host refused service). */
+  private async attemptHosts(hosts: DeliveryHost[], claimed: ClaimedRecipient[], via: Pick<HostAttempt, 'port' | 'requireTls' | 'tlsMode' | 'auth' | 'ca'> & { label?: string }): Promise<void> {
+    const { config } = this.ctx;
     const byMessage = new Map<string, ClaimedRecipient[]>();
     for (const c of claimed) {
       const key = String(c.messageId);
@@ -176,7 +215,7 @@ export class QueueWorker {
       byMessage.set(key, list);
     }
     let remaining = [...byMessage.keys()];
-    let lastError = 'no MX host could be reached';
+    let lastError = via.label ? `${via.label} could not be reached` : 'no MX host could be reached';
     let allRefused = true;
     for (const host of hosts) {
       for (const address of host.addresses) {
@@ -188,8 +227,8 @@ export class QueueWorker {
         // Each message's outcome is recorded as soon as the remote answers it.
         const settled: Promise<void>[] = [];
         const result = await deliverToHost({
-          hostname: host.name, address, port: config.testing.remote_smtp_port, helo: config.hostname,
-          requireTls: tlsRequired(policy), ca: this.opts.ca,
+          hostname: host.name, address, port: via.port, helo: config.hostname,
+          requireTls: via.requireTls, tlsMode: via.tlsMode, auth: via.auth, ca: via.ca,
           connectTimeoutMs: config.queue.connect_timeout_s * 1000, socketTimeoutMs: config.queue.command_timeout_s * 1000,
           onOutcome: (key, outcomes) => {
             const rcpts = byMessage.get(key)!;
@@ -198,7 +237,7 @@ export class QueueWorker {
         }, messages);
         await Promise.all(settled);
         remaining = result.notAttempted;
-        if (result.error) lastError = `${host.name}[${address}]: ${result.error}`;
+        if (result.error) lastError = `${via.label ? `${via.label} ` : ''}${host.name}[${address}]: ${result.error}`;
         if (!result.refusedService) allRefused = false;
       }
     }

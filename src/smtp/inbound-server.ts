@@ -219,6 +219,7 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     name: 'smtp',
     host: bound.host,
     port: bound.port,
+    accepting: () => server.server.listening,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -300,6 +300,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
   const bound = await listenOn(server.server, address, name);
   return {
     name, host: bound.host, port: bound.port,
+    accepting: () => server.server.listening,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (--listenersUsingPool === 0 && signPool) {
