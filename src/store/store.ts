@@ -17,6 +17,7 @@ import { Pop3Store } from './pop3.ts';
 import { storeMessage, type StoreInput, type StoredCopy } from './delivery.ts';
 import { QueueStore } from './queue.ts';
 import { ReindexStore } from './reindex.ts';
+import { SieveStore } from './sieve.ts';
 
 export interface StoreOptions {
   clock: Clock;
@@ -43,6 +44,7 @@ export class Store {
   readonly pop3: Pop3Store;
   readonly queue: QueueStore;
   readonly reindex: ReindexStore;
+  readonly sieve: SieveStore;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
   private readonly checkpointer: Checkpointer | null;
@@ -76,6 +78,7 @@ export class Store {
     this.contents = new ContentReader(this.db);
     this.pop3 = new Pop3Store(this.db, (work) => this.commits.run(work), this.contents);
     this.reindex = new ReindexStore(this.db);
+    this.sieve = new SieveStore(this.db, this.clock);
     this.queue = new QueueStore(this.db, (work) => this.commits.run(work));
   }
 
