@@ -160,3 +160,41 @@ export const IMAP_MAX_SESSIONS_PER_USER = 50;
 
 /** Bad commands tolerated in a row before we close the connection (stops garbage floods). */
 export const IMAP_MAX_BAD_COMMANDS = 20;
+
+// --- Sieve (issue 17) ---
+
+/** Largest Sieve script accepted (ManageSieve PUTSCRIPT, CLI). Real filter sets are a few KiB;
+ *  Dovecot's default is 1 MiB. 256 KiB keeps parsing a script at delivery cheap. */
+export const SIEVE_MAX_SCRIPT_BYTES = 256 * 1024;
+/** Scripts stored per account (active and inactive). */
+export const SIEVE_MAX_SCRIPTS = 64;
+/** Bytes of scripts stored per account, the ManageSieve HAVESPACE quota. */
+export const SIEVE_MAX_STORAGE_BYTES = 4 * 1024 * 1024;
+/** Longest script name in characters (RFC 5804 §1.6 leaves it to the server; Dovecot uses 256). */
+export const SIEVE_MAX_NAME_LENGTH = 256;
+/** Deepest nesting of blocks and of tests inside tests (anyof/allof/not): real scripts stay under 5. */
+export const SIEVE_MAX_NESTING = 32;
+/** Actions one script run may take for one message (RFC 5228 §2.10.5 allows a limit). */
+export const SIEVE_MAX_ACTIONS = 32;
+/** Redirects one script run may make: each is an outbound message; Dovecot's default is 4. */
+export const SIEVE_MAX_REDIRECTS = 4;
+/** Include depth (RFC 6609 §3.2 asks for a limit on nested includes) and scripts included in one run. */
+export const SIEVE_MAX_INCLUDE_DEPTH = 10;
+export const SIEVE_MAX_INCLUDED_SCRIPTS = 32;
+/** Interpreter steps per run (commands, tests, keys compared, regex threads stepped). A hostile
+ *  script must not hold the event loop: this bounds work whatever the message. */
+export const SIEVE_MAX_STEPS = 2_000_000;
+/** Wall-clock time one run may take, checked between steps (the step budget normally stops it first). */
+export const SIEVE_MAX_RUN_MS = 2000;
+/** Compiled size of one regular expression or :matches pattern, in VM instructions: bounds
+ *  {m,n} expansion. Matching is a Pike VM, linear in text length times this size. */
+export const SIEVE_REGEX_MAX_PROGRAM = 4000;
+/** Characters of one header value or body part a test reads; beyond this the text is cut. */
+export const SIEVE_MAX_TEST_TEXT = 1024 * 1024;
+/** Longest variable value in characters (RFC 5229 §3: implementations may limit; Dovecot: 4096). */
+export const SIEVE_MAX_VARIABLE_LENGTH = 4096;
+/** Distinct variables one run may set (RFC 5229 §3). */
+export const SIEVE_MAX_VARIABLES = 256;
+/** RFC 5230 §4.1: :days has a minimum of 1 and implementations may cap it; 365 is a year. */
+export const VACATION_MIN_SECONDS = 60;
+export const VACATION_MAX_DAYS = 365;
