@@ -16,7 +16,7 @@ import { hashPassword } from '../src/login/password.ts';
 import { deliver } from '../src/delivery/deliver.ts';
 
 const run = promisify(execFile);
-const PEERS = '/work/shared/peers';
+const PEERS = path.resolve(import.meta.dirname, '../../shared/peers');
 const USER = 'bench@example.test';
 const IDLE_USER = 'idle@example.test';
 const PASS = 'pass';

@@ -3,7 +3,7 @@
 // through deliver() into a fresh data dir, runs `bin/postern serve` as a separate process (so the
 // client's CPU is not counted), runs pop3_bench.py twice (the first login computes and records the
 // POP3 sizes; the second is warm), and prints a table with messages/s, server CPU and peak RSS.
-// Usage: node bench/pop3/run.ts [--count 10000] [--peers /work/shared/peers] [--runs 3]
+// Usage: node bench/pop3/run.ts [--count 10000] [--peers ../shared/peers] [--runs 3]
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -17,7 +17,7 @@ import { systemClock } from '../../src/clock.ts';
 
 const { values } = parseArgs({ options: {
   count: { type: 'string', default: '10000' },
-  peers: { type: 'string', default: '/work/shared/peers' },
+  peers: { type: 'string', default: path.resolve(import.meta.dirname, '../../../shared/peers') },
   runs: { type: 'string', default: '3' },
   port: { type: 'string', default: '10110' },
 } });
@@ -84,7 +84,7 @@ const configFile = path.join(dataDir, 'postern.toml');
 fs.writeFileSync(configFile, [
   `data_dir = "${dataDir}"`, 'hostname = "localhost"',
   '[listen]', `pop3 = "127.0.0.1:${values.port}"`,
-  ...['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3s', 'http'].map((n) => `${n} = false`),
+  ...['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3s', 'http', 'ops'].map((n) => `${n} = false`),
   '[pop3]', 'allow_plaintext_loopback = true',
   '[log]', 'level = "warn"', '',
 ].join('\n'));

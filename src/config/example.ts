@@ -22,9 +22,19 @@ export function renderExample(): string {
   for (const [name, section] of Object.entries(SCHEMA)) {
     lines.push('');
     if (name) lines.push(`# ${section.doc}`, `[${name}]`);
+    const tables: [string, Extract<KeySpec, { type: 'tables' }>][] = [];
     for (const [key, spec] of Object.entries(section.keys)) {
+      if (spec.type === 'tables') { tables.push([key, spec]); continue; }
       const extra = spec.type === 'enum' ? ` (${spec.values.join(' | ')})` : spec.type === 'int' ? ` (${spec.min}..${spec.max})` : '';
       lines.push(`# ${spec.doc}${extra}`, `${key} = ${tomlValue(spec)}`);
+    }
+    // Arrays of tables have no default entry: an example, commented out, with every key explained.
+    for (const [key, spec] of tables) {
+      lines.push('', `# ${spec.doc}.`, '# Keys:');
+      for (const [sub, s] of Object.entries(spec.keys)) {
+        lines.push(`#   ${sub}: ${s.doc}${s.type === 'enum' ? ` (${s.values.join(' | ')})` : ''}; default ${tomlValue(s)}`);
+      }
+      lines.push(`# [[${name}.${key}]]`, ...Object.entries(spec.example).map(([k, v]) => `# ${k} = ${v}`));
     }
   }
   return lines.join('\n') + '\n';

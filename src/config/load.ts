@@ -8,6 +8,7 @@ import { parse as parseToml } from 'smol-toml';
 import { SCHEMA, type KeySpec } from './schema.ts';
 import { parseSize } from './size.ts';
 import type { Config, ListenAddress } from './types.ts';
+import { checkRoute } from './relay-url.ts';
 
 export class ConfigError extends Error {}
 
@@ -69,6 +70,7 @@ export function validateConfig(raw: Record<string, unknown>, file: string | null
   }
   const config = out as unknown as Config;
   config.data_dir = path.resolve(base, config.data_dir);
+  config.queue.route.forEach((r, i) => checkRoute(r, `${where}queue.route[${i}]`, (m) => new ConfigError(m)));
   return config;
 }
 
@@ -110,6 +112,21 @@ function convert(spec: KeySpec, value: unknown, keyPath: string, base: string): 
     case 'ints':
       return Array.isArray(value) && value.length > 0 && value.every((v) => Number.isInteger(v) && v >= spec.min)
         ? value : bad(`a non-empty list of integers of at least ${spec.min}`);
+    case 'tables': {
+      if (!Array.isArray(value)) return bad('an array of tables');
+      return value.map((entry, i) => {
+        const at = `${keyPath}[${i}]`;
+        if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new ConfigError(`${at}: expected a table`);
+        for (const k of Object.keys(entry)) {
+          if (!(k in spec.keys)) throw new ConfigError(`${at}: unknown key "${k}" (known: ${Object.keys(spec.keys).join(', ')})`);
+        }
+        const out: Record<string, unknown> = {};
+        for (const [k, sub] of Object.entries(spec.keys)) {
+          out[k] = convert(sub, k in entry ? (entry as Record<string, unknown>)[k] : defaultOf(sub), `${at}.${k}`, base);
+        }
+        return out;
+      });
+    }
   }
 }
 

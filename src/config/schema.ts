@@ -13,7 +13,9 @@ export type KeySpec =
   | { type: 'listen'; default: string | false; doc: string }
   | { type: 'strings'; default: string[]; doc: string }
   | { type: 'ints'; default: number[]; min: number; doc: string }
-  | { type: 'path'; default: string; doc: string };
+  | { type: 'path'; default: string; doc: string }
+  /** An array of tables (TOML `[[section.key]]`), each entry checked against `keys`. */
+  | { type: 'tables'; default: []; keys: Record<string, KeySpec>; example: Record<string, string>; doc: string };
 
 export interface SectionSpec { doc: string; keys: Record<string, KeySpec> }
 
@@ -40,8 +42,9 @@ export const SCHEMA: Record<string, SectionSpec> = {
       imaps: listen(993, 'IMAP over implicit TLS'),
       pop3: listen(110, 'POP3 with STLS'),
       pop3s: listen(995, 'POP3 over implicit TLS'),
-      http: listen(8080, 'HTTP: autoconfig, MTA-STS policy, ACME challenges, /healthz, /metrics'),
+      http: listen(8080, 'HTTP: autoconfig, MTA-STS policy, ACME challenges (and /healthz, /metrics with [ops] token)'),
       https: { type: 'listen', default: false, doc: 'HTTPS (443 in production): the MTA-STS policy, which RFC 8461 requires over HTTPS at mta-sts.DOMAIN, and autoconfig over TLS: "host:port" or false' },
+      ops: { type: 'listen', default: '127.0.0.1:8081', doc: 'Operational HTTP endpoints /healthz and /metrics, on loopback by default: "host:port" or false' },
     },
   },
   tls: {
@@ -72,6 +75,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
       connections_per_ip: { type: 'int', default: limits.CONNECTIONS_PER_IP, min: 1, max: 1000000, doc: 'Simultaneous connections from one IP address, per listener' },
       connections_total: { type: 'int', default: limits.CONNECTIONS_TOTAL, min: 1, max: 1000000, doc: 'Simultaneous connections per listener' },
       idle_timeout_s: { type: 'int', default: limits.IDLE_TIMEOUT_S, min: 1, max: 86400, doc: 'Seconds a session may stay silent (IMAP IDLE uses 30 minutes regardless, RFC 3501 §5.4)' },
+      ipv6_prefix: { type: 'int', default: limits.IPV6_CLIENT_PREFIX, min: 32, max: 128, doc: 'IPv6 clients are counted (connections per IP, login throttle) by this prefix length: one host usually has a whole /64' },
     },
   },
   inbound: {
@@ -98,10 +102,25 @@ export const SCHEMA: Record<string, SectionSpec> = {
     keys: {
       lifetime_s: { type: 'int', default: 5 * 86400, min: 60, max: 60 * 86400, doc: 'How long a message is retried before it bounces' },
       retry_schedule_s: { type: 'ints', default: [300, 600, 1800, 3600, 7200, 14400], min: 1, doc: 'Delays between attempts; the last repeats' },
-      concurrency: { type: 'int', default: 20, min: 1, max: 1000, doc: 'Outbound connections in total' },
-      per_destination: { type: 'int', default: 3, min: 1, max: 100, doc: 'Outbound connections per destination host' },
+      concurrency: { type: 'int', default: limits.QUEUE_CONCURRENCY, min: 1, max: 1000, doc: 'Outbound connections in total' },
+      per_destination: { type: 'int', default: limits.QUEUE_PER_DESTINATION, min: 1, max: 100, doc: 'Outbound connections per destination host' },
       connect_timeout_s: { type: 'int', default: 30, min: 1, max: 600, doc: 'Time to connect and get a greeting from a remote MX' },
       command_timeout_s: { type: 'int', default: 300, min: 1, max: 3600, doc: 'Time to wait for a remote reply (RFC 5321 §4.5.3.2)' },
+      delay_notice_s: { type: 'int', default: 4 * 3600, min: 0, max: 60 * 86400, doc: 'After this long deferred, the sender gets one "delayed" report (RFC 3464 Action: delayed); 0: never' },
+      route: {
+        type: 'tables', default: [], doc: 'Routes ([[queue.route]], tried in order; the first that matches a recipient is used, none: MX delivery). A route relays through a smarthost instead of the recipient\'s MX',
+        keys: {
+          domains: { type: 'strings', default: ['*'], doc: 'Recipient domains this route takes: "example.com", ".example.com" for its subdomains, "*" for every domain' },
+          sender_domains: { type: 'strings', default: [], doc: 'Only mail whose envelope sender is in one of these domains (empty: any)' },
+          accounts: { type: 'strings', default: [], doc: 'Only mail submitted by one of these accounts (empty: any)' },
+          relay: { type: 'string', default: '', doc: 'The smarthost: "smtp://host:port" (required)' },
+          tls: { type: 'enum', default: 'starttls', values: ['starttls', 'implicit', 'none'], doc: 'STARTTLS (required, certificate verified), implicit TLS (port 465), or none (loopback relays only)' },
+          auth_user: { type: 'string', default: '', doc: 'SMTP AUTH user name (AUTH only over TLS); empty: no AUTH' },
+          auth_password_file: { type: 'path', default: '', doc: 'File holding the AUTH password (its first line); the password is never written in this file' },
+          ca_file: { type: 'path', default: '', doc: 'PEM CA certificate(s) trusted for the relay instead of the system\'s' },
+        },
+        example: { domains: '["*"]', relay: '"smtp://smtp.provider.example:587"', tls: '"starttls"', auth_user: '"postern@provider.example"', auth_password_file: '"/etc/postern/relay-password"' },
+      },
     },
   },
   imap: {
@@ -123,6 +142,12 @@ export const SCHEMA: Record<string, SectionSpec> = {
     keys: {
       max_failures: { type: 'int', default: limits.LOGIN_MAX_FAILURES, min: 1, max: 1000, doc: 'Failures per IP or per account before a temporary lockout' },
       lockout_s: { type: 'int', default: limits.LOGIN_LOCKOUT_S, min: 1, max: 86400, doc: 'Length of the lockout' },
+    },
+  },
+  ops: {
+    doc: 'The operational endpoints /healthz and /metrics',
+    keys: {
+      token: { type: 'string', default: '', doc: 'Bearer token: when set, /healthz and /metrics need "Authorization: Bearer <token>" and are also answered on the http/https listeners' },
     },
   },
   mta_sts: {

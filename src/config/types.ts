@@ -6,26 +6,36 @@ export interface ListenAddress {
   port: number;
 }
 
+/** One `[[queue.route]]` entry as written; src/queue/routes.ts checks and uses it. */
+export interface RouteConfig {
+  domains: string[]; sender_domains: string[]; accounts: string[]; relay: string;
+  tls: 'starttls' | 'implicit' | 'none'; auth_user: string; auth_password_file: string; ca_file: string;
+}
+
 export interface Config {
   hostname: string;
   data_dir: string;
   listen: {
     smtp: ListenAddress | null; submission: ListenAddress | null; submissions: ListenAddress | null;
     imap: ListenAddress | null; imaps: ListenAddress | null; pop3: ListenAddress | null;
-    pop3s: ListenAddress | null; http: ListenAddress | null; https: ListenAddress | null;
+    pop3s: ListenAddress | null; http: ListenAddress | null; https: ListenAddress | null; ops: ListenAddress | null;
   };
   tls: { cert: string; key: string; acme: boolean; acme_directory: string; acme_email: string; acme_ca_file: string };
   dns: { servers: string[]; timeout_ms: number; tries: number; cache_s: number };
-  limits: { message_size: number; recipients: number; connections_per_ip: number; connections_total: number; idle_timeout_s: number };
+  limits: { message_size: number; recipients: number; connections_per_ip: number; connections_total: number; idle_timeout_s: number; ipv6_prefix: number };
   inbound: {
     dmarc_reject: 'reject' | 'junk' | 'accept'; dmarc_quarantine: 'junk' | 'accept';
     spf_fail: 'junk' | 'accept' | 'reject'; dns_temperror: 'defer' | 'accept'; verify_timeout_ms: number;
   };
   submission: { hide_client_ip: boolean; allow_plaintext_loopback: boolean; messages_per_hour: number; recipients_per_message: number };
-  queue: { lifetime_s: number; retry_schedule_s: number[]; concurrency: number; per_destination: number; connect_timeout_s: number; command_timeout_s: number };
+  queue: {
+    lifetime_s: number; retry_schedule_s: number[]; concurrency: number; per_destination: number; connect_timeout_s: number; command_timeout_s: number;
+    delay_notice_s: number; route: RouteConfig[];
+  };
   imap: { allow_plaintext_loopback: boolean; max_sessions_per_user: number; idle_keepalive_s: number };
   pop3: { allow_plaintext_loopback: boolean };
   login: { max_failures: number; lockout_s: number };
+  ops: { token: string };
   mta_sts: { mode: 'testing' | 'enforce' | 'none'; max_age_s: number };
   testing: { remote_smtp_port: number; allow_private_mx: boolean };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };

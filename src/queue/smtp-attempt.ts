@@ -3,7 +3,9 @@
 // handed in comes back with exactly one outcome, or is listed as not attempted; a reply decides
 // delivered (2xx), temporary (4xx) or permanent (5xx); anything else (connection refused, timeout,
 // a drop mid-DATA, a protocol error) is temporary. STARTTLS is used whenever offered; a failed
-// handshake falls back to plaintext only when no policy requires TLS.
+// handshake falls back to plaintext only when no policy requires TLS. A smarthost route names its
+// TLS (STARTTLS or implicit, certificate verified, or none on loopback) and AUTH runs only once
+// that TLS is up; refused credentials fail the connection with a reply that says so.
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import {
   SMTP_CLIENT_CONNECT_TIMEOUT_MS, SMTP_CLIENT_GREETING_TIMEOUT_MS, SMTP_CLIENT_SOCKET_TIMEOUT_MS,
@@ -30,8 +32,15 @@ export interface HostAttempt {
   helo: string;
   /** MTA-STS enforce: STARTTLS with a certificate valid for `hostname`, or no delivery. */
   requireTls: boolean;
-  /** Extra trust anchors (tests). */
+  /** Extra trust anchors (tests), or a route's CA file. */
   ca?: string | Buffer;
+  /**
+   * opportunistic (MX delivery, the default): STARTTLS when offered. A route's: starttls (required
+   * and verified against `hostname`), implicit (TLS from the first byte), none (plaintext).
+   */
+  tlsMode?: 'opportunistic' | 'starttls' | 'implicit' | 'none';
+  /** SMTP AUTH (RFC 4954) after TLS; never attempted on a plaintext connection. */
+  auth?: { user: string; pass: string };
   connectTimeoutMs?: number;
   greetingTimeoutMs?: number;
   socketTimeoutMs?: number;
@@ -49,6 +58,8 @@ export interface HostResult {
   error?: string;
   /** The host answered the greeting with 5xx (RFC 5321 §3.1: it offers no service). */
   refusedService?: boolean;
+  /** The relay refused our AUTH credentials: our configuration's fault, so temporary for every message. */
+  authFailed?: boolean;
   tls: boolean;
   outcomes: Map<string, RecipientOutcome[]>;
   /** Keys of messages never offered because the connection ended first. */
@@ -90,19 +101,26 @@ function connect(conn: SMTPConnection): Promise<void> {
   });
 }
 
+/** Whether this attempt needs a verified TLS session (MTA-STS enforce, or a route that names TLS). */
+function verifiedTls(attempt: HostAttempt): boolean {
+  return attempt.requireTls || attempt.tlsMode === 'starttls' || attempt.tlsMode === 'implicit';
+}
+
 function open(attempt: HostAttempt, ignoreTLS: boolean): { conn: SMTPConnection; errors: SmtpError[] } {
+  const verified = verifiedTls(attempt);
   const conn = new SMTPConnection({
     host: attempt.address,
     port: attempt.port,
     name: attempt.helo,
     servername: attempt.hostname,
-    requireTLS: attempt.requireTls,
-    ignoreTLS: !attempt.requireTls && ignoreTLS,
+    secure: attempt.tlsMode === 'implicit',
+    requireTLS: verified && attempt.tlsMode !== 'implicit',
+    ignoreTLS: attempt.tlsMode === 'none' || (!verified && ignoreTLS),
     connectionTimeout: attempt.connectTimeoutMs ?? SMTP_CLIENT_CONNECT_TIMEOUT_MS,
     greetingTimeout: attempt.greetingTimeoutMs ?? SMTP_CLIENT_GREETING_TIMEOUT_MS,
     socketTimeout: attempt.socketTimeoutMs ?? SMTP_CLIENT_SOCKET_TIMEOUT_MS,
     // RFC 7435: opportunistic TLS does not authenticate the peer; MTA-STS (RFC 8461 §4.2) does.
-    tls: { rejectUnauthorized: attempt.requireTls, ca: attempt.ca, servername: attempt.hostname },
+    tls: { rejectUnauthorized: verified, ca: attempt.ca, servername: attempt.hostname },
     logger: false,
   });
   const errors: SmtpError[] = [];
@@ -129,7 +147,7 @@ export async function deliverToHost(attempt: HostAttempt, messages: OutboundMess
   } catch (e) {
     const err = e as SmtpError;
     conn.close();
-    if (isTlsFailure(err) && !attempt.requireTls) {
+    if (isTlsFailure(err) && !verifiedTls(attempt)) {
       // The peer advertised STARTTLS but the handshake failed: deliver in plaintext rather than
       // not at all, as an opportunistic client must (RFC 7435 §3).
       ({ conn } = open(attempt, true));
@@ -144,9 +162,26 @@ export async function deliverToHost(attempt: HostAttempt, messages: OutboundMess
     }
   }
   const tls = conn.secure;
-  if (attempt.requireTls && !tls) {
+  if (verifiedTls(attempt) && !tls) {
     conn.close();
-    return { connected: false, error: 'TLS required by MTA-STS but not established', tls, outcomes, notAttempted: messages.map((m) => m.key) };
+    const why = attempt.requireTls ? 'TLS required by MTA-STS but not established' : 'TLS required by the route but not established';
+    return { connected: false, error: why, tls, outcomes, notAttempted: messages.map((m) => m.key) };
+  }
+  if (attempt.auth) {
+    // RFC 4954 §4: credentials only inside TLS; a route without TLS never carries AUTH.
+    if (!tls) {
+      conn.close();
+      return { connected: false, error: 'AUTH is configured but the connection is not encrypted; not sending the password', authFailed: true, tls, outcomes, notAttempted: messages.map((m) => m.key) };
+    }
+    const refused = await new Promise<SmtpError | null>((resolve) => conn.login({ user: attempt.auth!.user, pass: attempt.auth!.pass }, (err) => resolve((err as SmtpError | null) ?? null)));
+    if (refused) {
+      conn.close();
+      const reply = refused.response ?? refused.message;
+      return {
+        connected: false, authFailed: true, tls, outcomes, notAttempted: messages.map((m) => m.key),
+        error: `authentication as "${attempt.auth.user}" refused: ${reply} (check auth_user and auth_password_file of the route)`,
+      };
+    }
   }
 
   for (const [index, message] of messages.entries()) {

@@ -1,7 +1,8 @@
 // The delivery worker inside `serve`: the scheduler of the outbound queue. It picks destination
 // domains with due recipients, claims them (moving their next attempt past a lease before any
 // dialling), resolves the route, dials MX hosts in order and records each outcome as soon as it is
-// known; permanent failures and expired recipients are bounced to the sender's mailbox through
+// known (a recipient a [[queue.route]] matches goes to that relay instead of the MX, with the same
+// outcomes, retries and bounces); permanent failures and expired recipients are bounced to the sender's mailbox through
 // deliver(). Always true: at most `concurrency` domains are worked on at once and at most
 // `per_destination` connections go to one domain; an unexpected error defers, never bounces;
 // every recorded outcome is counted once in the catalogue's metrics (sent, deferred or bounced).
@@ -11,10 +12,12 @@ import type { ClaimedRecipient, QueueOutcome } from '../store/queue.ts';
 import { DnsTemporaryError } from '../dns/resolver.ts';
 import { deliver } from '../delivery/deliver.ts';
 import { resolveRecipient } from '../delivery/recipients.ts';
-import { resolveRoute } from './mx.ts';
+import { resolveRoute, type DeliveryHost } from './mx.ts';
+import { matchRoute, resolveRelay, routeLabel, RouteUnavailable } from './routes.ts';
+import type { RouteConfig } from '../config/types.ts';
 import { nextAttempt, type RetryPolicy } from './retry-schedule.ts';
 import { queueGauges, serverMetrics, type ServerMetrics } from '../metrics/catalogue.ts';
-import { deliverToHost, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
+import { deliverToHost, type HostAttempt, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
 import { MtaStsPolicies, httpsPolicyFetcher, mxPermitted, tlsRequired, type PolicyFetcher } from './mta-sts.ts';
 import { buildDsn, shouldBounce, statusFromReply, type FailedRecipient } from './dsn.ts';
 import { QUEUE_RECORD_WINDOW_MS, QUEUE_CLAIM_LEASE_MS, QUEUE_KICK_DELAY_MS as KICK_DELAY_MS, QUEUE_MESSAGES_PER_CONNECTION, QUEUE_RETRY_JITTER } from '../limits.ts';
@@ -51,6 +54,8 @@ export class QueueWorker {
   private scanning = false;
   private rescan = false;
   private readonly inflight = new Set<Promise<void>>();
+  /** Claims whose outcome settle() has taken: an error later in the same job leaves them alone. */
+  private readonly settledClaims = new WeakSet<ClaimedRecipient>();
 
   constructor(ctx: ServerContext, opts: WorkerOptions = {}) {
     this.ctx = ctx;
@@ -136,9 +141,11 @@ export class QueueWorker {
     this.active.set(domain, (this.active.get(domain) ?? 0) + 1);
     const job = this.deliverDomain(domain, claimed)
       .catch((err) => {
-        // Our own failure: defer everything claimed (unknown errors are temporary).
+        // Our own failure: defer what is still open (unknown errors are temporary). What settle()
+        // already took keeps its outcome: a remote 5xx (or 250) is not turned into a deferral.
         this.ctx.log.error({ err, domain }, 'queue delivery failed unexpectedly');
-        return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: `local error: ${(err as Error).message}` })));
+        const open = claimed.filter((c) => !this.settledClaims.has(c));
+        return this.settle(open.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: 'local error' })));
       })
       .finally(() => {
         this.running--;
@@ -151,6 +158,37 @@ export class QueueWorker {
   }
 
   private async deliverDomain(domain: string, claimed: ClaimedRecipient[]): Promise<void> {
+    const routes = this.ctx.config.queue.route;
+    if (routes.length === 0) return this.deliverByMx(domain, claimed);
+    // Routes may split one destination's recipients (by sender or account): each group goes its way.
+    const groups = new Map<RouteConfig | null, ClaimedRecipient[]>();
+    const accounts = new Map<number, string | null>();
+    for (const c of claimed) {
+      let account: string | null = null;
+      if (c.accountId !== null) {
+        if (!accounts.has(c.accountId)) accounts.set(c.accountId, (await this.ctx.store.accounts.byId(c.accountId))?.address ?? null);
+        account = accounts.get(c.accountId)!;
+      }
+      const route = matchRoute(routes, { domain, sender: c.sender, account });
+      groups.set(route, [...(groups.get(route) ?? []), c]);
+    }
+    await Promise.all([...groups].map(([route, list]) => route ? this.deliverByRelay(route, list) : this.deliverByMx(domain, list)));
+  }
+
+  private async deliverByRelay(route: RouteConfig, claimed: ClaimedRecipient[]): Promise<void> {
+    let target;
+    try {
+      target = await resolveRelay(route, this.ctx.resolver);
+    } catch (err) {
+      const reply = err instanceof RouteUnavailable ? err.message : `local error: ${(err as Error).message}`;
+      return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply })));
+    }
+    await this.attemptHosts([{ name: target.host, preference: 0, addresses: target.addresses }], claimed, {
+      port: target.port, requireTls: false, tlsMode: target.tls, auth: target.auth, ca: target.ca ?? this.opts.ca, label: routeLabel(route),
+    });
+  }
+
+  private async deliverByMx(domain: string, claimed: ClaimedRecipient[]): Promise<void> {
     const { config, resolver } = this.ctx;
     let route;
     try {
@@ -167,7 +205,12 @@ export class QueueWorker {
     if (hosts.length === 0) {
       return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: `MTA-STS: no MX of ${domain} matches its policy` })));
     }
+    await this.attemptHosts(hosts, claimed, { port: config.testing.remote_smtp_port, requireTls: tlsRequired(policy), ca: this.opts.ca });
+  }
 
+  /** Dials `hosts` in order until every message is answered; what is left is deferred (or failed when every host refused service). */
+  private async attemptHosts(hosts: DeliveryHost[], claimed: ClaimedRecipient[], via: Pick<HostAttempt, 'port' | 'requireTls' | 'tlsMode' | 'auth' | 'ca'> & { label?: string }): Promise<void> {
+    const { config } = this.ctx;
     const byMessage = new Map<string, ClaimedRecipient[]>();
     for (const c of claimed) {
       const key = String(c.messageId);
@@ -176,7 +219,7 @@ export class QueueWorker {
       byMessage.set(key, list);
     }
     let remaining = [...byMessage.keys()];
-    let lastError = 'no MX host could be reached';
+    let lastError = via.label ? `${via.label} could not be reached` : 'no MX host could be reached';
     let allRefused = true;
     for (const host of hosts) {
       for (const address of host.addresses) {
@@ -188,17 +231,21 @@ export class QueueWorker {
         // Each message's outcome is recorded as soon as the remote answers it.
         const settled: Promise<void>[] = [];
         const result = await deliverToHost({
-          hostname: host.name, address, port: config.testing.remote_smtp_port, helo: config.hostname,
-          requireTls: tlsRequired(policy), ca: this.opts.ca,
+          hostname: host.name, address, port: via.port, helo: config.hostname,
+          requireTls: via.requireTls, tlsMode: via.tlsMode, auth: via.auth, ca: via.ca,
           connectTimeoutMs: config.queue.connect_timeout_s * 1000, socketTimeoutMs: config.queue.command_timeout_s * 1000,
           onOutcome: (key, outcomes) => {
             const rcpts = byMessage.get(key)!;
-            settled.push(this.settle(outcomes.map((o: RecipientOutcome) => ({ claimed: rcpts.find((r) => r.recipient === o.recipient)!, kind: o.kind, reply: o.reply, host: host.name }))));
+            const items = outcomes.flatMap((o: RecipientOutcome) => {
+              const claimedRcpt = rcpts.find((r) => r.recipient === o.recipient);
+              return claimedRcpt ? [{ claimed: claimedRcpt, kind: o.kind, reply: o.reply, host: host.name }] : [];
+            });
+            settled.push(this.settle(items));
           },
         }, messages);
         await Promise.all(settled);
         remaining = result.notAttempted;
-        if (result.error) lastError = `${host.name}[${address}]: ${result.error}`;
+        if (result.error) lastError = `${via.label ? `${via.label} ` : ''}${host.name}[${address}]: ${result.error}`;
         if (!result.refusedService) allRefused = false;
       }
     }
@@ -209,8 +256,14 @@ export class QueueWorker {
     }
   }
 
-  /** Records outcomes, turning temporary ones past the lifetime into failures, and bounces failures. */
+  /**
+   * Records outcomes, turning temporary ones past the lifetime into failures, and bounces failures.
+   * Never rejects: the outcome of a remote reply is decided by that reply alone, whatever fails on
+   * our side afterwards (a bounce that cannot be stored, a record() on a full disk).
+   */
   private async settle(items: { claimed: ClaimedRecipient; kind: 'delivered' | 'temporary' | 'permanent'; reply: string; host?: string }[]): Promise<void> {
+    if (items.length === 0) return;
+    for (const item of items) this.settledClaims.add(item.claimed);
     const now = this.ctx.clock.now();
     const outcomes: QueueOutcome[] = [];
     const failures: Failure[] = [];
@@ -238,10 +291,18 @@ export class QueueWorker {
     // between re-attempts the recipient (deferred by its lease), which may bounce twice: the
     // safer side of losing a bounce.
     await this.bounce(failures, now);
-    await this.ctx.store.queue.recordSoon(outcomes, now, QUEUE_RECORD_WINDOW_MS);
+    try {
+      await this.ctx.store.queue.recordSoon(outcomes, now, QUEUE_RECORD_WINDOW_MS);
+    } catch (err) {
+      // Nothing was written: each recipient keeps its status and its lease, so it is due again
+      // when the lease ends (a delivered one may then go out twice, never zero times).
+      this.ctx.log.error({ err, recipients: outcomes.map((o) => o.id) }, 'queue outcomes could not be recorded; they stay due');
+      return;
+    }
     if (items.some((i) => i.kind !== 'delivered')) this.ctx.log.info({ outcomes: items.map((i) => ({ to: i.claimed.recipient, kind: i.kind, reply: i.reply })) }, 'queue outcomes');
   }
 
+  /** Best effort, one DSN per message: a bounce that cannot be built or stored is logged, never thrown. */
   private async bounce(failures: Failure[], now: number): Promise<void> {
     const byMessage = new Map<number, Failure[]>();
     for (const f of failures) {
@@ -250,21 +311,30 @@ export class QueueWorker {
     }
     for (const list of byMessage.values()) {
       const c = list[0]!.claimed;
-      const full = this.ctx.store.contents.full(c.contentId);
-      const end = full.indexOf('\r\n\r\n');
-      const dsnFailures: FailedRecipient[] = list.map((f) => ({
-        // RFC 3463 §3.5: X.4.7 is "delivery time expired".
-        recipient: f.claimed.recipient, status: f.expired ? '5.4.7' : statusFromReply(f.reply).replace(/^4/, '5'),
-        diagnostic: /^\d{3}[ -]/.test(f.reply) ? `smtp; ${f.reply}` : `x-postern; ${f.reply}`, remoteMta: f.host, lastAttemptAt: now,
-      }));
-      const dsn = buildDsn({ hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2), arrivalDate: c.createdAt, now, failures: dsnFailures });
-      const target = await resolveRecipient(this.ctx.store, c.sender);
-      if (target.kind !== 'local') {
-        this.ctx.log.warn({ sender: c.sender }, 'cannot bounce: the sender is not a local mailbox');
-        continue;
+      try {
+        await this.bounceOne(c, list, now);
+      } catch (err) {
+        this.ctx.log.error({ err, sender: c.sender, message: c.messageId }, 'bounce could not be delivered');
       }
-      await deliver(this.ctx.store, { raw: dsn, recipients: target.accountIds.map((accountId) => ({ accountId })) });
-      this.metrics.messagesReceived.inc({ source: 'dsn' });
     }
+  }
+
+  private async bounceOne(c: ClaimedRecipient, list: Failure[], now: number): Promise<void> {
+    const full = this.ctx.store.contents.full(c.contentId);
+    const end = full.indexOf('\r\n\r\n');
+    const dsnFailures: FailedRecipient[] = list.map((f) => ({
+      // RFC 3463 §3.5: X.4.7 is "delivery time expired".
+      recipient: f.claimed.recipient, status: f.expired ? '5.4.7' : statusFromReply(f.reply).replace(/^4/, '5'),
+      diagnostic: /^\d{3}[ -]/.test(f.reply) ? `smtp; ${f.reply}` : `x-postern; ${f.reply}`, remoteMta: f.host, lastAttemptAt: now,
+    }));
+    const dsn = buildDsn({ hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2), arrivalDate: c.createdAt, now, failures: dsnFailures });
+    const target = await resolveRecipient(this.ctx.store, c.sender);
+    if (target.kind !== 'local') {
+      this.ctx.log.warn({ sender: c.sender }, 'cannot bounce: the sender is not a local mailbox');
+      return;
+    }
+    // A bounce is stored even over quota (as Postfix does): the sender must learn of the failure.
+    await deliver(this.ctx.store, { raw: dsn, recipients: target.accountIds.map((accountId) => ({ accountId })), ignoreQuota: true });
+    this.metrics.messagesReceived.inc({ source: 'dsn' });
   }
 }

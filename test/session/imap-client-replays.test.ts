@@ -1,4 +1,4 @@
-// Replays what real clients send (see /work/shared/CLIENTS.md): Thunderbird's first sync and daily
+// Replays what real clients send (see CLIENTS.md in ../shared beside the repository): Thunderbird's first sync and daily
 // use, mutt's moves and keywords, mbsync's pipelined LITERAL+ appends.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
