@@ -13,6 +13,7 @@ import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { CommandFramer, type LiteralAnnouncement, type LiteralRefusal } from '../protocol/command-framer.ts';
 import { isLoopback } from '../../net/client-address.ts';
+import { ackNow } from '../../net/quick-ack.ts';
 import { ArgumentReader } from '../protocol/argument-reader.ts';
 import { ImapSyntaxError, parseCommand, type ParsedCommand } from '../protocol/tokens.ts';
 import { responseText } from '../protocol/response-writer.ts';
@@ -369,6 +370,9 @@ export class ImapSession {
         const r = this.framer.next();
         if (r.kind === 'need-more') {
           if (r.literal) this.literalStarted(r.literal.size);
+          // Waiting for the client with nothing to send: acknowledge now, or a client that wrote a
+          // literal and its CRLF separately (imaplib) holds the CRLF for our delayed ACK (40 ms).
+          ackNow(this.stream);
           break;
         }
         this.clearLiteralTimer();
