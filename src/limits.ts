@@ -152,6 +152,10 @@ export const IMAP_OUTPUT_HIGH_WATER = 1024 * 1024;
 /** Seconds an authenticated session may stay silent outside IDLE (RFC 3501 §5.4: at least 30 min). */
 export const IMAP_IDLE_TIMEOUT_SECONDS = 30 * 60 + 60;
 
+/** Seconds between "* OK Still here" lines to an idling session (Dovecot's interval: phones' NAT
+ *  state and Thunderbird's autosync both rely on hearing from the server that often). */
+export const IMAP_IDLE_KEEPALIVE_SECONDS = 120;
+
 /** Seconds a connection may stay silent before logging in. */
 export const IMAP_PREAUTH_TIMEOUT_SECONDS = 60;
 

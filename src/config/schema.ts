@@ -128,6 +128,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
     keys: {
       allow_plaintext_loopback: { type: 'bool', default: false, doc: 'Allow LOGIN/AUTHENTICATE without TLS from loopback addresses' },
       max_sessions_per_user: { type: 'int', default: limits.IMAP_MAX_SESSIONS_PER_USER, min: 5, max: 1000000, doc: 'Concurrent IMAP sessions per account (Thunderbird opens one per watched folder)' },
+      idle_keepalive_s: { type: 'int', default: limits.IMAP_IDLE_KEEPALIVE_SECONDS, min: 1, max: 1740, doc: 'Seconds between "* OK Still here" keep-alives to idling sessions (RFC 2177; below the 29-minute NAT rule of thumb)' },
     },
   },
   pop3: {

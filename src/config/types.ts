@@ -32,7 +32,7 @@ export interface Config {
     lifetime_s: number; retry_schedule_s: number[]; concurrency: number; per_destination: number; connect_timeout_s: number; command_timeout_s: number;
     delay_notice_s: number; route: RouteConfig[];
   };
-  imap: { allow_plaintext_loopback: boolean; max_sessions_per_user: number };
+  imap: { allow_plaintext_loopback: boolean; max_sessions_per_user: number; idle_keepalive_s: number };
   pop3: { allow_plaintext_loopback: boolean };
   login: { max_failures: number; lockout_s: number };
   ops: { token: string };
