@@ -19,6 +19,7 @@ import { createResolver } from '../dns/resolver.ts';
 import { createTlsProvider } from '../tls/provider.ts';
 import { LoginThrottle } from '../login/throttle.ts';
 import { createMetrics } from '../metrics/registry.ts';
+import { storeGauges } from '../metrics/catalogue.ts';
 import { acmeFiles, certificateNames, startAcmeRenewal, type AcmeRenewal } from '../tls/acme.ts';
 import { challengesFor } from '../tls/acme-challenges.ts';
 import { reloadCertificate } from '../tls/reload.ts';
@@ -141,6 +142,8 @@ export async function buildContext(config: Config, log: Logger, configFile: stri
   if (config.testing.allow_private_mx || config.testing.remote_smtp_port !== 25) {
     log.warn({ testing: config.testing }, 'TESTING OVERRIDES ARE ON: outbound delivery may go to private addresses or a non-standard port. Never use this in production.');
   }
+  const metrics = createMetrics();
+  storeGauges(metrics, () => [{ value: store.walBytes() }], () => [{ value: store.walTruncations() }]);
   return {
     config,
     store,
@@ -149,7 +152,7 @@ export async function buildContext(config: Config, log: Logger, configFile: stri
     tls: createTlsProvider(certFile, keyFile),
     clock: systemClock,
     throttle: new LoginThrottle(systemClock, { maxFailures: config.login.max_failures, lockoutS: config.login.lockout_s, ipv6Prefix: config.limits.ipv6_prefix }),
-    metrics: createMetrics(),
+    metrics,
     listeners: [],
   };
 }
