@@ -28,6 +28,8 @@ import { BindError } from '../net/listen.ts';
 import { installProcessGuard } from '../process-guard.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
+import { startSpamTrainer } from '../spam/trainer.ts';
+import { spamMetrics } from '../metrics/catalogue.ts';
 import { hostnameProblem } from '../config/hostname.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 
@@ -144,6 +146,9 @@ export async function buildContext(config: Config, log: Logger, configFile: stri
   }
   const metrics = createMetrics();
   storeGauges(metrics, () => [{ value: store.walBytes() }], () => [{ value: store.walTruncations() }]);
+  // Filings (moves into and out of Junk, $Junk, $NotJunk) are applied to the classifier by this
+  // trainer, whichever listener recorded them; it lives as long as the store.
+  startSpamTrainer(store, log, spamMetrics(metrics), config.spam.rspamd);
   return {
     config,
     store,
