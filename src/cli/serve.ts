@@ -19,6 +19,7 @@ import { createResolver } from '../dns/resolver.ts';
 import { createTlsProvider } from '../tls/provider.ts';
 import { LoginThrottle } from '../login/throttle.ts';
 import { createMetrics } from '../metrics/registry.ts';
+import { storeGauges } from '../metrics/catalogue.ts';
 import { acmeFiles, certificateNames, startAcmeRenewal, type AcmeRenewal } from '../tls/acme.ts';
 import { challengesFor } from '../tls/acme-challenges.ts';
 import { reloadCertificate } from '../tls/reload.ts';
@@ -147,6 +148,7 @@ export async function buildContext(config: Config, log: Logger, configFile: stri
     log.warn({ testing: config.testing }, 'TESTING OVERRIDES ARE ON: outbound delivery may go to private addresses or a non-standard port, or loopback clients are judged as internet ones. Never use this in production.');
   }
   const metrics = createMetrics();
+  storeGauges(metrics, () => [{ value: store.walBytes() }], () => [{ value: store.walTruncations() }]);
   // Filings (moves into and out of Junk, $Junk, $NotJunk) are applied to the classifier by this
   // trainer, whichever listener recorded them; it lives as long as the store.
   startSpamTrainer(store, log, spamMetrics(metrics), config.spam.rspamd);
