@@ -12,7 +12,10 @@ import type { ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 import { SMTP_LINE_LENGTH, SMTP_MAX_RECEIVED } from '../limits.ts';
 import { listenOn } from '../net/listen.ts';
-import { deliver, OverQuotaError } from '../delivery/deliver.ts';
+import { deliver, OverQuotaError, SieveRejectError } from '../delivery/deliver.ts';
+import { outboundServicesOf } from '../delivery/forward.ts';
+import { srsFor, Srs, SrsError } from '../srs/srs.ts';
+import { domainOf } from '../store/addresses.ts';
 import { resolveRecipient } from '../delivery/recipients.ts';
 import { verifyMessage } from '../email-auth/verify.ts';
 import { decideInbound } from '../email-auth/inbound-policy.ts';
@@ -57,6 +60,8 @@ class InboundSmtpServer extends SMTPServer {
 
 /** Per transaction: the accounts each accepted RCPT resolved to. Keyed by the envelope, which smtp-server replaces on RSET/MAIL. */
 const transactionAccounts = new WeakMap<object, Set<number>>();
+/** Per transaction: the RCPT that reached each account (Sieve's envelope "to") and alias/SRS forwards by RCPT. */
+const transactionRoutes = new WeakMap<object, { rcptOf: Map<number, string>; forwards: Map<string, string[]> }>();
 
 export async function startInboundSmtp(ctx: ServerContext, address: ListenAddress): Promise<RunningListener> {
   const { config, store, log } = ctx;
@@ -113,6 +118,27 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     const check = checkRecipient(rawAddress);
     if (check.kind === 'refuse') throw reply(check.code, `${check.enhanced} ${check.text}`);
     const address = check.kind === 'postmaster' ? `postmaster@${config.hostname}` : rawAddress;
+    let routes = transactionRoutes.get(session.envelope);
+    if (!routes) transactionRoutes.set(session.envelope, (routes = { rcptOf: new Map(), forwards: new Map() }));
+    const at = address.lastIndexOf('@');
+    if (Srs.isSrs(address) && at > 0 && (await store.domains.isLocal(domainOf(address)))) {
+      // A bounce to an address we rewrote when forwarding: verified, then sent on to the original
+      // sender. An SRS address that does not verify is refused: it must never make us a relay.
+      let original: string;
+      try {
+        original = srsFor(config.data_dir).reverse(address, ctx.clock.now());
+      } catch (err) {
+        if (err instanceof SrsError) throw reply(550, `5.1.1 Invalid SRS address: ${err.message}`);
+        throw err;
+      }
+      const back = await resolveRecipient(store, original);
+      if (back.kind === 'local' && back.accountIds.length > 0) {
+        let accounts = transactionAccounts.get(session.envelope);
+        if (!accounts) transactionAccounts.set(session.envelope, (accounts = new Set()));
+        for (const id of back.accountIds) { accounts.add(id); routes.rcptOf.set(id, original); }
+      } else routes.forwards.set(address, [original]);
+      return;
+    }
     const resolution = await resolveRecipient(store, address);
     switch (resolution.kind) {
       case 'invalid': throw reply(501, '5.1.3 Bad recipient address syntax');
@@ -126,7 +152,8 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     }
     let accounts = transactionAccounts.get(session.envelope);
     if (!accounts) transactionAccounts.set(session.envelope, (accounts = new Set()));
-    for (const id of resolution.accountIds) accounts.add(id);
+    for (const id of resolution.accountIds) { accounts.add(id); if (!routes.rcptOf.has(id)) routes.rcptOf.set(id, address); }
+    if (resolution.forwards.length > 0) routes.forwards.set(address, resolution.forwards);
   }
 
   /** `endedAt`: the clock when the final dot arrived, where delivery latency starts. */
@@ -162,8 +189,9 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
       refused('loop');
       throw reply(554, `5.4.6 Too many Received headers (more than ${SMTP_MAX_RECEIVED}): mail loop`);
     }
-    const accounts = transactionAccounts.get(session.envelope);
-    if (!accounts || accounts.size === 0) throw reply(503, '5.5.1 No valid recipients');
+    const accounts = transactionAccounts.get(session.envelope) ?? new Set<number>();
+    const routes = transactionRoutes.get(session.envelope) ?? { rcptOf: new Map(), forwards: new Map() };
+    if (accounts.size === 0 && routes.forwards.size === 0) throw reply(503, '5.5.1 No valid recipients');
     const envelope = {
       ip: session.remoteAddress,
       helo: session.hostNameAppearsAs || session.remoteAddress,
@@ -198,8 +226,15 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
         raw: stripForgedResults(content.raw, config.hostname),
         prefix,
         recipients: [...accounts].map((accountId) => ({ accountId, mailbox })),
+        filter: { envelopeFrom: envelope.mailFrom, rcptOf: routes.rcptOf, remoteIp: envelope.ip, services: outboundServicesOf(ctx) },
+        forwards: routes.forwards,
       });
     } catch (err) {
+      if (err instanceof SieveRejectError) {
+        // RFC 5429 §2.2: every recipient's script rejected it, so it is refused in the transaction.
+        refused('sieve-reject');
+        throw reply(550, `5.7.1 ${err.message.replace(/[\r\n]+/g, ' ').trim() || 'Message rejected'}`);
+      }
       if (err instanceof OverQuotaError) {
         refused('over-quota');
         throw reply(452, '4.2.2 Mailbox full, try again later');
