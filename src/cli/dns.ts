@@ -31,7 +31,7 @@ export async function dnsCommand(argv: string[], o: Output): Promise<void> {
     const resolver = createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeout_ms, tries: config.dns.tries });
     const rows = await checkDomain({
       domain, hostname: config.hostname, expected: records, mtaStsMode: config.mta_sts.mode, resolver,
-      fetchMtaStsPolicy: createMtaStsPolicyFetcher({ resolver, timeoutMs: config.dns.timeout_ms * 4 }),
+      fetchMtaStsPolicy: createMtaStsPolicyFetcher({ resolver, timeoutMs: config.dns.timeout_ms * 4, allowPrivate: config.testing.allow_private_mx }),
     });
     const failed = rows.filter((r) => r.verdict !== 'ok').length;
     const fixes = rows.filter((r) => r.fix).map((r) => `- ${r.record}: ${r.fix}`);

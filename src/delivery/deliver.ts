@@ -5,12 +5,15 @@
 import { indexMessage, encodeTree } from '../mime/index.ts';
 import type { Store } from '../store/store.ts';
 import type { ContentIndex } from '../store/contents.ts';
+import { pop3Octets } from '../pop3/protocol/message-stuffer.ts';
 import type { StoreTarget, StoredCopy } from '../store/delivery.ts';
+import type { SpamDeliveryRecord } from '../store/spam.ts';
 import { planDelivery, SieveRejectError, type FilterOptions } from './sieve-filter.ts';
 import { forwardMessage } from './forward.ts';
 
 export { OverQuotaError, NoSuchMailboxError } from '../store/delivery.ts';
 export type { StoreTarget, StoredCopy } from '../store/delivery.ts';
+export type { SpamDeliveryRecord } from '../store/spam.ts';
 export { SieveRejectError } from './sieve-filter.ts';
 export type { FilterOptions } from './sieve-filter.ts';
 
@@ -23,6 +26,8 @@ export interface DeliveryInput {
   /** IMAP INTERNALDATE, ms since epoch; defaults to now. */
   internalDate?: number;
   flags?: string[];
+  /** Bounces (DSNs) only: stored even when the mailbox is over its quota, so the sender learns of the failure. */
+  ignoreQuota?: boolean;
   /**
    * Remote recipients of the same message (submission): queued in the same transaction as the
    * local copies, so a 250 covers both or neither.
@@ -35,6 +40,14 @@ export interface DeliveryInput {
   filter?: FilterOptions;
   /** Alias targets outside our domains (RCPT address → targets): forwarded after the commit. */
   forwards?: Map<string, string[]>;
+  /**
+   * The spam verdict of inbound mail (src/spam), one record per recipient account: score, reasons,
+   * `deliveredTo` and `learnAs` (the class the copy is trained as on arrival: the class of the
+   * mailbox it is filed in, null for Rejects). The prefix already carries X-Spam-Score and
+   * X-Spam-Reasons. A later step that files the copy elsewhere (Sieve) changes `recipients[].mailbox`
+   * and should set `learnAs` to the class of the new mailbox (src/spam/verdict.ts learnedOnArrival).
+   */
+  spam?: readonly SpamDeliveryRecord[];
 }
 
 export async function deliver(store: Store, input: DeliveryInput): Promise<StoredCopy[]> {
@@ -77,14 +90,19 @@ async function commitCopies(store: Store, input: DeliveryInput, recipients: Stor
     targets: recipients,
     internalDate: input.internalDate ?? store.clock.now(),
     flags: input.flags ?? [],
+    spam: input.spam,
+    ignoreQuota: input.ignoreQuota,
   });
 }
 
-/** What delivery computes once from a message as served (prefix + raw) for IMAP to read later. */
+/** What delivery computes once from a message as served (prefix + raw) for IMAP and POP3 to read later. */
 export function contentIndexOf(full: Buffer): ContentIndex {
   const indexed = indexMessage(full);
   return {
     mimeTree: encodeTree(indexed.tree), envelope: indexed.envelope, bodyStructure: indexed.bodyStructure, body: indexed.body,
     headerText: indexed.headerText, searchText: indexed.searchText, sentDate: indexed.sentDate,
+    sentDay: indexed.sentDay, addressText: indexed.addressText,
+    // A POP3 user's first login would otherwise read every message to count it (0.65 s on 10,000).
+    pop3Octets: pop3Octets([full]),
   };
 }

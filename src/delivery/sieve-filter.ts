@@ -23,6 +23,8 @@ export interface FilterOptions {
   rcptOf: Map<number, string>;
   remoteIp?: string;
   services: OutboundServices;
+  /** A reject by every recipient refuses the SMTP transaction (RFC 5429 §2.2) instead of sending a DSN. */
+  refuseOnReject?: boolean;
 }
 
 export interface DeliveryPlan {
@@ -143,7 +145,7 @@ export async function planDelivery(store: Store, full: Buffer, raw: Buffer, pref
     }
     if (duplicates.length > 0) later.push(() => store.sieve.recordDuplicates(account.id, duplicates, now));
   }
-  const rejectedBy = targets.length > 0 && rejections === targets.length ? reason : null;
+  const rejectedBy = opts.refuseOnReject && targets.length > 0 && rejections === targets.length ? reason : null;
   return {
     targets: dedupe(out),
     rejectedBy,

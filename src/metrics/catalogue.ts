@@ -70,10 +70,44 @@ export function serverMetrics(m: Metrics): ServerMetrics {
   };
 }
 
+export interface SpamMetrics {
+  /** Inbound messages judged by the spam filter, per recipient account. labels: action = inbox | junk | reject */
+  verdicts: Counter;
+  /** DNS list lookups. labels: list = dnsbl | dnswl, result = listed | not-listed | error */
+  dnsLists: Counter;
+  /** Filings applied to the classifier. labels: class = spam | ham | none */
+  trained: Counter;
+  /** Inbound transactions deferred by greylisting. */
+  greylisted: Counter;
+  /** Submissions refused by the outbound caps. labels: cap = messages | new-recipients */
+  outboundCapped: Counter;
+  /** rspamd requests. labels: kind = check | learn, result = ok | error */
+  rspamd: Counter;
+}
+
+export function spamMetrics(m: Metrics): SpamMetrics {
+  return {
+    verdicts: m.counter('postern_spam_verdicts_total', 'Inbound messages judged by the spam filter, per recipient account, by action.'),
+    dnsLists: m.counter('postern_spam_dns_list_lookups_total', 'DNS blocklist and allowlist lookups, by list kind and result (error: timeout or an answer that is not a listing code).'),
+    trained: m.counter('postern_spam_trained_total', 'Filings applied to the spam classifier, by class.'),
+    greylisted: m.counter('postern_spam_greylisted_total', 'Inbound transactions deferred by greylisting.'),
+    outboundCapped: m.counter('postern_outbound_capped_total', 'Submissions refused by the per-account daily caps, by cap.'),
+    rspamd: m.counter('postern_spam_rspamd_requests_total', 'Requests to rspamd, by kind and result.'),
+  };
+}
+
 /** The queue's gauges, computed at scrape time from the store (depth by status, age of the oldest entry). */
 export function queueGauges(m: Metrics, depth: GaugeCollector, oldestAgeSeconds: GaugeCollector): { depth: Gauge; oldestAge: Gauge } {
   return {
     depth: m.gauge('postern_queue_depth', 'Queue entries waiting (one per recipient), by status.', depth),
     oldestAge: m.gauge('postern_queue_oldest_age_seconds', 'Age of the oldest message still waiting in the queue (0 when empty).', oldestAgeSeconds),
+  };
+}
+
+/** The store's WAL, read at scrape time: its size (bounded by the checkpoint thread) and how often it was truncated. */
+export function storeGauges(m: Metrics, walBytes: GaugeCollector, walTruncations: GaugeCollector): { walBytes: Gauge; walTruncations: Gauge } {
+  return {
+    walBytes: m.gauge('postern_store_wal_bytes', 'Size of the SQLite write-ahead log file in bytes.', walBytes),
+    walTruncations: m.gauge('postern_store_wal_truncations', 'WAL truncations by the checkpoint thread since the server started.', walTruncations),
   };
 }

@@ -11,17 +11,20 @@ import type { RunningListener, ServerContext } from '../server-context.ts';
 import { listenOn } from '../net/listen.ts';
 import { ConnectionLimits } from './connection-limits.ts';
 import { authenticate } from '../login/authenticate.ts';
+import { authzidPermitted } from '../login/sasl.ts';
 import { resolveRecipient } from '../delivery/recipients.ts';
 import { deliver, OverQuotaError } from '../delivery/deliver.ts';
 import { normalizeAddress, domainOf } from '../store/addresses.ts';
 import { SignPool } from '../email-auth/sign-pool.ts';
+import { smtpFailure } from './our-failure.ts';
+import { ownsSender } from './sender-ownership.ts';
 import { serverMetrics } from '../metrics/catalogue.ts';
 import { recentSends } from '../delivery/send-rate.ts';
 import { outboundServicesOf } from '../delivery/forward.ts';
 import type { DkimKey } from '../store/domains.ts';
 import {
   checkEnvelopeSender, checkFromHeader, checkHourlyRate, checkRecipientCount, fixupSubmittedMessage,
-  fromAddresses, normalizeLineEndings, type SmtpReply,
+  fromMailboxes, normalizeLineEndings, type SmtpReply,
 } from './submission-policy.ts';
 
 interface SubmissionUser { accountId: number; address: string }
@@ -48,10 +51,11 @@ function replyError(r: SmtpReply): Error {
 const AUTH_REQUIRED: SmtpReply = { code: 530, message: '5.7.0 Authentication required' };
 const TLS_REQUIRED: SmtpReply = { code: 530, message: '5.7.0 Must issue a STARTTLS command first' };
 const BAD_CREDENTIALS: SmtpReply = { code: 535, message: '5.7.8 Authentication credentials invalid' };
+// RFC 4954 §6: 535 5.7.8 also covers "not authorized to act as the authorization identity".
+const AUTHZID_REFUSED: SmtpReply = { code: 535, message: '5.7.8 Authorization identity must be empty or your own' };
 const THROTTLED: SmtpReply = { code: 454, message: '4.7.0 Too many failed logins, try again later' };
 const UNKNOWN_USER: SmtpReply = { code: 550, message: '5.1.1 No such user here' };
 const BAD_ADDRESS: SmtpReply = { code: 553, message: '5.1.3 Bad recipient address syntax' };
-const OUR_FAILURE: SmtpReply = { code: 451, message: '4.3.0 Local error in processing, try again later' };
 const TOO_BIG: SmtpReply = { code: 552, message: '5.3.4 Message too big' };
 const OVER_QUOTA: SmtpReply = { code: 452, message: '4.2.2 Recipient mailbox is full' };
 
@@ -126,16 +130,17 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     keyCache.set(domain, { keys, at: now });
     return keys;
   };
-  // The owner of each sender address, per session: MAIL FROM and From: usually name the same one.
-  const owners = new WeakMap<SMTPServerSession, Map<string, number[] | null>>();
-  const sessionOwnerOf = async (session: SMTPServerSession, addr: string): Promise<number[] | null> => {
-    let cache = owners.get(session);
-    if (!cache) { cache = new Map(); owners.set(session, cache); }
-    const key = addr.toLowerCase();
-    if (cache.has(key)) return cache.get(key)!;
-    const owner = await ownerOf(addr);
-    cache.set(key, owner);
-    return owner;
+  // Whether the user owns each sender address, per session: MAIL FROM and From: usually name the same one.
+  const owned = new WeakMap<SMTPServerSession, Map<string, boolean>>();
+  const sessionOwns = async (session: SMTPServerSession, user: SubmissionUser, addr: string): Promise<boolean> => {
+    let cache = owned.get(session);
+    if (!cache) { cache = new Map(); owned.set(session, cache); }
+    const key = `${user.accountId} ${addr.toLowerCase()}`;
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const answer = addr !== '' && await ownsSender(store, user.address, addr);
+    cache.set(key, answer);
+    return answer;
   };
   const limits = new ConnectionLimits(config.limits.connections_per_ip, config.limits.connections_total);
   signPool ??= new SignPool();
@@ -177,11 +182,17 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     onAuth(auth: SMTPServerAuthentication, session, callback) {
       const ip = session.remoteAddress;
       if (!session.secure && !plaintextAllowed(ip)) return callback(replyError(TLS_REQUIRED));
+      // smtp-server falls back to the authzid when a client leaves the authcid empty; only two
+      // different non-empty identities are an attempt to act as someone else (RFC 4616 §2).
+      if (auth.method === 'PLAIN' && auth.authcid && !authzidPermitted(auth.authzid ?? '', auth.authcid)) {
+        metrics.authFailures.inc({ protocol: 'submission' });
+        return callback(replyError(AUTHZID_REFUSED));
+      }
       authenticate(store, ctx.throttle, ip, auth.username ?? '', auth.password ?? '').then((result) => {
         if (result.ok) return callback(null, { user: { accountId: result.accountId, address: result.address } satisfies SubmissionUser });
         metrics.authFailures.inc({ protocol: 'submission' });
         callback(replyError(result.reason === 'throttled' ? THROTTLED : BAD_CREDENTIALS));
-      }, (err) => { log.error({ err }, 'authentication failed with an error'); callback(replyError(OUR_FAILURE)); });
+      }, (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'AUTH' })));
     },
 
     onMailFrom(from: SMTPServerAddress, session, callback) {
@@ -191,10 +202,10 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       states.delete(session);
       const rate = checkHourlyRate(recentSends(store, user.accountId, ctx.clock.now()).length, config.submission.messages_per_hour);
       if (rate) return callback(replyError(rate));
-      sessionOwnerOf(session, from.address).then((owner) => {
-        const refusal = checkEnvelopeSender(from.address, owner === null ? null : owner.includes(user.accountId) ? user.accountId : owner[0] ?? null, user.accountId);
+      sessionOwns(session, user, from.address).then((owns) => {
+        const refusal = checkEnvelopeSender(from.address, owns);
         callback(refusal ? replyError(refusal) : undefined);
-      }, (err) => { log.error({ err }, 'sender lookup failed'); callback(replyError(OUR_FAILURE)); });
+      }, (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'MAIL' })));
     },
 
     onRcptTo(to: SMTPServerAddress, session, callback) {
@@ -214,16 +225,16 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
         // The same address twice is one recipient (one queue row, one copy delivered).
         if (r.kind === 'not-local') { if (!state.remote.some((a) => a.toLowerCase() === to.address.toLowerCase())) state.remote.push(to.address); return callback(); }
         callback(replyError(r.kind === 'unknown-user' ? UNKNOWN_USER : BAD_ADDRESS));
-      }, (err) => { log.error({ err }, 'recipient lookup failed'); callback(replyError(OUR_FAILURE)); });
+      }, (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'RCPT' })));
     },
 
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      // Past the limit nothing more is kept (as on port 25); smtp-server keeps counting so we can refuse it.
+      stream.on('data', (c: Buffer) => { if (!stream.sizeExceeded) chunks.push(c); });
       stream.on('end', () => {
         const endedAt = ctx.clock.now();
-        const sizeExceeded = (stream as unknown as { sizeExceeded?: boolean }).sizeExceeded;
-        if (sizeExceeded) {
+        if (stream.sizeExceeded) {
           metrics.messagesRefused.inc({ source: 'submission', reason: 'too-big' });
           return callback(replyError(TOO_BIG));
         }
@@ -238,30 +249,21 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
             metrics.messagesRefused.inc({ source: 'submission', reason: 'over-quota' });
             return callback(replyError(OVER_QUOTA));
           }
-          log.error({ err }, 'submission failed');
-          callback(replyError(OUR_FAILURE));
+          callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'DATA' }));
         });
       });
     },
   });
-
-  async function ownerOf(addr: string): Promise<number[] | null> {
-    if (addr === '') return null;
-    const r = await resolveRecipient(store, addr);
-    return r.kind === 'local' && r.accountIds.length > 0 ? r.accountIds : null;
-  }
 
   async function accept(data: Buffer, session: SMTPServerSession): Promise<SmtpReply> {
     const user = session.user as SubmissionUser;
     const state = stateOf(session);
     const normalized = normalizeLineEndings(data);
     if ('reply' in normalized) return normalized.reply;
-    const froms = fromAddresses(normalized.message);
-    const owners = await Promise.all(froms.map(async (address) => {
-      const owner = await sessionOwnerOf(session, address);
-      return { address, owner: owner === null ? null : owner.includes(user.accountId) ? user.accountId : owner[0]! };
-    }));
-    const refusal = checkFromHeader(owners, user.accountId);
+    const from = fromMailboxes(normalized.message);
+    const named = [...new Set(from.mailboxes.flatMap((m) => [m.address, ...m.nameAddresses]))];
+    const owns = new Map(await Promise.all(named.map(async (a) => [a, await sessionOwns(session, user, a)] as const)));
+    const refusal = checkFromHeader(from, (a) => owns.get(a) === true);
     if (refusal) return refusal;
 
     const now = ctx.clock.now();
@@ -272,7 +274,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       tlsCipher: (session as unknown as { tlsOptions?: { name?: string; version?: string } }).tlsOptions?.version, queueId,
     });
     // DMARC aligns on the From: domain, so that is the domain whose keys sign.
-    const signingDomain = domainOf(froms[0]!);
+    const signingDomain = domainOf(from.mailboxes[0]!.address);
     const keys = await dkimKeys(signingDomain);
     const signatures = await signPool!.sign(message, signingDomain, keys, now);
     const prefix = signatures + received;

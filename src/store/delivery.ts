@@ -7,6 +7,7 @@ import type { WriteContext } from './group-commit.ts';
 import { insertContent, type ContentIndex } from './contents.ts';
 import { encodeFlags } from './flags.ts';
 import { createMailboxRow } from './accounts.ts';
+import { recordSpamDelivery, type SpamDeliveryRecord } from './spam.ts';
 
 export interface StoreTarget {
   accountId: number;
@@ -37,6 +38,10 @@ export interface StoreInput {
   targets: StoreTarget[];
   internalDate: number;
   flags: string[];
+  /** The spam filter's verdict per recipient account (inbound mail only), recorded with the copies. */
+  spam?: readonly SpamDeliveryRecord[];
+  /** Store even past the quota: only for bounces, which must not be lost to a full mailbox (as Postfix does). */
+  ignoreQuota?: boolean;
 }
 
 export function storeMessage(db: Db, tx: WriteContext, input: StoreInput): StoredCopy[] {
@@ -48,7 +53,7 @@ export function storeMessage(db: Db, tx: WriteContext, input: StoreInput): Store
   for (const target of input.targets) {
     const account = stmt(db, 'SELECT quota_bytes AS quota, used_bytes AS used FROM accounts WHERE id = ?').get(target.accountId) as { quota: number; used: number } | undefined;
     if (!account) throw new NoSuchMailboxError(`account ${target.accountId} does not exist`);
-    if (account.quota > 0 && account.used + size > account.quota) throw new OverQuotaError(target.accountId);
+    if (!input.ignoreQuota && account.quota > 0 && account.used + size > account.quota) throw new OverQuotaError(target.accountId);
     const name = target.mailbox ?? 'INBOX';
     const box = (name.startsWith('\\')
       ? stmt(db, 'SELECT id FROM mailboxes WHERE account_id = ? AND special_use = ? ORDER BY id LIMIT 1').get(target.accountId, name)
@@ -72,6 +77,7 @@ export function storeMessage(db: Db, tx: WriteContext, input: StoreInput): Store
     tx.publish({ accountId: target.accountId, mailboxId: boxId, kind: 'append', uids: [uid], modseq });
   }
   stmt(db, 'UPDATE contents SET refcount = ? WHERE id = ?').run(copies.length, contentId);
+  for (const record of input.spam ?? []) recordSpamDelivery(db, contentId, record, input.internalDate);
   return copies;
 }
 

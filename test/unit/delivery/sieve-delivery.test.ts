@@ -119,7 +119,12 @@ test('sieve at delivery: a reject by every recipient is refused; an alias outsid
   t.after(done);
   await store.sieve.put(bob, 'no', 'require "reject"; reject "Not wanted here.";');
   await store.sieve.setActive(bob, 'no');
-  await assert.rejects(deliver(store, { raw: msg(), prefix: PREFIX, recipients: [{ accountId: bob }], filter: filter() }), (err: Error) => err instanceof SieveRejectError && err.message === 'Not wanted here.');
+  await assert.rejects(deliver(store, { raw: msg(), prefix: PREFIX, recipients: [{ accountId: bob }], filter: { ...filter(), refuseOnReject: true } }), (err: Error) => err instanceof SieveRejectError && err.message === 'Not wanted here.');
+  // Where the transaction cannot be refused for this copy alone, the sender gets a DSN (RFC 5429 §2.1.1).
+  await deliver(store, { raw: msg(), prefix: PREFIX, recipients: [{ accountId: bob }], filter: filter() });
+  const [notice] = await store.queue.list();
+  assert.ok(notice && notice.sender === '' && notice.recipients[0]!.recipient === 'alice@remote.test');
+  await store.queue.delete(notice.id);
   assert.equal(store.db.prepare('SELECT count(*) FROM messages').pluck().get(), 0);
   await store.sieve.setActive(bob, null);
   await deliver(store, { raw: msg('', 'team@example.com'), prefix: PREFIX, recipients: [], filter: filter(), forwards: new Map([['team@example.com', ['dave@elsewhere.test']]]) });
