@@ -13,6 +13,8 @@ export interface FailedRecipient {
   diagnostic: string;
   remoteMta?: string;
   lastAttemptAt: number;
+  /** What the operator or the sender can do, from the table of known rejections. */
+  advice?: string;
 }
 
 export interface DsnInput {
@@ -36,9 +38,29 @@ function clean(s: string): string {
   return s.replace(/[\r\n]+/g, ' ').replace(/[^\x20-\x7e]/g, '?');
 }
 
+/** A multi-line remote reply as one field, each reply line on a folded line (RFC 3464 §2.1.2, RFC 5322 §2.2.3). */
+function folded(s: string): string {
+  return s.split(/\r?\n/).map(clean).filter((l) => l.trim() !== '').join('\r\n ');
+}
+
+/** Long advice wrapped at about 76 columns for the human-readable part. */
+function wrap(text: string, indent: string): string {
+  const out: string[] = [];
+  let line = '';
+  for (const word of clean(text).split(' ')) {
+    if (line && line.length + word.length + 1 > 76 - indent.length) { out.push(indent + line); line = word; } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(indent + line);
+  return out.join('\r\n');
+}
+
 export function buildDsn(input: DsnInput): Buffer {
   const boundary = `=_postern_${randomBytes(8).toString('hex')}`;
-  const list = input.failures.map((f) => `  <${clean(f.recipient)}>: ${clean(f.diagnostic)}`).join('\r\n');
+  const list = input.failures.map((f) => [
+    `  <${clean(f.recipient)}>:`,
+    ...f.diagnostic.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => `    ${clean(l)}`),
+    ...(f.advice ? [wrap(`What to do: ${f.advice}`, '    ')] : []),
+  ].join('\r\n')).join('\r\n\r\n');
   const human = [
     `This is the mail system at ${input.hostname}.`,
     '',
@@ -57,7 +79,7 @@ export function buildDsn(input: DsnInput): Buffer {
     'Action: failed',
     `Status: ${f.status}`,
     ...(f.remoteMta ? [`Remote-MTA: dns; ${clean(f.remoteMta)}`] : []),
-    `Diagnostic-Code: ${clean(f.diagnostic)}`,
+    `Diagnostic-Code: ${folded(f.diagnostic)}`,
     `Last-Attempt-Date: ${rfc5322Date(f.lastAttemptAt)}`,
   ].join('\r\n')).join('\r\n\r\n');
   let headers = input.originalHeaders.toString('latin1');

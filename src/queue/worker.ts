@@ -20,7 +20,8 @@ import { queueGauges, serverMetrics, type ServerMetrics } from '../metrics/catal
 import { deliverToHost, type HostAttempt, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
 import { MtaStsPolicies, httpsPolicyFetcher, mxPermitted, tlsRequired, type PolicyFetcher } from './mta-sts.ts';
 import { buildDsn, shouldBounce, statusFromReply, type FailedRecipient } from './dsn.ts';
-import { QUEUE_RECORD_WINDOW_MS, QUEUE_CLAIM_LEASE_MS, QUEUE_KICK_DELAY_MS as KICK_DELAY_MS, QUEUE_MESSAGES_PER_CONNECTION, QUEUE_RETRY_JITTER } from '../limits.ts';
+import { adviceText, destinationOf, explainReply } from './rejections.ts';
+import { GREYLIST_RETRY_S, REMOTE_REPLY_KEPT_CHARS, QUEUE_RECORD_WINDOW_MS, QUEUE_CLAIM_LEASE_MS, QUEUE_KICK_DELAY_MS as KICK_DELAY_MS, QUEUE_MESSAGES_PER_CONNECTION, QUEUE_RETRY_JITTER } from '../limits.ts';
 
 export interface WorkerOptions {
   /** Trust anchors for MTA-STS and required TLS (tests). */
@@ -32,6 +33,16 @@ export interface WorkerOptions {
 }
 
 interface Failure { claimed: ClaimedRecipient; reply: string; host?: string; expired: boolean }
+
+/** An SMTP reply from the remote, alone or after our "host[address]: " prefix. */
+function hasSmtpReply(reply: string): boolean {
+  return /(?:^|\]: )[45]\d\d[ -]/.test(reply);
+}
+
+function adviceOf(reply: string): string | undefined {
+  const e = explainReply(reply);
+  return e ? adviceText(e) : undefined;
+}
 
 function ownAddresses(): Set<string> {
   const out = new Set<string>();
@@ -217,6 +228,7 @@ export class QueueWorker {
     let remaining = [...byMessage.keys()];
     let lastError = via.label ? `${via.label} could not be reached` : 'no MX host could be reached';
     let allRefused = true;
+    let lastHost: string | undefined;
     for (const host of hosts) {
       for (const address of host.addresses) {
         if (remaining.length === 0) break;
@@ -232,29 +244,34 @@ export class QueueWorker {
           connectTimeoutMs: config.queue.connect_timeout_s * 1000, socketTimeoutMs: config.queue.command_timeout_s * 1000,
           onOutcome: (key, outcomes) => {
             const rcpts = byMessage.get(key)!;
-            settled.push(this.settle(outcomes.map((o: RecipientOutcome) => ({ claimed: rcpts.find((r) => r.recipient === o.recipient)!, kind: o.kind, reply: o.reply, host: host.name }))));
+            settled.push(this.settle(outcomes.map((o: RecipientOutcome) => ({ claimed: rcpts.find((r) => r.recipient === o.recipient)!, kind: o.kind, reply: o.reply, host: host.name, relay: !!via.label }))));
           },
         }, messages);
         await Promise.all(settled);
         remaining = result.notAttempted;
-        if (result.error) lastError = `${via.label ? `${via.label} ` : ''}${host.name}[${address}]: ${result.error}`;
+        if (result.error) { lastError = `${via.label ? `${via.label} ` : ''}${host.name}[${address}]: ${result.error}`; lastHost = host.name; }
         if (!result.refusedService) allRefused = false;
       }
     }
     if (remaining.length > 0) {
       // RFC 5321 §3.1: a 554 greeting from every host means nobody will take it; otherwise retry.
       const kind = allRefused ? 'permanent' as const : 'temporary' as const;
-      await this.settle(remaining.flatMap((key) => byMessage.get(key)!.map((c) => ({ claimed: c, kind, reply: lastError }))));
+      await this.settle(remaining.flatMap((key) => byMessage.get(key)!.map((c) => ({ claimed: c, kind, reply: lastError, host: lastHost, relay: !!via.label }))));
     }
   }
 
   /** Records outcomes, turning temporary ones past the lifetime into failures, and bounces failures. */
-  private async settle(items: { claimed: ClaimedRecipient; kind: 'delivered' | 'temporary' | 'permanent'; reply: string; host?: string }[]): Promise<void> {
+  private async settle(items: { claimed: ClaimedRecipient; kind: 'delivered' | 'temporary' | 'permanent'; reply: string; host?: string; relay?: boolean }[]): Promise<void> {
     const now = this.ctx.clock.now();
     const outcomes: QueueOutcome[] = [];
     const failures: Failure[] = [];
-    for (const item of items) {
+    for (const raw of items) {
+      const item = { ...raw, reply: raw.reply.length > REMOTE_REPLY_KEPT_CHARS ? `${raw.reply.slice(0, REMOTE_REPLY_KEPT_CHARS)} [cut]` : raw.reply };
       const c = item.claimed;
+      const explained = item.kind === 'delivered' ? null : explainReply(item.reply);
+      if (item.kind !== 'delivered' && hasSmtpReply(item.reply)) {
+        this.metrics.outboundRejections.inc({ class: explained?.class ?? 'other', destination: destinationOf(item.host, item.relay ?? false) });
+      }
       if (item.kind === 'delivered') {
         outcomes.push({ id: c.id, status: 'delivered', reply: item.reply, host: item.host });
         this.metrics.messagesSent.inc();
@@ -263,7 +280,9 @@ export class QueueWorker {
       if (item.kind === 'temporary') {
         const next = nextAttempt({ ...this.retry, lifetimeS: Math.max(0, (c.expiresAt - c.createdAt) / 1000) }, c.createdAt, c.attempts + 1, now, this.opts.random);
         if (next.kind === 'retry') {
-          outcomes.push({ id: c.id, status: 'deferred', nextAttemptAt: next.at, reply: item.reply, host: item.host });
+          // Greylisting accepts the retry a few minutes later, whatever step the schedule is at.
+          const at = explained?.retrySoon ? Math.min(next.at, now + GREYLIST_RETRY_S * 1000) : next.at;
+          outcomes.push({ id: c.id, status: 'deferred', nextAttemptAt: at, reply: item.reply, host: item.host });
           this.metrics.messagesDeferred.inc();
           continue;
         }
@@ -295,6 +314,7 @@ export class QueueWorker {
         // RFC 3463 §3.5: X.4.7 is "delivery time expired".
         recipient: f.claimed.recipient, status: f.expired ? '5.4.7' : statusFromReply(f.reply).replace(/^4/, '5'),
         diagnostic: /^\d{3}[ -]/.test(f.reply) ? `smtp; ${f.reply}` : `x-postern; ${f.reply}`, remoteMta: f.host, lastAttemptAt: now,
+        advice: adviceOf(f.reply),
       }));
       const dsn = buildDsn({ hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2), arrivalDate: c.createdAt, now, failures: dsnFailures });
       const target = await resolveRecipient(this.ctx.store, c.sender);
