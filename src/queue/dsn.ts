@@ -1,4 +1,5 @@
-// Delivery status notifications (RFC 3464) for recipients that failed for good. Always true: a
+// Delivery status notifications (RFC 3464) for recipients that failed for good, and delay notices
+// for recipients still being retried (Action: delayed). Always true: a
 // DSN is never built for the null sender (RFC 5321 §4.5.5: no bounces of bounces), its own
 // envelope sender is null, and it carries the original message's header section, not its body
 // (RFC 3462 text/rfc822-headers), so a bounce never re-sends a large attachment.
@@ -27,6 +28,12 @@ export interface DsnInput {
   arrivalDate: number;
   now: number;
   failures: FailedRecipient[];
+  /**
+   * RFC 3464 §2.3.3: "failed" (the default, a bounce) or "delayed" (a delay notice: still queued and
+   * retried until `willRetryUntil`, RFC 3464 §2.3.9).
+   */
+  action?: 'failed' | 'delayed';
+  willRetryUntil?: number;
 }
 
 /** RFC 3461 §6.2 is about requests; without one, failures (not delays) are reported. */
@@ -55,6 +62,7 @@ function wrap(text: string, indent: string): string {
 }
 
 export function buildDsn(input: DsnInput): Buffer {
+  const delayed = input.action === 'delayed';
   const boundary = `=_postern_${randomBytes(8).toString('hex')}`;
   const list = input.failures.map((f) => [
     `  <${clean(f.recipient)}>:`,
@@ -64,8 +72,14 @@ export function buildDsn(input: DsnInput): Buffer {
   const human = [
     `This is the mail system at ${input.hostname}.`,
     '',
-    'Your message could not be delivered to one or more recipients.',
-    'It has not been delivered and will not be retried.',
+    ...(delayed ? [
+      'Your message has not been delivered yet to one or more recipients.',
+      `It is still queued and will be retried until ${rfc5322Date(input.willRetryUntil ?? input.now)};`,
+      'you need not send it again. The last reply of the receiving server:',
+    ] : [
+      'Your message could not be delivered to one or more recipients.',
+      'It has not been delivered and will not be retried.',
+    ]),
     '',
     list,
     '',
@@ -76,11 +90,12 @@ export function buildDsn(input: DsnInput): Buffer {
   ].join('\r\n');
   const perRecipient = input.failures.map((f) => [
     `Final-Recipient: rfc822; ${clean(f.recipient)}`,
-    'Action: failed',
+    `Action: ${delayed ? 'delayed' : 'failed'}`,
     `Status: ${f.status}`,
     ...(f.remoteMta ? [`Remote-MTA: dns; ${clean(f.remoteMta)}`] : []),
     `Diagnostic-Code: ${folded(f.diagnostic)}`,
     `Last-Attempt-Date: ${rfc5322Date(f.lastAttemptAt)}`,
+    ...(delayed && input.willRetryUntil !== undefined ? [`Will-Retry-Until: ${rfc5322Date(input.willRetryUntil)}`] : []),
   ].join('\r\n')).join('\r\n\r\n');
   let headers = input.originalHeaders.toString('latin1');
   if (!headers.endsWith('\r\n')) headers += '\r\n';
@@ -88,7 +103,7 @@ export function buildDsn(input: DsnInput): Buffer {
   const text = [
     `From: Mail Delivery System <MAILER-DAEMON@${input.hostname}>`,
     `To: <${clean(input.sender)}>`,
-    'Subject: Undelivered Mail Returned to Sender',
+    `Subject: ${delayed ? 'Delayed Mail (still being retried)' : 'Undelivered Mail Returned to Sender'}`,
     `Date: ${rfc5322Date(input.now)}`,
     `Message-ID: <${randomBytes(12).toString('hex')}@${input.hostname}>`,
     'Auto-Submitted: auto-replied',

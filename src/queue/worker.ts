@@ -265,6 +265,7 @@ export class QueueWorker {
     const now = this.ctx.clock.now();
     const outcomes: QueueOutcome[] = [];
     const failures: Failure[] = [];
+    const delays: Failure[] = [];
     for (const raw of items) {
       const item = { ...raw, reply: raw.reply.length > REMOTE_REPLY_KEPT_CHARS ? `${raw.reply.slice(0, REMOTE_REPLY_KEPT_CHARS)} [cut]` : raw.reply };
       const c = item.claimed;
@@ -282,7 +283,11 @@ export class QueueWorker {
         if (next.kind === 'retry') {
           // Greylisting accepts the retry a few minutes later, whatever step the schedule is at.
           const at = explained?.retrySoon ? Math.min(next.at, now + GREYLIST_RETRY_S * 1000) : next.at;
-          outcomes.push({ id: c.id, status: 'deferred', nextAttemptAt: at, reply: item.reply, host: item.host });
+          // One delay notice per recipient once it has waited delay_notice_s (RFC 3464 Action: delayed).
+          const noticeAfter = this.ctx.config.queue.delay_notice_s * 1000;
+          const notify = noticeAfter > 0 && c.delayNotifiedAt === null && now - c.createdAt >= noticeAfter && shouldBounce(c.sender);
+          if (notify) delays.push({ claimed: c, reply: item.reply, host: item.host, expired: false });
+          outcomes.push({ id: c.id, status: 'deferred', nextAttemptAt: at, reply: item.reply, host: item.host, ...(notify ? { delayNotified: true } : {}) });
           this.metrics.messagesDeferred.inc();
           continue;
         }
@@ -295,12 +300,14 @@ export class QueueWorker {
     // Bounce before recording: record() may release the content the DSN quotes. A crash in
     // between re-attempts the recipient (deferred by its lease), which may bounce twice: the
     // safer side of losing a bounce.
-    await this.bounce(failures, now);
+    await this.bounce(failures, now, 'failed');
+    await this.bounce(delays, now, 'delayed');
     await this.ctx.store.queue.recordSoon(outcomes, now, QUEUE_RECORD_WINDOW_MS);
     if (items.some((i) => i.kind !== 'delivered')) this.ctx.log.info({ outcomes: items.map((i) => ({ to: i.claimed.recipient, kind: i.kind, reply: i.reply })) }, 'queue outcomes');
   }
 
-  private async bounce(failures: Failure[], now: number): Promise<void> {
+  /** Sends each sender one report per message: a bounce ("failed") or a delay notice ("delayed"). */
+  private async bounce(failures: Failure[], now: number, action: 'failed' | 'delayed'): Promise<void> {
     const byMessage = new Map<number, Failure[]>();
     for (const f of failures) {
       if (!shouldBounce(f.claimed.sender)) continue;
@@ -312,11 +319,15 @@ export class QueueWorker {
       const end = full.indexOf('\r\n\r\n');
       const dsnFailures: FailedRecipient[] = list.map((f) => ({
         // RFC 3463 §3.5: X.4.7 is "delivery time expired".
-        recipient: f.claimed.recipient, status: f.expired ? '5.4.7' : statusFromReply(f.reply).replace(/^4/, '5'),
+        // A delay keeps the reply's 4.x.x (RFC 3464 §2.3.4: a transient status); a failure is 5.x.x.
+        recipient: f.claimed.recipient, status: action === 'delayed' ? statusFromReply(f.reply).replace(/^5/, '4') : f.expired ? '5.4.7' : statusFromReply(f.reply).replace(/^4/, '5'),
         diagnostic: /^\d{3}[ -]/.test(f.reply) ? `smtp; ${f.reply}` : `x-postern; ${f.reply}`, remoteMta: f.host, lastAttemptAt: now,
         advice: adviceOf(f.reply),
       }));
-      const dsn = buildDsn({ hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2), arrivalDate: c.createdAt, now, failures: dsnFailures });
+      const dsn = buildDsn({
+        hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2),
+        arrivalDate: c.createdAt, now, failures: dsnFailures, action, willRetryUntil: c.expiresAt,
+      });
       const target = await resolveRecipient(this.ctx.store, c.sender);
       if (target.kind !== 'local') {
         this.ctx.log.warn({ sender: c.sender }, 'cannot bounce: the sender is not a local mailbox');
