@@ -75,6 +75,7 @@ imaps = false
 pop3 = false
 pop3s = false
 http = false
+ops = false
 [tls]
 cert = "${dir}/cert.pem"
 key = "${dir}/key.pem"

@@ -10,6 +10,12 @@ export const RECIPIENTS_PER_MESSAGE = 100;
 export const CONNECTIONS_PER_IP = 20;
 /** Simultaneous connections per listener in total. */
 export const CONNECTIONS_TOTAL = 2000;
+/** IPv6 clients are one "IP" per /64 (connection limits, login throttle): a host is routinely given a
+ *  whole /64 (RFC 7421), so counting single addresses would let one host take every slot. */
+export const IPV6_CLIENT_PREFIX = 64;
+/** A TLS handshake (imaps, pop3s, submissions, STARTTLS) must finish within this time; Node's default is
+ *  120 s, which let one IP hold sockets that were never counted. 10 s is ample over any real link. */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Seconds a session may stay silent. RFC 5321 §4.5.3.2.7 asks for at least 5 minutes in SMTP. */
 export const IDLE_TIMEOUT_S = 300;
 /** SMTP command line length including CRLF (RFC 5321 §4.5.3.1.4: 512 octets). */
@@ -87,6 +93,9 @@ export const POP3_MAX_BAD_COMMANDS = 20;
 export const POP3_WRITE_BATCH = 64 * 1024;
 /** Messages whose POP3 size is computed between two yields to the event loop, at a first login. */
 export const POP3_OCTETS_PAGE = 200;
+/** Absolute time from connect to a successful POP3 login (idle timers alone let a client that sends
+ *  NOOP-like junk stay unauthenticated for ever). */
+export const POP3_PREAUTH_DEADLINE_SECONDS = 120;
 /** POP3 commands a client may have queued (RFC 2449 §6.6 PIPELINING) before we stop reading from it. */
 export const POP3_MAX_PIPELINED = 100;
 
@@ -104,6 +113,24 @@ export const IMAP_MAX_ARGUMENT_LITERAL = 64 * 1024;
 
 /** Most literals in one command: MULTIAPPEND of a few hundred messages is plenty. */
 export const IMAP_MAX_LITERALS_PER_COMMAND = 1000;
+
+/** All the literals of one command together, besides APPEND's message: 1000 literals of 64 KiB each
+ *  would otherwise be 64 MiB per connection. Real commands send a password or a mailbox name. */
+export const IMAP_MAX_COMMAND_LITERAL_BYTES = 256 * 1024;
+
+/** All the literals of one command before login (a user name and password, ID fields): an
+ *  unauthenticated client gets a few KiB, refused at the announcement as Dovecot does. */
+export const IMAP_MAX_PREAUTH_LITERAL_BYTES = 4 * 1024;
+
+/** Absolute time from connect to a successful login. Idle timers alone let a client stay forever
+ *  unauthenticated by sending NOOP; a person typing a password or a client's retry fits easily. */
+export const IMAP_PREAUTH_DEADLINE_SECONDS = 120;
+
+/** A literal (APPEND's message) must arrive at this average rate after a grace period, or the
+ *  connection is closed: 1 byte per idle interval would otherwise hold it for ever. 4 KiB/s is a
+ *  slow mobile uplink; 50 MiB then has 3.5 hours. */
+export const IMAP_LITERAL_MIN_BYTES_PER_SECOND = 4 * 1024;
+export const IMAP_LITERAL_GRACE_SECONDS = 60;
 
 /** Deepest parenthesis nesting in a command (SEARCH keys nest; real clients stay under 5). */
 export const IMAP_MAX_NESTING_DEPTH = 32;
@@ -145,3 +172,41 @@ export const REMOTE_REPLY_KEPT_CHARS = 4000;
  * deferral is retried after this many seconds whatever the schedule's current step.
  */
 export const GREYLIST_RETRY_S = 360;
+
+// --- Sieve (issue 17) ---
+
+/** Largest Sieve script accepted (ManageSieve PUTSCRIPT, CLI). Real filter sets are a few KiB;
+ *  Dovecot's default is 1 MiB. 256 KiB keeps parsing a script at delivery cheap. */
+export const SIEVE_MAX_SCRIPT_BYTES = 256 * 1024;
+/** Scripts stored per account (active and inactive). */
+export const SIEVE_MAX_SCRIPTS = 64;
+/** Bytes of scripts stored per account, the ManageSieve HAVESPACE quota. */
+export const SIEVE_MAX_STORAGE_BYTES = 4 * 1024 * 1024;
+/** Longest script name in characters (RFC 5804 §1.6 leaves it to the server; Dovecot uses 256). */
+export const SIEVE_MAX_NAME_LENGTH = 256;
+/** Deepest nesting of blocks and of tests inside tests (anyof/allof/not): real scripts stay under 5. */
+export const SIEVE_MAX_NESTING = 32;
+/** Actions one script run may take for one message (RFC 5228 §2.10.5 allows a limit). */
+export const SIEVE_MAX_ACTIONS = 32;
+/** Redirects one script run may make: each is an outbound message; Dovecot's default is 4. */
+export const SIEVE_MAX_REDIRECTS = 4;
+/** Include depth (RFC 6609 §3.2 asks for a limit on nested includes) and scripts included in one run. */
+export const SIEVE_MAX_INCLUDE_DEPTH = 10;
+export const SIEVE_MAX_INCLUDED_SCRIPTS = 32;
+/** Interpreter steps per run (commands, tests, keys compared, regex threads stepped). A hostile
+ *  script must not hold the event loop: this bounds work whatever the message. */
+export const SIEVE_MAX_STEPS = 2_000_000;
+/** Wall-clock time one run may take, checked between steps (the step budget normally stops it first). */
+export const SIEVE_MAX_RUN_MS = 2000;
+/** Compiled size of one regular expression or :matches pattern, in VM instructions: bounds
+ *  {m,n} expansion. Matching is a Pike VM, linear in text length times this size. */
+export const SIEVE_REGEX_MAX_PROGRAM = 4000;
+/** Characters of one header value or body part a test reads; beyond this the text is cut. */
+export const SIEVE_MAX_TEST_TEXT = 1024 * 1024;
+/** Longest variable value in characters (RFC 5229 §3: implementations may limit; Dovecot: 4096). */
+export const SIEVE_MAX_VARIABLE_LENGTH = 4096;
+/** Distinct variables one run may set (RFC 5229 §3). */
+export const SIEVE_MAX_VARIABLES = 256;
+/** RFC 5230 §4.1: :days has a minimum of 1 and implementations may cap it; 365 is a year. */
+export const VACATION_MIN_SECONDS = 60;
+export const VACATION_MAX_DAYS = 365;

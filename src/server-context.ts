@@ -19,6 +19,8 @@ export interface ServerContext {
   clock: Clock;
   throttle: LoginThrottle;
   metrics: Metrics;
+  /** The listeners serve started, for /healthz (which asks each whether it accepts, in process). */
+  listeners?: RunningListener[];
 }
 
 /** A started listener; serve closes them all on SIGTERM. */
@@ -26,5 +28,7 @@ export interface RunningListener {
   name: string;
   host: string;
   port: number;
+  /** Whether the listener still accepts connections (for /healthz); absent means "not checked". */
+  accepting?(): boolean;
   close(): Promise<void>;
 }

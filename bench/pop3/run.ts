@@ -84,7 +84,7 @@ const configFile = path.join(dataDir, 'postern.toml');
 fs.writeFileSync(configFile, [
   `data_dir = "${dataDir}"`, 'hostname = "localhost"',
   '[listen]', `pop3 = "127.0.0.1:${values.port}"`,
-  ...['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3s', 'http'].map((n) => `${n} = false`),
+  ...['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3s', 'http', 'ops'].map((n) => `${n} = false`),
   '[pop3]', 'allow_plaintext_loopback = true',
   '[log]', 'level = "warn"', '',
 ].join('\n'));

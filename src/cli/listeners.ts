@@ -2,7 +2,7 @@
 import type { Config, ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 import { startImapListener } from '../imap/server.ts';
-import { startHttp, startHttps } from '../http/listener.ts';
+import { startHttp, startHttps, startOps } from '../http/listener.ts';
 import { startInboundSmtp } from '../smtp/inbound-server.ts';
 import { startPop3, startPop3s } from '../pop3/server.ts';
 import { startSubmission, startSubmissions } from '../smtp/submission-server.ts';
@@ -22,4 +22,5 @@ export const LISTENERS: ListenerSpec[] = [
   { name: 'pop3s', start: startPop3s },
   { name: 'http', start: startHttp },
   { name: 'https', start: startHttps },
+  { name: 'ops', start: startOps },
 ];

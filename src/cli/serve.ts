@@ -5,12 +5,14 @@
 // the background and reloads the TLS listeners when a new one is stored.
 import { SERVE_USAGE } from './usage.ts';
 import fs from 'node:fs';
-import { parseArgs } from './args.ts';
+import { flagString, parseArgs } from './args.ts';
 import { configFor } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { LISTENERS } from './listeners.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { openStore, type Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import { openStoreMigrated, UpgradeError } from '../backup/upgrade.ts';
+import { configPath } from '../config/load.ts';
 import { SchemaTooNewError } from '../store/migrate.ts';
 import { createResolver } from '../dns/resolver.ts';
 
@@ -22,6 +24,7 @@ import { challengesFor } from '../tls/acme-challenges.ts';
 import { reloadCertificate } from '../tls/reload.ts';
 import { systemClock } from '../clock.ts';
 import { BindError } from '../net/listen.ts';
+import { installProcessGuard } from '../process-guard.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
 import { hostnameProblem } from '../config/hostname.ts';
@@ -43,8 +46,9 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const log = createLogger(config.log.level);
   const problem = hostnameProblem(config.hostname);
   if (problem) log.warn({ hostname: config.hostname }, problem);
-  const ctx = await buildContext(config, log);
-  const running: RunningListener[] = [];
+  const ctx = await buildContext(config, log, configPath(flagString(args, 'config')));
+  const removeGuard = installProcessGuard(log, ctx.metrics);
+  const running: RunningListener[] = ctx.listeners ?? [];
   try {
     for (const spec of LISTENERS) {
       const address = config.listen[spec.name];
@@ -56,6 +60,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   } catch (err) {
     await Promise.allSettled(running.map((l) => l.close()));
     await ctx.store.close();
+    removeGuard();
     if (err instanceof BindError) throw new OperationError(err.message);
     throw err;
   }
@@ -98,6 +103,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   unsubscribe();
   await worker.stop();
   await ctx.store.close();
+  removeGuard();
   log.info('stopped');
   log.flush?.();
   // Everything is closed and durable; a socket or timer some library still holds must not keep a
@@ -105,12 +111,16 @@ export async function serveCommand(argv: string[]): Promise<void> {
   setTimeout(() => process.exit(process.exitCode ?? 0), STOPPED_EXIT_MS).unref();
 }
 
-export async function buildContext(config: Config, log: Logger): Promise<ServerContext> {
+/** `configFile` is the file config came from, copied into the automatic backup before a migration. */
+export async function buildContext(config: Config, log: Logger, configFile: string | null = null): Promise<ServerContext> {
   let store: Store;
   try {
-    store = openStore(config.data_dir, { clock: systemClock, migrate: true, checkpointIntervalMs: CHECKPOINT_INTERVAL_MS });
+    ({ store } = await openStoreMigrated(config, {
+      clock: systemClock, configFile, checkpointIntervalMs: CHECKPOINT_INTERVAL_MS,
+      onBackup: (backup, pending) => log.info({ backup, pending }, `backed up the database to ${backup} before migrating`),
+    }));
   } catch (err) {
-    if (err instanceof SchemaTooNewError) throw new OperationError(err.message);
+    if (err instanceof SchemaTooNewError || err instanceof UpgradeError) throw new OperationError(err.message);
     throw err;
   }
   for (const m of store.applied) log.info({ migration: m.name }, 'applied migration');
@@ -138,8 +148,9 @@ export async function buildContext(config: Config, log: Logger): Promise<ServerC
     log,
     tls: createTlsProvider(certFile, keyFile),
     clock: systemClock,
-    throttle: new LoginThrottle(systemClock, { maxFailures: config.login.max_failures, lockoutS: config.login.lockout_s }),
+    throttle: new LoginThrottle(systemClock, { maxFailures: config.login.max_failures, lockoutS: config.login.lockout_s, ipv6Prefix: config.limits.ipv6_prefix }),
     metrics: createMetrics(),
+    listeners: [],
   };
 }
 

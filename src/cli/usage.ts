@@ -9,3 +9,7 @@ export const IMPORT_USAGE = 'postern import ADDRESS PATH [--format maildir|mboxr
 export const SERVE_USAGE = 'postern serve [--config FILE]';
 export const MIGRATE_USAGE = 'postern migrate';
 export const REINDEX_USAGE = 'postern reindex';
+export const BACKUP_USAGE = 'postern backup DIR [--keep N]';
+export const VERIFY_USAGE = 'postern verify [DIR]';
+export const RESTORE_USAGE = 'postern restore DIR [--force]';
+export const EXPORT_USAGE = 'postern export ADDRESS DIR --format maildir|mbox | export --all DIR --format maildir|mbox';

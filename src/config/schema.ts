@@ -42,8 +42,9 @@ export const SCHEMA: Record<string, SectionSpec> = {
       imaps: listen(993, 'IMAP over implicit TLS'),
       pop3: listen(110, 'POP3 with STLS'),
       pop3s: listen(995, 'POP3 over implicit TLS'),
-      http: listen(8080, 'HTTP: autoconfig, MTA-STS policy, ACME challenges, /healthz, /metrics'),
+      http: listen(8080, 'HTTP: autoconfig, MTA-STS policy, ACME challenges (and /healthz, /metrics with [ops] token)'),
       https: { type: 'listen', default: false, doc: 'HTTPS (443 in production): the MTA-STS policy, which RFC 8461 requires over HTTPS at mta-sts.DOMAIN, and autoconfig over TLS: "host:port" or false' },
+      ops: { type: 'listen', default: '127.0.0.1:8081', doc: 'Operational HTTP endpoints /healthz and /metrics, on loopback by default: "host:port" or false' },
     },
   },
   tls: {
@@ -74,6 +75,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
       connections_per_ip: { type: 'int', default: limits.CONNECTIONS_PER_IP, min: 1, max: 1000000, doc: 'Simultaneous connections from one IP address, per listener' },
       connections_total: { type: 'int', default: limits.CONNECTIONS_TOTAL, min: 1, max: 1000000, doc: 'Simultaneous connections per listener' },
       idle_timeout_s: { type: 'int', default: limits.IDLE_TIMEOUT_S, min: 1, max: 86400, doc: 'Seconds a session may stay silent (IMAP IDLE uses 30 minutes regardless, RFC 3501 §5.4)' },
+      ipv6_prefix: { type: 'int', default: limits.IPV6_CLIENT_PREFIX, min: 32, max: 128, doc: 'IPv6 clients are counted (connections per IP, login throttle) by this prefix length: one host usually has a whole /64' },
     },
   },
   inbound: {
@@ -139,6 +141,12 @@ export const SCHEMA: Record<string, SectionSpec> = {
     keys: {
       max_failures: { type: 'int', default: limits.LOGIN_MAX_FAILURES, min: 1, max: 1000, doc: 'Failures per IP or per account before a temporary lockout' },
       lockout_s: { type: 'int', default: limits.LOGIN_LOCKOUT_S, min: 1, max: 86400, doc: 'Length of the lockout' },
+    },
+  },
+  ops: {
+    doc: 'The operational endpoints /healthz and /metrics',
+    keys: {
+      token: { type: 'string', default: '', doc: 'Bearer token: when set, /healthz and /metrics need "Authorization: Bearer <token>" and are also answered on the http/https listeners' },
     },
   },
   mta_sts: {

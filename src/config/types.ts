@@ -18,11 +18,11 @@ export interface Config {
   listen: {
     smtp: ListenAddress | null; submission: ListenAddress | null; submissions: ListenAddress | null;
     imap: ListenAddress | null; imaps: ListenAddress | null; pop3: ListenAddress | null;
-    pop3s: ListenAddress | null; http: ListenAddress | null; https: ListenAddress | null;
+    pop3s: ListenAddress | null; http: ListenAddress | null; https: ListenAddress | null; ops: ListenAddress | null;
   };
   tls: { cert: string; key: string; acme: boolean; acme_directory: string; acme_email: string; acme_ca_file: string };
   dns: { servers: string[]; timeout_ms: number; tries: number; cache_s: number };
-  limits: { message_size: number; recipients: number; connections_per_ip: number; connections_total: number; idle_timeout_s: number };
+  limits: { message_size: number; recipients: number; connections_per_ip: number; connections_total: number; idle_timeout_s: number; ipv6_prefix: number };
   inbound: {
     dmarc_reject: 'reject' | 'junk' | 'accept'; dmarc_quarantine: 'junk' | 'accept';
     spf_fail: 'junk' | 'accept' | 'reject'; dns_temperror: 'defer' | 'accept'; verify_timeout_ms: number;
@@ -35,6 +35,7 @@ export interface Config {
   imap: { allow_plaintext_loopback: boolean; max_sessions_per_user: number };
   pop3: { allow_plaintext_loopback: boolean };
   login: { max_failures: number; lockout_s: number };
+  ops: { token: string };
   mta_sts: { mode: 'testing' | 'enforce' | 'none'; max_age_s: number };
   testing: { remote_smtp_port: number; allow_private_mx: boolean };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };

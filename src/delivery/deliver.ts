@@ -19,6 +19,8 @@ export interface DeliveryInput {
   /** IMAP INTERNALDATE, ms since epoch; defaults to now. */
   internalDate?: number;
   flags?: string[];
+  /** Bounces (DSNs) only: stored even when the mailbox is over its quota, so the sender learns of the failure. */
+  ignoreQuota?: boolean;
   /**
    * Remote recipients of the same message (submission): queued in the same transaction as the
    * local copies, so a 250 covers both or neither.
@@ -45,6 +47,7 @@ export async function deliver(store: Store, input: DeliveryInput): Promise<Store
     targets: input.recipients,
     internalDate: input.internalDate ?? store.clock.now(),
     flags: input.flags ?? [],
+    ignoreQuota: input.ignoreQuota,
   });
 }
 

@@ -1,9 +1,10 @@
-// The HTTP and HTTPS listeners as serve starts them: builds the router's dependencies from the
-// server context (our domains from the store, the ports clients should use from [listen], health
-// from the database and the other listeners). What must always be true: /healthz fails when the
-// database cannot commit or an enabled listener does not accept connections; HTTPS follows
-// certificate reloads (SIGHUP, ACME renewal) through the TlsProvider's SNICallback.
-import net from 'node:net';
+// The HTTP listeners as serve starts them: `http` and `https` (public: autoconfig, MTA-STS, ACME) and
+// `ops` (/healthz and /metrics, on loopback by default), with the router's dependencies built from the
+// server context. What must always be true: /healthz fails when the database cannot commit or an
+// enabled listener no longer accepts connections, and it finds that out in process — it never opens
+// a connection to a listener (which would count as a client and could be refused by the very limits
+// it reports on); its result is cached for HEALTH_CACHE_MS, so scraping it cannot load the database;
+// HTTPS follows certificate reloads (SIGHUP, ACME renewal) through the TlsProvider's SNICallback.
 import type { ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 import { challengesFor } from '../tls/acme-challenges.ts';
@@ -11,19 +12,32 @@ import type { MailServices } from './autoconfig.ts';
 import type { HealthCheck, HttpDeps } from './router.ts';
 import { startHttpServer } from './server.ts';
 
-/** A listener that does not accept a connection within this time is reported down. */
-const HEALTH_CONNECT_TIMEOUT_MS = 1000;
+/** A health result is reused this long: a scraper (or an attacker) polling /healthz costs one
+ *  database write per window, not one per request. */
+const HEALTH_CACHE_MS = 3000;
 
 export function startHttp(ctx: ServerContext, address: ListenAddress): Promise<RunningListener> {
-  return startHttpServer(httpDeps(ctx), address, { onError: (err) => ctx.log.error({ err }, 'HTTP request failed') });
+  return startHttpServer(httpDeps(ctx), address, { routes: 'public', onError: (err) => ctx.log.error({ err }, 'HTTP request failed') });
 }
 
 export function startHttps(ctx: ServerContext, address: ListenAddress): Promise<RunningListener> {
-  return startHttpServer(httpDeps(ctx), address, { tls: ctx.tls.serverOptions(), onError: (err) => ctx.log.error({ err }, 'HTTPS request failed') });
+  return startHttpServer(httpDeps(ctx), address, { routes: 'public', tls: ctx.tls.serverOptions(), onError: (err) => ctx.log.error({ err }, 'HTTPS request failed') });
 }
+
+export async function startOps(ctx: ServerContext, address: ListenAddress): Promise<RunningListener> {
+  const running = await startHttpServer(httpDeps(ctx), address, { routes: 'ops', label: 'ops', onError: (err) => ctx.log.error({ err }, 'ops request failed') });
+  return { ...running, name: 'ops' };
+}
+
+const healthByContext = new WeakMap<ServerContext, () => Promise<HealthCheck[]>>();
 
 export function httpDeps(ctx: ServerContext): HttpDeps {
   const { config } = ctx;
+  let health = healthByContext.get(ctx);
+  if (!health) {
+    health = cached(() => healthChecks(ctx), HEALTH_CACHE_MS, () => ctx.clock.now());
+    healthByContext.set(ctx, health);
+  }
   return {
     hostname: config.hostname,
     services: servicesFrom(config.listen),
@@ -31,8 +45,9 @@ export function httpDeps(ctx: ServerContext): HttpDeps {
     mtaSts: { mode: config.mta_sts.mode, maxAgeS: config.mta_sts.max_age_s },
     isLocalDomain: (domain) => ctx.store.domains.isLocal(domain),
     metrics: ctx.metrics,
-    health: () => healthChecks(ctx),
+    health,
     challenges: challengesFor(ctx),
+    ...(config.ops.token ? { opsToken: config.ops.token } : {}),
   };
 }
 
@@ -46,26 +61,28 @@ export function servicesFrom(listen: ServerContext['config']['listen']): MailSer
   return out;
 }
 
+/** One computation shared by every caller within `ttlMs` (and by callers arriving while it runs). */
+function cached<T>(compute: () => Promise<T>, ttlMs: number, now: () => number): () => Promise<T> {
+  let value: Promise<T> | null = null;
+  let at = 0;
+  return () => {
+    if (value === null || now() - at >= ttlMs) {
+      at = now();
+      value = compute();
+      value.catch(() => { value = null; });
+    }
+    return value;
+  };
+}
+
 async function healthChecks(ctx: ServerContext): Promise<HealthCheck[]> {
   const checks: HealthCheck[] = [];
   const writable = await ctx.store.writable();
   checks.push({ name: 'database writable', ok: writable, ...(writable ? {} : { detail: 'a write transaction failed' }) });
-  const listen = ctx.config.listen;
-  for (const name of Object.keys(listen) as (keyof typeof listen)[]) {
-    const address = listen[name];
-    if (!address || name === 'http' || name === 'https' || address.port === 0) continue;
-    const error = await tryConnect(address);
-    checks.push({ name: `${name} listener ${address.host || '*'}:${address.port}`, ok: error === null, ...(error ? { detail: error } : {}) });
+  for (const l of ctx.listeners ?? []) {
+    if (l.name === 'http' || l.name === 'https' || l.name === 'ops' || !l.accepting) continue;
+    const ok = l.accepting();
+    checks.push({ name: `${l.name} listener ${l.host}:${l.port}`, ok, ...(ok ? {} : { detail: 'not accepting connections' }) });
   }
   return checks;
-}
-
-function tryConnect(address: ListenAddress): Promise<string | null> {
-  const host = address.host === '' || address.host === '0.0.0.0' ? '127.0.0.1' : address.host === '::' ? '::1' : address.host;
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port: address.port, timeout: HEALTH_CONNECT_TIMEOUT_MS });
-    socket.once('connect', () => { socket.destroy(); resolve(null); });
-    socket.once('timeout', () => { socket.destroy(); resolve('connection timed out'); });
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-  });
 }

@@ -1,11 +1,14 @@
 // What the HTTP listener answers, as a function from a parsed request to a response: client
 // autoconfiguration, the MTA-STS policy, ACME HTTP-01 challenges, health and metrics. What must always
 // be true: no route writes to a socket (server.ts does), documents are served only for domains we
-// host, and nothing here throws to the caller — our own failures become a 500/503.
+// host, nothing here throws to the caller — our own failures become a 500/503 — and /healthz and
+// /metrics are answered on a public listener only to a request carrying the configured bearer token
+// (the ops listener, on loopback by default, serves them; issue 10 item 10).
 import { autodiscoverRequestAddress, buildAutoconfigXml, buildAutodiscoverXml, type MailServices } from './autoconfig.ts';
 import { mtaStsPolicy } from '../dns/records.ts';
 import type { AcmeChallenges } from '../tls/acme-challenges.ts';
 import type { Metrics } from '../metrics/registry.ts';
+import { timingSafeEqual } from 'node:crypto';
 
 export interface HealthCheck { name: string; ok: boolean; detail?: string }
 
@@ -17,7 +20,12 @@ export interface HttpDeps {
   metrics: Metrics;
   health(): Promise<HealthCheck[]>;
   challenges: AcmeChallenges;
+  /** `[ops] token`: when set, /healthz and /metrics need `Authorization: Bearer <token>` everywhere. */
+  opsToken?: string;
 }
+
+/** Which routes a listener serves: the public ones, the operational ones, or (tests) both. */
+export type RouteSet = 'public' | 'ops' | 'all';
 
 export interface HttpRequest {
   method: string;
@@ -27,6 +35,8 @@ export interface HttpRequest {
   /** The Host header without port, lower-cased. */
   host: string;
   body: string;
+  /** The Authorization header ('' when absent). */
+  authorization?: string;
 }
 
 export interface HttpResponse {
@@ -44,9 +54,18 @@ function reply(status: number, contentType: string, body: string): HttpResponse 
 
 const notFound = (): HttpResponse => reply(404, TEXT, 'not found\n');
 
-export async function routeHttp(deps: HttpDeps, req: HttpRequest): Promise<HttpResponse> {
+export async function routeHttp(deps: HttpDeps, req: HttpRequest, routes: RouteSet = 'all'): Promise<HttpResponse> {
   const path = req.path.toLowerCase();
   const isGet = req.method === 'GET' || req.method === 'HEAD';
+  if (path === '/healthz' || path === '/metrics') {
+    const token = deps.opsToken ?? '';
+    const authorized = token !== '' && bearerMatches(req.authorization ?? '', token);
+    if (routes === 'public' && !authorized) return notFound();
+    // RFC 6750 §3: a missing or wrong token is 401 with a Bearer challenge.
+    if (token !== '' && !authorized) return { ...reply(401, TEXT, 'unauthorized\n'), headers: { 'content-type': TEXT, 'www-authenticate': 'Bearer' } };
+  } else if (routes === 'ops') {
+    return notFound();
+  }
 
   if (isGet && path.startsWith('/.well-known/acme-challenge/')) {
     // RFC 8555 §8.3: the body is the key authorization, served for the token the CA asks about.
@@ -106,4 +125,12 @@ async function autoconfigDomain(deps: HttpDeps, host: string, email: string | un
   const m = /^(?:autoconfig|autodiscover)\.(.+)$/.exec(host);
   if (m && (await deps.isLocalDomain(m[1]!))) return m[1]!;
   return deps.hostname.includes('.') ? deps.hostname.slice(deps.hostname.indexOf('.') + 1) : deps.hostname;
+}
+
+function bearerMatches(header: string, token: string): boolean {
+  const m = /^Bearer +(\S+)\s*$/i.exec(header);
+  if (!m) return false;
+  const given = Buffer.from(m[1]!);
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }

@@ -1,15 +1,22 @@
 // The IMAP listeners: `[listen] imap` (plain, STARTTLS) and `[listen] imaps` (implicit TLS, RFC 8314).
-// Both share one ImapServices per server context. Always true: connections over the per-IP or total
-// limit get an untagged BYE and are closed before any session state is built; close() stops
-// accepting and says BYE to every open session.
+// Both share one ImapServices per server context. Always true: a connection is counted at accept,
+// before any TLS handshake (which must finish within TLS_HANDSHAKE_TIMEOUT_MS); one over the per-IP
+// (IPv6: per /64) or total limit is closed before any session state is built (with an untagged BYE
+// where the connection is plain); nothing one connection throws ends the process — it closes that
+// connection and is logged and counted; close() stops accepting and says BYE to every open session.
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 import { listenOn } from '../net/listen.ts';
+import { ConnectionLimiter } from '../net/connection-limiter.ts';
 import { ImapServices } from './session/services.ts';
 import { ImapSession } from './session/session.ts';
 import { serverMetrics } from '../metrics/catalogue.ts';
+import { TLS_HANDSHAKE_TIMEOUT_MS } from '../limits.ts';
+
+/** After BYE to every session on close(), connections left open are cut after this long. */
+const SHUTDOWN_BYE_MS = 250;
 
 const servicesByContext = new WeakMap<ServerContext, ImapServices>();
 
@@ -29,48 +36,77 @@ export function imapServices(ctx: ServerContext): ImapServices {
 
 export async function startImapListener(ctx: ServerContext, address: ListenAddress, implicitTls: boolean): Promise<RunningListener> {
   const services = imapServices(ctx);
+  const metrics = serverMetrics(ctx.metrics);
   const name = implicitTls ? 'imaps' : 'imap';
-  const perIp = new Map<string, number>();
   const sessions = new Set<ImapSession>();
-  const { connections_per_ip: maxPerIp, connections_total: maxTotal } = ctx.config.limits;
+  const sockets = new Set<net.Socket>();
+  const limiter = new ConnectionLimiter({
+    maxPerIp: ctx.config.limits.connections_per_ip,
+    maxTotal: ctx.config.limits.connections_total,
+    ipv6Prefix: ctx.config.limits.ipv6_prefix,
+  });
 
-  const onConnection = (socket: net.Socket) => {
-    const ip = socket.remoteAddress ?? '';
-    const count = perIp.get(ip) ?? 0;
-    socket.on('error', () => socket.destroy());
-    // FETCH output goes out a page at a time; with Nagle the tail of each page waits for the
-    // client's delayed ACK (measured: 40 ms per page, seconds per 100,000-message FETCH).
-    socket.setNoDelay(true);
-    if (count >= maxPerIp || sessions.size >= maxTotal) {
-      services.metrics?.connectionsRefused.inc({ protocol: 'imap', reason: count >= maxPerIp ? 'per-ip' : 'total' });
-      socket.end('* BYE Too many connections\r\n');
-      return;
+  /** Counts a raw TCP connection; false (and the socket closed) when a limit refuses it. */
+  const admit = (raw: net.Socket): boolean => {
+    raw.on('error', () => raw.destroy());
+    const admission = limiter.admit(raw.remoteAddress ?? '');
+    if (!admission.admitted) {
+      metrics.connectionsRefused.inc({ protocol: 'imap', reason: admission.reason });
+      // On imaps the client expects a handshake, not text: just close.
+      if (implicitTls) raw.destroy();
+      else raw.end('* BYE Too many connections\r\n');
+      return false;
     }
-    services.metrics?.connections.inc({ protocol: 'imap' });
-    perIp.set(ip, count + 1);
-    const session = new ImapSession(services, socket, { remoteAddress: ip, secure: implicitTls });
-    sessions.add(session);
-    socket.once('close', () => {
-      sessions.delete(session);
-      const n = (perIp.get(ip) ?? 1) - 1;
-      if (n <= 0) perIp.delete(ip);
-      else perIp.set(ip, n);
+    metrics.connections.inc({ protocol: 'imap' });
+    sockets.add(raw);
+    raw.once('close', () => {
+      sockets.delete(raw);
+      admission.release();
     });
-    session.start();
+    return true;
   };
 
-  const server = implicitTls
-    ? tls.createServer({ ...ctx.tls.serverOptions() }, onConnection)
-    : net.createServer(onConnection);
-  if (implicitTls) server.on('tlsClientError', (_err, socket) => socket.destroy());
+  const serve = (socket: net.Socket) => {
+    try {
+      // FETCH output goes out a page at a time; with Nagle the tail of each page waits for the
+      // client's delayed ACK (measured: 40 ms per page, seconds per 100,000-message FETCH).
+      socket.setNoDelay(true);
+      socket.on('error', () => socket.destroy());
+      const session = new ImapSession(services, socket, { remoteAddress: socket.remoteAddress ?? '', secure: implicitTls });
+      sessions.add(session);
+      socket.once('close', () => sessions.delete(session));
+      session.start();
+    } catch (err) {
+      metrics.connectionErrors.inc({ protocol: 'imap' });
+      ctx.log.error({ err, listener: name, ip: socket.remoteAddress }, 'IMAP connection setup failed; connection closed');
+      socket.destroy();
+    }
+  };
+
+  let server: net.Server;
+  if (implicitTls) {
+    server = tls.createServer({ ...ctx.tls.serverOptions(), handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, serve);
+    // 'connection' is the raw TCP socket, before the handshake: counted here, not after it.
+    server.on('connection', (raw: net.Socket) => { admit(raw); });
+    server.on('tlsClientError', (_err, socket) => socket.destroy());
+  } else {
+    server = net.createServer((socket) => {
+      if (admit(socket)) serve(socket);
+    });
+  }
+  server.on('error', (err) => ctx.log.error({ err, listener: name }, 'IMAP listener error'));
   const bound = await listenOn(server, address, name);
   return {
     name,
     host: bound.host,
     port: bound.port,
+    accepting: () => server.listening,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       for (const s of sessions) s.logout('Server shutting down');
+      // Connections still in their TLS handshake have no session to say BYE; the others had a
+      // moment to send theirs.
+      setTimeout(() => { for (const raw of sockets) raw.destroy(); }, SHUTDOWN_BYE_MS).unref();
     }),
   };
 }

@@ -47,8 +47,15 @@ export interface ServerMetrics {
   verdicts: Counter;
   /** labels: source = inbound | submission (| append once IMAP reports it) */
   deliveryLatency: Histogram;
-  /** labels: scheme = http | https, code = the status code answered */
+  /** labels: scheme = http | https | ops, code = the status code answered */
   httpRequests: Counter;
+  /**
+   * Connections closed because serving them threw (a bug of ours, or input no parser expected);
+   * the process kept serving everybody else. labels: protocol (as for connections)
+   */
+  connectionErrors: Counter;
+  /** Exceptions and rejections that reached the process-level guard (src/process-guard.ts). labels: kind = exception | rejection */
+  uncaughtErrors: Counter;
 }
 
 export function serverMetrics(m: Metrics): ServerMetrics {
@@ -66,6 +73,8 @@ export function serverMetrics(m: Metrics): ServerMetrics {
     verdicts: m.counter('postern_verification_verdicts_total', 'Inbound SPF/DKIM/DMARC/ARC results, by method and result.'),
     deliveryLatency: m.histogram('postern_delivery_latency_seconds', 'Seconds from end of DATA or APPEND to committed delivery.', DELIVERY_LATENCY_BUCKETS),
     httpRequests: m.counter('postern_http_requests_total', 'HTTP requests answered, by scheme and status code.'),
+    connectionErrors: m.counter('postern_connection_errors_total', 'Connections closed after an internal error while serving them, by protocol.'),
+    uncaughtErrors: m.counter('postern_uncaught_errors_total', 'Errors caught by the process-level last-resort guard, by kind.'),
   };
 }
 

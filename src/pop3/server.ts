@@ -1,13 +1,17 @@
 // The POP3 listeners: `[listen] pop3` (plain, STLS offered; RFC 2595) and `[listen] pop3s` (TLS
 // from the first byte; RFC 8314 §3.3). Each accepted connection becomes a Pop3Session.
-// Always true: connection limits (per IP and in total) are enforced before a session starts, and a
-// refused connection gets a -ERR [SYS/TEMP] line, not silence; close() stops accepting and ends
-// the open sessions without entering UPDATE (nothing is deleted by a shutdown).
+// Always true: connection limits (per IP — IPv6 per /64 — and in total) are enforced at accept, before
+// any TLS handshake (which must finish within TLS_HANDSHAKE_TIMEOUT_MS) and before a session starts; a
+// refused plain connection gets a -ERR [SYS/TEMP] line, not silence; what one connection throws closes
+// that connection only; close() stops accepting and ends the open sessions without entering UPDATE
+// (nothing is deleted by a shutdown).
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 import { listenOn } from '../net/listen.ts';
+import { ConnectionLimiter } from '../net/connection-limiter.ts';
+import { TLS_HANDSHAKE_TIMEOUT_MS } from '../limits.ts';
 import { serverMetrics } from '../metrics/catalogue.ts';
 import { err } from './protocol/response.ts';
 import { Pop3Session } from './session.ts';
@@ -27,35 +31,59 @@ export function startPop3s(ctx: ServerContext, listen: ListenAddress, options: P
 }
 
 async function startListener(name: string, ctx: ServerContext, listen: ListenAddress, implicitTls: boolean, locks: MaildropLocks): Promise<RunningListener> {
-  const perIp = new Map<string, number>();
   const open = new Set<net.Socket>();
-  const { connections, connectionsRefused } = serverMetrics(ctx.metrics);
+  const metrics = serverMetrics(ctx.metrics);
+  const limiter = new ConnectionLimiter({
+    maxPerIp: ctx.config.limits.connections_per_ip,
+    maxTotal: ctx.config.limits.connections_total,
+    ipv6Prefix: ctx.config.limits.ipv6_prefix,
+  });
 
-  const accept = (socket: net.Socket): void => {
-    const ip = socket.remoteAddress ?? '';
-    const fromIp = perIp.get(ip) ?? 0;
-    if (fromIp >= ctx.config.limits.connections_per_ip || open.size >= ctx.config.limits.connections_total) {
-      connectionsRefused.inc({ protocol: 'pop3', reason: fromIp >= ctx.config.limits.connections_per_ip ? 'per-ip' : 'total' });
-      socket.on('error', () => {});
-      socket.end(err('Too many connections, try again later', 'SYS/TEMP'));
-      return;
+  /** Counts a raw TCP connection; false (and the socket closed) when a limit refuses it. */
+  const admit = (raw: net.Socket): boolean => {
+    raw.on('error', () => raw.destroy());
+    const admission = limiter.admit(raw.remoteAddress ?? '');
+    if (!admission.admitted) {
+      metrics.connectionsRefused.inc({ protocol: 'pop3', reason: admission.reason });
+      if (implicitTls) raw.destroy();
+      else raw.end(err('Too many connections, try again later', 'SYS/TEMP'));
+      return false;
     }
-    perIp.set(ip, fromIp + 1);
-    open.add(socket);
-    connections.inc({ protocol: 'pop3' });
-    const session = new Pop3Session(socket, { ctx, remoteAddress: ip, tls: implicitTls, tlsAvailable: true, locks });
-    void session.run().finally(() => {
-      open.delete(socket);
-      const left = (perIp.get(ip) ?? 1) - 1;
-      if (left > 0) perIp.set(ip, left);
-      else perIp.delete(ip);
+    metrics.connections.inc({ protocol: 'pop3' });
+    open.add(raw);
+    raw.once('close', () => {
+      open.delete(raw);
+      admission.release();
     });
+    return true;
   };
 
-  const server = implicitTls
-    ? tls.createServer({ ...ctx.tls.serverOptions() }, accept)
-    : net.createServer(accept);
-  if (implicitTls) server.on('tlsClientError', (e) => ctx.log.debug({ err: e, listener: name }, 'pop3s handshake failed'));
+  const serve = (socket: net.Socket): void => {
+    try {
+      const session = new Pop3Session(socket, { ctx, remoteAddress: socket.remoteAddress ?? '', tls: implicitTls, tlsAvailable: true, locks });
+      session.run().catch((e: unknown) => {
+        metrics.connectionErrors.inc({ protocol: 'pop3' });
+        ctx.log.error({ err: e, listener: name }, 'pop3 session failed; connection closed');
+        socket.destroy();
+      });
+    } catch (e) {
+      metrics.connectionErrors.inc({ protocol: 'pop3' });
+      ctx.log.error({ err: e, listener: name }, 'pop3 connection setup failed; connection closed');
+      socket.destroy();
+    }
+  };
+
+  let server: net.Server;
+  if (implicitTls) {
+    server = tls.createServer({ ...ctx.tls.serverOptions(), handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, serve);
+    // 'connection' is the raw TCP socket, before the handshake: counted here, not after it.
+    server.on('connection', (raw: net.Socket) => { admit(raw); });
+    server.on('tlsClientError', (e) => ctx.log.debug({ err: e, listener: name }, 'pop3s handshake failed'));
+  } else {
+    server = net.createServer((socket) => {
+      if (admit(socket)) serve(socket);
+    });
+  }
 
   const bound = await listenOn(server, listen, name);
   server.on('error', (e) => ctx.log.error({ err: e, listener: name }, 'pop3 listener error'));
@@ -63,6 +91,7 @@ async function startListener(name: string, ctx: ServerContext, listen: ListenAdd
     name,
     host: bound.host,
     port: bound.port,
+    accepting: () => server.listening,
     close: () => new Promise<void>((done) => {
       server.close(() => done());
       for (const socket of open) socket.destroy();

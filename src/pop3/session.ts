@@ -5,7 +5,9 @@
 // the socket; reading stops while too many are queued or the client is not reading our replies;
 // the maildrop lock is held from login to close and released exactly once; nothing is deleted
 // unless QUIT is received in the TRANSACTION state (RFC 1939 §6: a dropped connection is not
-// UPDATE); our own failures answer -ERR [SYS/TEMP] and are logged, never crash the process.
+// UPDATE); our own failures answer -ERR [SYS/TEMP] and are logged, never crash the process; an
+// exception escaping the input loop closes this connection only (logged and counted); a client not
+// logged in within POP3_PREAUTH_DEADLINE_SECONDS is disconnected.
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
@@ -14,7 +16,8 @@ import type { ServerContext } from '../server-context.ts';
 import { authenticate } from '../login/authenticate.ts';
 import { serverMetrics } from '../metrics/catalogue.ts';
 import { decodeSaslPlain } from '../login/sasl.ts';
-import { POP3_LINE_LENGTH, POP3_MAX_BAD_COMMANDS, POP3_MAX_PIPELINED, POP3_OCTETS_PAGE, POP3_WRITE_BATCH } from '../limits.ts';
+import { POP3_LINE_LENGTH, POP3_MAX_BAD_COMMANDS, POP3_MAX_PIPELINED, POP3_OCTETS_PAGE, POP3_PREAUTH_DEADLINE_SECONDS, POP3_WRITE_BATCH, TLS_HANDSHAKE_TIMEOUT_MS } from '../limits.ts';
+import { isLoopback } from '../net/client-address.ts';
 import { LineReader, type LineEvent } from './protocol/line-reader.ts';
 import { Maildrop, type MaildropMessage } from './protocol/maildrop.ts';
 import { MessageStuffer, pop3Octets } from './protocol/message-stuffer.ts';
@@ -55,6 +58,7 @@ export class Pop3Session {
   #onClosed: () => void = () => {};
   #detach: () => void = () => {};
   #paused = false;
+  #preauthTimer: NodeJS.Timeout | null = null;
   readonly #onData = (chunk: Buffer): void => {
     this.#reader.push(chunk);
     // Backpressure without a pause/resume pair (two syscalls) per command: stop reading only when
@@ -78,6 +82,12 @@ export class Pop3Session {
   run(): Promise<void> {
     const done = new Promise<void>((resolve) => (this.#onClosed = resolve));
     this.#detach = this.#attach(this.#socket);
+    this.#preauthTimer = setTimeout(() => {
+      if (this.#loggedIn) return;
+      this.#write(err('Login time exceeded'));
+      this.#close();
+    }, POP3_PREAUTH_DEADLINE_SECONDS * 1000);
+    this.#preauthTimer.unref();
     this.#write(ok('Postern POP3 server ready'));
     return done;
   }
@@ -112,6 +122,12 @@ export class Pop3Session {
         // A client that pipelines without reading our replies must not grow our output buffer.
         if (this.#socket.writableNeedDrain) await this.#drain();
       }
+    } catch (e) {
+      // Outside #handle's own catch (the reader, a drain): this connection ends, nothing else.
+      serverMetrics(this.#ctx.metrics).connectionErrors.inc({ protocol: 'pop3' });
+      this.#log.error({ err: e }, 'pop3 connection failed; closing it');
+      this.#write(err('Internal error, closing connection', 'SYS/TEMP'));
+      this.#close();
     } finally {
       this.#busy = false;
       if (this.#paused && !this.#closed) {
@@ -185,11 +201,13 @@ export class Pop3Session {
     this.#socket = secure;
     this.#tls = true;
     this.#detach = this.#attach(secure);
+    const timer = setTimeout(() => secure.destroy(), TLS_HANDSHAKE_TIMEOUT_MS);
     await new Promise<void>((resolve) => {
       secure.once('secure', () => resolve());
       secure.once('close', () => resolve());
       secure.once('error', () => resolve());
     });
+    clearTimeout(timer);
     this.#phase = initialPhase;
   }
 
@@ -340,14 +358,11 @@ export class Pop3Session {
 
   #finish(): void {
     if (!this.#closed) this.#closed = true;
+    if (this.#preauthTimer) clearTimeout(this.#preauthTimer);
     if (this.#loggedIn) {
       this.#loggedIn.release();
       this.#loggedIn = null;
     }
     this.#onClosed();
   }
-}
-
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }

@@ -65,6 +65,8 @@ export class QueueWorker {
   private scanning = false;
   private rescan = false;
   private readonly inflight = new Set<Promise<void>>();
+  /** Claims whose outcome settle() has taken: an error later in the same job leaves them alone. */
+  private readonly settledClaims = new WeakSet<ClaimedRecipient>();
 
   constructor(ctx: ServerContext, opts: WorkerOptions = {}) {
     this.ctx = ctx;
@@ -150,9 +152,11 @@ export class QueueWorker {
     this.active.set(domain, (this.active.get(domain) ?? 0) + 1);
     const job = this.deliverDomain(domain, claimed)
       .catch((err) => {
-        // Our own failure: defer everything claimed (unknown errors are temporary).
+        // Our own failure: defer what is still open (unknown errors are temporary). What settle()
+        // already took keeps its outcome: a remote 5xx (or 250) is not turned into a deferral.
         this.ctx.log.error({ err, domain }, 'queue delivery failed unexpectedly');
-        return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: `local error: ${(err as Error).message}` })));
+        const open = claimed.filter((c) => !this.settledClaims.has(c));
+        return this.settle(open.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: 'local error' })));
       })
       .finally(() => {
         this.running--;
@@ -244,7 +248,11 @@ export class QueueWorker {
           connectTimeoutMs: config.queue.connect_timeout_s * 1000, socketTimeoutMs: config.queue.command_timeout_s * 1000,
           onOutcome: (key, outcomes) => {
             const rcpts = byMessage.get(key)!;
-            settled.push(this.settle(outcomes.map((o: RecipientOutcome) => ({ claimed: rcpts.find((r) => r.recipient === o.recipient)!, kind: o.kind, reply: o.reply, host: host.name, relay: !!via.label }))));
+            const items = outcomes.flatMap((o: RecipientOutcome) => {
+              const claimedRcpt = rcpts.find((r) => r.recipient === o.recipient);
+              return claimedRcpt ? [{ claimed: claimedRcpt, kind: o.kind, reply: o.reply, host: host.name, relay: !!via.label }] : [];
+            });
+            settled.push(this.settle(items));
           },
         }, messages);
         await Promise.all(settled);
@@ -260,8 +268,14 @@ export class QueueWorker {
     }
   }
 
-  /** Records outcomes, turning temporary ones past the lifetime into failures, and bounces failures. */
+  /**
+   * Records outcomes, turning temporary ones past the lifetime into failures, and bounces failures.
+   * Never rejects: the outcome of a remote reply is decided by that reply alone, whatever fails on
+   * our side afterwards (a bounce that cannot be stored, a record() on a full disk).
+   */
   private async settle(items: { claimed: ClaimedRecipient; kind: 'delivered' | 'temporary' | 'permanent'; reply: string; host?: string; relay?: boolean }[]): Promise<void> {
+    if (items.length === 0) return;
+    for (const item of items) this.settledClaims.add(item.claimed);
     const now = this.ctx.clock.now();
     const outcomes: QueueOutcome[] = [];
     const failures: Failure[] = [];
@@ -302,11 +316,21 @@ export class QueueWorker {
     // safer side of losing a bounce.
     await this.bounce(failures, now, 'failed');
     await this.bounce(delays, now, 'delayed');
-    await this.ctx.store.queue.recordSoon(outcomes, now, QUEUE_RECORD_WINDOW_MS);
+    try {
+      await this.ctx.store.queue.recordSoon(outcomes, now, QUEUE_RECORD_WINDOW_MS);
+    } catch (err) {
+      // Nothing was written: each recipient keeps its status and its lease, so it is due again
+      // when the lease ends (a delivered one may then go out twice, never zero times).
+      this.ctx.log.error({ err, recipients: outcomes.map((o) => o.id) }, 'queue outcomes could not be recorded; they stay due');
+      return;
+    }
     if (items.some((i) => i.kind !== 'delivered')) this.ctx.log.info({ outcomes: items.map((i) => ({ to: i.claimed.recipient, kind: i.kind, reply: i.reply })) }, 'queue outcomes');
   }
 
-  /** Sends each sender one report per message: a bounce ("failed") or a delay notice ("delayed"). */
+  /**
+   * Best effort, one report per message: a bounce ("failed") or a delay notice ("delayed"); one
+   * that cannot be built or stored is logged, never thrown.
+   */
   private async bounce(failures: Failure[], now: number, action: 'failed' | 'delayed'): Promise<void> {
     const byMessage = new Map<number, Failure[]>();
     for (const f of failures) {
@@ -315,26 +339,36 @@ export class QueueWorker {
     }
     for (const list of byMessage.values()) {
       const c = list[0]!.claimed;
-      const full = this.ctx.store.contents.full(c.contentId);
-      const end = full.indexOf('\r\n\r\n');
-      const dsnFailures: FailedRecipient[] = list.map((f) => ({
-        // RFC 3463 §3.5: X.4.7 is "delivery time expired".
-        // A delay keeps the reply's 4.x.x (RFC 3464 §2.3.4: a transient status); a failure is 5.x.x.
-        recipient: f.claimed.recipient, status: action === 'delayed' ? statusFromReply(f.reply).replace(/^5/, '4') : f.expired ? '5.4.7' : statusFromReply(f.reply).replace(/^4/, '5'),
-        diagnostic: /^\d{3}[ -]/.test(f.reply) ? `smtp; ${f.reply}` : `x-postern; ${f.reply}`, remoteMta: f.host, lastAttemptAt: now,
-        advice: adviceOf(f.reply),
-      }));
-      const dsn = buildDsn({
-        hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2),
-        arrivalDate: c.createdAt, now, failures: dsnFailures, action, willRetryUntil: c.expiresAt,
-      });
-      const target = await resolveRecipient(this.ctx.store, c.sender);
-      if (target.kind !== 'local') {
-        this.ctx.log.warn({ sender: c.sender }, 'cannot bounce: the sender is not a local mailbox');
-        continue;
+      try {
+        await this.bounceOne(c, list, now, action);
+      } catch (err) {
+        this.ctx.log.error({ err, sender: c.sender, message: c.messageId }, 'bounce could not be delivered');
       }
-      await deliver(this.ctx.store, { raw: dsn, recipients: target.accountIds.map((accountId) => ({ accountId })) });
-      this.metrics.messagesReceived.inc({ source: 'dsn' });
     }
+  }
+
+  private async bounceOne(c: ClaimedRecipient, list: Failure[], now: number, action: 'failed' | 'delayed'): Promise<void> {
+    const full = this.ctx.store.contents.full(c.contentId);
+    const end = full.indexOf('\r\n\r\n');
+    const dsnFailures: FailedRecipient[] = list.map((f) => ({
+      // RFC 3463 §3.5: X.4.7 is "delivery time expired". A delay keeps the reply's 4.x.x
+      // (RFC 3464 §2.3.4: a transient status); a failure is 5.x.x.
+      recipient: f.claimed.recipient,
+      status: action === 'delayed' ? statusFromReply(f.reply).replace(/^5/, '4') : f.expired ? '5.4.7' : statusFromReply(f.reply).replace(/^4/, '5'),
+      diagnostic: /^\d{3}[ -]/.test(f.reply) ? `smtp; ${f.reply}` : `x-postern; ${f.reply}`, remoteMta: f.host, lastAttemptAt: now,
+      advice: adviceOf(f.reply),
+    }));
+    const dsn = buildDsn({
+      hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2),
+      arrivalDate: c.createdAt, now, failures: dsnFailures, action, willRetryUntil: c.expiresAt,
+    });
+    const target = await resolveRecipient(this.ctx.store, c.sender);
+    if (target.kind !== 'local') {
+      this.ctx.log.warn({ sender: c.sender }, 'cannot bounce: the sender is not a local mailbox');
+      return;
+    }
+    // A bounce is stored even over quota (as Postfix does): the sender must learn of the failure.
+    await deliver(this.ctx.store, { raw: dsn, recipients: target.accountIds.map((accountId) => ({ accountId })), ignoreQuota: true });
+    this.metrics.messagesReceived.inc({ source: 'dsn' });
   }
 }

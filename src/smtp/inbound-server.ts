@@ -25,6 +25,7 @@ import { isLooping } from './loop-detection.ts';
 import { LineEndingNormalizer } from './line-endings.ts';
 import { ConnectionLimits } from './connection-limits.ts';
 import { rewriteReply } from './enhanced-replies.ts';
+import { smtpFailure } from './our-failure.ts';
 
 /** An error smtp-server turns into a reply; `text` starts with its enhanced code. */
 function reply(code: number, text: string): Error & { responseCode: number } {
@@ -94,17 +95,12 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     },
 
     onRcptTo(rcpt: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) {
-      acceptRecipient(rcpt.address, session).then(() => callback(), (err: Error) => callback(err));
+      acceptRecipient(rcpt.address, session).then(() => callback(), (err: unknown) => callback(smtpFailure(err, log, { session: session.id, stage: 'RCPT' })));
     },
 
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) {
-      readMessage(stream).then((content) => finishTransaction(content, stream, session)).then((message) => callback(null, message), (err: Error & { responseCode?: number }) => {
-        if (!err.responseCode) {
-          log.error({ err, session: session.id }, 'inbound delivery failed');
-          return callback(reply(451, '4.3.0 Local error while storing the message, try again later'));
-        }
-        callback(err);
-      });
+      readMessage(stream).then((content) => finishTransaction(content, stream, session)).then((message) => callback(null, message),
+        (err: unknown) => callback(smtpFailure(err, log, { session: session.id, stage: 'DATA' })));
     },
   });
   server.on('error', (err) => log.debug({ err }, 'smtp connection error'));
@@ -219,6 +215,7 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     name: 'smtp',
     host: bound.host,
     port: bound.port,
+    accepting: () => server.server.listening,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

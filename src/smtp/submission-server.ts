@@ -11,10 +11,12 @@ import type { RunningListener, ServerContext } from '../server-context.ts';
 import { listenOn } from '../net/listen.ts';
 import { ConnectionLimits } from './connection-limits.ts';
 import { authenticate } from '../login/authenticate.ts';
+import { authzidPermitted } from '../login/sasl.ts';
 import { resolveRecipient } from '../delivery/recipients.ts';
 import { deliver, OverQuotaError } from '../delivery/deliver.ts';
 import { normalizeAddress, domainOf } from '../store/addresses.ts';
 import { SignPool } from '../email-auth/sign-pool.ts';
+import { smtpFailure } from './our-failure.ts';
 import { serverMetrics } from '../metrics/catalogue.ts';
 import type { DkimKey } from '../store/domains.ts';
 import {
@@ -55,10 +57,11 @@ function replyError(r: SmtpReply): Error {
 const AUTH_REQUIRED: SmtpReply = { code: 530, message: '5.7.0 Authentication required' };
 const TLS_REQUIRED: SmtpReply = { code: 530, message: '5.7.0 Must issue a STARTTLS command first' };
 const BAD_CREDENTIALS: SmtpReply = { code: 535, message: '5.7.8 Authentication credentials invalid' };
+// RFC 4954 §6: 535 5.7.8 also covers "not authorized to act as the authorization identity".
+const AUTHZID_REFUSED: SmtpReply = { code: 535, message: '5.7.8 Authorization identity must be empty or your own' };
 const THROTTLED: SmtpReply = { code: 454, message: '4.7.0 Too many failed logins, try again later' };
 const UNKNOWN_USER: SmtpReply = { code: 550, message: '5.1.1 No such user here' };
 const BAD_ADDRESS: SmtpReply = { code: 553, message: '5.1.3 Bad recipient address syntax' };
-const OUR_FAILURE: SmtpReply = { code: 451, message: '4.3.0 Local error in processing, try again later' };
 const TOO_BIG: SmtpReply = { code: 552, message: '5.3.4 Message too big' };
 const OVER_QUOTA: SmtpReply = { code: 452, message: '4.2.2 Recipient mailbox is full' };
 
@@ -184,11 +187,17 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     onAuth(auth: SMTPServerAuthentication, session, callback) {
       const ip = session.remoteAddress;
       if (!session.secure && !plaintextAllowed(ip)) return callback(replyError(TLS_REQUIRED));
+      // smtp-server falls back to the authzid when a client leaves the authcid empty; only two
+      // different non-empty identities are an attempt to act as someone else (RFC 4616 §2).
+      if (auth.method === 'PLAIN' && auth.authcid && !authzidPermitted(auth.authzid ?? '', auth.authcid)) {
+        metrics.authFailures.inc({ protocol: 'submission' });
+        return callback(replyError(AUTHZID_REFUSED));
+      }
       authenticate(store, ctx.throttle, ip, auth.username ?? '', auth.password ?? '').then((result) => {
         if (result.ok) return callback(null, { user: { accountId: result.accountId, address: result.address } satisfies SubmissionUser });
         metrics.authFailures.inc({ protocol: 'submission' });
         callback(replyError(result.reason === 'throttled' ? THROTTLED : BAD_CREDENTIALS));
-      }, (err) => { log.error({ err }, 'authentication failed with an error'); callback(replyError(OUR_FAILURE)); });
+      }, (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'AUTH' })));
     },
 
     onMailFrom(from: SMTPServerAddress, session, callback) {
@@ -201,7 +210,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       sessionOwnerOf(session, from.address).then((owner) => {
         const refusal = checkEnvelopeSender(from.address, owner === null ? null : owner.includes(user.accountId) ? user.accountId : owner[0] ?? null, user.accountId);
         callback(refusal ? replyError(refusal) : undefined);
-      }, (err) => { log.error({ err }, 'sender lookup failed'); callback(replyError(OUR_FAILURE)); });
+      }, (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'MAIL' })));
     },
 
     onRcptTo(to: SMTPServerAddress, session, callback) {
@@ -216,16 +225,16 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
         // The same address twice is one recipient (one queue row, one copy delivered).
         if (r.kind === 'not-local') { if (!state.remote.some((a) => a.toLowerCase() === to.address.toLowerCase())) state.remote.push(to.address); return callback(); }
         callback(replyError(r.kind === 'unknown-user' ? UNKNOWN_USER : BAD_ADDRESS));
-      }, (err) => { log.error({ err }, 'recipient lookup failed'); callback(replyError(OUR_FAILURE)); });
+      }, (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'RCPT' })));
     },
 
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      // Past the limit nothing more is kept (as on port 25); smtp-server keeps counting so we can refuse it.
+      stream.on('data', (c: Buffer) => { if (!stream.sizeExceeded) chunks.push(c); });
       stream.on('end', () => {
         const endedAt = ctx.clock.now();
-        const sizeExceeded = (stream as unknown as { sizeExceeded?: boolean }).sizeExceeded;
-        if (sizeExceeded) {
+        if (stream.sizeExceeded) {
           metrics.messagesRefused.inc({ source: 'submission', reason: 'too-big' });
           return callback(replyError(TOO_BIG));
         }
@@ -240,8 +249,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
             metrics.messagesRefused.inc({ source: 'submission', reason: 'over-quota' });
             return callback(replyError(OVER_QUOTA));
           }
-          log.error({ err }, 'submission failed');
-          callback(replyError(OUR_FAILURE));
+          callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'DATA' }));
         });
       });
     },
@@ -300,6 +308,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
   const bound = await listenOn(server.server, address, name);
   return {
     name, host: bound.host, port: bound.port,
+    accepting: () => server.server.listening,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (--listenersUsingPool === 0 && signPool) {

@@ -32,6 +32,8 @@ export interface StoreInput {
   targets: StoreTarget[];
   internalDate: number;
   flags: string[];
+  /** Store even past the quota: only for bounces, which must not be lost to a full mailbox (as Postfix does). */
+  ignoreQuota?: boolean;
 }
 
 export function storeMessage(db: Db, tx: WriteContext, input: StoreInput): StoredCopy[] {
@@ -43,7 +45,7 @@ export function storeMessage(db: Db, tx: WriteContext, input: StoreInput): Store
   for (const target of input.targets) {
     const account = stmt(db, 'SELECT quota_bytes AS quota, used_bytes AS used FROM accounts WHERE id = ?').get(target.accountId) as { quota: number; used: number } | undefined;
     if (!account) throw new NoSuchMailboxError(`account ${target.accountId} does not exist`);
-    if (account.quota > 0 && account.used + size > account.quota) throw new OverQuotaError(target.accountId);
+    if (!input.ignoreQuota && account.quota > 0 && account.used + size > account.quota) throw new OverQuotaError(target.accountId);
     const name = target.mailbox ?? 'INBOX';
     const box = (name.startsWith('\\')
       ? stmt(db, 'SELECT id FROM mailboxes WHERE account_id = ? AND special_use = ? ORDER BY id LIMIT 1').get(target.accountId, name)

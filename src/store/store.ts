@@ -4,7 +4,7 @@
 // path (delivery) go through the group commit; changes are published on the bus after commit.
 import type { Clock } from '../clock.ts';
 import { openDatabase, type Db } from './open.ts';
-import { applyMigrations, pendingMigrations, type Migration } from './migrate.ts';
+import { applyMigrations, pendingMigrations, readMigrations, type Migration } from './migrate.ts';
 import { LocalChangeBus, type ChangeBus } from './change-bus.ts';
 import { GroupCommit, type WriteContext } from './group-commit.ts';
 import { Checkpointer } from './checkpointer.ts';
@@ -17,12 +17,15 @@ import { Pop3Store } from './pop3.ts';
 import { storeMessage, type StoreInput, type StoredCopy } from './delivery.ts';
 import { QueueStore } from './queue.ts';
 import { ReindexStore } from './reindex.ts';
+import { SieveStore } from './sieve.ts';
 
 export interface StoreOptions {
   clock: Clock;
   bus?: ChangeBus;
   /** Apply pending migrations on open (serve does); otherwise refuse a database that has pending ones. */
   migrate: boolean;
+  /** Where migrations are read from (tests point it at a copy with extra ones); migrations/ by default. */
+  migrationsDir?: string;
   /** Run WAL checkpoints on a worker thread every this many ms (serve does); 0: inside commits. */
   checkpointIntervalMs?: number;
 }
@@ -41,6 +44,7 @@ export class Store {
   readonly pop3: Pop3Store;
   readonly queue: QueueStore;
   readonly reindex: ReindexStore;
+  readonly sieve: SieveStore;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
   private readonly checkpointer: Checkpointer | null;
@@ -49,9 +53,16 @@ export class Store {
     this.db = openDatabase(dataDir);
     this.clock = options.clock;
     this.bus = options.bus ?? new LocalChangeBus();
-    if (options.migrate) this.applied = applyMigrations(this.db, this.clock.now());
-    else {
-      const pending = pendingMigrations(this.db);
+    const migrations = readMigrations(options.migrationsDir);
+    if (options.migrate) {
+      try {
+        this.applied = applyMigrations(this.db, this.clock.now(), migrations);
+      } catch (err) {
+        this.db.close();
+        throw err;
+      }
+    } else {
+      const pending = pendingMigrations(this.db, migrations);
       if (pending.length > 0) {
         this.db.close();
         throw new PendingMigrationsError(`the database needs ${pending.length} migration(s) (${pending.map((m) => m.name).join(', ')}); run "postern migrate"`);
@@ -67,6 +78,7 @@ export class Store {
     this.contents = new ContentReader(this.db);
     this.pop3 = new Pop3Store(this.db, (work) => this.commits.run(work), this.contents);
     this.reindex = new ReindexStore(this.db);
+    this.sieve = new SieveStore(this.db, this.clock);
     this.queue = new QueueStore(this.db, (work) => this.commits.run(work));
   }
 

@@ -59,6 +59,7 @@ test('serve obtains an ACME certificate, serves autoconfig, MTA-STS over HTTPS, 
   // submissions is the other TLS listener.
   const submissionsPort = await freePort();
   const imapsPort = await freePort();
+  const opsPort = await freePort();
   const pebble = await startPebble(dir, { httpPort, dnsServer: dns.server });
   t.after(() => pebble.close());
   const config = path.join(dir, 'postern.toml');
@@ -66,7 +67,7 @@ test('serve obtains an ACME certificate, serves autoconfig, MTA-STS over HTTPS, 
     'hostname = "mail.example.test"', `data_dir = "${dir}/data"`,
     '[listen]', ...['smtp', 'submission', 'imap', 'pop3', 'pop3s'].map((k) => `${k} = false`),
     `imaps = "127.0.0.1:${imapsPort}"`, `submissions = "127.0.0.1:${submissionsPort}"`,
-    `http = "127.0.0.1:${httpPort}"`, `https = "127.0.0.1:${httpsPort}"`,
+    `http = "127.0.0.1:${httpPort}"`, `https = "127.0.0.1:${httpsPort}"`, `ops = "127.0.0.1:${opsPort}"`,
     '[tls]', 'acme = true', `acme_directory = "${pebble.directoryUrl}"`, `acme_ca_file = "${pebble.caFile}"`, 'acme_email = "admin@example.test"',
     '[dns]', `servers = ["${dns.server}"]`, '[mta_sts]', 'mode = "enforce"', 'max_age_s = 86400', '[log]', 'level = "info"', '',
   ].join('\n'));
@@ -80,7 +81,7 @@ test('serve obtains an ACME certificate, serves autoconfig, MTA-STS over HTTPS, 
   t.after(async () => { if (child.exitCode === null) { child.kill('SIGTERM'); await exited; } });
 
   const health = await until('healthz', async () => {
-    const r = await httpRequest(httpPort, '/healthz', 'mail.example.test');
+    const r = await httpRequest(opsPort, '/healthz', 'mail.example.test');
     return r.status === 200 ? r.text() : undefined;
   });
   assert.equal(health, `ok database writable\nok submissions listener 127.0.0.1:${submissionsPort}\nok imaps listener 127.0.0.1:${imapsPort}\n`);
@@ -107,12 +108,16 @@ test('serve obtains an ACME certificate, serves autoconfig, MTA-STS over HTTPS, 
   assert.equal((await httpRequest(httpPort, '/autodiscover/autodiscover.xml', 'autodiscover.example.test', { method: 'POST', body: '<EMailAddress>alice@example.test</EMailAddress>' })).status, 200);
   assert.equal((await httpRequest(httpPort, '/no/such/page', 'mail.example.test')).status, 404);
 
-  const metrics = await (await httpRequest(httpPort, '/metrics', 'mail.example.test')).text();
+  // The operational endpoints are not on the public listener (no [ops] token configured).
+  assert.equal((await httpRequest(httpPort, '/metrics', 'mail.example.test')).status, 404);
+  assert.equal((await httpRequest(httpPort, '/healthz', 'mail.example.test')).status, 404);
+  const metrics = await (await httpRequest(opsPort, '/metrics', 'mail.example.test')).text();
   const count = (labels: string) => Number(new RegExp(`^postern_http_requests_total\\{${labels}\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
   assert.equal(count('code="200",scheme="https"'), 1, metrics);
-  assert.equal(count('code="404",scheme="http"'), 1, metrics);
-  // healthz, 3 HTTP-01 validations, 3 autoconfig/autodiscover, at least
-  assert.ok(count('code="200",scheme="http"') >= 7, metrics);
+  assert.equal(count('code="404",scheme="http"'), 3, metrics);
+  assert.ok(count('code="200",scheme="ops"') >= 1, metrics);
+  // 3 HTTP-01 validations, 3 autoconfig/autodiscover, at least
+  assert.ok(count('code="200",scheme="http"') >= 6, metrics);
 
   child.kill('SIGTERM');
   assert.equal(await exited, 0, output);

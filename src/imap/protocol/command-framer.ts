@@ -1,11 +1,15 @@
 // The incremental IMAP command framer: fed bytes, it returns complete commands (their lines and the
 // literals between them) or says what it is waiting for. It never touches a socket.
 // Always true: no line longer than the line limit and no literal over its limit is ever buffered;
-// a refused literal is refused when its announcement arrives, before any of its bytes are read.
+// a refused literal is refused when its announcement arrives, before any of its bytes are read; the
+// literals of one command together stay under the command's budget (APPEND: one message plus
+// arguments; anything else: maxCommandLiteralBytes), so 1000 literals cannot add up to gigabytes; the
+// session's admit() sees every announcement first (state, pre-login size) and can refuse it.
 
 import {
   IMAP_MAX_APPEND_LITERAL,
   IMAP_MAX_ARGUMENT_LITERAL,
+  IMAP_MAX_COMMAND_LITERAL_BYTES,
   IMAP_MAX_LINE_LENGTH,
   IMAP_MAX_LITERALS_PER_COMMAND,
 } from '../../limits.ts';
@@ -20,17 +24,39 @@ export type FrameResult =
   | { kind: 'command'; command: FramedCommand }
   /** More bytes are needed; `literal` is set while a literal body is being read. */
   | { kind: 'need-more'; literal?: { size: number; remaining: number } }
-  /** RFC 3501 §7.5: a synchronizing literal was announced and accepted; answer "+ ". */
-  | { kind: 'continue'; size: number }
+  /** RFC 3501 §7.5: a synchronizing literal was announced and accepted; answer "+ " (or, after a
+   *  check the framer cannot make, such as the account's quota, call refuseLiteral()). */
+  | { kind: 'continue'; size: number; tag: string | null; command: string }
   /** The command was refused. `fatal` means answer BYE and close (the client is already sending
    *  bytes we cannot skip safely, e.g. a LITERAL+ literal over the limit, RFC 7888 §4). */
-  | { kind: 'error'; tag: string | null; text: string; code?: string; fatal: boolean };
+  | { kind: 'error'; tag: string | null; status: 'NO' | 'BAD'; text: string; code?: string; fatal: boolean };
+
+/** What the framer knows when a literal is announced, before reading any of it. */
+export interface LiteralAnnouncement {
+  tag: string | null;
+  /** The command name, upper-case (after UID), or '' when the line does not have one. */
+  command: string;
+  size: number;
+  nonSync: boolean;
+  /** Bytes of the literals of this command read so far. */
+  bytesSoFar: number;
+}
+
+export interface LiteralRefusal {
+  status: 'NO' | 'BAD';
+  text: string;
+  code?: string;
+}
 
 export interface FramerLimits {
   maxLineLength: number;
   maxAppendLiteral: number;
   maxArgumentLiteral: number;
   maxLiteralsPerCommand: number;
+  /** All literals of one command other than APPEND's message, together. */
+  maxCommandLiteralBytes: number;
+  /** Asked at each announcement that the size limits allow; a refusal refuses the literal. */
+  admit?: (a: LiteralAnnouncement) => LiteralRefusal | null;
 }
 
 export const DEFAULT_FRAMER_LIMITS: FramerLimits = {
@@ -38,7 +64,10 @@ export const DEFAULT_FRAMER_LIMITS: FramerLimits = {
   maxAppendLiteral: IMAP_MAX_APPEND_LITERAL,
   maxArgumentLiteral: IMAP_MAX_ARGUMENT_LITERAL,
   maxLiteralsPerCommand: IMAP_MAX_LITERALS_PER_COMMAND,
+  maxCommandLiteralBytes: IMAP_MAX_COMMAND_LITERAL_BYTES,
 };
+
+const TOO_LARGE: LiteralRefusal = { status: 'NO', text: 'Literal too large', code: 'TOOBIG' };
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -54,6 +83,7 @@ export class CommandFramer {
   private literals: Buffer[] = [];
   private literalRemaining = -1;
   private literalSize = 0;
+  private literalBytes = 0;
   private discardingLine = false;
   private discardTag: string | null = null;
   private readonly limits: FramerLimits;
@@ -110,7 +140,7 @@ export class CommandFramer {
           this.take(this.buffered);
           this.resetCommand();
           this.discardingLine = true;
-          return { kind: 'error', tag, text: 'Line too long', code: 'TOOBIG', fatal: false };
+          return { kind: 'error', tag, status: 'BAD', text: 'Line too long', code: 'TOOBIG', fatal: false };
         }
         return { kind: 'need-more' };
       }
@@ -119,7 +149,7 @@ export class CommandFramer {
       if (line.length > this.limits.maxLineLength) {
         const tag = this.lines.length === 0 ? tagOf(line) : this.firstTag();
         this.resetCommand();
-        return { kind: 'error', tag, text: 'Line too long', code: 'TOOBIG', fatal: false };
+        return { kind: 'error', tag, status: 'BAD', text: 'Line too long', code: 'TOOBIG', fatal: false };
       }
       if (this.lines.length === 0 && line.length === 0) continue; // stray empty line between commands
       this.lines.push(line);
@@ -130,21 +160,39 @@ export class CommandFramer {
         return { kind: 'command', command };
       }
       const tag = this.firstTag();
-      const limit = this.isAppend() ? this.limits.maxAppendLiteral : this.limits.maxArgumentLiteral;
-      if (announced.size > limit || this.literals.length >= this.limits.maxLiteralsPerCommand) {
+      const command = this.commandName();
+      const refusal = this.sizeRefusal(command, announced.size)
+        ?? this.limits.admit?.({ tag, command, size: announced.size, nonSync: announced.nonSync, bytesSoFar: this.literalBytes })
+        ?? null;
+      if (refusal) {
         this.resetCommand();
+        const result = { kind: 'error' as const, tag, status: refusal.status, text: refusal.text, ...(refusal.code ? { code: refusal.code } : {}) };
         if (announced.nonSync) {
           // RFC 7888 §4: the client is sending the literal now; we cannot find the next command.
           this.chunks = [];
           this.buffered = 0;
-          return { kind: 'error', tag, text: 'Literal too large', code: 'TOOBIG', fatal: true };
+          return { ...result, fatal: true };
         }
-        return { kind: 'error', tag, text: 'Literal too large', code: 'TOOBIG', fatal: false };
+        return { ...result, fatal: false };
       }
       this.literalRemaining = announced.size;
       this.literalSize = announced.size;
-      if (!announced.nonSync) return { kind: 'continue', size: announced.size };
+      this.literalBytes += announced.size;
+      if (!announced.nonSync) return { kind: 'continue', size: announced.size, tag, command };
     }
+  }
+
+  /** Drops the synchronizing literal just announced (its "+" was not sent): the command is over,
+   *  and the client sends the next one (RFC 3501 §7.5). */
+  refuseLiteral(): void {
+    this.resetCommand();
+  }
+
+  private sizeRefusal(command: string, size: number): LiteralRefusal | null {
+    if (this.literals.length >= this.limits.maxLiteralsPerCommand) return TOO_LARGE;
+    const budget = command === 'APPEND' ? this.limits.maxAppendLiteral + this.limits.maxCommandLiteralBytes : this.limits.maxCommandLiteralBytes;
+    const limit = command === 'APPEND' ? this.limits.maxAppendLiteral : this.limits.maxArgumentLiteral;
+    return size > limit || this.literalBytes + size > budget ? TOO_LARGE : null;
   }
 
   private resetCommand(): void {
@@ -152,17 +200,18 @@ export class CommandFramer {
     this.literals = [];
     this.literalRemaining = -1;
     this.literalSize = 0;
+    this.literalBytes = 0;
   }
 
   private firstTag(): string | null {
     return this.lines.length > 0 ? tagOf(this.lines[0]!) : null;
   }
 
-  private isAppend(): boolean {
+  private commandName(): string {
     const first = this.lines[0];
-    if (!first) return false;
+    if (!first) return '';
     const m = COMMAND_AFTER_TAG.exec(first.subarray(0, 64).toString('latin1'));
-    return m !== null && m[1]!.toUpperCase() === 'APPEND';
+    return m ? m[1]!.toUpperCase() : '';
   }
 
   private indexOfLF(maxScan: number): number {

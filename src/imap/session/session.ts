@@ -3,10 +3,17 @@
 // mailbox. Always true: one command runs at a time and the next is read only after the previous
 // one's tagged reply is queued (backpressure both ways: input is paused while a command runs, large
 // output waits for 'drain'); untagged EXPUNGE is never sent after FETCH/STORE/SEARCH (§7.4.1);
-// nothing is written while a store transaction is open (the store's methods commit before resolving).
+// nothing is written while a store transaction is open (the store's methods commit before resolving);
+// an exception escaping a command or the input loop closes this connection with BYE [SERVERBUG],
+// logged and counted, and never reaches the process; a literal is refused at its announcement when
+// the state does not allow the command, before login when over IMAP_MAX_PREAUTH_LITERAL_BYTES, and
+// for APPEND when it would exceed the quota; a client that has not logged in within
+// IMAP_PREAUTH_DEADLINE_SECONDS, or sends a literal slower than the minimum rate, is disconnected.
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { CommandFramer } from '../protocol/command-framer.ts';
+import { CommandFramer, type LiteralAnnouncement, type LiteralRefusal } from '../protocol/command-framer.ts';
+import { isLoopback } from '../../net/client-address.ts';
+import { ackNow } from '../../net/quick-ack.ts';
 import { ArgumentReader } from '../protocol/argument-reader.ts';
 import { ImapSyntaxError, parseCommand, type ParsedCommand } from '../protocol/tokens.ts';
 import { responseText } from '../protocol/response-writer.ts';
@@ -24,8 +31,14 @@ import {
   IMAP_MAX_LINE_LENGTH,
   IMAP_MAX_ARGUMENT_LITERAL,
   IMAP_MAX_LITERALS_PER_COMMAND,
+  IMAP_MAX_COMMAND_LITERAL_BYTES,
+  IMAP_MAX_PREAUTH_LITERAL_BYTES,
+  IMAP_LITERAL_GRACE_SECONDS,
+  IMAP_LITERAL_MIN_BYTES_PER_SECOND,
   IMAP_OUTPUT_HIGH_WATER,
+  IMAP_PREAUTH_DEADLINE_SECONDS,
   IMAP_PREAUTH_TIMEOUT_SECONDS,
+  TLS_HANDSHAKE_TIMEOUT_MS,
 } from '../../limits.ts';
 
 export type SessionState = 'not-authenticated' | 'authenticated' | 'selected';
@@ -33,10 +46,6 @@ export type SessionState = 'not-authenticated' | 'authenticated' | 'selected';
 export interface ConnectionInfo {
   remoteAddress: string;
   secure: boolean;
-}
-
-function isLoopback(ip: string): boolean {
-  return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1' || ip.startsWith('127.');
 }
 
 export class ImapSession {
@@ -60,7 +69,15 @@ export class ImapSession {
   private selectingEvents: MailboxChange[] | null = null;
   private idling = false;
   private reporting: Promise<void> = Promise.resolve();
-  private readonly onData = (chunk: Buffer) => this.received(chunk);
+  private preauthTimer: NodeJS.Timeout | null = null;
+  private literalTimer: NodeJS.Timeout | null = null;
+  private readonly onData = (chunk: Buffer) => {
+    try {
+      this.received(chunk);
+    } catch (err) {
+      this.failed(err, 'input');
+    }
+  };
 
   constructor(services: ImapServices, stream: Duplex, info: ConnectionInfo) {
     this.services = services;
@@ -72,13 +89,51 @@ export class ImapSession {
       maxAppendLiteral: services.settings.maxMessageSize,
       maxArgumentLiteral: IMAP_MAX_ARGUMENT_LITERAL,
       maxLiteralsPerCommand: IMAP_MAX_LITERALS_PER_COMMAND,
+      maxCommandLiteralBytes: IMAP_MAX_COMMAND_LITERAL_BYTES,
+      admit: (a) => this.admitLiteral(a),
     });
     this.attach(stream);
+  }
+
+  /** Refusals the framer asks about at each literal announcement, before any literal byte is read. */
+  private admitLiteral(a: LiteralAnnouncement): LiteralRefusal | null {
+    if (this.state === 'not-authenticated' && a.bytesSoFar + a.size > IMAP_MAX_PREAUTH_LITERAL_BYTES) {
+      return { status: 'NO', text: 'Literal too large before login', code: 'TOOBIG' };
+    }
+    const handler = COMMANDS.get(a.command);
+    if (handler && !handler.states.includes(this.state)) return { status: 'BAD', text: `${a.command} is not allowed ${this.stateText()}` };
+    return null;
+  }
+
+  /** The quota check for an APPEND literal, made before "+" (RFC 9208 §4.2 OVERQUOTA). */
+  private async literalOverQuota(command: string, size: number): Promise<boolean> {
+    if (command !== 'APPEND' || !this.account) return false;
+    const quota = await this.services.mailboxes.quota(this.account.id);
+    return quota.limit > 0 && quota.used + size > quota.limit;
+  }
+
+  private stateText(): string {
+    return this.state === 'selected' ? 'with a mailbox selected' : this.state === 'authenticated' ? 'without a selected mailbox' : 'before login';
+  }
+
+  /** An exception nothing else caught: this connection ends with BYE [SERVERBUG]; the process goes on. */
+  private failed(err: unknown, where: string): void {
+    this.services.metrics?.connectionErrors.inc({ protocol: 'imap' });
+    this.services.log.error({ err, where, ip: this.remoteAddress, state: this.state, account: this.account?.address }, 'IMAP connection failed; closing it');
+    try {
+      this.logout('[SERVERBUG] Internal error; closing the connection');
+    } catch {
+      this.destroy();
+    }
   }
 
   /** Sends the greeting (RFC 3501 §7.1.1) with the capabilities, as Thunderbird reads them there. */
   start(): void {
     this.setTimeout(IMAP_PREAUTH_TIMEOUT_SECONDS);
+    this.preauthTimer = setTimeout(() => {
+      if (this.state === 'not-authenticated') this.logout('Login time exceeded');
+    }, IMAP_PREAUTH_DEADLINE_SECONDS * 1000);
+    this.preauthTimer.unref();
     this.writeLine(`* OK [CAPABILITY ${this.capabilityText()}] ${this.services.settings.hostname} Postern IMAP ready`);
   }
 
@@ -162,6 +217,7 @@ export class ImapSession {
   loggedIn(account: { id: number; address: string }): void {
     this.account = account;
     this.state = 'authenticated';
+    this.clearPreauthTimer();
     this.setTimeout(IMAP_IDLE_TIMEOUT_SECONDS);
     this.unsubscribe = this.services.store.bus.subscribe(account.id, (change) => this.changed(change));
   }
@@ -199,10 +255,16 @@ export class ImapSession {
     this.stream = secure;
     this.secure = true;
     this.attach(secure);
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secure', () => resolve());
-      secure.once('error', reject);
-    });
+    const timer = setTimeout(() => secure.destroy(), TLS_HANDSHAKE_TIMEOUT_MS);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        secure.once('secure', () => resolve());
+        secure.once('error', reject);
+        secure.once('close', () => reject(new Error('connection closed during the TLS handshake')));
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   logout(text = 'Logging out'): void {
@@ -241,7 +303,27 @@ export class ImapSession {
     this.cleanup();
   }
 
+  private clearPreauthTimer(): void {
+    if (this.preauthTimer) clearTimeout(this.preauthTimer);
+    this.preauthTimer = null;
+  }
+
+  private clearLiteralTimer(): void {
+    if (this.literalTimer) clearTimeout(this.literalTimer);
+    this.literalTimer = null;
+  }
+
+  /** Starts the deadline for a literal being read: the grace period plus its size at the minimum rate. */
+  private literalStarted(size: number): void {
+    if (this.literalTimer) return;
+    const ms = (IMAP_LITERAL_GRACE_SECONDS + size / IMAP_LITERAL_MIN_BYTES_PER_SECOND) * 1000;
+    this.literalTimer = setTimeout(() => this.logout('Literal sent too slowly'), ms);
+    this.literalTimer.unref();
+  }
+
   private cleanup(): void {
+    this.clearPreauthTimer();
+    this.clearLiteralTimer();
     if (this.unsubscribe) {
       this.unsubscribe();
       this.unsubscribe = null;
@@ -285,8 +367,20 @@ export class ImapSession {
     try {
       while (!this.closed && !this.lineWaiter) {
         const r = this.framer.next();
-        if (r.kind === 'need-more') break;
+        if (r.kind === 'need-more') {
+          if (r.literal) this.literalStarted(r.literal.size);
+          // Waiting for the client with nothing to send: acknowledge now, or a client that wrote a
+          // literal and its CRLF separately (imaplib) holds the CRLF for our delayed ACK (40 ms).
+          ackNow(this.stream);
+          break;
+        }
+        this.clearLiteralTimer();
         if (r.kind === 'continue') {
+          if (await this.literalOverQuota(r.command, r.size)) {
+            this.framer.refuseLiteral();
+            this.writeLine(`${r.tag ?? '*'} NO [OVERQUOTA] The message would exceed the quota`);
+            continue;
+          }
           this.writeLine('+ Ready for literal');
           continue;
         }
@@ -297,12 +391,14 @@ export class ImapSession {
           }
           const code = r.code ? `[${r.code}] ` : '';
           // RFC 7888 §4 / RFC 3501 §7.1: a refused literal is answered tagged, the line too long BAD.
-          this.writeLine(`${r.tag ?? '*'} ${r.text.startsWith('Literal') ? 'NO' : 'BAD'} ${code}${r.text}`);
+          this.writeLine(`${r.tag ?? '*'} ${r.status} ${code}${r.text}`);
           if (this.countBad()) break;
           continue;
         }
         await this.execute(r.command.lines[0]!, () => parseCommand(r.command));
       }
+    } catch (err) {
+      this.failed(err, 'command loop');
     } finally {
       this.busy = false;
       if (!this.closed) this.stream.resume();
@@ -332,7 +428,7 @@ export class ImapSession {
     } else if (cmd.uid && !['FETCH', 'STORE', 'SEARCH', 'COPY', 'MOVE', 'EXPUNGE'].includes(cmd.name)) {
       completion = { status: 'BAD', text: `UID ${cmd.name} is not a command` };
     } else if (!handler.states.includes(this.state)) {
-      completion = { status: 'BAD', text: `${cmd.name} is not allowed ${this.state === 'selected' ? 'with a mailbox selected' : this.state === 'authenticated' ? 'without a selected mailbox' : 'before login'}` };
+      completion = { status: 'BAD', text: `${cmd.name} is not allowed ${this.stateText()}` };
     } else {
       try {
         const args = handler.parse(new ArgumentReader(cmd.args), this, cmd);

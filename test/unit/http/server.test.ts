@@ -113,3 +113,63 @@ test('a route that throws answers 500 and the server keeps serving', async (t) =
   assert.equal((await get('/healthz')).status, 500);
   assert.equal((await get('/.well-known/mta-sts.txt', 'mta-sts.example.com')).status, 200);
 });
+
+/** Sends raw bytes and returns what came back before the server closed the connection. */
+async function rawHttp(port: number, request: string): Promise<string> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.end(request));
+    let out = '';
+    socket.on('data', (d: Buffer) => { out += d.toString('latin1'); });
+    socket.on('close', () => resolve(out));
+    socket.on('error', reject);
+  });
+}
+
+test('request targets and headers no parser accepts are a 400, and the server keeps serving', async (t) => {
+  const { get, running, metrics } = await start(t);
+  for (const target of ['//x:99999', '//[::1', 'http://[zz]/', 'x', '/a b', '/%', '\\\\x']) {
+    const reply = await rawHttp(running.port, `GET ${target} HTTP/1.1\r\nhost: mail.example.com\r\n\r\n`);
+    assert.match(reply, /^HTTP\/1\.1 (400|404) /, `${target}: ${reply}`);
+  }
+  assert.match(await rawHttp(running.port, 'GET //x:99999 HTTP/1.1\r\nhost: mail.example.com\r\n\r\n'), /^HTTP\/1\.1 404 /);
+  assert.match(await rawHttp(running.port, 'GET / HTTP/1.1\r\nhost: a:99999\r\n\r\n'), /^HTTP\/1\.1 400 /);
+  assert.match(await rawHttp(running.port, 'GET / HTTP/1.1\r\nhost: mail.example.com\r\nbad header\r\n\r\n'), /^HTTP\/1\.1 400 /);
+  assert.match(await rawHttp(running.port, `GET / HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20000)}\r\n\r\n`), /^HTTP\/1\.1 431 /);
+  assert.match(await rawHttp(running.port, 'GARBAGE\r\n\r\n'), /^HTTP\/1\.1 400 /);
+  assert.equal((await get('/healthz')).status, 200);
+  assert.match(await metrics.expose(), /postern_http_requests_total\{code="400",scheme="http"\} [1-9]/);
+});
+
+test('a route that throws synchronously is a 500 for that request only, logged and counted', async (t) => {
+  const errors: unknown[] = [];
+  const metrics = createMetrics();
+  const deps: HttpDeps = {
+    hostname: 'mail.example.com', services: {}, mtaSts: { mode: 'enforce', maxAgeS: 86400 },
+    isLocalDomain: () => { throw new Error('boom'); }, metrics,
+    health: async () => [], challenges: createAcmeChallenges(),
+  };
+  const running = await startHttpServer(deps, { host: '127.0.0.1', port: 0 }, { onError: (e) => errors.push(e) });
+  t.after(() => running.close());
+  assert.equal((await httpRequest(running.port, '/.well-known/mta-sts.txt', 'mta-sts.example.com')).status, 500);
+  assert.equal((await httpRequest(running.port, '/healthz', 'mail.example.com')).status, 200);
+  assert.equal(errors.length, 1);
+  assert.match(await metrics.expose(), /postern_connection_errors_total\{protocol="http"\} 1/);
+});
+
+test('the public route set answers /healthz and /metrics only with the ops bearer token', async () => {
+  const { routeHttp } = await import('../../../src/http/router.ts');
+  const deps = {
+    hostname: 'h', services: {}, mtaSts: { mode: 'none' as const, maxAgeS: 86400 }, isLocalDomain: async () => false,
+    metrics: createMetrics(), health: async () => [], challenges: createAcmeChallenges(),
+  };
+  const req = (path: string, authorization = '') => ({ method: 'GET', path, query: new URLSearchParams(), host: 'h', body: '', authorization });
+  assert.equal((await routeHttp(deps, req('/metrics'), 'public')).status, 404);
+  assert.equal((await routeHttp(deps, req('/healthz'), 'ops')).status, 200);
+  assert.equal((await routeHttp(deps, req('/mail/config-v1.1.xml'), 'ops')).status, 404);
+  const withToken = { ...deps, opsToken: 's3cret' };
+  assert.equal((await routeHttp(withToken, req('/metrics'), 'public')).status, 404);
+  assert.equal((await routeHttp(withToken, req('/metrics', 'Bearer wrong!'), 'ops')).status, 401);
+  assert.equal((await routeHttp(withToken, req('/metrics', 'Bearer s3cret'), 'public')).status, 200);
+  assert.equal((await routeHttp(withToken, req('/healthz', 'bearer s3cret'), 'ops')).status, 200);
+});

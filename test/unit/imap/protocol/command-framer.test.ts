@@ -32,7 +32,7 @@ test('bytes split anywhere give the same commands', () => {
 test('synchronizing literal asks for continuation, then returns the literal', () => {
   const f = new CommandFramer();
   const r1 = feed(f, 'a APPEND INBOX {5}\r\n');
-  assert.deepEqual(r1[0], { kind: 'continue', size: 5 });
+  assert.deepEqual(r1[0], { kind: 'continue', size: 5, tag: 'a', command: 'APPEND' });
   assert.deepEqual(r1[1], { kind: 'need-more', literal: { size: 5, remaining: 5 } });
   const r2 = feed(f, 'hello\r\n');
   assert.equal(r2[0]!.kind, 'command');
@@ -45,7 +45,7 @@ test('synchronizing literal asks for continuation, then returns the literal', ()
 test('a literal over the limit is refused before any byte of it is read', () => {
   const f = new CommandFramer();
   const r = feed(f, 'a7 LOGIN {4294967295}\r\n');
-  assert.deepEqual(r[0], { kind: 'error', tag: 'a7', text: 'Literal too large', code: 'TOOBIG', fatal: false });
+  assert.deepEqual(r[0], { kind: 'error', tag: 'a7', status: 'NO', text: 'Literal too large', code: 'TOOBIG', fatal: false });
   // The connection keeps working: the next command is framed normally.
   const r2 = feed(f, 'a8 NOOP\r\n');
   assert.equal(r2[0]!.kind, 'command');
@@ -99,4 +99,36 @@ test('never throws on random input', () => {
     }),
     { numRuns: 300 },
   );
+});
+
+test('the literals of one command share a budget: many small ones cannot add up', () => {
+  const f = new CommandFramer({ maxArgumentLiteral: 100, maxCommandLiteralBytes: 250 });
+  const out = feed(f, 'a LOGIN {100}\r\n' + 'x'.repeat(100) + ' {100}\r\n' + 'y'.repeat(100) + ' {100}\r\n');
+  assert.deepEqual(out.filter((r) => r.kind !== 'need-more').map((r) => r.kind), ['continue', 'continue', 'error']);
+});
+
+test('admit() sees each announcement with the command and the bytes so far, and can refuse it', () => {
+  const seen: unknown[] = [];
+  const f = new CommandFramer({
+    admit: (a) => {
+      seen.push(a);
+      return a.command === 'APPEND' ? { status: 'BAD', text: 'APPEND is not allowed before login' } : null;
+    },
+  });
+  const r = feed(f, 'a1 APPEND INBOX {52428800}\r\n');
+  assert.deepEqual(r[0], { kind: 'error', tag: 'a1', status: 'BAD', text: 'APPEND is not allowed before login', fatal: false });
+  assert.deepEqual(seen[0], { tag: 'a1', command: 'APPEND', size: 52428800, nonSync: false, bytesSoFar: 0 });
+  // A refused non-synchronizing literal is already on its way: fatal (RFC 7888 §4).
+  const g = new CommandFramer({ admit: () => ({ status: 'NO', text: 'Literal too large before login', code: 'TOOBIG' }) });
+  const r2 = feed(g, 'a2 UID APPEND INBOX {52428800+}\r\nxxxx');
+  assert.equal(r2[0]!.kind === 'error' && r2[0].fatal, true);
+  assert.equal(g.bufferedBytes, 0);
+});
+
+test('refuseLiteral drops the announced literal and the next command is framed', () => {
+  const f = new CommandFramer();
+  assert.equal(feed(f, 'a APPEND INBOX {5}\r\n')[0]!.kind, 'continue');
+  f.refuseLiteral();
+  const r = feed(f, 'b NOOP\r\n');
+  assert.equal(r[0]!.kind === 'command' && r[0].command.lines[0]!.toString(), 'b NOOP');
 });
