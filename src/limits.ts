@@ -152,6 +152,10 @@ export const IMAP_OUTPUT_HIGH_WATER = 1024 * 1024;
 /** Seconds an authenticated session may stay silent outside IDLE (RFC 3501 §5.4: at least 30 min). */
 export const IMAP_IDLE_TIMEOUT_SECONDS = 30 * 60 + 60;
 
+/** Seconds between "* OK Still here" lines to an idling session (Dovecot's interval: phones' NAT
+ *  state and Thunderbird's autosync both rely on hearing from the server that often). */
+export const IMAP_IDLE_KEEPALIVE_SECONDS = 120;
+
 /** Seconds a connection may stay silent before logging in. */
 export const IMAP_PREAUTH_TIMEOUT_SECONDS = 60;
 
@@ -173,6 +177,34 @@ export const REMOTE_REPLY_KEPT_CHARS = 4000;
  */
 export const GREYLIST_RETRY_S = 360;
 
+// Spam filter (src/spam). The classifier's work per message is bounded whatever the message holds:
+// a million-token body, a 50 MB single line or a base64 bomb costs at most these.
+// Characters of decoded text (headers + body) tokenized per message: spam says what it says early,
+// and 64 Ki characters is a long letter.
+export const SPAM_TEXT_CHARS = 64 * 1024;
+// Distinct tokens kept per message: the Robinson–Fisher combination uses only the most telling ones
+// and every token is a row lookup, so this bounds the classifier's database work.
+export const SPAM_MAX_TOKENS = 1500;
+// Tokens longer than this are cut: base64 runs and hashes are noise, and keys stay small.
+export const SPAM_TOKEN_LENGTH = 32;
+// Raw bytes scanned for URL domains (HTML href values that the decoded text loses).
+export const SPAM_URL_SCAN_BYTES = 256 * 1024;
+// Distinct URL domains kept per message (a thousand links teach no more than fifty).
+export const SPAM_MAX_URL_DOMAINS = 50;
+// Trained messages of each class before the classifier gives a verdict (a new account is not judged on nothing).
+export const SPAM_MIN_TRAINED = 50;
+// Most telling tokens combined per verdict (Robinson's suggestion is 15–150).
+export const SPAM_COMBINED_TOKENS = 150;
+// Filings the trainer applies per batch before yielding the event loop.
+export const SPAM_TRAIN_BATCH = 50;
+// DNS lists consulted per message (each is one lookup through the resolver).
+export const SPAM_MAX_DNS_LISTS = 10;
+// Rejects messages expired per transaction, so a large backlog never holds the event loop.
+export const SPAM_REJECTS_EXPIRE_BATCH = 500;
+// The greeting pause that makes early talkers visible (RFC 5321 §4.3.1: the client waits for the greeting).
+export const SPAM_GREETING_PAUSE_MS = 1000;
+// Time an rspamd check may take before the message is judged without it.
+export const SPAM_RSPAMD_TIMEOUT_MS = 10_000;
 // --- Sieve (issue 17) ---
 
 /** Largest Sieve script accepted (ManageSieve PUTSCRIPT, CLI). Real filter sets are a few KiB;

@@ -27,6 +27,8 @@ import { BindError } from '../net/listen.ts';
 import { installProcessGuard } from '../process-guard.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
+import { startSpamTrainer } from '../spam/trainer.ts';
+import { spamMetrics } from '../metrics/catalogue.ts';
 import { hostnameProblem } from '../config/hostname.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 
@@ -141,6 +143,10 @@ export async function buildContext(config: Config, log: Logger, configFile: stri
   if (config.testing.allow_private_mx || config.testing.remote_smtp_port !== 25) {
     log.warn({ testing: config.testing }, 'TESTING OVERRIDES ARE ON: outbound delivery may go to private addresses or a non-standard port. Never use this in production.');
   }
+  const metrics = createMetrics();
+  // Filings (moves into and out of Junk, $Junk, $NotJunk) are applied to the classifier by this
+  // trainer, whichever listener recorded them; it lives as long as the store.
+  startSpamTrainer(store, log, spamMetrics(metrics), config.spam.rspamd);
   return {
     config,
     store,
@@ -149,7 +155,7 @@ export async function buildContext(config: Config, log: Logger, configFile: stri
     tls: createTlsProvider(certFile, keyFile),
     clock: systemClock,
     throttle: new LoginThrottle(systemClock, { maxFailures: config.login.max_failures, lockoutS: config.login.lockout_s, ipv6Prefix: config.limits.ipv6_prefix }),
-    metrics: createMetrics(),
+    metrics,
     listeners: [],
   };
 }

@@ -128,6 +128,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
     keys: {
       allow_plaintext_loopback: { type: 'bool', default: false, doc: 'Allow LOGIN/AUTHENTICATE without TLS from loopback addresses' },
       max_sessions_per_user: { type: 'int', default: limits.IMAP_MAX_SESSIONS_PER_USER, min: 5, max: 1000000, doc: 'Concurrent IMAP sessions per account (Thunderbird opens one per watched folder)' },
+      idle_keepalive_s: { type: 'int', default: limits.IMAP_IDLE_KEEPALIVE_SECONDS, min: 1, max: 1740, doc: 'Seconds between "* OK Still here" keep-alives to idling sessions (RFC 2177; below the 29-minute NAT rule of thumb)' },
     },
   },
   pop3: {
@@ -141,6 +142,27 @@ export const SCHEMA: Record<string, SectionSpec> = {
     keys: {
       max_failures: { type: 'int', default: limits.LOGIN_MAX_FAILURES, min: 1, max: 1000, doc: 'Failures per IP or per account before a temporary lockout' },
       lockout_s: { type: 'int', default: limits.LOGIN_LOCKOUT_S, min: 1, max: 86400, doc: 'Length of the lockout' },
+    },
+  },
+  spam: {
+    doc: 'Spam defence for mail arriving on port 25 (per-account learning, reputation, DNS lists, rspamd); see README "Spam"',
+    keys: {
+      enabled: { type: 'bool', default: true, doc: 'Judge inbound mail; false delivers everything to INBOX without X-Spam headers' },
+      junk_score: { type: 'int', default: 5, min: 1, max: 1000, doc: 'Score at or above which a message goes to the recipient\'s Junk' },
+      reject_score: { type: 'int', default: 0, min: 0, max: 1000, doc: 'Score at or above which a message is refused with 550 5.7.1 and a copy kept in Rejects; 0: never refuse' },
+      min_trained: { type: 'int', default: limits.SPAM_MIN_TRAINED, min: 1, max: 100000, doc: 'Messages of each class an account must have trained before its classifier gives a verdict' },
+      rejects_keep_days: { type: 'int', default: 14, min: 1, max: 3650, doc: 'Days a refused message is kept in the Rejects mailbox' },
+      dnsbl: { type: 'strings', default: [], doc: 'DNS blocklist zones, "zone" or "zone=127.0.0.2,127.0.0.4-127.0.0.7" (the listing codes); consulted only when reputation is inconclusive' },
+      dnswl: { type: 'strings', default: [], doc: 'DNS allowlist zones, same form as dnsbl' },
+      early_talker: { type: 'bool', default: false, doc: 'Pause the greeting and score clients that talk before it (delays only that connection)' },
+      greeting_pause_ms: { type: 'int', default: limits.SPAM_GREETING_PAUSE_MS, min: 100, max: 30000, doc: 'Length of the early-talker greeting pause' },
+      helo_check: { type: 'bool', default: true, doc: 'Score a HELO that is our own name or a bare IP address' },
+      fcrdns_check: { type: 'bool', default: true, doc: 'Score a public client IP without forward-confirmed reverse DNS' },
+      greylist: { type: 'bool', default: false, doc: 'Greylist first-time senders (451 4.7.1); never senders whose SPF or DKIM passes for a domain the account has mail from' },
+      greylist_delay_s: { type: 'int', default: 300, min: 1, max: 86400, doc: 'Seconds before a greylisted sender\'s retry is accepted' },
+      rspamd: { type: 'string', default: '', doc: 'rspamd controller/normal worker URL such as "http://127.0.0.1:11333"; empty: not used' },
+      outbound_messages_per_day: { type: 'int', default: 1000, min: 0, max: 10000000, doc: 'Messages one account may submit per UTC day (451 4.7.1 beyond); 0: no cap' },
+      outbound_new_recipients_per_day: { type: 'int', default: 200, min: 0, max: 10000000, doc: 'First-time recipients one account may write to per UTC day; 0: no cap' },
     },
   },
   ops: {

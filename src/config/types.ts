@@ -32,9 +32,14 @@ export interface Config {
     lifetime_s: number; retry_schedule_s: number[]; concurrency: number; per_destination: number; connect_timeout_s: number; command_timeout_s: number;
     delay_notice_s: number; route: RouteConfig[];
   };
-  imap: { allow_plaintext_loopback: boolean; max_sessions_per_user: number };
+  imap: { allow_plaintext_loopback: boolean; max_sessions_per_user: number; idle_keepalive_s: number };
   pop3: { allow_plaintext_loopback: boolean };
   login: { max_failures: number; lockout_s: number };
+  spam: {
+    enabled: boolean; junk_score: number; reject_score: number; min_trained: number; rejects_keep_days: number;
+    dnsbl: string[]; dnswl: string[]; early_talker: boolean; greeting_pause_ms: number; helo_check: boolean; fcrdns_check: boolean;
+    greylist: boolean; greylist_delay_s: number; rspamd: string; outbound_messages_per_day: number; outbound_new_recipients_per_day: number;
+  };
   ops: { token: string };
   mta_sts: { mode: 'testing' | 'enforce' | 'none'; max_age_s: number };
   testing: { remote_smtp_port: number; allow_private_mx: boolean };

@@ -6,9 +6,11 @@ import { indexMessage, encodeTree } from '../mime/index.ts';
 import type { Store } from '../store/store.ts';
 import type { ContentIndex } from '../store/contents.ts';
 import type { StoreTarget, StoredCopy } from '../store/delivery.ts';
+import type { SpamDeliveryRecord } from '../store/spam.ts';
 
 export { OverQuotaError, NoSuchMailboxError } from '../store/delivery.ts';
 export type { StoreTarget, StoredCopy } from '../store/delivery.ts';
+export type { SpamDeliveryRecord } from '../store/spam.ts';
 
 export interface DeliveryInput {
   /** The message as received, CRLF line endings; never rewritten. */
@@ -26,6 +28,14 @@ export interface DeliveryInput {
    * local copies, so a 250 covers both or neither.
    */
   queue?: { sender: string; accountId: number | null; recipients: string[]; expiresAt: number };
+  /**
+   * The spam verdict of inbound mail (src/spam), one record per recipient account: score, reasons,
+   * `deliveredTo` and `learnAs` (the class the copy is trained as on arrival: the class of the
+   * mailbox it is filed in, null for Rejects). The prefix already carries X-Spam-Score and
+   * X-Spam-Reasons. A later step that files the copy elsewhere (Sieve) changes `recipients[].mailbox`
+   * and should set `learnAs` to the class of the new mailbox (src/spam/verdict.ts learnedOnArrival).
+   */
+  spam?: readonly SpamDeliveryRecord[];
 }
 
 export async function deliver(store: Store, input: DeliveryInput): Promise<StoredCopy[]> {
@@ -47,6 +57,7 @@ export async function deliver(store: Store, input: DeliveryInput): Promise<Store
     targets: input.recipients,
     internalDate: input.internalDate ?? store.clock.now(),
     flags: input.flags ?? [],
+    spam: input.spam,
     ignoreQuota: input.ignoreQuota,
   });
 }
@@ -57,5 +68,6 @@ export function contentIndexOf(full: Buffer): ContentIndex {
   return {
     mimeTree: encodeTree(indexed.tree), envelope: indexed.envelope, bodyStructure: indexed.bodyStructure, body: indexed.body,
     headerText: indexed.headerText, searchText: indexed.searchText, sentDate: indexed.sentDate,
+    sentDay: indexed.sentDay, addressText: indexed.addressText,
   };
 }

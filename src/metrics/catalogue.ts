@@ -78,6 +78,32 @@ export function serverMetrics(m: Metrics): ServerMetrics {
   };
 }
 
+export interface SpamMetrics {
+  /** Inbound messages judged by the spam filter, per recipient account. labels: action = inbox | junk | reject */
+  verdicts: Counter;
+  /** DNS list lookups. labels: list = dnsbl | dnswl, result = listed | not-listed | error */
+  dnsLists: Counter;
+  /** Filings applied to the classifier. labels: class = spam | ham | none */
+  trained: Counter;
+  /** Inbound transactions deferred by greylisting. */
+  greylisted: Counter;
+  /** Submissions refused by the outbound caps. labels: cap = messages | new-recipients */
+  outboundCapped: Counter;
+  /** rspamd requests. labels: kind = check | learn, result = ok | error */
+  rspamd: Counter;
+}
+
+export function spamMetrics(m: Metrics): SpamMetrics {
+  return {
+    verdicts: m.counter('postern_spam_verdicts_total', 'Inbound messages judged by the spam filter, per recipient account, by action.'),
+    dnsLists: m.counter('postern_spam_dns_list_lookups_total', 'DNS blocklist and allowlist lookups, by list kind and result (error: timeout or an answer that is not a listing code).'),
+    trained: m.counter('postern_spam_trained_total', 'Filings applied to the spam classifier, by class.'),
+    greylisted: m.counter('postern_spam_greylisted_total', 'Inbound transactions deferred by greylisting.'),
+    outboundCapped: m.counter('postern_outbound_capped_total', 'Submissions refused by the per-account daily caps, by cap.'),
+    rspamd: m.counter('postern_spam_rspamd_requests_total', 'Requests to rspamd, by kind and result.'),
+  };
+}
+
 /** The queue's gauges, computed at scrape time from the store (depth by status, age of the oldest entry). */
 export function queueGauges(m: Metrics, depth: GaugeCollector, oldestAgeSeconds: GaugeCollector): { depth: Gauge; oldestAge: Gauge } {
   return {

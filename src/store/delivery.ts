@@ -6,6 +6,7 @@ import type { Db } from './open.ts';
 import type { WriteContext } from './group-commit.ts';
 import { insertContent, type ContentIndex } from './contents.ts';
 import { encodeFlags } from './flags.ts';
+import { recordSpamDelivery, type SpamDeliveryRecord } from './spam.ts';
 
 export interface StoreTarget {
   accountId: number;
@@ -32,6 +33,8 @@ export interface StoreInput {
   targets: StoreTarget[];
   internalDate: number;
   flags: string[];
+  /** The spam filter's verdict per recipient account (inbound mail only), recorded with the copies. */
+  spam?: readonly SpamDeliveryRecord[];
   /** Store even past the quota: only for bounces, which must not be lost to a full mailbox (as Postfix does). */
   ignoreQuota?: boolean;
 }
@@ -66,5 +69,6 @@ export function storeMessage(db: Db, tx: WriteContext, input: StoreInput): Store
     tx.publish({ accountId: target.accountId, mailboxId: box.id, kind: 'append', uids: [uid], modseq });
   }
   stmt(db, 'UPDATE contents SET refcount = ? WHERE id = ?').run(copies.length, contentId);
+  for (const record of input.spam ?? []) recordSpamDelivery(db, contentId, record, input.internalDate);
   return copies;
 }

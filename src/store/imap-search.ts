@@ -11,6 +11,7 @@ export type StoreSearchKey =
   | { op: 'all' }
   | { op: 'flag'; flag: string; present: boolean }
   | { op: 'header'; field: string; value: string }
+  | { op: 'address'; field: 'from' | 'to' | 'cc' | 'bcc'; value: string }
   | { op: 'body'; value: string }
   | { op: 'text'; value: string }
   | { op: 'internaldate'; cmp: 'before' | 'on' | 'since'; day: number }
@@ -79,6 +80,17 @@ class Compiler {
         }
         this.params.push(key.field, key.value);
         return 'postern_header_contains(c.header_text, ?, ?)';
+      case 'address': {
+        // Parsed addresses (contents.address_text); rows indexed before it existed use the header.
+        this.needsContents = true;
+        const column = "(CASE WHEN c.address_text = '' THEN c.header_text ELSE c.address_text END)";
+        if (key.value !== '' && isAscii(key.value)) {
+          this.params.push(likePattern(key.value), key.field, key.value);
+          return `(${column} LIKE ? ESCAPE '\\' AND postern_header_contains(${column}, ?, ?))`;
+        }
+        this.params.push(key.field, key.value);
+        return `postern_header_contains(${column}, ?, ?)`;
+      }
       case 'body':
         this.needsContents = true;
         return this.textMatch('c.search_text', key.value);
@@ -89,7 +101,8 @@ class Compiler {
         return this.dateMatch('m.internal_date', key.cmp, key.day);
       case 'sentdate':
         this.needsContents = true;
-        return this.dateMatch('coalesce(c.sent_date, m.internal_date)', key.cmp, key.day);
+        // RFC 3501 §6.4.4: the day as written in Date:, in its own zone (contents.sent_day).
+        return this.dateMatch(`coalesce(c.sent_day * ${DAY_MS}, m.internal_date)`, key.cmp, key.day);
       case 'size':
         this.params.push(key.size);
         return key.cmp === 'larger' ? 'm.size > ?' : 'm.size < ?';

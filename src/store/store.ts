@@ -17,6 +17,7 @@ import { Pop3Store } from './pop3.ts';
 import { storeMessage, type StoreInput, type StoredCopy } from './delivery.ts';
 import { QueueStore } from './queue.ts';
 import { ReindexStore } from './reindex.ts';
+import { SpamStore } from './spam.ts';
 import { SieveStore } from './sieve.ts';
 
 export interface StoreOptions {
@@ -44,6 +45,7 @@ export class Store {
   readonly pop3: Pop3Store;
   readonly queue: QueueStore;
   readonly reindex: ReindexStore;
+  readonly spam: SpamStore;
   readonly sieve: SieveStore;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
@@ -80,6 +82,7 @@ export class Store {
     this.reindex = new ReindexStore(this.db);
     this.sieve = new SieveStore(this.db, this.clock);
     this.queue = new QueueStore(this.db, (work) => this.commits.run(work));
+    this.spam = new SpamStore(this);
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */

@@ -116,6 +116,7 @@ interface RowOptions {
 /** Writes one FETCH response; `data` holds the bytes of each item that needs them, in item order. */
 function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, items: FetchItem[], data: (Buffer | null)[], opts: RowOptions): void {
   const view = s.selected!;
+  if (opts.flagsChanged || items.some((i) => i.kind === 'simple' && i.name === 'FLAGS')) out.add(view.keywordAnnouncement(row.keywords));
   out.add(`* ${seq} FETCH (`);
   let first = true;
   const sep = () => {
@@ -201,7 +202,7 @@ export const fetch = command({
     const view = s.selected!;
     const { messages } = s.services;
     if (a.vanished && (!cmd.uid || !s.qresync)) throw new ImapSyntaxError('VANISHED needs UID FETCH and ENABLE QRESYNC');
-    if (a.changedSince !== null) s.condstore = true;
+    if (a.changedSince !== null || a.items.some((i) => i.kind === 'simple' && i.name === 'MODSEQ')) s.enableCondstore();
     const idx = indexRanges(view, a.set, cmd.uid);
     if (a.vanished) {
       const gone = await messages.vanishedSince(view.id, a.changedSince!, uidRanges(view, idx).length > 0 ? uidRanges(view, idx) : null);
@@ -210,7 +211,7 @@ export const fetch = command({
     const wants = wantsOf(a.items);
     const sections = a.items.map(sectionOf).filter((x): x is Section => x !== null);
     const setSeen = !view.readOnly && fetchSetsSeen(a.items);
-    const opts = { uid: cmd.uid, modseq: a.changedSince !== null || (s.condstore && a.items.some((i) => i.kind === 'simple' && i.name === 'MODSEQ')) };
+    const opts = { uid: cmd.uid, modseq: a.changedSince !== null };
     for (const [from, to] of idx) {
       for (let i = from; i <= to; i += IMAP_FETCH_PAGE_SIZE) {
         const j = Math.min(to, i + IMAP_FETCH_PAGE_SIZE - 1);

@@ -1,6 +1,7 @@
 // SEARCH arguments (RFC 3501 §6.4.4, RFC 4731 ESEARCH RETURN options, RFC 5182 SAVE, RFC 7162 §3.1.5
 // MODSEQ): a tree of search keys. Pure. Always true: the tree holds every RFC 3501 key in one of a
-// few normalized shapes (FROM/TO/CC/BCC/SUBJECT are header searches, UNSEEN is a negated flag), and
+// few normalized shapes (FROM/TO/CC/BCC are address searches, SUBJECT a header search, UNSEEN a
+// negated flag), and
 // its depth is bounded by the parser's nesting limit.
 
 import { ArgumentReader, flag } from './argument-reader.ts';
@@ -14,6 +15,7 @@ export type SearchKey =
   | { op: 'recent'; present: boolean }
   | { op: 'new' }
   | { op: 'header'; field: string; value: string }
+  | { op: 'address'; field: 'from' | 'to' | 'cc' | 'bcc'; value: string }
   | { op: 'body'; value: string }
   | { op: 'text'; value: string }
   | { op: 'internaldate'; cmp: 'before' | 'on' | 'since'; day: number }
@@ -48,7 +50,7 @@ const FLAG_KEYS: Record<string, [string, boolean]> = {
   UNSEEN: ['\\Seen', false],
 };
 
-const HEADER_KEYS: Record<string, string> = { FROM: 'From', TO: 'To', CC: 'Cc', BCC: 'Bcc', SUBJECT: 'Subject' };
+const ADDRESS_KEYS: Record<string, 'from' | 'to' | 'cc' | 'bcc'> = { FROM: 'from', TO: 'to', CC: 'cc', BCC: 'bcc' };
 const DATE_KEYS: Record<string, ['internaldate' | 'sentdate', 'before' | 'on' | 'since']> = {
   BEFORE: ['internaldate', 'before'],
   ON: ['internaldate', 'on'],
@@ -101,8 +103,9 @@ export function parseKey(r: ArgumentReader): SearchKey {
   r.next('search key');
   const flagKey = FLAG_KEYS[name];
   if (flagKey) return { op: 'flag', flag: flagKey[0], present: flagKey[1] };
-  const header = HEADER_KEYS[name];
-  if (header) return { op: 'header', field: header, value: r.astring(name) };
+  const address = ADDRESS_KEYS[name];
+  if (address) return { op: 'address', field: address, value: r.astring(name) };
+  if (name === 'SUBJECT') return { op: 'header', field: 'Subject', value: r.astring(name) };
   const date = DATE_KEYS[name];
   if (date) return { op: date[0], cmp: date[1], day: parseSearchDate(r.astring('date')) };
   switch (name) {

@@ -1,5 +1,5 @@
 // What every IMAP session of one server shares: the store and its IMAP views, the login throttle,
-// the \Recent tracker, per-user session counts, logging and the operator's settings. Built once per
+// per-user session counts, logging and the operator's settings. Built once per
 // listener pair by src/imap/server.ts; tests build their own over a temp data directory.
 import type { Store } from '../../store/store.ts';
 import type { LoginThrottle } from '../../login/throttle.ts';
@@ -8,9 +8,9 @@ import type tls from 'node:tls';
 import { ImapMailboxStore } from '../../store/imap-mailboxes.ts';
 import { ImapMessageStore } from '../../store/imap-messages.ts';
 import { ImapSearchStore } from '../../store/imap-search.ts';
-import { RecentTracker } from './recent-tracker.ts';
 import type { ServerMetrics } from '../../metrics/catalogue.ts';
-import { IMAP_MAX_APPEND_LITERAL, IMAP_MAX_SESSIONS_PER_USER } from '../../limits.ts';
+import { IMAP_IDLE_KEEPALIVE_SECONDS, IMAP_MAX_APPEND_LITERAL, IMAP_MAX_SESSIONS_PER_USER } from '../../limits.ts';
+import { IdleKeepAlive } from './idle-keepalive.ts';
 
 export interface ImapSettings {
   hostname: string;
@@ -18,6 +18,8 @@ export interface ImapSettings {
   allowPlaintextLoopback: boolean;
   maxMessageSize: number;
   maxSessionsPerUser: number;
+  /** Seconds between IDLE keep-alives ([imap] idle_keepalive_s). */
+  idleKeepAliveSeconds: number;
 }
 
 export class ImapServices {
@@ -25,8 +27,9 @@ export class ImapServices {
   readonly mailboxes: ImapMailboxStore;
   readonly messages: ImapMessageStore;
   readonly search: ImapSearchStore;
-  readonly recent = new RecentTracker();
   readonly throttle: LoginThrottle;
+  /** The one timer that sends keep-alives to every idling session. */
+  readonly idleKeepAlive: IdleKeepAlive;
   readonly log: Logger;
   readonly settings: ImapSettings;
   /** TLS context for STARTTLS; null when the listener has no certificate. */
@@ -47,8 +50,10 @@ export class ImapServices {
       allowPlaintextLoopback: false,
       maxMessageSize: IMAP_MAX_APPEND_LITERAL,
       maxSessionsPerUser: IMAP_MAX_SESSIONS_PER_USER,
+      idleKeepAliveSeconds: IMAP_IDLE_KEEPALIVE_SECONDS,
       ...settings,
     };
+    this.idleKeepAlive = new IdleKeepAlive(this.settings.idleKeepAliveSeconds * 1000);
     this.secureContext = secureContext;
     this.metrics = metrics;
   }

@@ -322,6 +322,7 @@ export class ImapSession {
   }
 
   private cleanup(): void {
+    this.services.idleKeepAlive.remove(this);
     this.clearPreauthTimer();
     this.clearLiteralTimer();
     if (this.unsubscribe) {
@@ -474,8 +475,23 @@ export class ImapSession {
     else for (const seq of removed.seqs) this.untagged(`${seq} EXPUNGE`);
   }
 
+  /** RFC 7162 §3.1: a CONDSTORE-enabling command (FETCH MODSEQ, SEARCH MODSEQ, UNCHANGEDSINCE,
+   *  CHANGEDSINCE) turns CONDSTORE on; with a mailbox selected the client learns its HIGHESTMODSEQ. */
+  enableCondstore(): void {
+    if (this.condstore) return;
+    this.condstore = true;
+    if (this.selected) this.untagged(`OK [HIGHESTMODSEQ ${this.selected.highestModseq}] Highest`);
+  }
+
   setIdling(on: boolean): void {
     this.idling = on;
+    if (on) this.services.idleKeepAlive.add(this);
+    else this.services.idleKeepAlive.remove(this);
+  }
+
+  /** Called by the shared keep-alive timer while this session idles. */
+  keepAlive(): void {
+    if (this.idling && !this.closed) this.untagged('OK Still here');
   }
 
   /** Reports other sessions' changes to the selected mailbox: EXPUNGE/VANISHED (when allowed),
@@ -505,7 +521,8 @@ export class ImapSession {
       view.newMail = false;
       const fresh = await this.services.freshUids(view.id, view.lastKnownUid);
       if (fresh.length > 0) {
-        for (const u of this.services.recent.claim(view.id, fresh)) view.recent.add(u);
+        const floor = view.readOnly ? view.recentFloor : await this.services.mailboxes.claimRecent(view.id, fresh[fresh.length - 1]!);
+        for (const u of fresh) if (u > floor) view.recent.add(u);
         view.append(fresh);
         this.write(`* ${view.exists} EXISTS\r\n* ${view.recent.size} RECENT\r\n`);
       }
@@ -518,6 +535,7 @@ export class ImapSession {
         const seq = view.seqOf(r.uid);
         if (seq === 0) continue;
         const extra = (this.qresync ? ` UID ${r.uid}` : '') + (this.condstore ? ` MODSEQ (${r.modseq})` : '');
+        this.write(view.keywordAnnouncement(r.keywords));
         this.untagged(`${seq} FETCH (FLAGS ${flagList(r.flags, r.keywords, view.recent.has(r.uid))}${extra})`);
       }
     }
