@@ -242,3 +242,8 @@ export const SIEVE_MAX_VARIABLES = 256;
 /** RFC 5230 §4.1: :days has a minimum of 1 and implementations may cap it; 365 is a year. */
 export const VACATION_MIN_SECONDS = 60;
 export const VACATION_MAX_DAYS = 365;
+/** WAL size past which the checkpoint thread truncates it, holding new commits (not the event loop)
+ *  for that one checkpoint. Passive checkpoints alone never reset the WAL while commits keep
+ *  coming: it reached 2.9 GB for 10,000 messages. 64 MiB is some seconds of inbound load with
+ *  32 KiB pages, and a truncation that copies what the last passive checkpoint left takes ~10 ms. */
+export const STORE_WAL_TRUNCATE_BYTES = 64 * 1024 * 1024;

@@ -111,3 +111,11 @@ export function queueGauges(m: Metrics, depth: GaugeCollector, oldestAgeSeconds:
     oldestAge: m.gauge('postern_queue_oldest_age_seconds', 'Age of the oldest message still waiting in the queue (0 when empty).', oldestAgeSeconds),
   };
 }
+
+/** The store's WAL, read at scrape time: its size (bounded by the checkpoint thread) and how often it was truncated. */
+export function storeGauges(m: Metrics, walBytes: GaugeCollector, walTruncations: GaugeCollector): { walBytes: Gauge; walTruncations: Gauge } {
+  return {
+    walBytes: m.gauge('postern_store_wal_bytes', 'Size of the SQLite write-ahead log file in bytes.', walBytes),
+    walTruncations: m.gauge('postern_store_wal_truncations', 'WAL truncations by the checkpoint thread since the server started.', walTruncations),
+  };
+}

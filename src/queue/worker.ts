@@ -73,7 +73,7 @@ export class QueueWorker {
     this.opts = opts;
     this.policies = new MtaStsPolicies({
       resolver: ctx.resolver, now: () => ctx.clock.now(),
-      fetch: opts.mtaStsFetcher ?? httpsPolicyFetcher({ resolver: ctx.resolver, ca: opts.ca }),
+      fetch: opts.mtaStsFetcher ?? httpsPolicyFetcher({ resolver: ctx.resolver, ca: opts.ca, allowPrivate: ctx.config.testing.allow_private_mx }),
     });
     this.retry = { scheduleS: ctx.config.queue.retry_schedule_s, lifetimeS: ctx.config.queue.lifetime_s, jitter: QUEUE_RETRY_JITTER };
     this.metrics = serverMetrics(ctx.metrics);
