@@ -165,6 +165,18 @@ export const IMAP_MAX_SESSIONS_PER_USER = 50;
 /** Bad commands tolerated in a row before we close the connection (stops garbage floods). */
 export const IMAP_MAX_BAD_COMMANDS = 20;
 
+/**
+ * Characters of a remote SMTP reply kept in the queue history and quoted in a bounce. Real
+ * multi-line rejections (Gmail's, Microsoft's) run to about 600; a hostile server's reply is cut here.
+ */
+export const REMOTE_REPLY_KEPT_CHARS = 4000;
+
+/**
+ * Greylisting (RFC 6647 §2.1) refuses the first try and accepts a retry after a few minutes: such a
+ * deferral is retried after this many seconds whatever the schedule's current step.
+ */
+export const GREYLIST_RETRY_S = 360;
+
 // Spam filter (src/spam). The classifier's work per message is bounded whatever the message holds:
 // a million-token body, a 50 MB single line or a base64 bomb costs at most these.
 // Characters of decoded text (headers + body) tokenized per message: spam says what it says early,

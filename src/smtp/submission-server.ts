@@ -18,7 +18,7 @@ import { normalizeAddress, domainOf } from '../store/addresses.ts';
 import { SignPool } from '../email-auth/sign-pool.ts';
 import { smtpFailure } from './our-failure.ts';
 import { ownsSender } from './sender-ownership.ts';
-import { serverMetrics } from '../metrics/catalogue.ts';
+import { serverMetrics, spamMetrics } from '../metrics/catalogue.ts';
 import { recentSends } from '../delivery/send-rate.ts';
 import { outboundServicesOf } from '../delivery/forward.ts';
 import type { DkimKey } from '../store/domains.ts';
@@ -147,6 +147,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
   listenersUsingPool++;
   // Both listeners (587 and 465) report as protocol `submission`, as pop3 and pop3s report as `pop3`.
   const metrics = serverMetrics(ctx.metrics);
+  const spamCounters = spamMetrics(ctx.metrics);
 
   const server = new SMTPServer({
     ...ctx.tls.serverOptions(),
@@ -265,6 +266,18 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     const owns = new Map(await Promise.all(named.map(async (a) => [a, await sessionOwns(session, user, a)] as const)));
     const refusal = checkFromHeader(from, (a) => owns.get(a) === true);
     if (refusal) return refusal;
+    // [spam] outbound caps: a stolen password must not send a day's spam in minutes. Counted before
+    // signing; the recipients also become "replied to" senders the inbound filter trusts.
+    const cap = await store.spam.countOutbound(user.accountId, [...state.local.keys(), ...state.remote], {
+      messagesPerDay: config.spam.outbound_messages_per_day, newRecipientsPerDay: config.spam.outbound_new_recipients_per_day,
+    });
+    if (!cap.ok) {
+      spamCounters.outboundCapped.inc({ cap: cap.cap });
+      log.warn({ user: user.address, cap: cap.cap, limit: cap.limit }, 'submission refused by the daily outbound cap');
+      return { code: 451, message: cap.cap === 'messages'
+        ? `4.7.1 Daily limit of ${cap.limit} messages reached, try again tomorrow`
+        : `4.7.1 Daily limit of ${cap.limit} new recipients reached, try again tomorrow` };
+    }
 
     const now = ctx.clock.now();
     const queueId = randomBytes(8).toString('hex');
