@@ -68,6 +68,6 @@ export function contentIndexOf(full: Buffer): ContentIndex {
   return {
     mimeTree: encodeTree(indexed.tree), envelope: indexed.envelope, bodyStructure: indexed.bodyStructure, body: indexed.body,
     headerText: indexed.headerText, searchText: indexed.searchText, sentDate: indexed.sentDate,
-    sentDay: indexed.sentDay, addressText: indexed.addressText,
+    sentDay: indexed.sentDay, addressText: indexed.addressText, sortKeys: indexed.sortKeys,
   };
 }
