@@ -13,3 +13,4 @@ export const BACKUP_USAGE = 'postern backup DIR [--keep N]';
 export const VERIFY_USAGE = 'postern verify [DIR]';
 export const RESTORE_USAGE = 'postern restore DIR [--force]';
 export const EXPORT_USAGE = 'postern export ADDRESS DIR --format maildir|mbox | export --all DIR --format maildir|mbox';
+export const SPAM_USAGE = 'postern spam explain USER MESSAGE-ID';

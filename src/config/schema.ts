@@ -86,6 +86,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
       spf_fail: { type: 'enum', default: 'junk', values: ['junk', 'accept', 'reject'], doc: 'SPF fail (-all) with no DMARC policy' },
       dns_temperror: { type: 'enum', default: 'defer', values: ['defer', 'accept'], doc: 'A DNS timeout while verifying: defer with 451 or accept with temperror' },
       verify_timeout_ms: { type: 'int', default: 10000, min: 100, max: 120000, doc: 'Time allowed for SPF/DKIM/DMARC/ARC verification of one message' },
+      own_domain_unauthenticated: { type: 'enum', default: 'junk', values: ['junk', 'reject'], doc: 'Mail whose From: is one of our domains without an aligned SPF or DKIM pass, whatever DMARC record is published' },
     },
   },
   submission: {
@@ -179,8 +180,9 @@ export const SCHEMA: Record<string, SectionSpec> = {
     },
   },
   testing: {
-    doc: 'For test setups only; both are off in production and logged loudly when on',
+    doc: 'For test setups only; all are off in production and logged loudly when on',
     keys: {
+      spam_loopback_is_public: { type: 'bool', default: false, doc: 'Judge loopback SMTP clients like internet ones (IP reputation, DNS lists, FCrDNS), so tests can connect from 127.0.0.x' },
       remote_smtp_port: { type: 'int', default: 25, min: 1, max: 65535, doc: 'Port used to reach remote MX hosts' },
       allow_private_mx: { type: 'bool', default: false, doc: 'Permit MX hosts on loopback and private addresses' },
     },

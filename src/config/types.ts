@@ -26,6 +26,7 @@ export interface Config {
   inbound: {
     dmarc_reject: 'reject' | 'junk' | 'accept'; dmarc_quarantine: 'junk' | 'accept';
     spf_fail: 'junk' | 'accept' | 'reject'; dns_temperror: 'defer' | 'accept'; verify_timeout_ms: number;
+    own_domain_unauthenticated: 'junk' | 'reject';
   };
   submission: { hide_client_ip: boolean; allow_plaintext_loopback: boolean; messages_per_hour: number; recipients_per_message: number };
   queue: {
@@ -42,6 +43,6 @@ export interface Config {
   };
   ops: { token: string };
   mta_sts: { mode: 'testing' | 'enforce' | 'none'; max_age_s: number };
-  testing: { remote_smtp_port: number; allow_private_mx: boolean };
+  testing: { remote_smtp_port: number; allow_private_mx: boolean; spam_loopback_is_public: boolean };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
 }

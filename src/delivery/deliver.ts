@@ -5,6 +5,7 @@
 import { indexMessage, encodeTree } from '../mime/index.ts';
 import type { Store } from '../store/store.ts';
 import type { ContentIndex } from '../store/contents.ts';
+import { pop3Octets } from '../pop3/protocol/message-stuffer.ts';
 import type { StoreTarget, StoredCopy } from '../store/delivery.ts';
 import type { SpamDeliveryRecord } from '../store/spam.ts';
 
@@ -62,12 +63,14 @@ export async function deliver(store: Store, input: DeliveryInput): Promise<Store
   });
 }
 
-/** What delivery computes once from a message as served (prefix + raw) for IMAP to read later. */
+/** What delivery computes once from a message as served (prefix + raw) for IMAP and POP3 to read later. */
 export function contentIndexOf(full: Buffer): ContentIndex {
   const indexed = indexMessage(full);
   return {
     mimeTree: encodeTree(indexed.tree), envelope: indexed.envelope, bodyStructure: indexed.bodyStructure, body: indexed.body,
     headerText: indexed.headerText, searchText: indexed.searchText, sentDate: indexed.sentDate,
     sentDay: indexed.sentDay, addressText: indexed.addressText, sortKeys: indexed.sortKeys,
+    // A POP3 user's first login would otherwise read every message to count it (0.65 s on 10,000).
+    pop3Octets: pop3Octets([full]),
   };
 }

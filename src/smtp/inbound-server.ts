@@ -16,6 +16,9 @@ import { deliver, OverQuotaError } from '../delivery/deliver.ts';
 import { resolveRecipient } from '../delivery/recipients.ts';
 import { verifyMessage, type AuthVerdict, type InboundEnvelope } from '../email-auth/verify.ts';
 import { decideInbound } from '../email-auth/inbound-policy.ts';
+import { decideOwnDomain } from '../email-auth/own-domain-policy.ts';
+import { fromAddresses } from './submission-policy.ts';
+import { domainOf, normalizeDomain } from '../store/addresses.ts';
 import { stripForgedResults } from '../email-auth/authentication-results.ts';
 import { verdictLabels } from '../email-auth/verdict-labels.ts';
 import { serverMetrics } from '../metrics/catalogue.ts';
@@ -218,7 +221,9 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     };
     const verdict = await verifyMessage(content.raw, envelope, { resolver: ctx.resolver, hostname: config.hostname, timeoutMs: config.inbound.verify_timeout_ms });
     for (const labels of verdictLabels(verdict)) metrics.verdicts.inc({ ...labels });
-    const decision = decideInbound(verdict, config.inbound);
+    const ownDomains: string[] = [];
+    for (const domain of new Set(fromAddresses(content.raw).map((a) => normalizeDomain(domainOf(a))))) if (await store.domains.isLocal(domain)) ownDomains.push(domain);
+    const decision = decideOwnDomain(decideInbound(verdict, config.inbound), ownDomains, verdict, envelope, config.inbound.own_domain_unauthenticated);
     if (decision.kind === 'reject' || decision.kind === 'defer') {
       refused(decision.reason);
       log.info({ session: session.id, reason: decision.reason, from: envelope.mailFrom }, `inbound message ${decision.kind}ed`);

@@ -17,11 +17,12 @@ import { deliver, OverQuotaError } from '../delivery/deliver.ts';
 import { normalizeAddress, domainOf } from '../store/addresses.ts';
 import { SignPool } from '../email-auth/sign-pool.ts';
 import { smtpFailure } from './our-failure.ts';
-import { serverMetrics } from '../metrics/catalogue.ts';
+import { ownsSender } from './sender-ownership.ts';
+import { serverMetrics, spamMetrics } from '../metrics/catalogue.ts';
 import type { DkimKey } from '../store/domains.ts';
 import {
   checkEnvelopeSender, checkFromHeader, checkHourlyRate, checkRecipientCount, fixupSubmittedMessage,
-  fromAddresses, normalizeLineEndings, type SmtpReply,
+  fromMailboxes, normalizeLineEndings, type SmtpReply,
 } from './submission-policy.ts';
 
 interface SubmissionUser { accountId: number; address: string }
@@ -136,22 +137,24 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     keyCache.set(domain, { keys, at: now });
     return keys;
   };
-  // The owner of each sender address, per session: MAIL FROM and From: usually name the same one.
-  const owners = new WeakMap<SMTPServerSession, Map<string, number[] | null>>();
-  const sessionOwnerOf = async (session: SMTPServerSession, addr: string): Promise<number[] | null> => {
-    let cache = owners.get(session);
-    if (!cache) { cache = new Map(); owners.set(session, cache); }
-    const key = addr.toLowerCase();
-    if (cache.has(key)) return cache.get(key)!;
-    const owner = await ownerOf(addr);
-    cache.set(key, owner);
-    return owner;
+  // Whether the user owns each sender address, per session: MAIL FROM and From: usually name the same one.
+  const owned = new WeakMap<SMTPServerSession, Map<string, boolean>>();
+  const sessionOwns = async (session: SMTPServerSession, user: SubmissionUser, addr: string): Promise<boolean> => {
+    let cache = owned.get(session);
+    if (!cache) { cache = new Map(); owned.set(session, cache); }
+    const key = `${user.accountId} ${addr.toLowerCase()}`;
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const answer = addr !== '' && await ownsSender(store, user.address, addr);
+    cache.set(key, answer);
+    return answer;
   };
   const limits = new ConnectionLimits(config.limits.connections_per_ip, config.limits.connections_total);
   signPool ??= new SignPool();
   listenersUsingPool++;
   // Both listeners (587 and 465) report as protocol `submission`, as pop3 and pop3s report as `pop3`.
   const metrics = serverMetrics(ctx.metrics);
+  const spamCounters = spamMetrics(ctx.metrics);
 
   const server = new SMTPServer({
     ...ctx.tls.serverOptions(),
@@ -207,8 +210,8 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       states.delete(session);
       const rate = checkHourlyRate(recentSends(store, user.accountId, ctx.clock.now()).length, config.submission.messages_per_hour);
       if (rate) return callback(replyError(rate));
-      sessionOwnerOf(session, from.address).then((owner) => {
-        const refusal = checkEnvelopeSender(from.address, owner === null ? null : owner.includes(user.accountId) ? user.accountId : owner[0] ?? null, user.accountId);
+      sessionOwns(session, user, from.address).then((owns) => {
+        const refusal = checkEnvelopeSender(from.address, owns);
         callback(refusal ? replyError(refusal) : undefined);
       }, (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'MAIL' })));
     },
@@ -255,24 +258,28 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     },
   });
 
-  async function ownerOf(addr: string): Promise<number[] | null> {
-    if (addr === '') return null;
-    const r = await resolveRecipient(store, addr);
-    return r.kind === 'local' ? r.accountIds : null;
-  }
-
   async function accept(data: Buffer, session: SMTPServerSession): Promise<SmtpReply> {
     const user = session.user as SubmissionUser;
     const state = stateOf(session);
     const normalized = normalizeLineEndings(data);
     if ('reply' in normalized) return normalized.reply;
-    const froms = fromAddresses(normalized.message);
-    const owners = await Promise.all(froms.map(async (address) => {
-      const owner = await sessionOwnerOf(session, address);
-      return { address, owner: owner === null ? null : owner.includes(user.accountId) ? user.accountId : owner[0]! };
-    }));
-    const refusal = checkFromHeader(owners, user.accountId);
+    const from = fromMailboxes(normalized.message);
+    const named = [...new Set(from.mailboxes.flatMap((m) => [m.address, ...m.nameAddresses]))];
+    const owns = new Map(await Promise.all(named.map(async (a) => [a, await sessionOwns(session, user, a)] as const)));
+    const refusal = checkFromHeader(from, (a) => owns.get(a) === true);
     if (refusal) return refusal;
+    // [spam] outbound caps: a stolen password must not send a day's spam in minutes. Counted before
+    // signing; the recipients also become "replied to" senders the inbound filter trusts.
+    const cap = await store.spam.countOutbound(user.accountId, [...state.local.keys(), ...state.remote], {
+      messagesPerDay: config.spam.outbound_messages_per_day, newRecipientsPerDay: config.spam.outbound_new_recipients_per_day,
+    });
+    if (!cap.ok) {
+      spamCounters.outboundCapped.inc({ cap: cap.cap });
+      log.warn({ user: user.address, cap: cap.cap, limit: cap.limit }, 'submission refused by the daily outbound cap');
+      return { code: 451, message: cap.cap === 'messages'
+        ? `4.7.1 Daily limit of ${cap.limit} messages reached, try again tomorrow`
+        : `4.7.1 Daily limit of ${cap.limit} new recipients reached, try again tomorrow` };
+    }
 
     const now = ctx.clock.now();
     const queueId = randomBytes(8).toString('hex');
@@ -282,7 +289,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       tlsCipher: (session as unknown as { tlsOptions?: { name?: string; version?: string } }).tlsOptions?.version, queueId,
     });
     // DMARC aligns on the From: domain, so that is the domain whose keys sign.
-    const signingDomain = domainOf(froms[0]!);
+    const signingDomain = domainOf(from.mailboxes[0]!.address);
     const keys = await dkimKeys(signingDomain);
     const signatures = await signPool!.sign(message, signingDomain, keys, now);
     const prefix = signatures + received;
