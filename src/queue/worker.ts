@@ -20,6 +20,8 @@ import { queueGauges, serverMetrics, type ServerMetrics } from '../metrics/catal
 import { deliverToHost, type HostAttempt, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
 import { MtaStsPolicies, httpsPolicyFetcher, mxPermitted, tlsRequired, type PolicyFetcher } from './mta-sts.ts';
 import { buildDsn, shouldBounce, statusFromReply, type FailedRecipient } from './dsn.ts';
+import { Srs, srsFor } from '../srs/srs.ts';
+import { queueGenerated, outboundServicesOf } from '../delivery/forward.ts';
 import { adviceText, destinationOf, explainReply } from './rejections.ts';
 import { GREYLIST_RETRY_S, REMOTE_REPLY_KEPT_CHARS, QUEUE_RECORD_WINDOW_MS, QUEUE_CLAIM_LEASE_MS, QUEUE_KICK_DELAY_MS as KICK_DELAY_MS, QUEUE_MESSAGES_PER_CONNECTION, QUEUE_RETRY_JITTER } from '../limits.ts';
 
@@ -362,13 +364,31 @@ export class QueueWorker {
       hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2),
       arrivalDate: c.createdAt, now, failures: dsnFailures, action, willRetryUntil: c.expiresAt,
     });
+    if (Srs.isSrs(c.sender)) {
+      // A forward that failed: the DSN goes to the original sender the SRS address encodes.
+      await this.bounceForwarded(c.sender, dsn);
+      return;
+    }
     const target = await resolveRecipient(this.ctx.store, c.sender);
-    if (target.kind !== 'local') {
+    if (target.kind !== 'local' || target.accountIds.length === 0) {
       this.ctx.log.warn({ sender: c.sender }, 'cannot bounce: the sender is not a local mailbox');
       return;
     }
     // A bounce is stored even over quota (as Postfix does): the sender must learn of the failure.
     await deliver(this.ctx.store, { raw: dsn, recipients: target.accountIds.map((accountId) => ({ accountId })), ignoreQuota: true });
+    this.metrics.messagesReceived.inc({ source: 'dsn' });
+  }
+
+  private async bounceForwarded(sender: string, dsn: Buffer): Promise<void> {
+    let original: string;
+    try {
+      original = srsFor(this.ctx.config.data_dir).reverse(sender, this.ctx.clock.now());
+    } catch (err) {
+      this.ctx.log.warn({ sender, err: (err as Error).message }, 'cannot bounce a forward: the SRS sender does not verify');
+      return;
+    }
+    // Local senders get it in their mailbox, remote ones through the queue, from <> (never bounced again).
+    await queueGenerated(this.ctx.store, outboundServicesOf(this.ctx), dsn, this.ctx.config.hostname, original, null);
     this.metrics.messagesReceived.inc({ source: 'dsn' });
   }
 }
