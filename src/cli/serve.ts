@@ -29,6 +29,7 @@ import { installProcessGuard } from '../process-guard.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
 import { startSpamTrainer } from '../spam/trainer.ts';
+import { startRejectsExpiry } from '../spam/rejects-expiry.ts';
 import { spamMetrics } from '../metrics/catalogue.ts';
 import { hostnameProblem } from '../config/hostname.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
@@ -70,6 +71,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const acme = startAcme(ctx);
   // The outbound queue resumes whatever a previous run left in it.
   const worker = new QueueWorker(ctx);
+  const stopRejectsExpiry = startRejectsExpiry(ctx.store, log, config.spam.rejects_keep_days);
   const unsubscribe = ctx.store.queue.onEnqueued(() => worker.kick());
   worker.start();
   log.info({ hostname: config.hostname, dataDir: config.data_dir, listeners: running.length }, 'postern is ready');
@@ -102,6 +104,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     });
   });
   clearInterval(alive);
+  stopRejectsExpiry();
   acme?.stop();
   unsubscribe();
   await worker.stop();
@@ -141,8 +144,8 @@ export async function buildContext(config: Config, log: Logger, configFile: stri
     keyFile = made.keyFile;
     if (!config.tls.acme) log.warn({ cert: certFile, created: made.created }, `no [tls] cert configured: using a self-signed certificate for ${config.hostname}; clients will warn until you configure a real one or enable [tls] acme`);
   }
-  if (config.testing.allow_private_mx || config.testing.remote_smtp_port !== 25) {
-    log.warn({ testing: config.testing }, 'TESTING OVERRIDES ARE ON: outbound delivery may go to private addresses or a non-standard port. Never use this in production.');
+  if (config.testing.allow_private_mx || config.testing.remote_smtp_port !== 25 || config.testing.spam_loopback_is_public) {
+    log.warn({ testing: config.testing }, 'TESTING OVERRIDES ARE ON: outbound delivery may go to private addresses or a non-standard port, or loopback clients are judged as internet ones. Never use this in production.');
   }
   const metrics = createMetrics();
   storeGauges(metrics, () => [{ value: store.walBytes() }], () => [{ value: store.walTruncations() }]);

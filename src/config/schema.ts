@@ -183,8 +183,9 @@ export const SCHEMA: Record<string, SectionSpec> = {
     },
   },
   testing: {
-    doc: 'For test setups only; both are off in production and logged loudly when on',
+    doc: 'For test setups only; all are off in production and logged loudly when on',
     keys: {
+      spam_loopback_is_public: { type: 'bool', default: false, doc: 'Judge loopback SMTP clients like internet ones (IP reputation, DNS lists, FCrDNS), so tests can connect from 127.0.0.x' },
       remote_smtp_port: { type: 'int', default: 25, min: 1, max: 65535, doc: 'Port used to reach remote MX hosts' },
       allow_private_mx: { type: 'bool', default: false, doc: 'Permit MX hosts on loopback and private addresses' },
     },

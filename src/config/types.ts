@@ -44,6 +44,6 @@ export interface Config {
   };
   ops: { token: string };
   mta_sts: { mode: 'testing' | 'enforce' | 'none'; max_age_s: number };
-  testing: { remote_smtp_port: number; allow_private_mx: boolean };
+  testing: { remote_smtp_port: number; allow_private_mx: boolean; spam_loopback_is_public: boolean };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
 }

@@ -19,7 +19,9 @@ import { SignPool } from '../email-auth/sign-pool.ts';
 import { smtpFailure } from './our-failure.ts';
 import { ownsSender } from './sender-ownership.ts';
 import { armAuthDeadline, watchDataRate, type DeadlineConnection } from './session-deadlines.ts';
-import { serverMetrics } from '../metrics/catalogue.ts';
+import { serverMetrics, spamMetrics } from '../metrics/catalogue.ts';
+import { recentSends } from '../delivery/send-rate.ts';
+import { outboundServicesOf } from '../delivery/forward.ts';
 import type { DkimKey } from '../store/domains.ts';
 import {
   checkEnvelopeSender, checkFromHeader, checkHourlyRate, checkRecipientCount, fixupSubmittedMessage,
@@ -36,20 +38,11 @@ let listenersUsingPool = 0;
 /** DKIM keys change only with `postern domain` commands; a minute's staleness is fine. */
 const DKIM_KEY_CACHE_MS = 60_000;
 
-const HOUR_MS = 3600_000;
-// Messages each account sent in the last hour, per store: shared by both listeners of a server.
-const sentTimesByStore = new WeakMap<object, Map<number, number[]>>();
-
-function recentSends(store: object, accountId: number, now: number): number[] {
-  let sentTimes = sentTimesByStore.get(store);
-  if (!sentTimes) { sentTimes = new Map(); sentTimesByStore.set(store, sentTimes); }
-  let list = sentTimes.get(accountId);
-  if (!list) { list = []; sentTimes.set(accountId, list); }
-  // Times are appended in order, so the expired ones are at the front.
-  let expired = 0;
-  while (expired < list.length && now - list[expired]! >= HOUR_MS) expired++;
-  if (expired > 0) list.splice(0, expired);
-  return list;
+/** The first RCPT that reached each account, for Sieve's envelope "to". */
+function rcptOfAccounts(local: Map<string, number[]>): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const [address, ids] of local) for (const id of ids) if (!out.has(id)) out.set(id, address);
+  return out;
 }
 
 function replyError(r: SmtpReply): Error {
@@ -155,6 +148,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
   listenersUsingPool++;
   // Both listeners (587 and 465) report as protocol `submission`, as pop3 and pop3s report as `pop3`.
   const metrics = serverMetrics(ctx.metrics);
+  const spamCounters = spamMetrics(ctx.metrics);
 
   const server = new SMTPServer({
     ...ctx.tls.serverOptions(),
@@ -224,7 +218,12 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       const address = normalizeAddress(to.address);
       if (!address) return callback(replyError(BAD_ADDRESS));
       resolveRecipient(store, address).then((r) => {
-        if (r.kind === 'local') { state.local.set(address, r.accountIds); return callback(); }
+        if (r.kind === 'local') {
+          state.local.set(address, r.accountIds);
+          // An alias of ours that points outside: submitted mail goes there like any remote recipient.
+          for (const f of r.forwards) if (!state.remote.some((a) => a.toLowerCase() === f)) state.remote.push(f);
+          return callback();
+        }
         // The same address twice is one recipient (one queue row, one copy delivered).
         if (r.kind === 'not-local') { if (!state.remote.some((a) => a.toLowerCase() === to.address.toLowerCase())) state.remote.push(to.address); return callback(); }
         callback(replyError(r.kind === 'unknown-user' ? UNKNOWN_USER : BAD_ADDRESS));
@@ -274,6 +273,18 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     const owns = new Map(await Promise.all(named.map(async (a) => [a, await sessionOwns(session, user, a)] as const)));
     const refusal = checkFromHeader(from, (a) => owns.get(a) === true);
     if (refusal) return refusal;
+    // [spam] outbound caps: a stolen password must not send a day's spam in minutes. Counted before
+    // signing; the recipients also become "replied to" senders the inbound filter trusts.
+    const cap = await store.spam.countOutbound(user.accountId, [...state.local.keys(), ...state.remote], {
+      messagesPerDay: config.spam.outbound_messages_per_day, newRecipientsPerDay: config.spam.outbound_new_recipients_per_day,
+    });
+    if (!cap.ok) {
+      spamCounters.outboundCapped.inc({ cap: cap.cap });
+      log.warn({ user: user.address, cap: cap.cap, limit: cap.limit }, 'submission refused by the daily outbound cap');
+      return { code: 451, message: cap.cap === 'messages'
+        ? `4.7.1 Daily limit of ${cap.limit} messages reached, try again tomorrow`
+        : `4.7.1 Daily limit of ${cap.limit} new recipients reached, try again tomorrow` };
+    }
 
     const now = ctx.clock.now();
     const queueId = randomBytes(8).toString('hex');
@@ -292,6 +303,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
     await deliver(store, {
       raw: message, prefix, recipients: accountIds.map((accountId) => ({ accountId })), internalDate: now,
+      filter: { envelopeFrom, rcptOf: rcptOfAccounts(state.local), remoteIp: session.remoteAddress, services: outboundServicesOf(ctx) },
       ...(state.remote.length > 0 ? { queue: { sender: envelopeFrom, accountId: user.accountId, recipients: state.remote, expiresAt: now + config.queue.lifetime_s * 1000 } } : {}),
     });
     recentSends(store, user.accountId, now).push(now);
