@@ -14,3 +14,4 @@ export const VERIFY_USAGE = 'postern verify [DIR]';
 export const RESTORE_USAGE = 'postern restore DIR [--force]';
 export const EXPORT_USAGE = 'postern export ADDRESS DIR --format maildir|mbox | export --all DIR --format maildir|mbox';
 export const SPAM_USAGE = 'postern spam explain USER MESSAGE-ID';
+export const DOCTOR_USAGE = 'postern doctor [--domain D]';
