@@ -152,6 +152,9 @@ export const IMAP_OUTPUT_HIGH_WATER = 1024 * 1024;
 /** Seconds an authenticated session may stay silent outside IDLE (RFC 3501 §5.4: at least 30 min). */
 export const IMAP_IDLE_TIMEOUT_SECONDS = 30 * 60 + 60;
 
+/** Sort criteria in one SORT command (RFC 5256 has nine keys; each may appear once). */
+export const IMAP_MAX_SORT_CRITERIA = 9;
+
 /** Seconds between "* OK Still here" lines to an idling session (Dovecot's interval: phones' NAT
  *  state and Thunderbird's autosync both rely on hearing from the server that often). */
 export const IMAP_IDLE_KEEPALIVE_SECONDS = 120;

@@ -101,7 +101,7 @@ export function contentIndexOf(full: Buffer): ContentIndex {
   return {
     mimeTree: encodeTree(indexed.tree), envelope: indexed.envelope, bodyStructure: indexed.bodyStructure, body: indexed.body,
     headerText: indexed.headerText, searchText: indexed.searchText, sentDate: indexed.sentDate,
-    sentDay: indexed.sentDay, addressText: indexed.addressText,
+    sentDay: indexed.sentDay, addressText: indexed.addressText, sortKeys: indexed.sortKeys,
     // A POP3 user's first login would otherwise read every message to count it (0.65 s on 10,000).
     pop3Octets: pop3Octets([full]),
   };

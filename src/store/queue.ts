@@ -64,7 +64,7 @@ export interface AcceptInput {
   expiresAt: number;
 }
 
-const EMPTY_INDEX: ContentIndex = { mimeTree: '', envelope: '', bodyStructure: '', body: '', headerText: '', searchText: '', sentDate: null, sentDay: null, addressText: '' };
+const EMPTY_INDEX: ContentIndex = { mimeTree: '', envelope: '', bodyStructure: '', body: '', headerText: '', searchText: '', sentDate: null, sentDay: null, addressText: '', sortKeys: '' };
 
 // The destination as DNS knows it: lowercase A-label, so an IDN recipient's MX can be looked up.
 function domainOfRecipient(address: string): string {
