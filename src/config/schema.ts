@@ -175,6 +175,14 @@ export const SCHEMA: Record<string, SectionSpec> = {
       token: { type: 'string', default: '', doc: 'Bearer token: when set, /healthz and /metrics need "Authorization: Bearer <token>" and are also answered on the http/https listeners' },
     },
   },
+  doctor: {
+    doc: '`postern doctor`: the checks of whether mail from this server arrives',
+    keys: {
+      addresses: { type: 'strings', default: [], doc: 'Public IPv4/IPv6 addresses this server sends from; empty: its public interface addresses, else the addresses of hostname' },
+      test_mx: { type: 'string', default: 'gmail-smtp-in.l.google.com:25', doc: 'An MX host ("host:port") dialled to see whether outbound port 25 is open' },
+      timeout_s: { type: 'int', default: 5, min: 1, max: 60, doc: 'Time allowed to connect to the test MX (and to each route relay) and read its greeting' },
+    },
+  },
   mta_sts: {
     doc: 'The MTA-STS policy served for our domains (RFC 8461)',
     keys: {

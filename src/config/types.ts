@@ -43,6 +43,7 @@ export interface Config {
     greylist: boolean; greylist_delay_s: number; rspamd: string; outbound_messages_per_day: number; outbound_new_recipients_per_day: number;
   };
   ops: { token: string };
+  doctor: { addresses: string[]; test_mx: string; timeout_s: number };
   mta_sts: { mode: 'testing' | 'enforce' | 'none'; max_age_s: number };
   testing: { remote_smtp_port: number; allow_private_mx: boolean; spam_loopback_is_public: boolean };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
