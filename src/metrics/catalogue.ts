@@ -30,6 +30,13 @@ export interface ServerMetrics {
   messagesDeferred: Counter;
   /** Outbound recipients failed permanently or expired (a DSN goes back unless the sender was null). */
   messagesBounced: Counter;
+  /**
+   * Outbound attempts the remote (or our relay) refused, temporarily or for good, per recipient.
+   * labels: class = the rejection table's class (src/queue/rejections.ts: ip-blocked | blocklisted |
+   * no-ptr | authentication | rate-limited | reputation | greylisted | relay-auth | other),
+   * destination = microsoft | google | yahoo | relay | other
+   */
+  outboundRejections: Counter;
   /** labels: protocol (as for connections) */
   authFailures: Counter;
   /**
@@ -61,6 +68,7 @@ export function serverMetrics(m: Metrics): ServerMetrics {
     messagesSent: m.counter('postern_messages_sent_total', 'Outbound recipients delivered to the remote server.'),
     messagesDeferred: m.counter('postern_messages_deferred_total', 'Outbound delivery attempts deferred for a retry, per recipient.'),
     messagesBounced: m.counter('postern_messages_bounced_total', 'Outbound recipients failed permanently (DSN sent unless the sender was null).'),
+    outboundRejections: m.counter('postern_outbound_rejections_total', 'Outbound recipients refused by the remote server, by rejection class and destination.'),
     authFailures: m.counter('postern_auth_failures_total', 'Failed logins, by protocol.'),
     verdicts: m.counter('postern_verification_verdicts_total', 'Inbound SPF/DKIM/DMARC/ARC results, by method and result.'),
     deliveryLatency: m.histogram('postern_delivery_latency_seconds', 'Seconds from end of DATA or APPEND to committed delivery.', DELIVERY_LATENCY_BUCKETS),

@@ -18,7 +18,10 @@ import { normalizeAddress, domainOf } from '../store/addresses.ts';
 import { SignPool } from '../email-auth/sign-pool.ts';
 import { smtpFailure } from './our-failure.ts';
 import { ownsSender } from './sender-ownership.ts';
+import { armAuthDeadline, watchDataRate, type DeadlineConnection } from './session-deadlines.ts';
 import { serverMetrics, spamMetrics } from '../metrics/catalogue.ts';
+import { recentSends } from '../delivery/send-rate.ts';
+import { outboundServicesOf } from '../delivery/forward.ts';
 import type { DkimKey } from '../store/domains.ts';
 import {
   checkEnvelopeSender, checkFromHeader, checkHourlyRate, checkRecipientCount, fixupSubmittedMessage,
@@ -35,20 +38,11 @@ let listenersUsingPool = 0;
 /** DKIM keys change only with `postern domain` commands; a minute's staleness is fine. */
 const DKIM_KEY_CACHE_MS = 60_000;
 
-const HOUR_MS = 3600_000;
-// Messages each account sent in the last hour, per store: shared by both listeners of a server.
-const sentTimesByStore = new WeakMap<object, Map<number, number[]>>();
-
-function recentSends(store: object, accountId: number, now: number): number[] {
-  let sentTimes = sentTimesByStore.get(store);
-  if (!sentTimes) { sentTimes = new Map(); sentTimesByStore.set(store, sentTimes); }
-  let list = sentTimes.get(accountId);
-  if (!list) { list = []; sentTimes.set(accountId, list); }
-  // Times are appended in order, so the expired ones are at the front.
-  let expired = 0;
-  while (expired < list.length && now - list[expired]! >= HOUR_MS) expired++;
-  if (expired > 0) list.splice(0, expired);
-  return list;
+/** The first RCPT that reached each account, for Sieve's envelope "to". */
+function rcptOfAccounts(local: Map<string, number[]>): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const [address, ids] of local) for (const id of ids) if (!out.has(id)) out.set(id, address);
+  return out;
 }
 
 function replyError(r: SmtpReply): Error {
@@ -224,7 +218,12 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       const address = normalizeAddress(to.address);
       if (!address) return callback(replyError(BAD_ADDRESS));
       resolveRecipient(store, address).then((r) => {
-        if (r.kind === 'local') { state.local.set(address, r.accountIds); return callback(); }
+        if (r.kind === 'local') {
+          state.local.set(address, r.accountIds);
+          // An alias of ours that points outside: submitted mail goes there like any remote recipient.
+          for (const f of r.forwards) if (!state.remote.some((a) => a.toLowerCase() === f)) state.remote.push(f);
+          return callback();
+        }
         // The same address twice is one recipient (one queue row, one copy delivered).
         if (r.kind === 'not-local') { if (!state.remote.some((a) => a.toLowerCase() === to.address.toLowerCase())) state.remote.push(to.address); return callback(); }
         callback(replyError(r.kind === 'unknown-user' ? UNKNOWN_USER : BAD_ADDRESS));
@@ -232,6 +231,12 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     },
 
     onData(stream, session, callback) {
+      const conn = byId.get(session.id);
+      const stopWatch = conn
+        ? watchDataRate(conn, () => stream.byteLength ?? 0, config.limits.smtp_data_min_rate, config.limits.smtp_data_grace_s * 1000)
+        : () => {};
+      stream.once('end', stopWatch);
+      stream.once('close', stopWatch);
       const chunks: Buffer[] = [];
       // Past the limit nothing more is kept (as on port 25); smtp-server keeps counting so we can refuse it.
       stream.on('data', (c: Buffer) => { if (!stream.sizeExceeded) chunks.push(c); });
@@ -298,6 +303,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
     await deliver(store, {
       raw: message, prefix, recipients: accountIds.map((accountId) => ({ accountId })), internalDate: now,
+      filter: { envelopeFrom, rcptOf: rcptOfAccounts(state.local), remoteIp: session.remoteAddress, services: outboundServicesOf(ctx) },
       ...(state.remote.length > 0 ? { queue: { sender: envelopeFrom, accountId: user.accountId, recipients: state.remote, expiresAt: now + config.queue.lifetime_s * 1000 } } : {}),
     });
     recentSends(store, user.accountId, now).push(now);
@@ -306,10 +312,16 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
   }
 
   const connect = server.connect.bind(server);
+  // Open connections by id (= session id), for the DATA rate watch.
+  const byId = new Map<string, Connection & DeadlineConnection>();
   server.connect = (socket: net.Socket, options: unknown) => {
     connect(socket, options as never);
-    const conn = [...(server as unknown as { connections: Set<Connection> }).connections].at(-1);
-    if (conn) harden(conn, plaintextAllowed);
+    const conn = [...(server as unknown as { connections: Set<Connection & DeadlineConnection> }).connections].at(-1);
+    if (!conn) return;
+    harden(conn, plaintextAllowed);
+    byId.set(conn.id, conn);
+    socket.once('close', () => byId.delete(conn.id));
+    armAuthDeadline(conn, socket, config.limits.smtp_auth_deadline_s * 1000);
   };
   server.on('error', (err) => log.warn({ err, listener: name }, 'submission connection error'));
   const bound = await listenOn(server.server, address, name);
