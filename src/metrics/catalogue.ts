@@ -30,6 +30,13 @@ export interface ServerMetrics {
   messagesDeferred: Counter;
   /** Outbound recipients failed permanently or expired (a DSN goes back unless the sender was null). */
   messagesBounced: Counter;
+  /**
+   * Outbound attempts the remote (or our relay) refused, temporarily or for good, per recipient.
+   * labels: class = the rejection table's class (src/queue/rejections.ts: ip-blocked | blocklisted |
+   * no-ptr | authentication | rate-limited | reputation | greylisted | relay-auth | other),
+   * destination = microsoft | google | yahoo | relay | other
+   */
+  outboundRejections: Counter;
   /** labels: protocol (as for connections) */
   authFailures: Counter;
   /**
@@ -61,6 +68,7 @@ export function serverMetrics(m: Metrics): ServerMetrics {
     messagesSent: m.counter('postern_messages_sent_total', 'Outbound recipients delivered to the remote server.'),
     messagesDeferred: m.counter('postern_messages_deferred_total', 'Outbound delivery attempts deferred for a retry, per recipient.'),
     messagesBounced: m.counter('postern_messages_bounced_total', 'Outbound recipients failed permanently (DSN sent unless the sender was null).'),
+    outboundRejections: m.counter('postern_outbound_rejections_total', 'Outbound recipients refused by the remote server, by rejection class and destination.'),
     authFailures: m.counter('postern_auth_failures_total', 'Failed logins, by protocol.'),
     verdicts: m.counter('postern_verification_verdicts_total', 'Inbound SPF/DKIM/DMARC/ARC results, by method and result.'),
     deliveryLatency: m.histogram('postern_delivery_latency_seconds', 'Seconds from end of DATA or APPEND to committed delivery.', DELIVERY_LATENCY_BUCKETS),
@@ -101,5 +109,13 @@ export function queueGauges(m: Metrics, depth: GaugeCollector, oldestAgeSeconds:
   return {
     depth: m.gauge('postern_queue_depth', 'Queue entries waiting (one per recipient), by status.', depth),
     oldestAge: m.gauge('postern_queue_oldest_age_seconds', 'Age of the oldest message still waiting in the queue (0 when empty).', oldestAgeSeconds),
+  };
+}
+
+/** The store's WAL, read at scrape time: its size (bounded by the checkpoint thread) and how often it was truncated. */
+export function storeGauges(m: Metrics, walBytes: GaugeCollector, walTruncations: GaugeCollector): { walBytes: Gauge; walTruncations: Gauge } {
+  return {
+    walBytes: m.gauge('postern_store_wal_bytes', 'Size of the SQLite write-ahead log file in bytes.', walBytes),
+    walTruncations: m.gauge('postern_store_wal_truncations', 'WAL truncations by the checkpoint thread since the server started.', walTruncations),
   };
 }

@@ -28,6 +28,14 @@ export interface SearchHit {
   modseq: number;
 }
 
+/** A hit with what SORT and THREAD order by (contents.sort_keys is src/mime/sort-keys.ts JSON). */
+export interface SortHit extends SearchHit {
+  size: number;
+  internalDate: number;
+  sentDate: number | null;
+  sortKeys: string;
+}
+
 const DAY_MS = 86_400_000;
 /** UID sets with more ranges than this are matched through json_each instead of OR-ed BETWEENs. */
 const INLINE_RANGES = 20;
@@ -164,10 +172,22 @@ export class ImapSearchStore {
 
   /** UIDs (with their MODSEQ) of the mailbox's messages that match, ascending. */
   async search(mailboxId: number, key: StoreSearchKey): Promise<SearchHit[]> {
+    return this.run(mailboxId, key, false) as SearchHit[];
+  }
+
+  /** The matching messages with their sort and thread keys, ascending by UID. */
+  async searchForSort(mailboxId: number, key: StoreSearchKey): Promise<SortHit[]> {
+    return this.run(mailboxId, key, true) as SortHit[];
+  }
+
+  private run(mailboxId: number, key: StoreSearchKey, forSort: boolean): unknown[] {
     const c = new Compiler();
     const where = c.compile(key);
-    const sql = `SELECT m.uid, m.modseq FROM messages m ${c.needsContents ? 'JOIN contents c ON c.id = m.content_id' : ''}
+    const columns = forSort
+      ? 'm.uid, m.modseq, m.size, m.internal_date AS internalDate, c.sent_date AS sentDate, c.sort_keys AS sortKeys'
+      : 'm.uid, m.modseq';
+    const sql = `SELECT ${columns} FROM messages m ${c.needsContents || forSort ? 'JOIN contents c ON c.id = m.content_id' : ''}
       WHERE m.mailbox_id = ? AND (${where}) ORDER BY m.uid`;
-    return this.db.prepare(sql).all(mailboxId, ...c.params) as SearchHit[];
+    return this.db.prepare(sql).all(mailboxId, ...c.params);
   }
 }

@@ -7,7 +7,9 @@ import { openDatabase, type Db } from './open.ts';
 import { applyMigrations, pendingMigrations, readMigrations, type Migration } from './migrate.ts';
 import { LocalChangeBus, type ChangeBus } from './change-bus.ts';
 import { GroupCommit, type WriteContext } from './group-commit.ts';
+import fs from 'node:fs';
 import { Checkpointer } from './checkpointer.ts';
+import { STORE_WAL_TRUNCATE_BYTES } from '../limits.ts';
 import { DomainStore } from './domains.ts';
 import { AccountStore } from './accounts.ts';
 import { AliasStore } from './aliases.ts';
@@ -29,6 +31,8 @@ export interface StoreOptions {
   migrationsDir?: string;
   /** Run WAL checkpoints on a worker thread every this many ms (serve does); 0: inside commits. */
   checkpointIntervalMs?: number;
+  /** With a checkpoint thread: the WAL size past which it truncates the WAL (STORE_WAL_TRUNCATE_BYTES). */
+  walTruncateBytes?: number;
 }
 
 export class PendingMigrationsError extends Error {}
@@ -72,7 +76,9 @@ export class Store {
       this.applied = [];
     }
     this.commits = new GroupCommit(this.db, this.bus);
-    this.checkpointer = options.checkpointIntervalMs ? new Checkpointer(this.db, this.db.name, options.checkpointIntervalMs) : null;
+    this.checkpointer = options.checkpointIntervalMs
+      ? new Checkpointer(this.db, this.db.name, options.checkpointIntervalMs, this.commits, options.walTruncateBytes ?? STORE_WAL_TRUNCATE_BYTES)
+      : null;
     this.domains = new DomainStore(this.db, this.clock);
     this.accounts = new AccountStore(this.db, this.clock);
     this.aliases = new AliasStore(this.db, this.clock);
@@ -93,6 +99,20 @@ export class Store {
   /** Runs a write on the group commit; for store modules that need the shared transaction. */
   write<T>(work: (tx: WriteContext) => T): Promise<T> {
     return this.commits.run(work);
+  }
+
+  /** The WAL file's size in bytes (for /metrics): bounded by the checkpoint thread's truncations. */
+  walBytes(): number {
+    try {
+      return fs.statSync(`${this.db.name}-wal`).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** WAL truncations the checkpoint thread has made since open (for /metrics). */
+  walTruncations(): number {
+    return this.checkpointer?.truncations ?? 0;
   }
 
   /** True when a write transaction can commit (for /healthz). */

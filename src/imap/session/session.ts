@@ -426,7 +426,7 @@ export class ImapSession {
     let completion: Completion;
     if (!handler) {
       completion = { status: 'BAD', text: `Unknown command ${cmd.name.slice(0, 30)}` };
-    } else if (cmd.uid && !['FETCH', 'STORE', 'SEARCH', 'COPY', 'MOVE', 'EXPUNGE'].includes(cmd.name)) {
+    } else if (cmd.uid && !['FETCH', 'STORE', 'SEARCH', 'SORT', 'THREAD', 'COPY', 'MOVE', 'EXPUNGE'].includes(cmd.name)) {
       completion = { status: 'BAD', text: `UID ${cmd.name} is not a command` };
     } else if (!handler.states.includes(this.state)) {
       completion = { status: 'BAD', text: `${cmd.name} is not allowed ${this.stateText()}` };
