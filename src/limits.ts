@@ -250,3 +250,17 @@ export const VACATION_MAX_DAYS = 365;
  *  coming: it reached 2.9 GB for 10,000 messages. 64 MiB is some seconds of inbound load with
  *  32 KiB pages, and a truncation that copies what the last passive checkpoint left takes ~10 ms. */
 export const STORE_WAL_TRUNCATE_BYTES = 64 * 1024 * 1024;
+
+// --- ManageSieve (RFC 5804) ---
+
+/** Longest ManageSieve command line, literals excluded: commands are short; names are bounded. */
+export const MANAGESIEVE_MAX_LINE = 8 * 1024;
+/** Largest literal accepted: a script (PUTSCRIPT, CHECKSCRIPT) plus room for a SASL response. */
+export const MANAGESIEVE_MAX_LITERAL = SIEVE_MAX_SCRIPT_BYTES + 1024;
+/** Arguments in one command (RENAMESCRIPT has the most, two). */
+export const MANAGESIEVE_MAX_ARGUMENTS = 8;
+/** Failed or unknown commands in a row before the connection is closed with BYE. */
+export const MANAGESIEVE_MAX_BAD_COMMANDS = 20;
+/** Seconds before login, and after it, that a ManageSieve connection may stay silent. */
+export const MANAGESIEVE_PREAUTH_TIMEOUT_S = 60;
+export const MANAGESIEVE_IDLE_TIMEOUT_S = 30 * 60;
