@@ -264,3 +264,13 @@ export const MANAGESIEVE_MAX_BAD_COMMANDS = 20;
 /** Seconds before login, and after it, that a ManageSieve connection may stay silent. */
 export const MANAGESIEVE_PREAUTH_TIMEOUT_S = 60;
 export const MANAGESIEVE_IDLE_TIMEOUT_S = 30 * 60;
+
+// --- SMTP deadlines (issue 10, item 6) ---
+/** Absolute time from connect to a successful AUTH on submission: the idle timer alone lets a
+ *  client stay unauthenticated for ever by sending NOOP. A mail client logs in within seconds. */
+export const SMTP_AUTH_DEADLINE_S = 120;
+/** DATA must arrive at this average rate after the grace period, or the connection is closed (421):
+ *  one byte per idle interval would otherwise hold it for ever. 4 KiB/s is a slow mobile uplink and
+ *  gives a 50 MiB message 3.5 hours; the same figure as IMAP's APPEND literals. */
+export const SMTP_DATA_MIN_BYTES_PER_S = 4 * 1024;
+export const SMTP_DATA_GRACE_S = 60;
