@@ -258,3 +258,13 @@ export const VACATION_MAX_DAYS = 365;
  *  coming: it reached 2.9 GB for 10,000 messages. 64 MiB is some seconds of inbound load with
  *  32 KiB pages, and a truncation that copies what the last passive checkpoint left takes ~10 ms. */
 export const STORE_WAL_TRUNCATE_BYTES = 64 * 1024 * 1024;
+
+// --- SMTP deadlines (issue 10, item 6) ---
+/** Absolute time from connect to a successful AUTH on submission: the idle timer alone lets a
+ *  client stay unauthenticated for ever by sending NOOP. A mail client logs in within seconds. */
+export const SMTP_AUTH_DEADLINE_S = 120;
+/** DATA must arrive at this average rate after the grace period, or the connection is closed (421):
+ *  one byte per idle interval would otherwise hold it for ever. 4 KiB/s is a slow mobile uplink and
+ *  gives a 50 MiB message 3.5 hours; the same figure as IMAP's APPEND literals. */
+export const SMTP_DATA_MIN_BYTES_PER_S = 4 * 1024;
+export const SMTP_DATA_GRACE_S = 60;

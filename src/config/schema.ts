@@ -76,6 +76,9 @@ export const SCHEMA: Record<string, SectionSpec> = {
       connections_total: { type: 'int', default: limits.CONNECTIONS_TOTAL, min: 1, max: 1000000, doc: 'Simultaneous connections per listener' },
       idle_timeout_s: { type: 'int', default: limits.IDLE_TIMEOUT_S, min: 1, max: 86400, doc: 'Seconds a session may stay silent (IMAP IDLE uses 30 minutes regardless, RFC 3501 §5.4)' },
       ipv6_prefix: { type: 'int', default: limits.IPV6_CLIENT_PREFIX, min: 32, max: 128, doc: 'IPv6 clients are counted (connections per IP, login throttle) by this prefix length: one host usually has a whole /64' },
+      smtp_auth_deadline_s: { type: 'int', default: limits.SMTP_AUTH_DEADLINE_S, min: 1, max: 86400, doc: 'Seconds from connect to a successful AUTH on submission (587/465) before the connection is closed with 421' },
+      smtp_data_min_rate: { type: 'int', default: limits.SMTP_DATA_MIN_BYTES_PER_S, min: 0, max: 1000000000, doc: 'Bytes per second a DATA transfer must average after smtp_data_grace_s, on every SMTP listener (421 and close below it); 0: no minimum' },
+      smtp_data_grace_s: { type: 'int', default: limits.SMTP_DATA_GRACE_S, min: 1, max: 86400, doc: 'Seconds of DATA before smtp_data_min_rate applies' },
     },
   },
   inbound: {
@@ -161,7 +164,8 @@ export const SCHEMA: Record<string, SectionSpec> = {
       fcrdns_check: { type: 'bool', default: true, doc: 'Score a public client IP without forward-confirmed reverse DNS' },
       greylist: { type: 'bool', default: false, doc: 'Greylist first-time senders (451 4.7.1); never senders whose SPF or DKIM passes for a domain the account has mail from' },
       greylist_delay_s: { type: 'int', default: 300, min: 1, max: 86400, doc: 'Seconds before a greylisted sender\'s retry is accepted' },
-      rspamd: { type: 'string', default: '', doc: 'rspamd controller/normal worker URL such as "http://127.0.0.1:11333"; empty: not used' },
+      rspamd: { type: 'string', default: '', doc: 'rspamd worker URL for /checkv2, such as "http://127.0.0.1:11333"; its score is added to ours; empty: not used' },
+      rspamd_controller: { type: 'string', default: '', doc: 'rspamd controller URL that training is forwarded to (learnspam/learnham); empty: the rspamd URL with port 11334 for 11333' },
       outbound_messages_per_day: { type: 'int', default: 1000, min: 0, max: 10000000, doc: 'Messages one account may submit per UTC day (451 4.7.1 beyond); 0: no cap' },
       outbound_new_recipients_per_day: { type: 'int', default: 200, min: 0, max: 10000000, doc: 'First-time recipients one account may write to per UTC day; 0: no cap' },
     },
@@ -170,6 +174,14 @@ export const SCHEMA: Record<string, SectionSpec> = {
     doc: 'The operational endpoints /healthz and /metrics',
     keys: {
       token: { type: 'string', default: '', doc: 'Bearer token: when set, /healthz and /metrics need "Authorization: Bearer <token>" and are also answered on the http/https listeners' },
+    },
+  },
+  doctor: {
+    doc: '`postern doctor`: the checks of whether mail from this server arrives',
+    keys: {
+      addresses: { type: 'strings', default: [], doc: 'Public IPv4/IPv6 addresses this server sends from; empty: its public interface addresses, else the addresses of hostname' },
+      test_mx: { type: 'string', default: 'gmail-smtp-in.l.google.com:25', doc: 'An MX host ("host:port") dialled to see whether outbound port 25 is open' },
+      timeout_s: { type: 'int', default: 5, min: 1, max: 60, doc: 'Time allowed to connect to the test MX (and to each route relay) and read its greeting' },
     },
   },
   mta_sts: {
