@@ -152,6 +152,14 @@ export const IMAP_OUTPUT_HIGH_WATER = 1024 * 1024;
 /** Seconds an authenticated session may stay silent outside IDLE (RFC 3501 §5.4: at least 30 min). */
 export const IMAP_IDLE_TIMEOUT_SECONDS = 30 * 60 + 60;
 
+/** Messages one SEARCH query looks at before the search yields to the event loop (a scan of a
+ *  100,000-message mailbox is 20 windows, each a few milliseconds). */
+export const IMAP_SEARCH_PAGE_SIZE = 5000;
+
+/** Trigrams of a search string looked up in the full-text index: a sample is enough to narrow to a
+ *  handful of candidates, and each lookup costs a read of its posting list. */
+export const IMAP_SEARCH_FTS_MAX_TRIGRAMS = 12;
+
 /** Sort criteria in one SORT command (RFC 5256 has nine keys; each may appear once). */
 export const IMAP_MAX_SORT_CRITERIA = 9;
 
