@@ -40,7 +40,7 @@ export interface Config {
   spam: {
     enabled: boolean; junk_score: number; reject_score: number; min_trained: number; rejects_keep_days: number;
     dnsbl: string[]; dnswl: string[]; early_talker: boolean; greeting_pause_ms: number; helo_check: boolean; fcrdns_check: boolean;
-    greylist: boolean; greylist_delay_s: number; rspamd: string; outbound_messages_per_day: number; outbound_new_recipients_per_day: number;
+    greylist: boolean; greylist_delay_s: number; rspamd: string; rspamd_controller: string; outbound_messages_per_day: number; outbound_new_recipients_per_day: number;
   };
   ops: { token: string };
   doctor: { addresses: string[]; test_mx: string; timeout_s: number };
