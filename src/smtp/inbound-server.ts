@@ -41,6 +41,7 @@ import type { SpamDeliveryRecord } from '../store/spam.ts';
 import type { StoreTarget } from '../delivery/deliver.ts';
 import type { Store } from '../store/store.ts';
 import { smtpFailure } from './our-failure.ts';
+import { watchDataRate, type DeadlineConnection } from './session-deadlines.ts';
 
 /** An error smtp-server turns into a reply; `text` starts with its enhanced code. */
 function reply(code: number, text: string): Error & { responseCode: number } {
@@ -55,6 +56,8 @@ class InboundSmtpServer extends SMTPServer {
   greetingPauseMs = 0;
   /** Connections (by session id) that sent data during their greeting pause. */
   readonly earlyTalkers = new Set<string>();
+  /** Open connections by id (= session id), for the DATA rate watch. */
+  readonly byId = new Map<string, SMTPConnection>();
 
   override connect(socket: net.Socket | tls.TLSSocket, socketOptions?: ConstructorParameters<typeof SMTPConnection>[2]): void {
     const connection = new SMTPConnection(this, socket, socketOptions);
@@ -67,6 +70,8 @@ class InboundSmtpServer extends SMTPServer {
       if (rewritten.code === 500 && code === 421) connection.close();
     };
     this.connections.add(connection);
+    this.byId.set(connection.id, connection);
+    socket.once('close', () => this.byId.delete(connection.id));
     connection.on('error', (err: Error) => this._onError(err));
     connection.on('connect', (data) => this._onClientConnect(data));
     // smtp-server's init() holds the greeting back 100 ms to catch clients that talk first; that
@@ -157,6 +162,12 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     },
 
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) {
+      const connection = server.byId.get(session.id);
+      const stopWatch = connection
+        ? watchDataRate(connection as unknown as DeadlineConnection, () => stream.byteLength ?? 0, config.limits.smtp_data_min_rate, config.limits.smtp_data_grace_s * 1000)
+        : () => {};
+      stream.once('end', stopWatch);
+      stream.once('close', stopWatch);
       readMessage(stream).then((content) => finishTransaction(content, stream, session)).then((message) => callback(null, message),
         (err: unknown) => callback(smtpFailure(err, log, { session: session.id, stage: 'DATA' })));
     },

@@ -18,6 +18,7 @@ import { normalizeAddress, domainOf } from '../store/addresses.ts';
 import { SignPool } from '../email-auth/sign-pool.ts';
 import { smtpFailure } from './our-failure.ts';
 import { ownsSender } from './sender-ownership.ts';
+import { armAuthDeadline, watchDataRate, type DeadlineConnection } from './session-deadlines.ts';
 import { serverMetrics, spamMetrics } from '../metrics/catalogue.ts';
 import { recentSends } from '../delivery/send-rate.ts';
 import { outboundServicesOf } from '../delivery/forward.ts';
@@ -230,6 +231,12 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     },
 
     onData(stream, session, callback) {
+      const conn = byId.get(session.id);
+      const stopWatch = conn
+        ? watchDataRate(conn, () => stream.byteLength ?? 0, config.limits.smtp_data_min_rate, config.limits.smtp_data_grace_s * 1000)
+        : () => {};
+      stream.once('end', stopWatch);
+      stream.once('close', stopWatch);
       const chunks: Buffer[] = [];
       // Past the limit nothing more is kept (as on port 25); smtp-server keeps counting so we can refuse it.
       stream.on('data', (c: Buffer) => { if (!stream.sizeExceeded) chunks.push(c); });
@@ -305,10 +312,16 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
   }
 
   const connect = server.connect.bind(server);
+  // Open connections by id (= session id), for the DATA rate watch.
+  const byId = new Map<string, Connection & DeadlineConnection>();
   server.connect = (socket: net.Socket, options: unknown) => {
     connect(socket, options as never);
-    const conn = [...(server as unknown as { connections: Set<Connection> }).connections].at(-1);
-    if (conn) harden(conn, plaintextAllowed);
+    const conn = [...(server as unknown as { connections: Set<Connection & DeadlineConnection> }).connections].at(-1);
+    if (!conn) return;
+    harden(conn, plaintextAllowed);
+    byId.set(conn.id, conn);
+    socket.once('close', () => byId.delete(conn.id));
+    armAuthDeadline(conn, socket, config.limits.smtp_auth_deadline_s * 1000);
   };
   server.on('error', (err) => log.warn({ err, listener: name }, 'submission connection error'));
   const bound = await listenOn(server.server, address, name);

@@ -1,10 +1,15 @@
-// IMAP SEARCH over the store (RFC 3501 §6.4.4): a search-key tree compiled to one SQL query over a
-// mailbox's messages, with the header and text conditions answered from what delivery indexed
-// (contents.header_text, contents.search_text). Always true: the query is parameterized (no user text
-// is spliced into SQL), returns UIDs ascending, and never reparses a message.
+// IMAP SEARCH over the store (RFC 3501 §6.4.4): a search-key tree compiled to SQL over a mailbox's
+// messages, with the header and text conditions answered from what delivery indexed
+// (contents.header_text, contents.search_text). When the key requires a substring of three or more
+// characters, the FTS5 trigram index (search_fts) narrows the mailbox to candidates first and the
+// exact check confirms each; otherwise the mailbox is scanned a window of UIDs at a time, yielding
+// to the event loop between windows. Always true: the query is parameterized (no user text is
+// spliced into SQL), the result is exactly what the exact checks say (the index only narrows), UIDs
+// come back ascending, and no message is reparsed.
 import type { Store } from './store.ts';
 import type { Db } from './open.ts';
 import { FLAG_BITS, isSystemFlag } from './flags.ts';
+import { IMAP_SEARCH_FTS_MAX_TRIGRAMS, IMAP_SEARCH_PAGE_SIZE } from '../limits.ts';
 
 /** A search key with everything session-specific (sequence numbers, \Recent) already turned into UIDs. */
 export type StoreSearchKey =
@@ -159,6 +164,39 @@ class Compiler {
   }
 }
 
+/** A substring the FTS index can narrow by: a top-level BODY, TEXT or SUBJECT/HEADER key. */
+interface Narrowing { columns: 'search_text' | 'header_text' | null; value: string }
+
+function narrowingOf(key: StoreSearchKey): Narrowing | null {
+  const usable = (v: string) => Array.from(v).length >= 3;
+  switch (key.op) {
+    case 'body': return usable(key.value) ? { columns: 'search_text', value: key.value } : null;
+    case 'text': return usable(key.value) ? { columns: null, value: key.value } : null;
+    case 'header': return usable(key.value) ? { columns: 'header_text', value: key.value } : null;
+    case 'and':
+      for (const k of key.keys) {
+        const n = narrowingOf(k);
+        if (n) return n;
+      }
+      return null;
+    default:
+      return null;
+  }
+}
+
+/** An FTS5 query for the trigram tokenizer: every (sampled) trigram of the value must occur. The
+ *  trigrams are single tokens, so the query needs no phrase support (detail=column). */
+export function trigramQuery(n: Narrowing): string {
+  const chars = Array.from(n.value);
+  const grams = [...new Set(chars.slice(0, -2).map((_, i) => chars.slice(i, i + 3).join('')))];
+  const step = Math.max(1, Math.ceil(grams.length / IMAP_SEARCH_FTS_MAX_TRIGRAMS));
+  const picked = grams.filter((_, i) => i % step === 0 || i === grams.length - 1).slice(0, IMAP_SEARCH_FTS_MAX_TRIGRAMS + 1);
+  const terms = picked.map((g) => `"${g.replace(/"/g, '""')}"`).join(' AND ');
+  return n.columns ? `${n.columns} : (${terms})` : `(${terms})`;
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class ImapSearchStore {
   private readonly db: Db;
 
@@ -172,22 +210,52 @@ export class ImapSearchStore {
 
   /** UIDs (with their MODSEQ) of the mailbox's messages that match, ascending. */
   async search(mailboxId: number, key: StoreSearchKey): Promise<SearchHit[]> {
-    return this.run(mailboxId, key, false) as SearchHit[];
+    return (await this.run(mailboxId, key, false)) as SearchHit[];
   }
 
   /** The matching messages with their sort and thread keys, ascending by UID. */
   async searchForSort(mailboxId: number, key: StoreSearchKey): Promise<SortHit[]> {
-    return this.run(mailboxId, key, true) as SortHit[];
+    return (await this.run(mailboxId, key, true)) as SortHit[];
   }
 
-  private run(mailboxId: number, key: StoreSearchKey, forSort: boolean): unknown[] {
+  private async run(mailboxId: number, key: StoreSearchKey, forSort: boolean): Promise<unknown[]> {
     const c = new Compiler();
     const where = c.compile(key);
     const columns = forSort
       ? 'm.uid, m.modseq, m.size, m.internal_date AS internalDate, c.sent_date AS sentDate, c.sort_keys AS sortKeys'
       : 'm.uid, m.modseq';
-    const sql = `SELECT ${columns} FROM messages m ${c.needsContents || forSort ? 'JOIN contents c ON c.id = m.content_id' : ''}
-      WHERE m.mailbox_id = ? AND (${where}) ORDER BY m.uid`;
-    return this.db.prepare(sql).all(mailboxId, ...c.params);
+    const from = `FROM messages m ${c.needsContents || forSort ? 'JOIN contents c ON c.id = m.content_id' : ''}`;
+    const out: unknown[] = [];
+    const narrowing = narrowingOf(key);
+    if (narrowing && this.fullyIndexed(mailboxId)) {
+      // The index names the candidates; the full condition (with its exact checks) runs on them a
+      // page at a time.
+      const candidates = this.db.prepare(`SELECT m.uid FROM messages m WHERE m.mailbox_id = ?
+        AND m.content_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?) ORDER BY m.uid`).pluck().all(mailboxId, trigramQuery(narrowing)) as number[];
+      const page = this.db.prepare(`SELECT ${columns} ${from} WHERE m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?)) AND (${where}) ORDER BY m.uid`);
+      for (let i = 0; i < candidates.length; i += IMAP_SEARCH_PAGE_SIZE) {
+        if (i > 0) await yieldToLoop();
+        out.push(...page.all(mailboxId, JSON.stringify(candidates.slice(i, i + IMAP_SEARCH_PAGE_SIZE)), ...c.params));
+      }
+      return out;
+    }
+    // A scan: one window of IMAP_SEARCH_PAGE_SIZE messages per query, the event loop served between.
+    const window = this.db.prepare(`SELECT ${columns} ${from} WHERE m.mailbox_id = ? AND m.uid >= ? AND m.uid < ? AND (${where}) ORDER BY m.uid`);
+    const boundary = this.db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? AND uid >= ? ORDER BY uid LIMIT 1 OFFSET ?').pluck();
+    for (let lo = 0; ;) {
+      const hi = (boundary.get(mailboxId, lo, IMAP_SEARCH_PAGE_SIZE) as number | undefined) ?? Number.MAX_SAFE_INTEGER;
+      out.push(...window.all(mailboxId, lo, hi, ...c.params));
+      if (hi === Number.MAX_SAFE_INTEGER) return out;
+      lo = hi;
+      await yieldToLoop();
+    }
+  }
+
+  /** Whether every message of the mailbox is in the FTS index (content stored after it existed, or
+   *  added by `postern reindex`). */
+  private fullyIndexed(mailboxId: number): boolean {
+    const floor = this.db.prepare("SELECT value FROM counters WHERE name = 'fts_floor'").pluck().get() as number | undefined;
+    if (!floor) return true;
+    return !this.db.prepare('SELECT 1 FROM messages WHERE mailbox_id = ? AND content_id < ? LIMIT 1').get(mailboxId, floor);
   }
 }
