@@ -135,6 +135,14 @@ export const IMAP_LITERAL_GRACE_SECONDS = 60;
 /** Deepest parenthesis nesting in a command (SEARCH keys nest; real clients stay under 5). */
 export const IMAP_MAX_NESTING_DEPTH = 32;
 
+/** Patterns in one LIST (RFC 5258 §3 allows a list): each is matched against every mailbox name, so
+ *  patterns × their length × names is the command's cost. Each pattern is also at most
+ *  IMAP_MAX_MAILBOX_NAME_LENGTH characters. */
+export const IMAP_MAX_LIST_PATTERNS = 16;
+
+/** LIST/LSUB yield to the event loop after matching this many mailboxes. */
+export const IMAP_LIST_YIELD_EVERY = 32;
+
 /** Longest mailbox name in bytes (after modified UTF-7 decoding, as UTF-8). */
 export const IMAP_MAX_MAILBOX_NAME_LENGTH = 1024;
 
