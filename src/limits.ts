@@ -143,6 +143,21 @@ export const IMAP_MAX_LIST_PATTERNS = 16;
 /** LIST/LSUB yield to the event loop after matching this many mailboxes. */
 export const IMAP_LIST_YIELD_EVERY = 32;
 
+/** SEARCH (RFC 3501 §6.4.4) keys nest through parentheses and through NOT/OR; each level is a stack
+ *  frame and a level of SQL. Thunderbird's filters stay under 10; 1000 NOTs gave a SERVERBUG. */
+export const IMAP_MAX_SEARCH_DEPTH = 64;
+/** Keys in one SEARCH, and among them keys that match text (HEADER, BODY, TEXT, FROM…): each text key
+ *  is a scan of every message's text, so their number multiplies the command's cost. */
+export const IMAP_MAX_SEARCH_KEYS = 1000;
+export const IMAP_MAX_SEARCH_TEXT_KEYS = 32;
+/** Longest SEARCH string: people search for words and addresses, not pages. */
+export const IMAP_MAX_SEARCH_STRING_BYTES = 1024;
+/** A SEARCH evaluates a mailbox in pages of UIDs, adapting the page so each takes about this long,
+ *  and yields to the event loop between pages: no other client waits longer than about this. */
+export const IMAP_SEARCH_SLICE_MS = 20;
+/** A SEARCH still running after this long is ended with NO [LIMIT]: our cost, not the client's choice. */
+export const IMAP_SEARCH_MAX_MS = 60_000;
+
 /** Longest mailbox name in bytes (after modified UTF-7 decoding, as UTF-8). */
 export const IMAP_MAX_MAILBOX_NAME_LENGTH = 1024;
 

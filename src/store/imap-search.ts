@@ -1,10 +1,13 @@
 // IMAP SEARCH over the store (RFC 3501 §6.4.4): a search-key tree compiled to one SQL query over a
 // mailbox's messages, with the header and text conditions answered from what delivery indexed
 // (contents.header_text, contents.search_text). Always true: the query is parameterized (no user text
-// is spliced into SQL), returns UIDs ascending, and never reparses a message.
+// is spliced into SQL), returns UIDs ascending, and never reparses a message; every substring
+// condition is a linear-time match (substring-match.ts, never LIKE '%…%', which backtracks); a search
+// can be limited to a UID range so the command evaluates a big mailbox page by page.
 import type { Store } from './store.ts';
 import type { Db } from './open.ts';
 import { FLAG_BITS, isSystemFlag } from './flags.ts';
+import { FoldedNeedle } from './substring-match.ts';
 
 /** A search key with everything session-specific (sequence numbers, \Recent) already turned into UIDs. */
 export type StoreSearchKey =
@@ -35,14 +38,9 @@ function likePattern(value: string): string {
   return '%' + value.replace(/[\\%_]/g, '\\$&') + '%';
 }
 
-function isAscii(s: string): boolean {
-  return /^[\x00-\x7f]*$/.test(s);
-}
-
 /** header_text holds "name: value\n" per field, names lowercased, values decoded (RFC 2047). */
-function headerContains(headerText: string, field: string, needle: string): boolean {
+function headerContains(headerText: string, field: string, needle: FoldedNeedle): boolean {
   const prefix = field.toLowerCase() + ': ';
-  const lowerNeedle = needle.toLowerCase();
   let at = headerText.startsWith(prefix) ? 0 : -1;
   if (at < 0) {
     const i = headerText.indexOf('\n' + prefix);
@@ -51,7 +49,7 @@ function headerContains(headerText: string, field: string, needle: string): bool
   while (at >= 0) {
     const end = headerText.indexOf('\n', at);
     const value = headerText.slice(at + prefix.length, end < 0 ? undefined : end);
-    if (lowerNeedle === '' || value.toLowerCase().includes(lowerNeedle)) return true;
+    if (needle.contains(value)) return true;
     const next = headerText.indexOf('\n' + prefix, at);
     at = next < 0 ? -1 : next + 1;
   }
@@ -60,7 +58,14 @@ function headerContains(headerText: string, field: string, needle: string): bool
 
 class Compiler {
   readonly params: unknown[] = [];
+  /** The substring needles of this query, compiled once; SQL refers to them by index. */
+  readonly needles: FoldedNeedle[] = [];
   needsContents = false;
+
+  private needle(value: string): number {
+    this.needles.push(new FoldedNeedle(value));
+    return this.needles.length - 1;
+  }
 
   compile(key: StoreSearchKey): string {
     switch (key.op) {
@@ -72,12 +77,7 @@ class Compiler {
         return `(' ' || m.keywords || ' ') ${key.present ? '' : 'NOT '}LIKE ? ESCAPE '\\'`;
       case 'header':
         this.needsContents = true;
-        if (key.value !== '' && isAscii(key.value)) {
-          // LIKE is ASCII case-insensitive: a cheap necessary condition before the exact check.
-          this.params.push(likePattern(key.value), key.field, key.value);
-          return `(c.header_text LIKE ? ESCAPE '\\' AND postern_header_contains(c.header_text, ?, ?))`;
-        }
-        this.params.push(key.field, key.value);
+        this.params.push(key.field, this.needle(key.value));
         return 'postern_header_contains(c.header_text, ?, ?)';
       case 'body':
         this.needsContents = true;
@@ -116,11 +116,7 @@ class Compiler {
   }
 
   private textMatch(column: string, value: string): string {
-    if (isAscii(value)) {
-      this.params.push(likePattern(value));
-      return `${column} LIKE ? ESCAPE '\\'`;
-    }
-    this.params.push(value);
+    this.params.push(this.needle(value));
     return `postern_text_contains(${column}, ?)`;
   }
 
@@ -140,21 +136,29 @@ class Compiler {
 
 export class ImapSearchStore {
   private readonly db: Db;
+  /** The needles of the query being run. Queries run synchronously, so one slot is enough. */
+  private needles: FoldedNeedle[] = [];
 
   constructor(store: Store) {
     this.db = store.db;
     this.db.function('postern_header_contains', { deterministic: true }, (text: unknown, field: unknown, needle: unknown) =>
-      headerContains(String(text), String(field), String(needle)) ? 1 : 0);
+      headerContains(String(text), String(field), this.needles[Number(needle)]!) ? 1 : 0);
     this.db.function('postern_text_contains', { deterministic: true }, (text: unknown, needle: unknown) =>
-      String(text).toLowerCase().includes(String(needle).toLowerCase()) ? 1 : 0);
+      this.needles[Number(needle)]!.contains(String(text)) ? 1 : 0);
   }
 
-  /** UIDs (with their MODSEQ) of the mailbox's messages that match, ascending. */
-  async search(mailboxId: number, key: StoreSearchKey): Promise<SearchHit[]> {
+  /** UIDs (with their MODSEQ) of the mailbox's messages that match, ascending; with `uids`, only
+   *  among the messages whose UID is in that inclusive range. */
+  async search(mailboxId: number, key: StoreSearchKey, uids?: readonly [number, number]): Promise<SearchHit[]> {
     const c = new Compiler();
     const where = c.compile(key);
     const sql = `SELECT m.uid, m.modseq FROM messages m ${c.needsContents ? 'JOIN contents c ON c.id = m.content_id' : ''}
-      WHERE m.mailbox_id = ? AND (${where}) ORDER BY m.uid`;
-    return this.db.prepare(sql).all(mailboxId, ...c.params) as SearchHit[];
+      WHERE m.mailbox_id = ? ${uids ? 'AND m.uid BETWEEN ? AND ?' : ''} AND (${where}) ORDER BY m.uid`;
+    this.needles = c.needles;
+    try {
+      return this.db.prepare(sql).all(mailboxId, ...(uids ? [uids[0], uids[1]] : []), ...c.params) as SearchHit[];
+    } finally {
+      this.needles = [];
+    }
   }
 }
