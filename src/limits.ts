@@ -172,6 +172,15 @@ export const IMAP_STORE_PAGE_SIZE = 2000;
 /** Bytes of FETCH output buffered in the socket before the session waits for 'drain'. */
 export const IMAP_OUTPUT_HIGH_WATER = 1024 * 1024;
 
+/** Messages per page when FETCH wants message bytes: small messages come with their row (up to one
+ *  BLOB_CHUNK_SIZE each), and the page is held while a slow client reads, so 16 rows ≈ 1 MiB. */
+export const IMAP_FETCH_CONTENT_PAGE_SIZE = 16;
+/** A FETCH literal larger than this is streamed from the store in IMAP_FETCH_STREAM_CHUNK pieces. */
+export const IMAP_FETCH_STREAM_THRESHOLD = 256 * 1024;
+export const IMAP_FETCH_STREAM_CHUNK = 256 * 1024;
+/** FETCH output gathered before it is written and the socket's drain awaited. */
+export const IMAP_FETCH_FLUSH_BYTES = 256 * 1024;
+
 /** Seconds an authenticated session may stay silent outside IDLE (RFC 3501 §5.4: at least 30 min). */
 export const IMAP_IDLE_TIMEOUT_SECONDS = 30 * 60 + 60;
 
