@@ -23,6 +23,7 @@ import { reloadCertificate } from '../tls/reload.ts';
 import { systemClock } from '../clock.ts';
 import { BindError } from '../net/listen.ts';
 import { installProcessGuard } from '../process-guard.ts';
+import { eventLoopGauge } from '../metrics/catalogue.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
 import { hostnameProblem } from '../config/hostname.ts';
@@ -46,6 +47,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (problem) log.warn({ hostname: config.hostname }, problem);
   const ctx = await buildContext(config, log);
   const removeGuard = installProcessGuard(log, ctx.metrics);
+  const loopDelay = eventLoopGauge(ctx.metrics);
   const running: RunningListener[] = ctx.listeners ?? [];
   try {
     for (const spec of LISTENERS) {
@@ -58,6 +60,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   } catch (err) {
     await Promise.allSettled(running.map((l) => l.close()));
     await ctx.store.close();
+    loopDelay.stop();
     removeGuard();
     if (err instanceof BindError) throw new OperationError(err.message);
     throw err;
@@ -101,6 +104,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   unsubscribe();
   await worker.stop();
   await ctx.store.close();
+  loopDelay.stop();
   removeGuard();
   log.info('stopped');
   log.flush?.();

@@ -10,7 +10,7 @@ import { ImapMessageStore } from '../../store/imap-messages.ts';
 import { ImapSearchStore } from '../../store/imap-search.ts';
 import { RecentTracker } from './recent-tracker.ts';
 import type { ServerMetrics } from '../../metrics/catalogue.ts';
-import { IMAP_MAX_APPEND_LITERAL, IMAP_MAX_SESSIONS_PER_USER } from '../../limits.ts';
+import { IMAP_LITERAL_GRACE_SECONDS, IMAP_MAX_APPEND_LITERAL, IMAP_MAX_SESSIONS_PER_USER, IMAP_PREAUTH_DEADLINE_SECONDS } from '../../limits.ts';
 
 export interface ImapSettings {
   hostname: string;
@@ -18,6 +18,10 @@ export interface ImapSettings {
   allowPlaintextLoopback: boolean;
   maxMessageSize: number;
   maxSessionsPerUser: number;
+  /** Absolute time from connect to login (tests shorten it). */
+  preauthDeadlineSeconds: number;
+  /** Grace period before a literal must arrive at the minimum rate (tests shorten it). */
+  literalGraceSeconds: number;
 }
 
 export class ImapServices {
@@ -47,6 +51,8 @@ export class ImapServices {
       allowPlaintextLoopback: false,
       maxMessageSize: IMAP_MAX_APPEND_LITERAL,
       maxSessionsPerUser: IMAP_MAX_SESSIONS_PER_USER,
+      preauthDeadlineSeconds: IMAP_PREAUTH_DEADLINE_SECONDS,
+      literalGraceSeconds: IMAP_LITERAL_GRACE_SECONDS,
       ...settings,
     };
     this.secureContext = secureContext;
