@@ -184,6 +184,13 @@ export const IMAP_FETCH_FLUSH_BYTES = 256 * 1024;
 /** Seconds an authenticated session may stay silent outside IDLE (RFC 3501 §5.4: at least 30 min). */
 export const IMAP_IDLE_TIMEOUT_SECONDS = 30 * 60 + 60;
 
+/** Sort criteria in one SORT command (RFC 5256 has nine keys; each may appear once). */
+export const IMAP_MAX_SORT_CRITERIA = 9;
+
+/** Seconds between "* OK Still here" lines to an idling session (Dovecot's interval: phones' NAT
+ *  state and Thunderbird's autosync both rely on hearing from the server that often). */
+export const IMAP_IDLE_KEEPALIVE_SECONDS = 120;
+
 /** Seconds a connection may stay silent before logging in. */
 export const IMAP_PREAUTH_TIMEOUT_SECONDS = 60;
 
@@ -192,3 +199,96 @@ export const IMAP_MAX_SESSIONS_PER_USER = 50;
 
 /** Bad commands tolerated in a row before we close the connection (stops garbage floods). */
 export const IMAP_MAX_BAD_COMMANDS = 20;
+
+/**
+ * Characters of a remote SMTP reply kept in the queue history and quoted in a bounce. Real
+ * multi-line rejections (Gmail's, Microsoft's) run to about 600; a hostile server's reply is cut here.
+ */
+export const REMOTE_REPLY_KEPT_CHARS = 4000;
+
+/**
+ * Greylisting (RFC 6647 §2.1) refuses the first try and accepts a retry after a few minutes: such a
+ * deferral is retried after this many seconds whatever the schedule's current step.
+ */
+export const GREYLIST_RETRY_S = 360;
+
+// Spam filter (src/spam). The classifier's work per message is bounded whatever the message holds:
+// a million-token body, a 50 MB single line or a base64 bomb costs at most these.
+// Characters of decoded text (headers + body) tokenized per message: spam says what it says early,
+// and 64 Ki characters is a long letter.
+export const SPAM_TEXT_CHARS = 64 * 1024;
+// Distinct tokens kept per message: the Robinson–Fisher combination uses only the most telling ones
+// and every token is a row lookup, so this bounds the classifier's database work.
+export const SPAM_MAX_TOKENS = 1500;
+// Tokens longer than this are cut: base64 runs and hashes are noise, and keys stay small.
+export const SPAM_TOKEN_LENGTH = 32;
+// Raw bytes scanned for URL domains (HTML href values that the decoded text loses).
+export const SPAM_URL_SCAN_BYTES = 256 * 1024;
+// Distinct URL domains kept per message (a thousand links teach no more than fifty).
+export const SPAM_MAX_URL_DOMAINS = 50;
+// Trained messages of each class before the classifier gives a verdict (a new account is not judged on nothing).
+export const SPAM_MIN_TRAINED = 50;
+// Most telling tokens combined per verdict (Robinson's suggestion is 15–150).
+export const SPAM_COMBINED_TOKENS = 150;
+// Filings the trainer applies per batch before yielding the event loop.
+export const SPAM_TRAIN_BATCH = 50;
+// DNS lists consulted per message (each is one lookup through the resolver).
+export const SPAM_MAX_DNS_LISTS = 10;
+// Rejects messages expired per transaction, so a large backlog never holds the event loop.
+export const SPAM_REJECTS_EXPIRE_BATCH = 500;
+// The greeting pause that makes early talkers visible (RFC 5321 §4.3.1: the client waits for the greeting).
+export const SPAM_GREETING_PAUSE_MS = 1000;
+// Time an rspamd check may take before the message is judged without it.
+export const SPAM_RSPAMD_TIMEOUT_MS = 10_000;
+// --- Sieve (issue 17) ---
+
+/** Largest Sieve script accepted (ManageSieve PUTSCRIPT, CLI). Real filter sets are a few KiB;
+ *  Dovecot's default is 1 MiB. 256 KiB keeps parsing a script at delivery cheap. */
+export const SIEVE_MAX_SCRIPT_BYTES = 256 * 1024;
+/** Scripts stored per account (active and inactive). */
+export const SIEVE_MAX_SCRIPTS = 64;
+/** Bytes of scripts stored per account, the ManageSieve HAVESPACE quota. */
+export const SIEVE_MAX_STORAGE_BYTES = 4 * 1024 * 1024;
+/** Longest script name in characters (RFC 5804 §1.6 leaves it to the server; Dovecot uses 256). */
+export const SIEVE_MAX_NAME_LENGTH = 256;
+/** Deepest nesting of blocks and of tests inside tests (anyof/allof/not): real scripts stay under 5. */
+export const SIEVE_MAX_NESTING = 32;
+/** Actions one script run may take for one message (RFC 5228 §2.10.5 allows a limit). */
+export const SIEVE_MAX_ACTIONS = 32;
+/** Redirects one script run may make: each is an outbound message; Dovecot's default is 4. */
+export const SIEVE_MAX_REDIRECTS = 4;
+/** Include depth (RFC 6609 §3.2 asks for a limit on nested includes) and scripts included in one run. */
+export const SIEVE_MAX_INCLUDE_DEPTH = 10;
+export const SIEVE_MAX_INCLUDED_SCRIPTS = 32;
+/** Interpreter steps per run (commands, tests, keys compared, regex threads stepped). A hostile
+ *  script must not hold the event loop: this bounds work whatever the message. */
+export const SIEVE_MAX_STEPS = 2_000_000;
+/** Wall-clock time one run may take, checked between steps (the step budget normally stops it first). */
+export const SIEVE_MAX_RUN_MS = 2000;
+/** Compiled size of one regular expression or :matches pattern, in VM instructions: bounds
+ *  {m,n} expansion. Matching is a Pike VM, linear in text length times this size. */
+export const SIEVE_REGEX_MAX_PROGRAM = 4000;
+/** Characters of one header value or body part a test reads; beyond this the text is cut. */
+export const SIEVE_MAX_TEST_TEXT = 1024 * 1024;
+/** Longest variable value in characters (RFC 5229 §3: implementations may limit; Dovecot: 4096). */
+export const SIEVE_MAX_VARIABLE_LENGTH = 4096;
+/** Distinct variables one run may set (RFC 5229 §3). */
+export const SIEVE_MAX_VARIABLES = 256;
+/** RFC 5230 §4.1: :days has a minimum of 1 and implementations may cap it; 365 is a year. */
+export const VACATION_MIN_SECONDS = 60;
+export const VACATION_MAX_DAYS = 365;
+/** WAL size past which the checkpoint thread truncates it, holding new commits (not the event loop)
+ *  for that one checkpoint. Passive checkpoints alone never reset the WAL while commits keep
+ *  coming: it reached 2.9 GB for 10,000 messages. 64 MiB is some seconds of inbound load with
+ *  32 KiB pages, and a truncation that copies what the last passive checkpoint left takes ~10 ms. */
+export const STORE_WAL_TRUNCATE_BYTES = 64 * 1024 * 1024;
+
+// --- SMTP deadlines (issue 10, item 6) ---
+/** Absolute time from connect to a successful AUTH on submission: the idle timer alone lets a
+ *  client stay unauthenticated for ever by sending NOOP. A mail client logs in within seconds. */
+export const SMTP_AUTH_DEADLINE_S = 120;
+/** DATA must arrive at this average rate after the grace period, or the connection is closed (421):
+ *  one byte per idle interval would otherwise hold it for ever. 4 KiB/s is a slow mobile uplink and
+ *  gives a 50 MiB message 3.5 hours; the same figure as IMAP's APPEND literals. */
+export const SMTP_DATA_MIN_BYTES_PER_S = 4 * 1024;
+export const SMTP_DATA_GRACE_S = 60;

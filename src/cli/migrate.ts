@@ -1,25 +1,29 @@
-// `postern migrate`: applies pending migrations to the database in data_dir.
+// `postern migrate`: applies pending migrations to the database in data_dir, after an automatic
+// backup into data_dir/backups/ (src/backup/upgrade.ts), and says where that backup is.
 import { MIGRATE_USAGE } from './usage.ts';
-import { parseArgs } from './args.ts';
+import { flagString, parseArgs } from './args.ts';
 import { configFor } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { emit, type Output } from './output.ts';
-import { openStore } from '../store/store.ts';
 import { SchemaTooNewError } from '../store/migrate.ts';
+import { openStoreMigrated, UpgradeError } from '../backup/upgrade.ts';
+import { configPath } from '../config/load.ts';
 import { systemClock } from '../clock.ts';
 
 export async function migrateCommand(argv: string[], o: Output): Promise<void> {
   const args = parseArgs(argv);
   if (args.positionals.length > 0) throw new UsageError(`usage: ${MIGRATE_USAGE}`);
   const config = configFor(args);
-  let store;
+  let opened;
   try {
-    store = openStore(config.data_dir, { clock: systemClock, migrate: true });
+    opened = await openStoreMigrated(config, { clock: systemClock, configFile: configPath(flagString(args, 'config')) });
   } catch (err) {
-    if (err instanceof SchemaTooNewError) throw new OperationError(err.message);
+    if (err instanceof SchemaTooNewError || err instanceof UpgradeError) throw new OperationError(err.message);
     throw err;
   }
+  const { store, backup } = opened;
   const applied = store.applied.map((m) => m.name);
-  store.close();
-  emit(o, { applied }, applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}.` : 'The database is up to date.');
+  await store.close();
+  const saved = backup ? ` The database was backed up first to ${backup}.` : '';
+  emit(o, { applied, ...(backup ? { backup } : {}) }, applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}.${saved}` : 'The database is up to date.');
 }

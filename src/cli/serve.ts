@@ -5,18 +5,21 @@
 // the background and reloads the TLS listeners when a new one is stored.
 import { SERVE_USAGE } from './usage.ts';
 import fs from 'node:fs';
-import { parseArgs } from './args.ts';
+import { flagString, parseArgs } from './args.ts';
 import { configFor } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { LISTENERS } from './listeners.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { openStore, type Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import { openStoreMigrated, UpgradeError } from '../backup/upgrade.ts';
+import { configPath } from '../config/load.ts';
 import { SchemaTooNewError } from '../store/migrate.ts';
 import { createResolver } from '../dns/resolver.ts';
 
 import { createTlsProvider } from '../tls/provider.ts';
 import { LoginThrottle } from '../login/throttle.ts';
 import { createMetrics } from '../metrics/registry.ts';
+import { storeGauges } from '../metrics/catalogue.ts';
 import { acmeFiles, certificateNames, startAcmeRenewal, type AcmeRenewal } from '../tls/acme.ts';
 import { challengesFor } from '../tls/acme-challenges.ts';
 import { reloadCertificate } from '../tls/reload.ts';
@@ -26,6 +29,9 @@ import { installProcessGuard } from '../process-guard.ts';
 import { eventLoopGauge } from '../metrics/catalogue.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
+import { startSpamTrainer } from '../spam/trainer.ts';
+import { startRejectsExpiry } from '../spam/rejects-expiry.ts';
+import { spamMetrics } from '../metrics/catalogue.ts';
 import { hostnameProblem } from '../config/hostname.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 
@@ -45,7 +51,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const log = createLogger(config.log.level);
   const problem = hostnameProblem(config.hostname);
   if (problem) log.warn({ hostname: config.hostname }, problem);
-  const ctx = await buildContext(config, log);
+  const ctx = await buildContext(config, log, configPath(flagString(args, 'config')));
   const removeGuard = installProcessGuard(log, ctx.metrics);
   const loopDelay = eventLoopGauge(ctx.metrics);
   const running: RunningListener[] = ctx.listeners ?? [];
@@ -68,6 +74,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const acme = startAcme(ctx);
   // The outbound queue resumes whatever a previous run left in it.
   const worker = new QueueWorker(ctx);
+  const stopRejectsExpiry = startRejectsExpiry(ctx.store, log, config.spam.rejects_keep_days);
   const unsubscribe = ctx.store.queue.onEnqueued(() => worker.kick());
   worker.start();
   log.info({ hostname: config.hostname, dataDir: config.data_dir, listeners: running.length }, 'postern is ready');
@@ -100,6 +107,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     });
   });
   clearInterval(alive);
+  stopRejectsExpiry();
   acme?.stop();
   unsubscribe();
   await worker.stop();
@@ -113,12 +121,16 @@ export async function serveCommand(argv: string[]): Promise<void> {
   setTimeout(() => process.exit(process.exitCode ?? 0), STOPPED_EXIT_MS).unref();
 }
 
-export async function buildContext(config: Config, log: Logger): Promise<ServerContext> {
+/** `configFile` is the file config came from, copied into the automatic backup before a migration. */
+export async function buildContext(config: Config, log: Logger, configFile: string | null = null): Promise<ServerContext> {
   let store: Store;
   try {
-    store = openStore(config.data_dir, { clock: systemClock, migrate: true, checkpointIntervalMs: CHECKPOINT_INTERVAL_MS });
+    ({ store } = await openStoreMigrated(config, {
+      clock: systemClock, configFile, checkpointIntervalMs: CHECKPOINT_INTERVAL_MS,
+      onBackup: (backup, pending) => log.info({ backup, pending }, `backed up the database to ${backup} before migrating`),
+    }));
   } catch (err) {
-    if (err instanceof SchemaTooNewError) throw new OperationError(err.message);
+    if (err instanceof SchemaTooNewError || err instanceof UpgradeError) throw new OperationError(err.message);
     throw err;
   }
   for (const m of store.applied) log.info({ migration: m.name }, 'applied migration');
@@ -136,9 +148,14 @@ export async function buildContext(config: Config, log: Logger): Promise<ServerC
     keyFile = made.keyFile;
     if (!config.tls.acme) log.warn({ cert: certFile, created: made.created }, `no [tls] cert configured: using a self-signed certificate for ${config.hostname}; clients will warn until you configure a real one or enable [tls] acme`);
   }
-  if (config.testing.allow_private_mx || config.testing.remote_smtp_port !== 25) {
-    log.warn({ testing: config.testing }, 'TESTING OVERRIDES ARE ON: outbound delivery may go to private addresses or a non-standard port. Never use this in production.');
+  if (config.testing.allow_private_mx || config.testing.remote_smtp_port !== 25 || config.testing.spam_loopback_is_public) {
+    log.warn({ testing: config.testing }, 'TESTING OVERRIDES ARE ON: outbound delivery may go to private addresses or a non-standard port, or loopback clients are judged as internet ones. Never use this in production.');
   }
+  const metrics = createMetrics();
+  storeGauges(metrics, () => [{ value: store.walBytes() }], () => [{ value: store.walTruncations() }]);
+  // Filings (moves into and out of Junk, $Junk, $NotJunk) are applied to the classifier by this
+  // trainer, whichever listener recorded them; it lives as long as the store.
+  startSpamTrainer(store, log, spamMetrics(metrics), config.spam.rspamd);
   return {
     config,
     store,
@@ -147,7 +164,7 @@ export async function buildContext(config: Config, log: Logger): Promise<ServerC
     tls: createTlsProvider(certFile, keyFile),
     clock: systemClock,
     throttle: new LoginThrottle(systemClock, { maxFailures: config.login.max_failures, lockoutS: config.login.lockout_s, ipv6Prefix: config.limits.ipv6_prefix }),
-    metrics: createMetrics(),
+    metrics,
     listeners: [],
   };
 }

@@ -2,6 +2,7 @@
 // POSTERN_CONFIG, else config/postern.toml when present, else built-in defaults. Anything the
 // schema does not know, or a value of the wrong kind, is a ConfigError naming the key path and
 // what was expected; the CLI turns it into exit code 2.
+import { parseDnsList } from '../spam/dns-lists.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -70,6 +71,15 @@ export function validateConfig(raw: Record<string, unknown>, file: string | null
   }
   const config = out as unknown as Config;
   config.data_dir = path.resolve(base, config.data_dir);
+  for (const key of ['dnsbl', 'dnswl'] as const) {
+    for (const entry of config.spam[key]) {
+      try {
+        parseDnsList(entry);
+      } catch (err) {
+        throw new ConfigError(`${where}spam.${key}: ${(err as Error).message}`);
+      }
+    }
+  }
   config.queue.route.forEach((r, i) => checkRoute(r, `${where}queue.route[${i}]`, (m) => new ConfigError(m)));
   return config;
 }

@@ -76,6 +76,9 @@ export const SCHEMA: Record<string, SectionSpec> = {
       connections_total: { type: 'int', default: limits.CONNECTIONS_TOTAL, min: 1, max: 1000000, doc: 'Simultaneous connections per listener' },
       idle_timeout_s: { type: 'int', default: limits.IDLE_TIMEOUT_S, min: 1, max: 86400, doc: 'Seconds a session may stay silent (IMAP IDLE uses 30 minutes regardless, RFC 3501 §5.4)' },
       ipv6_prefix: { type: 'int', default: limits.IPV6_CLIENT_PREFIX, min: 32, max: 128, doc: 'IPv6 clients are counted (connections per IP, login throttle) by this prefix length: one host usually has a whole /64' },
+      smtp_auth_deadline_s: { type: 'int', default: limits.SMTP_AUTH_DEADLINE_S, min: 1, max: 86400, doc: 'Seconds from connect to a successful AUTH on submission (587/465) before the connection is closed with 421' },
+      smtp_data_min_rate: { type: 'int', default: limits.SMTP_DATA_MIN_BYTES_PER_S, min: 0, max: 1000000000, doc: 'Bytes per second a DATA transfer must average after smtp_data_grace_s, on every SMTP listener (421 and close below it); 0: no minimum' },
+      smtp_data_grace_s: { type: 'int', default: limits.SMTP_DATA_GRACE_S, min: 1, max: 86400, doc: 'Seconds of DATA before smtp_data_min_rate applies' },
     },
   },
   inbound: {
@@ -86,6 +89,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
       spf_fail: { type: 'enum', default: 'junk', values: ['junk', 'accept', 'reject'], doc: 'SPF fail (-all) with no DMARC policy' },
       dns_temperror: { type: 'enum', default: 'defer', values: ['defer', 'accept'], doc: 'A DNS timeout while verifying: defer with 451 or accept with temperror' },
       verify_timeout_ms: { type: 'int', default: 10000, min: 100, max: 120000, doc: 'Time allowed for SPF/DKIM/DMARC/ARC verification of one message' },
+      own_domain_unauthenticated: { type: 'enum', default: 'junk', values: ['junk', 'reject'], doc: 'Mail whose From: is one of our domains without an aligned SPF or DKIM pass, whatever DMARC record is published' },
     },
   },
   submission: {
@@ -128,6 +132,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
     keys: {
       allow_plaintext_loopback: { type: 'bool', default: false, doc: 'Allow LOGIN/AUTHENTICATE without TLS from loopback addresses' },
       max_sessions_per_user: { type: 'int', default: limits.IMAP_MAX_SESSIONS_PER_USER, min: 5, max: 1000000, doc: 'Concurrent IMAP sessions per account (Thunderbird opens one per watched folder)' },
+      idle_keepalive_s: { type: 'int', default: limits.IMAP_IDLE_KEEPALIVE_SECONDS, min: 1, max: 1740, doc: 'Seconds between "* OK Still here" keep-alives to idling sessions (RFC 2177; below the 29-minute NAT rule of thumb)' },
     },
   },
   pop3: {
@@ -143,10 +148,39 @@ export const SCHEMA: Record<string, SectionSpec> = {
       lockout_s: { type: 'int', default: limits.LOGIN_LOCKOUT_S, min: 1, max: 86400, doc: 'Length of the lockout' },
     },
   },
+  spam: {
+    doc: 'Spam defence for mail arriving on port 25 (per-account learning, reputation, DNS lists, rspamd); see README "Spam"',
+    keys: {
+      enabled: { type: 'bool', default: true, doc: 'Judge inbound mail; false delivers everything to INBOX without X-Spam headers' },
+      junk_score: { type: 'int', default: 5, min: 1, max: 1000, doc: 'Score at or above which a message goes to the recipient\'s Junk' },
+      reject_score: { type: 'int', default: 0, min: 0, max: 1000, doc: 'Score at or above which a message is refused with 550 5.7.1 and a copy kept in Rejects; 0: never refuse' },
+      min_trained: { type: 'int', default: limits.SPAM_MIN_TRAINED, min: 1, max: 100000, doc: 'Messages of each class an account must have trained before its classifier gives a verdict' },
+      rejects_keep_days: { type: 'int', default: 14, min: 1, max: 3650, doc: 'Days a refused message is kept in the Rejects mailbox' },
+      dnsbl: { type: 'strings', default: [], doc: 'DNS blocklist zones, "zone" or "zone=127.0.0.2,127.0.0.4-127.0.0.7" (the listing codes); consulted only when reputation is inconclusive' },
+      dnswl: { type: 'strings', default: [], doc: 'DNS allowlist zones, same form as dnsbl' },
+      early_talker: { type: 'bool', default: false, doc: 'Pause the greeting and score clients that talk before it (delays only that connection)' },
+      greeting_pause_ms: { type: 'int', default: limits.SPAM_GREETING_PAUSE_MS, min: 100, max: 30000, doc: 'Length of the early-talker greeting pause' },
+      helo_check: { type: 'bool', default: true, doc: 'Score a HELO that is our own name or a bare IP address' },
+      fcrdns_check: { type: 'bool', default: true, doc: 'Score a public client IP without forward-confirmed reverse DNS' },
+      greylist: { type: 'bool', default: false, doc: 'Greylist first-time senders (451 4.7.1); never senders whose SPF or DKIM passes for a domain the account has mail from' },
+      greylist_delay_s: { type: 'int', default: 300, min: 1, max: 86400, doc: 'Seconds before a greylisted sender\'s retry is accepted' },
+      rspamd: { type: 'string', default: '', doc: 'rspamd controller/normal worker URL such as "http://127.0.0.1:11333"; empty: not used' },
+      outbound_messages_per_day: { type: 'int', default: 1000, min: 0, max: 10000000, doc: 'Messages one account may submit per UTC day (451 4.7.1 beyond); 0: no cap' },
+      outbound_new_recipients_per_day: { type: 'int', default: 200, min: 0, max: 10000000, doc: 'First-time recipients one account may write to per UTC day; 0: no cap' },
+    },
+  },
   ops: {
     doc: 'The operational endpoints /healthz and /metrics',
     keys: {
       token: { type: 'string', default: '', doc: 'Bearer token: when set, /healthz and /metrics need "Authorization: Bearer <token>" and are also answered on the http/https listeners' },
+    },
+  },
+  doctor: {
+    doc: '`postern doctor`: the checks of whether mail from this server arrives',
+    keys: {
+      addresses: { type: 'strings', default: [], doc: 'Public IPv4/IPv6 addresses this server sends from; empty: its public interface addresses, else the addresses of hostname' },
+      test_mx: { type: 'string', default: 'gmail-smtp-in.l.google.com:25', doc: 'An MX host ("host:port") dialled to see whether outbound port 25 is open' },
+      timeout_s: { type: 'int', default: 5, min: 1, max: 60, doc: 'Time allowed to connect to the test MX (and to each route relay) and read its greeting' },
     },
   },
   mta_sts: {
@@ -157,8 +191,9 @@ export const SCHEMA: Record<string, SectionSpec> = {
     },
   },
   testing: {
-    doc: 'For test setups only; both are off in production and logged loudly when on',
+    doc: 'For test setups only; all are off in production and logged loudly when on',
     keys: {
+      spam_loopback_is_public: { type: 'bool', default: false, doc: 'Judge loopback SMTP clients like internet ones (IP reputation, DNS lists, FCrDNS), so tests can connect from 127.0.0.x' },
       remote_smtp_port: { type: 'int', default: 25, min: 1, max: 65535, doc: 'Port used to reach remote MX hosts' },
       allow_private_mx: { type: 'bool', default: false, doc: 'Permit MX hosts on loopback and private addresses' },
     },

@@ -28,6 +28,7 @@ export function imapServices(ctx: ServerContext): ImapServices {
       allowPlaintextLoopback: ctx.config.imap.allow_plaintext_loopback,
       maxMessageSize: ctx.config.limits.message_size,
       maxSessionsPerUser: ctx.config.imap.max_sessions_per_user,
+      idleKeepAliveSeconds: ctx.config.imap.idle_keepalive_s,
     }, () => ctx.tls.secureContext(), serverMetrics(ctx.metrics));
     servicesByContext.set(ctx, services);
   }

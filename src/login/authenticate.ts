@@ -20,16 +20,26 @@ let decoy: Promise<string> | null = null;
 const verified = new Map<string, string>();
 const MAX_CACHED = 100_000;
 
+const UNKNOWN_ACCOUNT_KEY = 'account:unknown';
+
+function throttleKey(account: { id: number } | null): string {
+  return account ? `account:${account.id}` : UNKNOWN_ACCOUNT_KEY;
+}
+
 function digest(phc: string, password: string): string {
   return crypto.createHmac('sha256', cacheKey).update(phc).update('\0').update(password).digest('base64');
 }
 
 export async function authenticate(store: Store, throttle: LoginThrottle, ip: string, username: string, password: string): Promise<LoginResult> {
-  const verdict = throttle.check(ip, username);
-  if (verdict.delayMs > 0) await sleep(verdict.delayMs);
-  if (!verdict.allowed) return { ok: false, reason: 'throttled' };
   const address = normalizeAddress(username);
   const account = address ? await store.accounts.byAddress(address) : null;
+  // The throttle counts per account, not per spelling: every name that logs in as this account
+  // (trailing dot, case, IDNA-mapped characters in the domain) shares its counter; every name that
+  // is no account shares one, so a spray of invented names cannot grow it either.
+  const key = throttleKey(account);
+  const verdict = throttle.check(ip, key);
+  if (verdict.delayMs > 0) await sleep(verdict.delayMs);
+  if (!verdict.allowed) return { ok: false, reason: 'throttled' };
   let good = false;
   if (!account) {
     decoy ??= hashPassword(crypto.randomBytes(16).toString('base64'));
@@ -43,9 +53,9 @@ export async function authenticate(store: Store, throttle: LoginThrottle, ip: st
     }
   }
   if (!good || !account) {
-    throttle.fail(ip, username);
+    throttle.fail(ip, key);
     return { ok: false, reason: 'bad-credentials' };
   }
-  throttle.succeed(ip, username);
+  throttle.succeed(ip, key);
   return { ok: true, accountId: account.id, address: account.address };
 }

@@ -31,6 +31,13 @@ export interface ServerMetrics {
   messagesDeferred: Counter;
   /** Outbound recipients failed permanently or expired (a DSN goes back unless the sender was null). */
   messagesBounced: Counter;
+  /**
+   * Outbound attempts the remote (or our relay) refused, temporarily or for good, per recipient.
+   * labels: class = the rejection table's class (src/queue/rejections.ts: ip-blocked | blocklisted |
+   * no-ptr | authentication | rate-limited | reputation | greylisted | relay-auth | other),
+   * destination = microsoft | google | yahoo | relay | other
+   */
+  outboundRejections: Counter;
   /** labels: protocol (as for connections) */
   authFailures: Counter;
   /**
@@ -62,12 +69,39 @@ export function serverMetrics(m: Metrics): ServerMetrics {
     messagesSent: m.counter('postern_messages_sent_total', 'Outbound recipients delivered to the remote server.'),
     messagesDeferred: m.counter('postern_messages_deferred_total', 'Outbound delivery attempts deferred for a retry, per recipient.'),
     messagesBounced: m.counter('postern_messages_bounced_total', 'Outbound recipients failed permanently (DSN sent unless the sender was null).'),
+    outboundRejections: m.counter('postern_outbound_rejections_total', 'Outbound recipients refused by the remote server, by rejection class and destination.'),
     authFailures: m.counter('postern_auth_failures_total', 'Failed logins, by protocol.'),
     verdicts: m.counter('postern_verification_verdicts_total', 'Inbound SPF/DKIM/DMARC/ARC results, by method and result.'),
     deliveryLatency: m.histogram('postern_delivery_latency_seconds', 'Seconds from end of DATA or APPEND to committed delivery.', DELIVERY_LATENCY_BUCKETS),
     httpRequests: m.counter('postern_http_requests_total', 'HTTP requests answered, by scheme and status code.'),
     connectionErrors: m.counter('postern_connection_errors_total', 'Connections closed after an internal error while serving them, by protocol.'),
     uncaughtErrors: m.counter('postern_uncaught_errors_total', 'Errors caught by the process-level last-resort guard, by kind.'),
+  };
+}
+
+export interface SpamMetrics {
+  /** Inbound messages judged by the spam filter, per recipient account. labels: action = inbox | junk | reject */
+  verdicts: Counter;
+  /** DNS list lookups. labels: list = dnsbl | dnswl, result = listed | not-listed | error */
+  dnsLists: Counter;
+  /** Filings applied to the classifier. labels: class = spam | ham | none */
+  trained: Counter;
+  /** Inbound transactions deferred by greylisting. */
+  greylisted: Counter;
+  /** Submissions refused by the outbound caps. labels: cap = messages | new-recipients */
+  outboundCapped: Counter;
+  /** rspamd requests. labels: kind = check | learn, result = ok | error */
+  rspamd: Counter;
+}
+
+export function spamMetrics(m: Metrics): SpamMetrics {
+  return {
+    verdicts: m.counter('postern_spam_verdicts_total', 'Inbound messages judged by the spam filter, per recipient account, by action.'),
+    dnsLists: m.counter('postern_spam_dns_list_lookups_total', 'DNS blocklist and allowlist lookups, by list kind and result (error: timeout or an answer that is not a listing code).'),
+    trained: m.counter('postern_spam_trained_total', 'Filings applied to the spam classifier, by class.'),
+    greylisted: m.counter('postern_spam_greylisted_total', 'Inbound transactions deferred by greylisting.'),
+    outboundCapped: m.counter('postern_outbound_capped_total', 'Submissions refused by the per-account daily caps, by cap.'),
+    rspamd: m.counter('postern_spam_rspamd_requests_total', 'Requests to rspamd, by kind and result.'),
   };
 }
 
@@ -90,4 +124,12 @@ export function eventLoopGauge(m: Metrics): { stop(): void } {
     return [{ value: Number.isFinite(max) && max > 0 ? max : 0 }];
   });
   return { stop: () => histogram.disable() };
+}
+
+/** The store's WAL, read at scrape time: its size (bounded by the checkpoint thread) and how often it was truncated. */
+export function storeGauges(m: Metrics, walBytes: GaugeCollector, walTruncations: GaugeCollector): { walBytes: Gauge; walTruncations: Gauge } {
+  return {
+    walBytes: m.gauge('postern_store_wal_bytes', 'Size of the SQLite write-ahead log file in bytes.', walBytes),
+    walTruncations: m.gauge('postern_store_wal_truncations', 'WAL truncations by the checkpoint thread since the server started.', walTruncations),
+  };
 }

@@ -7,7 +7,9 @@ import { envelopeOf } from './envelope.ts';
 import { fieldValue, firstField } from './header-block.ts';
 import type { HeaderField } from './header-block.ts';
 import { searchTextOf } from './search-text.ts';
-import { parseSentDate } from './sent-date.ts';
+import { parseSentDate, parseSentDay } from './sent-date.ts';
+import { addressLines } from './address-text.ts';
+import { sortKeysOf } from './sort-keys.ts';
 import { parseTree } from './tree.ts';
 import type { IndexedMessage, MimePart } from './types.ts';
 
@@ -62,6 +64,9 @@ export function indexMessage(raw: Buffer): IndexedMessage {
     headerText,
     searchText: searchTextOf(raw, tree),
     sentDate: parseSentDate(value('date')),
+    sentDay: parseSentDay(value('date')),
+    addressText: addressLines(value),
+    sortKeys: JSON.stringify(sortKeysOf(value)),
     subject: decodeEncodedWords(value('subject') ?? ''),
     from: decodeEncodedWords(value('from') ?? ''),
     to: decodeEncodedWords(value('to') ?? ''),

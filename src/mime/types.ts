@@ -44,6 +44,12 @@ export interface IndexedMessage {
   /** decoded text of text/* parts, HTML stripped, capped at SEARCH_TEXT_MAX_CHARS */
   searchText: string;
   sentDate: number | null;
+  /** the Date: field's calendar day as written, days since 1970-01-01 (SENTON and friends) */
+  sentDay: number | null;
+  /** From/To/Cc/Bcc parsed and normalized, "name: addresses\n" each (src/mime/address-text.ts) */
+  addressText: string;
+  /** SORT and THREAD keys as JSON (src/mime/sort-keys.ts) */
+  sortKeys: string;
   subject: string;
   from: string;
   to: string;

@@ -34,7 +34,10 @@ export class AccountStore {
       const { lastInsertRowid } = stmt(this.db, 'INSERT INTO accounts (domain_id, address, password_hash, created_at) VALUES (?, ?, ?, ?)')
         .run(domainId, address, passwordHash, now);
       const accountId = Number(lastInsertRowid);
-      for (const box of DEFAULT_MAILBOXES) createMailboxRow(this.db, accountId, box.name, box.specialUse, now);
+      for (const box of DEFAULT_MAILBOXES) {
+        createMailboxRow(this.db, accountId, box.name, box.specialUse, now);
+        subscribeName(this.db, accountId, box.name);
+      }
       return accountId;
     })();
     return (await this.byId(id))!;
@@ -65,6 +68,11 @@ export class AccountStore {
   async remove(id: number): Promise<void> {
     this.db.transaction(() => deleteAccountRows(this.db, id))();
   }
+}
+
+/** Adds a subscription (a name, RFC 3501 §6.3.6); a no-op when it is already there. */
+export function subscribeName(db: Db, accountId: number, name: string): void {
+  stmt(db, 'INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)').run(accountId, name);
 }
 
 /** Creates a mailbox with a fresh UIDVALIDITY from the database-wide counter. */

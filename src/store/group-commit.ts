@@ -2,7 +2,8 @@
 // transaction, so many concurrent deliveries share one fsync (synchronous=FULL) instead of paying
 // one each. Each job runs in its own savepoint, so one failing job does not undo the others.
 // Promises resolve only after the COMMIT returned, and changes a job collected are published
-// after that, in commit order: nobody hears of a change that is not durable.
+// after that, in commit order: nobody hears of a change that is not durable. While held (the
+// checkpointer truncating the WAL), jobs queue in order and run once released.
 import type { Db } from './open.ts';
 import type { ChangeBus, MailboxChange } from './change-bus.ts';
 
@@ -25,6 +26,7 @@ export class GroupCommit {
   private readonly bus: ChangeBus;
   private pending: Job[] = [];
   private scheduled = false;
+  private held = false;
 
   constructor(db: Db, bus: ChangeBus) {
     this.db = db;
@@ -34,17 +36,31 @@ export class GroupCommit {
   run<T>(work: (tx: WriteContext) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ work, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
+  /** Keeps new transactions waiting; none is open when this returns (flushes are synchronous). */
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    this.held = false;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.held || this.pending.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
   private flush(): void {
+    this.scheduled = false;
+    if (this.held) return;
     const batch = this.pending.splice(0, MAX_BATCH);
-    this.scheduled = this.pending.length > 0;
-    if (this.scheduled) setImmediate(() => this.flush());
+    this.schedule();
     const outcomes: { ok: boolean; value: unknown; changes: MailboxChange[] }[] = [];
     try {
       this.db.transaction(() => {

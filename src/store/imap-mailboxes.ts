@@ -1,6 +1,7 @@
-// Mailbox operations IMAP needs: listing with subscription and special-use, STATUS counters,
-// CREATE (with missing parents), DELETE, RENAME (children follow; INBOX moves its messages, RFC 3501
-// §6.3.5), SUBSCRIBE, and the account quota. Always true: names are UTF-8 with "/" as delimiter and
+// Mailbox operations IMAP needs: listing with special-use, STATUS counters, CREATE (with missing
+// parents), DELETE, RENAME (children follow; INBOX moves its messages, RFC 3501 §6.3.5), the
+// subscriptions (names of their own: kept by DELETE, not made by CREATE, RFC 3501 §6.3.6), durable
+// \Recent ownership (RFC 3501 §2.3.2), and the account quota. Always true: names are UTF-8 with "/" as delimiter and
 // 'INBOX' exactly for the inbox; a new mailbox always gets a fresh UIDVALIDITY from the counter;
 // every change is published on the bus after its transaction commits.
 import type { Store } from './store.ts';
@@ -12,10 +13,11 @@ export interface ImapMailbox {
   id: number;
   name: string;
   specialUse: string | null;
-  subscribed: boolean;
   uidValidity: number;
   uidNext: number;
   highestModseq: number;
+  /** Highest UID a read-write session has claimed as \Recent; those above are still recent. */
+  recentUid: number;
 }
 
 export interface MailboxCounters {
@@ -29,13 +31,13 @@ export class MailboxExistsError extends Error {}
 export class MailboxNotFoundError extends Error {}
 export class MailboxHasChildrenError extends Error {}
 
-const COLUMNS = `id, name, special_use AS specialUse, subscribed, uid_validity AS uidValidity, uid_next AS uidNext,
-  highest_modseq AS highestModseq`;
+const COLUMNS = `id, name, special_use AS specialUse, uid_validity AS uidValidity, uid_next AS uidNext,
+  highest_modseq AS highestModseq, recent_uid AS recentUid`;
 
-type RawMailbox = Omit<ImapMailbox, 'subscribed'> & { subscribed: number };
+type RawMailbox = ImapMailbox;
 
 function fromRow(r: RawMailbox): ImapMailbox {
-  return { ...r, subscribed: r.subscribed === 1 };
+  return r;
 }
 
 export class ImapMailboxStore {
@@ -136,14 +138,47 @@ export class ImapMailboxStore {
         const rename = this.db.prepare('UPDATE mailboxes SET name = ? WHERE id = ?');
         rename.run(to, box.id);
         for (const c of children) rename.run(to + c.name.slice(from.length), c.id);
+        // Subscriptions follow the renamed mailboxes, so clients that list subscribed ones keep them.
+        this.db.prepare(`UPDATE OR REPLACE subscriptions SET name = ? || substr(name, ?)
+          WHERE account_id = ? AND (name = ? OR substr(name, 1, ?) = ?)`).run(to, from.length + 1, accountId, from, from.length + 1, from + '/');
       }
       tx.publish({ accountId, mailboxId: box.id, kind: 'mailboxes', uids: [], modseq: 0 });
     });
   }
 
-  async setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<void> {
-    const r = this.db.prepare('UPDATE mailboxes SET subscribed = ? WHERE account_id = ? AND name = ?').run(subscribed ? 1 : 0, accountId, name);
-    if (r.changes === 0) throw new MailboxNotFoundError(name);
+  /** The account's subscribed names, whether or not such mailboxes exist. */
+  async subscriptions(accountId: number): Promise<string[]> {
+    return this.db.prepare('SELECT name FROM subscriptions WHERE account_id = ? ORDER BY name').pluck().all(accountId) as string[];
+  }
+
+  /** SUBSCRIBE adds the name, UNSUBSCRIBE removes it (false when it was not subscribed). */
+  async setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<boolean> {
+    return this.store.write(() => {
+      const r = subscribed
+        ? this.db.prepare('INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)').run(accountId, name)
+        : this.db.prepare('DELETE FROM subscriptions WHERE account_id = ? AND name = ?').run(accountId, name);
+      return subscribed || r.changes > 0;
+    });
+  }
+
+  /** RFC 3501 §2.3.2: a message is \Recent in exactly one session, the first read-write one to see
+   *  it. Claims every UID up to `upTo` for the caller and returns the floor it had before (UIDs
+   *  above it up to `upTo` are the caller's). Committed, so it holds across restarts. */
+  async claimRecent(mailboxId: number, upTo: number): Promise<number> {
+    // The floor only grows: when it is already at upTo there is nothing to claim and nothing to write.
+    const floor = await this.recentFloor(mailboxId);
+    if (upTo <= floor) return floor;
+    return this.store.write(() => {
+      const r = this.db.prepare('SELECT recent_uid FROM mailboxes WHERE id = ?').pluck().get(mailboxId) as number | undefined;
+      if (r === undefined) return upTo;
+      if (upTo > r) this.db.prepare('UPDATE mailboxes SET recent_uid = ? WHERE id = ?').run(upTo, mailboxId);
+      return r;
+    });
+  }
+
+  /** The claimed-recent floor without claiming (EXAMINE, STATUS). */
+  async recentFloor(mailboxId: number): Promise<number> {
+    return (this.db.prepare('SELECT recent_uid FROM mailboxes WHERE id = ?').pluck().get(mailboxId) as number | undefined) ?? 0;
   }
 
   /** The account's quota (0 = unlimited) and usage, in bytes. */

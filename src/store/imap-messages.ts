@@ -10,6 +10,8 @@ import { BLOB_CHUNK_SIZE, IMAP_STORE_PAGE_SIZE } from '../limits.ts';
 import { FLAG_BITS, encodeFlags } from './flags.ts';
 import { OverQuotaError } from './delivery.ts';
 import { allocateModseq, releaseMessages, tombstone } from './message-rows.ts';
+import { filingClassBetween, recordFiling, recordKeywordFilings } from './spam.ts';
+import { mentionsJunkKeywords } from '../spam/filing.ts';
 
 /** Inclusive UID ranges, ascending and disjoint. */
 export type UidRanges = ReadonlyArray<readonly [number, number]>;
@@ -182,6 +184,9 @@ export class ImapMessageStore {
     // Without keywords or UNCHANGEDSINCE the change is the same expression for every row, and the
     // rows it affects are exactly those whose flags differ, so one UPDATE per page does it.
     const setBased = keywords.length === 0 && unchangedSince === null && mode !== 'replace';
+    // $Junk / $NotJunk train the filter; checked only when the command names them (or replaces all).
+    const junkKeywords = mentionsJunkKeywords(keywords);
+    let filed = false;
     let ri = 0;
     let from = ranges[0]?.[0] ?? 0;
     while (ri < ranges.length) {
@@ -204,6 +209,7 @@ export class ImapMessageStore {
         const changedUids: number[] = [];
         const out: (FlagRow & { changed: boolean })[] = [];
         const modified: number[] = [];
+        const keywordChanges: { uid: number; before: string; after: string }[] = [];
         for (const r of rows) {
           if (unchangedSince !== null && r.modseq > unchangedSince) {
             modified.push(r.uid);
@@ -228,6 +234,7 @@ export class ImapMessageStore {
             if (modseq === 0) modseq = allocateModseq(this.db, accountId);
             if (!setBased) this.updateFlagsStmt.run(newBits, newKw, modseq, mailboxId, r.uid);
             changedUids.push(r.uid);
+            if (junkKeywords && newKw !== r.keywords) keywordChanges.push({ uid: r.uid, before: r.keywords, after: newKw });
             out.push({ uid: r.uid, flags: newBits, keywords: newKw, modseq, changed: true });
           } else {
             out.push({ ...r, changed: false });
@@ -239,12 +246,17 @@ export class ImapMessageStore {
           this.db.prepare('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, mailboxId);
           tx.publish({ accountId, mailboxId, kind: 'flags', uids: changedUids, modseq });
         }
+        if (keywordChanges.length > 0) {
+          recordKeywordFilings(this.db, accountId, mailboxId, keywordChanges, this.store.clock.now());
+          filed = true;
+        }
         return { rows: out, modified, modseq };
       });
       for (const r of page.rows) result.rows.push(r);
       for (const u of page.modified) result.modified.push(u);
       if (page.modseq > 0) result.modseqs.push(page.modseq);
     }
+    if (filed) this.store.spam.notifyFiled();
     return result;
   }
 
@@ -288,7 +300,8 @@ export class ImapMessageStore {
 
   /** COPY: new rows in the destination with the same flags, sharing the stored content. */
   async copy(accountId: number, fromId: number, ranges: UidRanges, toId: number): Promise<CopyResult> {
-    return this.store.write((tx) => {
+    let filed = false;
+    const result = await this.store.write((tx) => {
       const rows = this.rowsIn(fromId, ranges);
       const dest = this.db.prepare('SELECT uid_validity AS uidValidity FROM mailboxes WHERE id = ?').get(toId) as { uidValidity: number };
       if (rows.length === 0) return { uidValidity: dest.uidValidity, sourceUids: [], destinationUids: [] };
@@ -307,14 +320,26 @@ export class ImapMessageStore {
         destinationUids.push(first + i);
       });
       this.db.prepare('UPDATE accounts SET used_bytes = used_bytes + ? WHERE id = ?').run(bytes, accountId);
+      filed = this.recordMoveFiling(accountId, fromId, toId, rows);
       tx.publish({ accountId, mailboxId: toId, kind: 'append', uids: destinationUids, modseq });
       return { uidValidity: dest.uidValidity, sourceUids: rows.map((r) => r.uid), destinationUids };
     });
+    if (filed) this.store.spam.notifyFiled();
+    return result;
+  }
+
+  /** The spam filter learns from filing (src/spam/filing.ts): recorded in the same transaction as the move or copy. */
+  private recordMoveFiling(accountId: number, fromId: number, toId: number, rows: readonly { contentId: number }[]): boolean {
+    const cls = filingClassBetween(this.db, accountId, fromId, toId);
+    if (!cls) return false;
+    recordFiling(this.db, accountId, rows.map((r) => r.contentId), cls, this.store.clock.now());
+    return true;
   }
 
   /** MOVE (RFC 6851): the rows change mailbox and UID in place; tombstones stay in the source. */
   async move(accountId: number, fromId: number, ranges: UidRanges, toId: number): Promise<CopyResult & { modseq: number }> {
-    return this.store.write((tx) => {
+    let filed = false;
+    const result = await this.store.write((tx) => {
       const rows = this.rowsIn(fromId, ranges);
       const dest = this.db.prepare('SELECT uid_validity AS uidValidity FROM mailboxes WHERE id = ?').get(toId) as { uidValidity: number };
       if (rows.length === 0) return { uidValidity: dest.uidValidity, sourceUids: [], destinationUids: [], modseq: 0 };
@@ -326,10 +351,13 @@ export class ImapMessageStore {
         return first + i;
       });
       const sourceUids = rows.map((r) => r.uid);
+      filed = this.recordMoveFiling(accountId, fromId, toId, rows);
       tx.publish({ accountId, mailboxId: toId, kind: 'append', uids: destinationUids, modseq });
       tx.publish({ accountId, mailboxId: fromId, kind: 'expunge', uids: sourceUids, modseq });
       return { uidValidity: dest.uidValidity, sourceUids, destinationUids, modseq };
     });
+    if (filed) this.store.spam.notifyFiled();
+    return result;
   }
 
   /** RFC 7162 §3.2.5.1: UIDs expunged after `modseq`, within `ranges`. */

@@ -14,6 +14,7 @@ export type StoreSearchKey =
   | { op: 'all' }
   | { op: 'flag'; flag: string; present: boolean }
   | { op: 'header'; field: string; value: string }
+  | { op: 'address'; field: 'from' | 'to' | 'cc' | 'bcc'; value: string }
   | { op: 'body'; value: string }
   | { op: 'text'; value: string }
   | { op: 'internaldate'; cmp: 'before' | 'on' | 'since'; day: number }
@@ -28,6 +29,14 @@ export type StoreSearchKey =
 export interface SearchHit {
   uid: number;
   modseq: number;
+}
+
+/** A hit with what SORT and THREAD order by (contents.sort_keys is src/mime/sort-keys.ts JSON). */
+export interface SortHit extends SearchHit {
+  size: number;
+  internalDate: number;
+  sentDate: number | null;
+  sortKeys: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -79,6 +88,13 @@ class Compiler {
         this.needsContents = true;
         this.params.push(key.field, this.needle(key.value));
         return 'postern_header_contains(c.header_text, ?, ?)';
+      case 'address': {
+        // Parsed addresses (contents.address_text); rows indexed before it existed use the header.
+        this.needsContents = true;
+        const column = "(CASE WHEN c.address_text = '' THEN c.header_text ELSE c.address_text END)";
+        this.params.push(key.field, this.needle(key.value));
+        return `postern_header_contains(${column}, ?, ?)`;
+      }
       case 'body':
         this.needsContents = true;
         return this.textMatch('c.search_text', key.value);
@@ -89,7 +105,8 @@ class Compiler {
         return this.dateMatch('m.internal_date', key.cmp, key.day);
       case 'sentdate':
         this.needsContents = true;
-        return this.dateMatch('coalesce(c.sent_date, m.internal_date)', key.cmp, key.day);
+        // RFC 3501 §6.4.4: the day as written in Date:, in its own zone (contents.sent_day).
+        return this.dateMatch(`coalesce(c.sent_day * ${DAY_MS}, m.internal_date)`, key.cmp, key.day);
       case 'size':
         this.params.push(key.size);
         return key.cmp === 'larger' ? 'm.size > ?' : 'm.size < ?';
@@ -150,13 +167,25 @@ export class ImapSearchStore {
   /** UIDs (with their MODSEQ) of the mailbox's messages that match, ascending; with `uids`, only
    *  among the messages whose UID is in that inclusive range. */
   async search(mailboxId: number, key: StoreSearchKey, uids?: readonly [number, number]): Promise<SearchHit[]> {
+    return this.run(mailboxId, key, false, uids) as SearchHit[];
+  }
+
+  /** The matching messages with their sort and thread keys, ascending by UID. */
+  async searchForSort(mailboxId: number, key: StoreSearchKey, uids?: readonly [number, number]): Promise<SortHit[]> {
+    return this.run(mailboxId, key, true, uids) as SortHit[];
+  }
+
+  private run(mailboxId: number, key: StoreSearchKey, forSort: boolean, uids?: readonly [number, number]): unknown[] {
     const c = new Compiler();
     const where = c.compile(key);
-    const sql = `SELECT m.uid, m.modseq FROM messages m ${c.needsContents ? 'JOIN contents c ON c.id = m.content_id' : ''}
+    const columns = forSort
+      ? 'm.uid, m.modseq, m.size, m.internal_date AS internalDate, c.sent_date AS sentDate, c.sort_keys AS sortKeys'
+      : 'm.uid, m.modseq';
+    const sql = `SELECT ${columns} FROM messages m ${c.needsContents || forSort ? 'JOIN contents c ON c.id = m.content_id' : ''}
       WHERE m.mailbox_id = ? ${uids ? 'AND m.uid BETWEEN ? AND ?' : ''} AND (${where}) ORDER BY m.uid`;
     this.needles = c.needles;
     try {
-      return this.db.prepare(sql).all(mailboxId, ...(uids ? [uids[0], uids[1]] : []), ...c.params) as SearchHit[];
+      return this.db.prepare(sql).all(mailboxId, ...(uids ? [uids[0], uids[1]] : []), ...c.params);
     } finally {
       this.needles = [];
     }

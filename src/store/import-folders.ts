@@ -3,7 +3,7 @@
 // mailbox is reused, never recreated (its UIDVALIDITY stays), and a new one gets a fresh UIDVALIDITY
 // from the database-wide counter like every other mailbox.
 import type { Store } from './store.ts';
-import { createMailboxRow } from './accounts.ts';
+import { createMailboxRow, subscribeName } from './accounts.ts';
 
 /** Creates `name` (and its '/'-separated parents) for the account unless it exists. */
 export function ensureMailbox(store: Store, accountId: number, name: string): Promise<void> {
@@ -12,7 +12,10 @@ export function ensureMailbox(store: Store, accountId: number, name: string): Pr
     for (let i = 1; i <= parts.length; i++) {
       const path = parts.slice(0, i).join('/');
       const exists = store.db.prepare('SELECT 1 FROM mailboxes WHERE account_id = ? AND name = ?').get(accountId, path);
-      if (!exists) createMailboxRow(store.db, accountId, path, null, store.clock.now());
+      if (exists) continue;
+      createMailboxRow(store.db, accountId, path, null, store.clock.now());
+      // Imported folders are shown by clients that list only subscribed ones (Thunderbird).
+      subscribeName(store.db, accountId, path);
     }
   });
 }

@@ -17,7 +17,8 @@ export class MailboxStore {
 
   async list(accountId: number): Promise<MailboxRow[]> {
     const rows = stmt(this.db, `
-      SELECT b.id, b.account_id AS accountId, b.name, b.special_use AS specialUse, b.subscribed,
+      SELECT b.id, b.account_id AS accountId, b.name, b.special_use AS specialUse,
+        EXISTS (SELECT 1 FROM subscriptions s WHERE s.account_id = b.account_id AND s.name = b.name) AS subscribed,
         b.uid_validity AS uidValidity, b.uid_next AS uidNext, b.highest_modseq AS highestModseq,
         (SELECT count(*) FROM messages m WHERE m.mailbox_id = b.id) AS messages,
         (SELECT coalesce(sum(size), 0) FROM messages m WHERE m.mailbox_id = b.id) AS size

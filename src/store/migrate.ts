@@ -1,5 +1,6 @@
-// The migrations runner: migrations/NNNN_description.sql, applied in order, each in its own
-// transaction and recorded in schema_migrations. A database that has a migration this code does
+// The migrations runner: migrations/NNNN_description.sql, applied in order and recorded in
+// schema_migrations, all pending ones in ONE transaction: a migration that fails part-way leaves the
+// database exactly as it was before the upgrade began, never half upgraded. A database that has a migration this code does
 // not know is newer than the code: refuse it rather than run on a schema we do not understand.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,23 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.
 export interface Migration { version: number; name: string; sql: string }
 
 export class SchemaTooNewError extends Error {}
+
+/** A migration's SQL failed; the whole upgrade was rolled back. */
+export class MigrationFailedError extends Error {
+  readonly migration: Migration;
+  constructor(migration: Migration, cause: unknown) {
+    super(`migration ${migration.name} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.migration = migration;
+  }
+}
+
+/** The schema version of a database: its highest applied migration (0 when none). */
+export function schemaVersion(db: Db): number {
+  // Read-only (a backup is opened read-only): no CREATE TABLE IF NOT EXISTS here.
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!exists) return 0;
+  return (db.prepare('SELECT coalesce(max(version), 0) AS v FROM schema_migrations').get() as { v: number }).v;
+}
 
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
   return fs.readdirSync(dir)
@@ -36,11 +54,15 @@ export function pendingMigrations(db: Db, migrations = readMigrations()): Migrat
 
 export function applyMigrations(db: Db, now: number, migrations = readMigrations()): Migration[] {
   const pending = pendingMigrations(db, migrations);
-  for (const m of pending) {
-    db.transaction(() => {
-      db.exec(m.sql);
+  db.transaction(() => {
+    for (const m of pending) {
+      try {
+        db.exec(m.sql);
+      } catch (err) {
+        throw new MigrationFailedError(m, err);
+      }
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now);
-    })();
-  }
+    }
+  })();
   return pending;
 }

@@ -24,9 +24,9 @@ export class ReindexStore {
 
   async update(rows: { id: number; index: ContentIndex }[]): Promise<void> {
     const update = stmt(this.db, `UPDATE contents SET mime_tree = ?, envelope = ?, body_structure = ?, body = ?, header_text = ?,
-      search_text = ?, sent_date = ? WHERE id = ?`);
+      search_text = ?, sent_date = ?, sent_day = ?, address_text = ?, sort_keys = ? WHERE id = ?`);
     this.db.transaction(() => {
-      for (const { id, index: i } of rows) update.run(i.mimeTree, i.envelope, i.bodyStructure, i.body, i.headerText, i.searchText, i.sentDate, id);
+      for (const { id, index: i } of rows) update.run(i.mimeTree, i.envelope, i.bodyStructure, i.body, i.headerText, i.searchText, i.sentDate, i.sentDay, i.addressText, i.sortKeys, id);
     })();
   }
 }

@@ -4,10 +4,12 @@
 // path (delivery) go through the group commit; changes are published on the bus after commit.
 import type { Clock } from '../clock.ts';
 import { openDatabase, type Db } from './open.ts';
-import { applyMigrations, pendingMigrations, type Migration } from './migrate.ts';
+import { applyMigrations, pendingMigrations, readMigrations, type Migration } from './migrate.ts';
 import { LocalChangeBus, type ChangeBus } from './change-bus.ts';
 import { GroupCommit, type WriteContext } from './group-commit.ts';
+import fs from 'node:fs';
 import { Checkpointer } from './checkpointer.ts';
+import { STORE_WAL_TRUNCATE_BYTES } from '../limits.ts';
 import { DomainStore } from './domains.ts';
 import { AccountStore } from './accounts.ts';
 import { AliasStore } from './aliases.ts';
@@ -17,14 +19,20 @@ import { Pop3Store } from './pop3.ts';
 import { storeMessage, type StoreInput, type StoredCopy } from './delivery.ts';
 import { QueueStore } from './queue.ts';
 import { ReindexStore } from './reindex.ts';
+import { SpamStore } from './spam.ts';
+import { SieveStore } from './sieve.ts';
 
 export interface StoreOptions {
   clock: Clock;
   bus?: ChangeBus;
   /** Apply pending migrations on open (serve does); otherwise refuse a database that has pending ones. */
   migrate: boolean;
+  /** Where migrations are read from (tests point it at a copy with extra ones); migrations/ by default. */
+  migrationsDir?: string;
   /** Run WAL checkpoints on a worker thread every this many ms (serve does); 0: inside commits. */
   checkpointIntervalMs?: number;
+  /** With a checkpoint thread: the WAL size past which it truncates the WAL (STORE_WAL_TRUNCATE_BYTES). */
+  walTruncateBytes?: number;
 }
 
 export class PendingMigrationsError extends Error {}
@@ -41,6 +49,8 @@ export class Store {
   readonly pop3: Pop3Store;
   readonly queue: QueueStore;
   readonly reindex: ReindexStore;
+  readonly spam: SpamStore;
+  readonly sieve: SieveStore;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
   private readonly checkpointer: Checkpointer | null;
@@ -49,9 +59,16 @@ export class Store {
     this.db = openDatabase(dataDir);
     this.clock = options.clock;
     this.bus = options.bus ?? new LocalChangeBus();
-    if (options.migrate) this.applied = applyMigrations(this.db, this.clock.now());
-    else {
-      const pending = pendingMigrations(this.db);
+    const migrations = readMigrations(options.migrationsDir);
+    if (options.migrate) {
+      try {
+        this.applied = applyMigrations(this.db, this.clock.now(), migrations);
+      } catch (err) {
+        this.db.close();
+        throw err;
+      }
+    } else {
+      const pending = pendingMigrations(this.db, migrations);
       if (pending.length > 0) {
         this.db.close();
         throw new PendingMigrationsError(`the database needs ${pending.length} migration(s) (${pending.map((m) => m.name).join(', ')}); run "postern migrate"`);
@@ -59,7 +76,9 @@ export class Store {
       this.applied = [];
     }
     this.commits = new GroupCommit(this.db, this.bus);
-    this.checkpointer = options.checkpointIntervalMs ? new Checkpointer(this.db, this.db.name, options.checkpointIntervalMs) : null;
+    this.checkpointer = options.checkpointIntervalMs
+      ? new Checkpointer(this.db, this.db.name, options.checkpointIntervalMs, this.commits, options.walTruncateBytes ?? STORE_WAL_TRUNCATE_BYTES)
+      : null;
     this.domains = new DomainStore(this.db, this.clock);
     this.accounts = new AccountStore(this.db, this.clock);
     this.aliases = new AliasStore(this.db, this.clock);
@@ -67,7 +86,9 @@ export class Store {
     this.contents = new ContentReader(this.db);
     this.pop3 = new Pop3Store(this.db, (work) => this.commits.run(work), this.contents);
     this.reindex = new ReindexStore(this.db);
+    this.sieve = new SieveStore(this.db, this.clock);
     this.queue = new QueueStore(this.db, (work) => this.commits.run(work));
+    this.spam = new SpamStore(this);
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
@@ -78,6 +99,20 @@ export class Store {
   /** Runs a write on the group commit; for store modules that need the shared transaction. */
   write<T>(work: (tx: WriteContext) => T): Promise<T> {
     return this.commits.run(work);
+  }
+
+  /** The WAL file's size in bytes (for /metrics): bounded by the checkpoint thread's truncations. */
+  walBytes(): number {
+    try {
+      return fs.statSync(`${this.db.name}-wal`).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** WAL truncations the checkpoint thread has made since open (for /metrics). */
+  walTruncations(): number {
+    return this.checkpointer?.truncations ?? 0;
   }
 
   /** True when a write transaction can commit (for /healthz). */

@@ -149,6 +149,10 @@ test('a scripted run shows the expected counters, labels and queue gauges', { ti
   // The deferred recipient's message was queued before the scrape: its age is positive and small.
   const age = series(text, 'postern_queue_oldest_age_seconds');
   assert.ok(age !== null && age > 0 && age < 30, `oldest age ${age}`);
+  // The WAL is reported and, with this little written, far below the size that triggers truncation.
+  const wal = series(text, 'postern_store_wal_bytes');
+  assert.ok(wal !== null && wal >= 0 && wal < 64 * 1024 * 1024, `WAL bytes ${wal}`);
+  assert.equal(series(text, 'postern_store_wal_truncations'), 0, text);
 
   // One name, one type: no module registers a metric of its own beside the catalogue.
   const types = text.match(/^# TYPE \S+/gm)!;

@@ -96,7 +96,7 @@ test('serve obtains an ACME certificate, serves autoconfig, MTA-STS over HTTPS, 
 
   // The policy as a sending MTA fetches it: HTTPS, certificate checked against Pebble's root.
   const resolver = createResolver({ servers: [dns.server], timeoutMs: 500, tries: 1 });
-  const fetchPolicy = createMtaStsPolicyFetcher({ resolver, timeoutMs: 3000, ca: await pebble.issuingRoot(), port: httpsPort });
+  const fetchPolicy = createMtaStsPolicyFetcher({ resolver, timeoutMs: 3000, ca: await pebble.issuingRoot(), port: httpsPort, allowPrivate: true });
   assert.equal(await fetchPolicy('example.test'), 'version: STSv1\r\nmode: enforce\r\nmx: mail.example.test\r\nmax_age: 86400\r\n');
 
   // A scripted run of client requests.

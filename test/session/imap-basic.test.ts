@@ -105,7 +105,10 @@ test('LIST variants, CREATE/RENAME/DELETE, modified UTF-7 names', async () => {
   assert.match(l, /\* LIST \(\\HasNoChildren \\Subscribed \\Trash\) "\/" "Trash"/);
   await c.command('CREATE "Entw&APw-rfe/2024"');
   assert.match(await c.command('LIST "" "Entw*"'), /\* LIST \(\\HasChildren\) "\/" "Entw&APw-rfe"[\s\S]*"Entw&APw-rfe\/2024"/);
-  assert.match(await c.command('CREATE "bad&Jjo"', 'BAD'), /modified UTF-7/);
+  // Not valid modified UTF-7: a name no mailbox can have (NO), and a pattern matching nothing.
+  assert.match(await c.command('CREATE "bad&Jjo"', 'NO'), /modified UTF-7/);
+  assert.match(await c.command('SELECT "bad&Jjo"', 'NO'), /NONEXISTENT/);
+  assert.doesNotMatch(await c.command('LIST "" "&Jjo*"'), /\* LIST/);
   assert.match(await c.command('CREATE "a/../b"', 'NO'), /\.\./);
   assert.match(await c.command('CREATE ""', 'NO'), /empty/);
   assert.match(await c.command('CREATE "x*"', 'NO'), /wildcards/);
@@ -116,7 +119,11 @@ test('LIST variants, CREATE/RENAME/DELETE, modified UTF-7 names', async () => {
   await c.command('DELETE Drafts2');
   assert.match(await c.command('STATUS Nope (MESSAGES)', 'NO'), /NONEXISTENT/);
   assert.match(await c.command('LIST "" "%" RETURN (STATUS (MESSAGES))'), /\* STATUS "INBOX" \(MESSAGES \d+\)/);
-  assert.match(await c.command('GETQUOTAROOT INBOX'), /\* QUOTAROOT "INBOX" ""/);
+  // RFC 9208 §7.1: an account without a quota has no quota root, and no empty QUOTA list.
+  const quota = await c.command('GETQUOTAROOT INBOX');
+  assert.match(quota, /\* QUOTAROOT "INBOX"\r\n/);
+  assert.doesNotMatch(quota, /\* QUOTA /);
+  assert.match(await c.command('GETQUOTA ""', 'NO'), /NONEXISTENT/);
   assert.match(await c.command('NAMESPACE'), /\* NAMESPACE \(\("" "\/"\)\) NIL NIL/);
   c.close();
 });

@@ -1,5 +1,6 @@
 // COPY and MOVE with their UID forms (RFC 3501 §6.4.7, RFC 6851, COPYUID RFC 4315 §3). MOVE reports
-// COPYUID untagged, then the EXPUNGEs (or VANISHED), then OK (RFC 6851 §4.3).
+// COPYUID untagged, then the EXPUNGEs (or VANISHED), then OK (RFC 6851 §4.3). The destination may
+// be the selected mailbox itself: the messages get new UIDs there, reported as EXISTS afterwards.
 import { command, SELECTED } from './command.ts';
 import { no, ok } from '../session/completion.ts';
 import { indexRanges, uidRanges } from '../session/message-set.ts';
@@ -21,7 +22,6 @@ export const copy = command({
     if (!target) return no('No such mailbox', 'TRYCREATE');
     if (cmd.name === 'MOVE') {
       if (view.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
-      if (target.id === view.id) return no('Source and destination are the same mailbox', 'CANNOT');
       const r = await messages.move(s.account!.id, view.id, ranges, target.id);
       if (r.sourceUids.length === 0) return ok('No messages moved');
       view.markOwn('expunge', r.modseq);

@@ -188,6 +188,7 @@ interface RowOptions {
  *  (a section's partial range already applied). */
 function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, items: FetchItem[], data: (Literal | null)[], opts: RowOptions): void {
   const view = s.selected!;
+  if (opts.flagsChanged || items.some((i) => i.kind === 'simple' && i.name === 'FLAGS')) out.add(view.keywordAnnouncement(row.keywords));
   out.add(`* ${seq} FETCH (`);
   let first = true;
   const sep = () => {
@@ -271,7 +272,7 @@ export const fetch = command({
     const view = s.selected!;
     const { messages } = s.services;
     if (a.vanished && (!cmd.uid || !s.qresync)) throw new ImapSyntaxError('VANISHED needs UID FETCH and ENABLE QRESYNC');
-    if (a.changedSince !== null) s.condstore = true;
+    if (a.changedSince !== null || a.items.some((i) => i.kind === 'simple' && i.name === 'MODSEQ')) s.enableCondstore();
     const idx = indexRanges(view, a.set, cmd.uid);
     if (a.vanished) {
       const gone = await messages.vanishedSince(view.id, a.changedSince!, uidRanges(view, idx).length > 0 ? uidRanges(view, idx) : null);
@@ -285,7 +286,7 @@ export const fetch = command({
     // Rows that carry message bytes are read in small pages: the page is held while the client reads.
     const pageSize = wants.content ? IMAP_FETCH_CONTENT_PAGE_SIZE : IMAP_FETCH_PAGE_SIZE;
     const setSeen = !view.readOnly && fetchSetsSeen(a.items);
-    const opts = { uid: cmd.uid, modseq: a.changedSince !== null || (s.condstore && a.items.some((i) => i.kind === 'simple' && i.name === 'MODSEQ')) };
+    const opts = { uid: cmd.uid, modseq: a.changedSince !== null };
     for (const [from, to] of idx) {
       for (let i = from; i <= to; i += pageSize) {
         const j = Math.min(to, i + pageSize - 1);

@@ -1,5 +1,10 @@
 // LIST (RFC 3501 §6.3.8 with LIST-EXTENDED RFC 5258, SPECIAL-USE RFC 6154, LIST-STATUS RFC 5819)
 // and LSUB (§6.3.9). "*" matches across levels, "%" within one; INBOX matches case-insensitively.
+// Subscriptions are names (RFC 3501 §6.3.6): a subscribed name without a mailbox is listed by
+// LIST (SUBSCRIBED) as \NonExistent (RFC 5258 §3.4) and by LSUB as it is. Always true: the cost is
+// bounded whatever the client sends — patterns are matched in linear time (mailbox-pattern.ts), their
+// number and length are limited, children and CHILDINFO come from sets built once per command (not a
+// scan per name), and the loop yields to the event loop every IMAP_LIST_YIELD_EVERY names.
 import { command, AUTHENTICATED } from './command.ts';
 import { ok } from '../session/completion.ts';
 import { parseListArguments, parseLsubArguments } from '../protocol/list-arguments.ts';
@@ -11,16 +16,6 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { IMAP_LIST_YIELD_EVERY, IMAP_MAX_LIST_PATTERNS, IMAP_MAX_MAILBOX_NAME_LENGTH } from '../../limits.ts';
 import { ImapSyntaxError } from '../protocol/tokens.ts';
 
-/** The names that are a parent of some mailbox in `boxes` (every proper "/" prefix), computed once
- *  per command so that LIST costs the total length of the names, not their number squared. */
-function parentNames(boxes: ImapMailbox[]): Set<string> {
-  const parents = new Set<string>();
-  for (const b of boxes) {
-    for (let i = b.name.indexOf('/'); i > 0; i = b.name.indexOf('/', i + 1)) parents.add(b.name.slice(0, i));
-  }
-  return parents;
-}
-
 /** The client chooses the patterns; their number and length bound what matching them costs. */
 function checkPatterns(reference: string, patterns: string[]): void {
   if (patterns.length > IMAP_MAX_LIST_PATTERNS) throw new ImapSyntaxError(`At most ${IMAP_MAX_LIST_PATTERNS} patterns`);
@@ -29,11 +24,15 @@ function checkPatterns(reference: string, patterns: string[]): void {
   }
 }
 
-function attributes(box: ImapMailbox, parents: Set<string>, subscribed: boolean): string[] {
-  const attrs = [parents.has(box.name) ? '\\HasChildren' : '\\HasNoChildren'];
-  if (subscribed && box.subscribed) attrs.push('\\Subscribed');
-  if (box.specialUse) attrs.push(box.specialUse);
-  return attrs;
+/** Names strictly above `name` in the hierarchy ("a/b/c" → "a", "a/b"). */
+function ancestors(name: string): string[] {
+  const out: string[] = [];
+  for (let i = name.indexOf('/'); i > 0; i = name.indexOf('/', i + 1)) out.push(name.slice(0, i));
+  return out;
+}
+
+function byName(x: string, y: string): number {
+  return x === 'INBOX' ? -1 : y === 'INBOX' ? 1 : x < y ? -1 : x > y ? 1 : 0;
 }
 
 export const list = command({
@@ -46,28 +45,54 @@ export const list = command({
       return ok('LIST completed');
     }
     checkPatterns(a.reference, a.patterns);
-    const all = await s.services.mailboxes.list(s.account!.id);
-    const parents = parentNames(all);
-    const subscribedParents = parentNames(all.filter((b) => b.subscribed));
+    const accountId = s.account!.id;
+    const boxes = new Map<string, ImapMailbox>((await s.services.mailboxes.list(accountId)).map((b) => [b.name, b]));
+    const wantSubscriptions = a.selectSubscribed || a.returnSubscribed;
+    const subscribed = new Set(wantSubscriptions ? await s.services.mailboxes.subscriptions(accountId) : []);
     const matchers = a.patterns.map((p) => patternMatcher(a.reference, p));
     const matches = (name: string) => matchers.some((m) => m(name));
-    const showSubscribed = a.selectSubscribed || a.returnSubscribed;
-    const ordered = [...all].sort((x, y) => (x.name === 'INBOX' ? -1 : y.name === 'INBOX' ? 1 : x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
-    let n = 0;
-    for (const box of ordered) {
-      if (++n % IMAP_LIST_YIELD_EVERY === 0) await yieldToLoop();
-      if (s.isClosed) break;
-      if (!matches(box.name)) continue;
-      if (a.selectSpecialUse && !box.specialUse) continue;
-      if (a.selectSubscribed && !box.subscribed) {
-        // RFC 5258 §3.5: RECURSIVEMATCH reports parents of subscribed mailboxes with CHILDINFO.
-        if (a.selectRecursiveMatch && subscribedParents.has(box.name)) {
-          s.untagged(`LIST () "/" ${mailboxNameOnWire(box.name, s.utf8)} ("CHILDINFO" ("SUBSCRIBED"))`);
-        }
-        continue;
+    const parents = new Set<string>();
+    for (const n of boxes.keys()) for (const p of ancestors(n)) parents.add(p);
+    const hasChildren = (name: string) => parents.has(name);
+
+    // Candidates: every mailbox, and with SUBSCRIBED every subscribed name and (RECURSIVEMATCH)
+    // the names above them, which may be reported for their subscribed descendants (§3.5).
+    const candidates = new Set(boxes.keys());
+    if (a.selectSubscribed) {
+      for (const n of subscribed) {
+        candidates.add(n);
+        if (a.selectRecursiveMatch) for (const p of ancestors(n)) candidates.add(p);
       }
-      s.untagged(`LIST (${attributes(box, parents, showSubscribed).join(' ')}) "/" ${mailboxNameOnWire(box.name, s.utf8)}`);
-      if (a.returnStatus) s.untagged(await statusLine(s, box, a.returnStatus));
+    }
+    // Names above a subscribed name the patterns do not return (RECURSIVEMATCH's CHILDINFO, §3.5).
+    const aboveUnmatched = new Set<string>();
+    if (a.selectSubscribed && a.selectRecursiveMatch) {
+      for (const n of subscribed) if (!matches(n)) for (const p of ancestors(n)) aboveUnmatched.add(p);
+    }
+    let seen = 0;
+    for (const name of [...candidates].sort(byName)) {
+      if (++seen % IMAP_LIST_YIELD_EVERY === 0) await yieldToLoop();
+      if (s.isClosed) break;
+      if (!matches(name)) continue;
+      const box = boxes.get(name);
+      const isSubscribed = subscribed.has(name);
+      let childInfo = false;
+      if (a.selectSubscribed && !isSubscribed) {
+        // RFC 5258 §3.5: a name that fails the selection is still returned, with CHILDINFO, when a
+        // descendant meets it that the patterns do not return by themselves.
+        if (!a.selectRecursiveMatch) continue;
+        childInfo = aboveUnmatched.has(name);
+        if (!childInfo) continue;
+      }
+      if (a.selectSpecialUse && !box?.specialUse) continue;
+      const attrs: string[] = [];
+      if (!box) attrs.push('\\NonExistent');
+      else attrs.push(hasChildren(name) ? '\\HasChildren' : '\\HasNoChildren');
+      if (wantSubscriptions && isSubscribed) attrs.push('\\Subscribed');
+      if (box?.specialUse) attrs.push(box.specialUse);
+      const extra = childInfo ? ' ("CHILDINFO" ("SUBSCRIBED"))' : '';
+      s.untagged(`LIST (${attrs.join(' ')}) "/" ${mailboxNameOnWire(name, s.utf8)}${extra}`);
+      if (a.returnStatus && box) s.untagged(await statusLine(s, box, a.returnStatus));
     }
     return ok('LIST completed');
   },
@@ -77,18 +102,22 @@ export const lsub = command({
   states: AUTHENTICATED,
   parse: (r, s) => parseLsubArguments(r, s.utf8),
   async run(s, a) {
-    const all = await s.services.mailboxes.list(s.account!.id);
-    const parents = parentNames(all);
     checkPatterns(a.reference, [a.pattern]);
+    const subscribed = new Set(await s.services.mailboxes.subscriptions(s.account!.id));
     const match = patternMatcher(a.reference, a.pattern);
-    let n = 0;
-    for (const box of all) {
-      if (++n % IMAP_LIST_YIELD_EVERY === 0) await yieldToLoop();
+    let seen = 0;
+    // RFC 3501 §6.3.9: with "%", a name above a subscribed one that is not itself subscribed is
+    // returned with \Noselect.
+    const lines = new Map<string, string>();
+    for (const name of subscribed) {
+      if (++seen % IMAP_LIST_YIELD_EVERY === 0) await yieldToLoop();
       if (s.isClosed) break;
-      if (!box.subscribed || !match(box.name)) continue;
-      const attrs = attributes(box, parents, false).filter((x) => x !== '\\HasChildren' && x !== '\\HasNoChildren');
-      s.untagged(`LSUB (${attrs.join(' ')}) "/" ${mailboxNameOnWire(box.name, s.utf8)}`);
+      if (match(name)) lines.set(name, '');
+      else if (a.pattern.includes('%')) {
+        for (const p of ancestors(name)) if (!subscribed.has(p) && match(p) && !lines.has(p)) lines.set(p, '\\Noselect');
+      }
     }
+    for (const name of [...lines.keys()].sort(byName)) s.untagged(`LSUB (${lines.get(name)}) "/" ${mailboxNameOnWire(name, s.utf8)}`);
     return ok('LSUB completed');
   },
 });

@@ -87,7 +87,7 @@ export const search = command({
     if (a.charset !== null && !CHARSETS.has(a.charset.toUpperCase())) return no('Unsupported charset', 'BADCHARSET (US-ASCII UTF-8)');
     const view = s.selected!;
     const modseq = usesModseq(a.key);
-    if (modseq) s.condstore = true;
+    if (modseq) s.enableCondstore();
     const found = await searchPaged(s, view, toStoreKey(a.key, view));
     if (found === null) return no('Search took too long; narrow it', 'LIMIT');
     const hits = found.filter((h) => view.seqOf(h.uid) > 0);
@@ -104,7 +104,13 @@ export const search = command({
     if (returns.includes('MAX') && ids.length > 0) parts.push(`MAX ${ids[ids.length - 1]}`);
     if (returns.includes('ALL') && ids.length > 0) parts.push(`ALL ${formatNumbers(ids)}`);
     if (returns.includes('COUNT')) parts.push(`COUNT ${ids.length}`);
-    if (modseq && ids.length > 0) parts.push(`MODSEQ ${maxModseq}`);
+    if (modseq && ids.length > 0) {
+      // RFC 4731 §3.2: with only MIN and/or MAX, MODSEQ is the highest of the messages returned.
+      const ends = !returns.includes('ALL') && !returns.includes('COUNT')
+        ? [...(returns.includes('MIN') ? [hits[0]!] : []), ...(returns.includes('MAX') ? [hits[hits.length - 1]!] : [])]
+        : [];
+      parts.push(`MODSEQ ${ends.length > 0 ? Math.max(...ends.map((h) => h.modseq)) : maxModseq}`);
+    }
     if (returns.includes('SAVE')) {
       // RFC 5182 §2.4: with MIN/MAX (and not ALL/COUNT) only those are saved.
       const onlyEnds = (returns.includes('MIN') || returns.includes('MAX')) && !returns.includes('ALL') && !returns.includes('COUNT');

@@ -5,8 +5,8 @@ import { command, AUTHENTICATED } from './command.ts';
 import { no, ok } from '../session/completion.ts';
 import { parseSelectArguments } from '../protocol/select-parameters.ts';
 import { ImapSyntaxError } from '../protocol/tokens.ts';
-import { SelectedMailbox } from '../session/selected-mailbox.ts';
-import { SYSTEM_FLAGS_TEXT, flagList } from '../session/flag-text.ts';
+import { SelectedMailbox, flagsLines } from '../session/selected-mailbox.ts';
+import { flagList } from '../session/flag-text.ts';
 import { formatNumbers, resolve } from '../protocol/sequence-set.ts';
 
 export const select = command({
@@ -16,7 +16,7 @@ export const select = command({
     const readOnly = cmd.name === 'EXAMINE';
     // RFC 7162 §3.2.5: QRESYNC parameters need a prior ENABLE QRESYNC.
     if (a.qresync && !s.qresync) throw new ImapSyntaxError('ENABLE QRESYNC first');
-    const { mailboxes, messages, recent } = s.services;
+    const { mailboxes, messages } = s.services;
     const hadSelected = s.selected !== null;
     s.beginSelect();
     if (hadSelected && s.qresync) s.untagged('OK [CLOSED] Previous mailbox closed');
@@ -29,18 +29,22 @@ export const select = command({
     const uids = await messages.uids(box.id);
     const keywords = await messages.keywordsIn(box.id);
     const firstUnseen = await messages.firstUnseenUid(box.id);
-    const view = new SelectedMailbox(box.id, box.name, readOnly, box.uidValidity, uids, box.highestModseq);
-    if (!readOnly) for (const u of recent.claim(box.id, uids)) view.recent.add(u);
+    // RFC 3501 §6.3.2: EXAMINE shows which messages are recent but leaves them recent for others.
+    const top = uids.length > 0 ? uids[uids.length - 1]! : 0;
+    const floor = readOnly ? box.recentUid : await mailboxes.claimRecent(box.id, top);
+    const view = new SelectedMailbox(box.id, box.name, readOnly, box.uidValidity, uids, box.highestModseq, floor);
+    for (let i = view.lowerBound(floor + 1); i < uids.length; i++) view.recent.add(uids[i]!);
+    for (const k of keywords) view.keywords.set(k.toLowerCase(), k);
     s.select(view);
-    const flags = [SYSTEM_FLAGS_TEXT, ...keywords].join(' ');
-    s.untagged(`FLAGS (${flags})`);
+    const [flagsLine, permanentLine] = flagsLines(view.keywords.values(), readOnly).split('\r\n');
+    s.writeLine(flagsLine!);
     s.untagged(`${view.exists} EXISTS`);
     s.untagged(`${view.recent.size} RECENT`);
     if (firstUnseen !== null) {
       const seq = view.seqOf(firstUnseen);
       if (seq > 0) s.untagged(`OK [UNSEEN ${seq}] First unseen message`);
     }
-    s.untagged(readOnly ? 'OK [PERMANENTFLAGS ()] Read-only mailbox' : `OK [PERMANENTFLAGS (${flags} \\*)] Flags permitted`);
+    s.writeLine(permanentLine!);
     s.untagged(`OK [UIDVALIDITY ${box.uidValidity}] UIDs valid`);
     s.untagged(`OK [UIDNEXT ${box.uidNext}] Predicted next UID`);
     s.untagged(`OK [HIGHESTMODSEQ ${box.highestModseq}] Highest`);
@@ -53,6 +57,7 @@ export const select = command({
       for (const r of await messages.changedSince(box.id, q.modseq)) {
         const seq = view.seqOf(r.uid);
         if (seq === 0) continue;
+        s.write(view.keywordAnnouncement(r.keywords));
         s.untagged(`${seq} FETCH (UID ${r.uid} FLAGS ${flagList(r.flags, r.keywords, view.recent.has(r.uid))} MODSEQ (${r.modseq}))`);
       }
     }

@@ -8,7 +8,7 @@ import type { ImapMailbox } from '../../store/imap-mailboxes.ts';
 import type { ImapSession } from '../session/session.ts';
 
 export async function statusLine(s: ImapSession, box: ImapMailbox, items: readonly StatusItem[]): Promise<string> {
-  const { mailboxes, messages, recent } = s.services;
+  const { mailboxes, messages } = s.services;
   const needsCounters = items.some((i) => i === 'MESSAGES' || i === 'UNSEEN' || i === 'SIZE' || i === 'DELETED');
   const counters = needsCounters ? await mailboxes.counters(box.id) : null;
   const parts: string[] = [];
@@ -19,7 +19,7 @@ export async function statusLine(s: ImapSession, box: ImapMailbox, items: readon
       case 'UNSEEN': value = counters!.unseen; break;
       case 'SIZE': value = counters!.size; break;
       case 'DELETED': value = counters!.deleted; break;
-      case 'RECENT': value = await messages.countAbove(box.id, recent.floor(box.id)); break;
+      case 'RECENT': value = await messages.countAbove(box.id, box.recentUid); break;
       case 'UIDNEXT': value = box.uidNext; break;
       case 'UIDVALIDITY': value = box.uidValidity; break;
       case 'HIGHESTMODSEQ': value = box.highestModseq; break;

@@ -19,7 +19,7 @@ export const store = command({
     if (view.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
     const ranges = uidRanges(view, indexRanges(view, a.set, cmd.uid));
     // RFC 7162 §3.1: UNCHANGEDSINCE is a CONDSTORE-enabling command.
-    if (a.unchangedSince !== null) s.condstore = true;
+    if (a.unchangedSince !== null) s.enableCondstore();
     const result = await s.services.messages.storeFlags(s.account!.id, view.id, ranges, a.mode, a.flags, a.unchangedSince);
     for (const m of result.modseqs) view.markOwn('flags', m);
     if (!a.silent) {
@@ -30,6 +30,7 @@ export const store = command({
         if (seq === 0) continue;
         const uid = cmd.uid || s.qresync ? ` UID ${r.uid}` : '';
         const modseq = s.condstore ? ` MODSEQ (${r.modseq})` : '';
+        text += view.keywordAnnouncement(r.keywords);
         text += `* ${seq} FETCH (FLAGS ${flagList(r.flags, r.keywords, view.recent.has(r.uid))}${uid}${modseq})\r\n`;
         if (++n % LINES_PER_WRITE === 0) {
           s.write(text);

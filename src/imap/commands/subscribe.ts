@@ -1,6 +1,8 @@
-// SUBSCRIBE and UNSUBSCRIBE (RFC 3501 §6.3.6-7): only existing mailboxes can be subscribed.
+// SUBSCRIBE and UNSUBSCRIBE (RFC 3501 §6.3.6-7): subscriptions are names, so a name may be subscribed
+// whether or not its mailbox exists (and stays subscribed when the mailbox is deleted).
 import { command, AUTHENTICATED } from './command.ts';
-import { ok } from '../session/completion.ts';
+import { no, ok } from '../session/completion.ts';
+import { mailboxNameProblem } from '../protocol/mailbox-names.ts';
 
 export const subscribe = command({
   states: AUTHENTICATED,
@@ -10,7 +12,10 @@ export const subscribe = command({
     return name;
   },
   async run(s, name, cmd) {
-    await s.services.mailboxes.setSubscribed(s.account!.id, name, cmd.name === 'SUBSCRIBE');
+    const on = cmd.name === 'SUBSCRIBE';
+    const problem = name === 'INBOX' ? null : mailboxNameProblem(name);
+    if (on && problem) return no(problem, 'CANNOT');
+    if (!(await s.services.mailboxes.setSubscribed(s.account!.id, name, on))) return no('Not subscribed', 'NONEXISTENT');
     return ok(`${cmd.name} completed`);
   },
 });

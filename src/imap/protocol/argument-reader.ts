@@ -5,7 +5,7 @@
 
 import { ImapSyntaxError, type Token } from './tokens.ts';
 import { MAX_NZ_NUMBER, parseSequenceSet, type SequenceSet } from './sequence-set.ts';
-import { decodeMailboxName } from './mailbox-name-encoding.ts';
+import { decodeMailboxName, UNDECODABLE_NAME } from './mailbox-name-encoding.ts';
 
 /** Largest mod-sequence we represent: what a JS number holds exactly (RFC 7162 allows 2^63-1). */
 export const MAX_MODSEQ = Number.MAX_SAFE_INTEGER;
@@ -148,14 +148,17 @@ export function flag(text: string): string {
   return text;
 }
 
+/** A mailbox name argument as a name. One that does not decode is not a syntax error but a name no
+ *  mailbox has (answered NO, and matching nothing as a LIST pattern): it comes back marked with
+ *  UNDECODABLE_NAME, which no stored name contains. */
 export function decodeMailboxArgument(raw: Buffer, utf8: boolean): string {
   let name: string;
   if (utf8) {
     name = raw.toString('utf8');
-    if (!Buffer.from(name, 'utf8').equals(raw)) throw new ImapSyntaxError('Mailbox name is not valid UTF-8');
+    if (!Buffer.from(name, 'utf8').equals(raw)) return UNDECODABLE_NAME + raw.toString('latin1');
   } else {
     const decoded = decodeMailboxName(raw.toString('latin1'));
-    if (decoded === null) throw new ImapSyntaxError('Mailbox name is not valid modified UTF-7');
+    if (decoded === null) return UNDECODABLE_NAME + raw.toString('latin1');
     name = decoded;
   }
   // RFC 3501 §5.1: INBOX is case-insensitive.

@@ -3,6 +3,9 @@
 // the canonical encoding (so one name has one wire form): printable ASCII is never base64-encoded,
 // "&" is always "&-", base64 runs are never adjacent, padding bits are zero, surrogates are paired.
 
+/** Leads a name argument that is not valid modified UTF-7 (or UTF-8): NUL is in no stored name. */
+export const UNDECODABLE_NAME = '\u0000';
+
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,';
 const B64_VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < B64.length; i++) B64_VALUE[B64.charCodeAt(i)] = i;

@@ -1,10 +1,10 @@
 // SEARCH arguments (RFC 3501 §6.4.4, RFC 4731 ESEARCH RETURN options, RFC 5182 SAVE, RFC 7162 §3.1.5
 // MODSEQ): a tree of search keys. Pure. Always true: the tree holds every RFC 3501 key in one of a
-// few normalized shapes (FROM/TO/CC/BCC/SUBJECT are header searches, UNSEEN is a negated flag); its
-// depth — parentheses and prefix operators (NOT, OR) alike — is at most IMAP_MAX_SEARCH_DEPTH, it has
-// at most IMAP_MAX_SEARCH_KEYS keys of which IMAP_MAX_SEARCH_TEXT_KEYS match text, and no search
-// string is longer than IMAP_MAX_SEARCH_STRING_BYTES: beyond any of these the command is BAD, so a
-// client cannot choose what a search costs.
+// few normalized shapes (FROM/TO/CC/BCC are address searches, SUBJECT a header search, UNSEEN a
+// negated flag); its depth — parentheses and prefix operators (NOT, OR) alike — is at most
+// IMAP_MAX_SEARCH_DEPTH, it has at most IMAP_MAX_SEARCH_KEYS keys of which IMAP_MAX_SEARCH_TEXT_KEYS
+// match text, and no search string is longer than IMAP_MAX_SEARCH_STRING_BYTES: beyond any of these
+// the command is BAD, so a client cannot choose what a search costs.
 
 import { ArgumentReader, flag } from './argument-reader.ts';
 import { parseSearchDate } from './dates.ts';
@@ -18,6 +18,7 @@ export type SearchKey =
   | { op: 'recent'; present: boolean }
   | { op: 'new' }
   | { op: 'header'; field: string; value: string }
+  | { op: 'address'; field: 'from' | 'to' | 'cc' | 'bcc'; value: string }
   | { op: 'body'; value: string }
   | { op: 'text'; value: string }
   | { op: 'internaldate'; cmp: 'before' | 'on' | 'since'; day: number }
@@ -52,7 +53,7 @@ const FLAG_KEYS: Record<string, [string, boolean]> = {
   UNSEEN: ['\\Seen', false],
 };
 
-const HEADER_KEYS: Record<string, string> = { FROM: 'From', TO: 'To', CC: 'Cc', BCC: 'Bcc', SUBJECT: 'Subject' };
+const ADDRESS_KEYS: Record<string, 'from' | 'to' | 'cc' | 'bcc'> = { FROM: 'from', TO: 'to', CC: 'cc', BCC: 'bcc' };
 const DATE_KEYS: Record<string, ['internaldate' | 'sentdate', 'before' | 'on' | 'since']> = {
   BEFORE: ['internaldate', 'before'],
   ON: ['internaldate', 'on'],
@@ -124,8 +125,9 @@ export function parseKey(r: ArgumentReader, depth = 0, budget: KeyBudget = { key
   r.next('search key');
   const flagKey = FLAG_KEYS[name];
   if (flagKey) return { op: 'flag', flag: flagKey[0], present: flagKey[1] };
-  const header = HEADER_KEYS[name];
-  if (header) return { op: 'header', field: header, value: searchString(r, name, budget) };
+  const address = ADDRESS_KEYS[name];
+  if (address) return { op: 'address', field: address, value: searchString(r, name, budget) };
+  if (name === 'SUBJECT') return { op: 'header', field: 'Subject', value: searchString(r, name, budget) };
   const date = DATE_KEYS[name];
   if (date) return { op: date[0], cmp: date[1], day: parseSearchDate(r.astring('date')) };
   switch (name) {

@@ -5,6 +5,13 @@
 // knows stay valid between reports; a UID is in the view only if the client was (or is being) told.
 import type { MailboxChange } from '../../store/change-bus.ts';
 import type { Ranges } from '../protocol/sequence-set.ts';
+import { SYSTEM_FLAGS_TEXT } from './flag-text.ts';
+
+/** The untagged FLAGS and PERMANENTFLAGS of a mailbox with these keywords (RFC 3501 §7.2.6, §7.1). */
+export function flagsLines(keywords: Iterable<string>, readOnly: boolean): string {
+  const flags = [SYSTEM_FLAGS_TEXT, ...keywords].join(' ');
+  return `* FLAGS (${flags})\r\n` + (readOnly ? '* OK [PERMANENTFLAGS ()] Read-only mailbox\r\n' : `* OK [PERMANENTFLAGS (${flags} \\*)] Flags permitted\r\n`);
+}
 
 export class SelectedMailbox {
   readonly id: number;
@@ -18,6 +25,10 @@ export class SelectedMailbox {
   highestModseq: number;
   /** Last UID the store had when we looked (new mail is what lies above it). */
   lastKnownUid: number;
+  /** Keywords the client has been told of in FLAGS, by lower-cased name (see keywordAnnouncement). */
+  readonly keywords = new Map<string, string>();
+  /** For a read-only view: the UIDs above this are shown as \Recent without being claimed. */
+  readonly recentFloor: number;
   /** Result of SEARCH ... RETURN (SAVE) (RFC 5182), as UIDs. */
   saved: number[] = [];
 
@@ -28,7 +39,8 @@ export class SelectedMailbox {
   newMail = false;
   gone = false;
 
-  constructor(id: number, name: string, readOnly: boolean, uidValidity: number, uids: number[], highestModseq: number) {
+  constructor(id: number, name: string, readOnly: boolean, uidValidity: number, uids: number[], highestModseq: number, recentFloor = 0) {
+    this.recentFloor = recentFloor;
     this.id = id;
     this.name = name;
     this.readOnly = readOnly;
@@ -136,6 +148,22 @@ export class SelectedMailbox {
     for (const u of gone) this.recent.delete(u);
     this.saved = this.saved.filter((u) => !gone.has(u));
     return { uids: removed, seqs: seqs.reverse() };
+  }
+
+  /** RFC 3501 §7.2.6: a client learns the mailbox's flags from FLAGS, so before a FETCH shows a
+   *  keyword it has not been told of, FLAGS and PERMANENTFLAGS are sent again. Returns those lines
+   *  (empty when every keyword in `keywords`, a stored space-separated list, is known already). */
+  keywordAnnouncement(keywords: string): string {
+    if (keywords === '') return '';
+    let fresh = false;
+    for (const k of keywords.split(' ')) {
+      const lower = k.toLowerCase();
+      if (!this.keywords.has(lower)) {
+        this.keywords.set(lower, k);
+        fresh = true;
+      }
+    }
+    return fresh ? flagsLines(this.keywords.values(), this.readOnly) : '';
   }
 
   /** Appends new UIDs (ascending, above every UID in the view). */

@@ -1,5 +1,5 @@
 // What every IMAP session of one server shares: the store and its IMAP views, the login throttle,
-// the \Recent tracker, per-user session counts, logging and the operator's settings. Built once per
+// per-user session counts, logging and the operator's settings. Built once per
 // listener pair by src/imap/server.ts; tests build their own over a temp data directory.
 import type { Store } from '../../store/store.ts';
 import type { LoginThrottle } from '../../login/throttle.ts';
@@ -8,9 +8,9 @@ import type tls from 'node:tls';
 import { ImapMailboxStore } from '../../store/imap-mailboxes.ts';
 import { ImapMessageStore } from '../../store/imap-messages.ts';
 import { ImapSearchStore } from '../../store/imap-search.ts';
-import { RecentTracker } from './recent-tracker.ts';
 import type { ServerMetrics } from '../../metrics/catalogue.ts';
-import { IMAP_LITERAL_GRACE_SECONDS, IMAP_MAX_APPEND_LITERAL, IMAP_MAX_SESSIONS_PER_USER, IMAP_PREAUTH_DEADLINE_SECONDS } from '../../limits.ts';
+import { IMAP_IDLE_KEEPALIVE_SECONDS, IMAP_LITERAL_GRACE_SECONDS, IMAP_MAX_APPEND_LITERAL, IMAP_MAX_SESSIONS_PER_USER, IMAP_PREAUTH_DEADLINE_SECONDS } from '../../limits.ts';
+import { IdleKeepAlive } from './idle-keepalive.ts';
 
 export interface ImapSettings {
   hostname: string;
@@ -22,6 +22,8 @@ export interface ImapSettings {
   preauthDeadlineSeconds: number;
   /** Grace period before a literal must arrive at the minimum rate (tests shorten it). */
   literalGraceSeconds: number;
+  /** Seconds between IDLE keep-alives ([imap] idle_keepalive_s). */
+  idleKeepAliveSeconds: number;
 }
 
 export class ImapServices {
@@ -29,8 +31,9 @@ export class ImapServices {
   readonly mailboxes: ImapMailboxStore;
   readonly messages: ImapMessageStore;
   readonly search: ImapSearchStore;
-  readonly recent = new RecentTracker();
   readonly throttle: LoginThrottle;
+  /** The one timer that sends keep-alives to every idling session. */
+  readonly idleKeepAlive: IdleKeepAlive;
   readonly log: Logger;
   readonly settings: ImapSettings;
   /** TLS context for STARTTLS; null when the listener has no certificate. */
@@ -53,8 +56,10 @@ export class ImapServices {
       maxSessionsPerUser: IMAP_MAX_SESSIONS_PER_USER,
       preauthDeadlineSeconds: IMAP_PREAUTH_DEADLINE_SECONDS,
       literalGraceSeconds: IMAP_LITERAL_GRACE_SECONDS,
+      idleKeepAliveSeconds: IMAP_IDLE_KEEPALIVE_SECONDS,
       ...settings,
     };
+    this.idleKeepAlive = new IdleKeepAlive(this.settings.idleKeepAliveSeconds * 1000);
     this.secureContext = secureContext;
     this.metrics = metrics;
   }

@@ -13,6 +13,7 @@ import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { CommandFramer, type LiteralAnnouncement, type LiteralRefusal } from '../protocol/command-framer.ts';
 import { isLoopback } from '../../net/client-address.ts';
+import { ackNow } from '../../net/quick-ack.ts';
 import { ArgumentReader } from '../protocol/argument-reader.ts';
 import { ImapSyntaxError, parseCommand, type ParsedCommand } from '../protocol/tokens.ts';
 import { responseText } from '../protocol/response-writer.ts';
@@ -319,6 +320,7 @@ export class ImapSession {
   }
 
   private cleanup(): void {
+    this.services.idleKeepAlive.remove(this);
     this.clearPreauthTimer();
     this.clearLiteralTimer();
     if (this.unsubscribe) {
@@ -366,6 +368,9 @@ export class ImapSession {
         const r = this.framer.next();
         if (r.kind === 'need-more') {
           if (r.literal) this.literalStarted(r.literal.size);
+          // Waiting for the client with nothing to send: acknowledge now, or a client that wrote a
+          // literal and its CRLF separately (imaplib) holds the CRLF for our delayed ACK (40 ms).
+          ackNow(this.stream);
           break;
         }
         this.clearLiteralTimer();
@@ -419,7 +424,7 @@ export class ImapSession {
     let completion: Completion;
     if (!handler) {
       completion = { status: 'BAD', text: `Unknown command ${cmd.name.slice(0, 30)}` };
-    } else if (cmd.uid && !['FETCH', 'STORE', 'SEARCH', 'COPY', 'MOVE', 'EXPUNGE'].includes(cmd.name)) {
+    } else if (cmd.uid && !['FETCH', 'STORE', 'SEARCH', 'SORT', 'THREAD', 'COPY', 'MOVE', 'EXPUNGE'].includes(cmd.name)) {
       completion = { status: 'BAD', text: `UID ${cmd.name} is not a command` };
     } else if (!handler.states.includes(this.state)) {
       completion = { status: 'BAD', text: `${cmd.name} is not allowed ${this.stateText()}` };
@@ -468,8 +473,23 @@ export class ImapSession {
     else for (const seq of removed.seqs) this.untagged(`${seq} EXPUNGE`);
   }
 
+  /** RFC 7162 §3.1: a CONDSTORE-enabling command (FETCH MODSEQ, SEARCH MODSEQ, UNCHANGEDSINCE,
+   *  CHANGEDSINCE) turns CONDSTORE on; with a mailbox selected the client learns its HIGHESTMODSEQ. */
+  enableCondstore(): void {
+    if (this.condstore) return;
+    this.condstore = true;
+    if (this.selected) this.untagged(`OK [HIGHESTMODSEQ ${this.selected.highestModseq}] Highest`);
+  }
+
   setIdling(on: boolean): void {
     this.idling = on;
+    if (on) this.services.idleKeepAlive.add(this);
+    else this.services.idleKeepAlive.remove(this);
+  }
+
+  /** Called by the shared keep-alive timer while this session idles. */
+  keepAlive(): void {
+    if (this.idling && !this.closed) this.untagged('OK Still here');
   }
 
   /** Reports other sessions' changes to the selected mailbox: EXPUNGE/VANISHED (when allowed),
@@ -499,7 +519,8 @@ export class ImapSession {
       view.newMail = false;
       const fresh = await this.services.freshUids(view.id, view.lastKnownUid);
       if (fresh.length > 0) {
-        for (const u of this.services.recent.claim(view.id, fresh)) view.recent.add(u);
+        const floor = view.readOnly ? view.recentFloor : await this.services.mailboxes.claimRecent(view.id, fresh[fresh.length - 1]!);
+        for (const u of fresh) if (u > floor) view.recent.add(u);
         view.append(fresh);
         this.write(`* ${view.exists} EXISTS\r\n* ${view.recent.size} RECENT\r\n`);
       }
@@ -512,6 +533,7 @@ export class ImapSession {
         const seq = view.seqOf(r.uid);
         if (seq === 0) continue;
         const extra = (this.qresync ? ` UID ${r.uid}` : '') + (this.condstore ? ` MODSEQ (${r.modseq})` : '');
+        this.write(view.keywordAnnouncement(r.keywords));
         this.untagged(`${seq} FETCH (FLAGS ${flagList(r.flags, r.keywords, view.recent.has(r.uid))}${extra})`);
       }
     }

@@ -35,3 +35,28 @@ test('without one, SQLite checkpoints inside commits as usual', async () => {
     await store.close();
   }
 });
+
+test('under sustained commits the WAL is truncated past its limit, and every commit still lands', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-ckpt-'));
+  const limit = 2 * 1024 * 1024;
+  const store = openStore(dir, { clock: { now: () => 0 }, migrate: true, checkpointIntervalMs: 10, walTruncateBytes: limit });
+  try {
+    const d = await store.domains.add('example.com', []);
+    const a = await store.accounts.add('a@example.com', d.id, 'x');
+    let written = 0;
+    let delivered = 0;
+    // Bounded load: keeps committing until the checkpointer has truncated twice (or 4,000 messages).
+    while (store.walTruncations() < 2 && delivered < 4000) {
+      const batch = Array.from({ length: 20 }, (_, i) => Buffer.from(`Subject: ${delivered + i}\r\n\r\n${'x'.repeat(8000)}\r\n`));
+      await Promise.all(batch.map((raw) => deliver(store, { raw, recipients: [{ accountId: a.id }] })));
+      delivered += batch.length;
+      written += batch.reduce((n, b) => n + b.length, 0);
+      await sleep(1);
+    }
+    assert.ok(store.walTruncations() >= 2, `truncated twice while ${written} bytes were committed`);
+    assert.ok(store.walBytes() < written, `the WAL (${store.walBytes()}) is smaller than what was committed (${written})`);
+    assert.equal((await store.pop3.snapshot(a.id))!.messages.length, delivered, 'no commit was lost while commits were held');
+  } finally {
+    await store.close();
+  }
+});

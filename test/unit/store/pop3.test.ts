@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openStore } from '../../../src/store/store.ts';
-import { deliver } from '../../../src/delivery/deliver.ts';
+import { deliver, contentIndexOf } from '../../../src/delivery/deliver.ts';
 import type { MailboxChange } from '../../../src/store/change-bus.ts';
 
 async function setup(t: { after(fn: () => void): void }) {
@@ -21,16 +21,19 @@ async function setup(t: { after(fn: () => void): void }) {
   return { store, alice: alice.id, bob: bob.id };
 }
 
-test('snapshot lists INBOX in UID order with unknown sizes until recorded', async (t) => {
+test('snapshot lists INBOX in UID order with the RETR sizes delivery counted; content stored without one is unknown until recorded', async (t) => {
   const { store, alice } = await setup(t);
   await deliver(store, { raw: Buffer.from('Subject: 1\r\n\r\na\r\n'), recipients: [{ accountId: alice }] });
-  await deliver(store, { raw: Buffer.from('Subject: 2\r\n\r\nb\r\n'), recipients: [{ accountId: alice }] });
+  await deliver(store, { raw: Buffer.from('Subject: 2\n\nb\n.x'), recipients: [{ accountId: alice }] });
   await deliver(store, { raw: Buffer.from('Subject: junk\r\n\r\nc\r\n'), recipients: [{ accountId: alice, mailbox: 'Junk' }] });
+  const { pop3Octets: _, ...older } = contentIndexOf(Buffer.from('Subject: 3\r\n\r\nc\r\n'));
+  await store.storeMessage({ raw: Buffer.from('Subject: 3\r\n\r\nc\r\n'), prefix: Buffer.alloc(0), index: older, targets: [{ accountId: alice }], internalDate: 0, flags: [] });
   const snap = (await store.pop3.snapshot(alice))!;
-  assert.deepEqual(snap.messages.map((m) => [m.uid, m.octets]), [[1, null], [2, null]]);
+  // Bare LFs are sent as CRLF and a last line gets its ending: "Subject: 2\r\n\r\nb\r\n.x\r\n".
+  assert.deepEqual(snap.messages.map((m) => [m.uid, m.octets]), [[1, 17], [2, 21], [3, null]]);
   assert.ok(snap.uidValidity > 0);
-  await store.pop3.recordOctets([{ contentId: snap.messages[0]!.contentId, octets: 17 }]);
-  assert.deepEqual((await store.pop3.snapshot(alice))!.messages.map((m) => m.octets), [17, null]);
+  await store.pop3.recordOctets([{ contentId: snap.messages[2]!.contentId, octets: 17 }]);
+  assert.deepEqual((await store.pop3.snapshot(alice))!.messages.map((m) => m.octets), [17, 21, 17]);
   assert.equal(await store.pop3.snapshot(9999), null);
 });
 

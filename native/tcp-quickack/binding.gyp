@@ -1,0 +1,1 @@
+{ "targets": [ { "target_name": "tcp_quickack", "sources": ["quickack.c"] } ] }

@@ -1,0 +1,108 @@
+// The spam verdict: every signal's points added up, the outcome by the configured thresholds, and
+// the X-Spam-Score / X-Spam-Reasons header lines that explain it. Pure. Always true: a clear
+// reputation decides before content (the classifier's points are then left out); no single
+// connection signal or list reaches the junk threshold by itself at the default of 5; a list or
+// rspamd error adds nothing.
+import type { ClassifierResult } from './classifier.ts';
+import type { ReputationVerdict } from './reputation.ts';
+import type { ListAnswer } from './dns-lists.ts';
+import type { SpamClass } from './filing.ts';
+
+/** Points per signal; a message goes to Junk at `[spam] junk_score` (default 5). */
+export const POINTS = {
+  reputation: 10,
+  /** The classifier's probability p gives CONTENT_SCALE·(p − ½): alone it reaches 5 at p ≥ 0.9. */
+  contentScale: 12.5,
+  listed: 4,
+  allowed: -4,
+  earlyTalker: 3,
+  heloOurs: 2,
+  heloBareIp: 1.5,
+  noFcrdns: 1.5,
+} as const;
+
+export interface ConnectionSignals {
+  earlyTalker: boolean;
+  heloOurs: boolean;
+  heloBareIp: boolean;
+  /** True when the client IP's reverse DNS does not confirm forward; false when confirmed or not checked. */
+  noFcrdns: boolean;
+}
+
+export interface RspamdResult { score: number; action: string; symbols: string[] }
+
+export interface VerdictInputs {
+  reputation: ReputationVerdict;
+  classifier: ClassifierResult | null;
+  blocklists: readonly ListAnswer[];
+  allowlists: readonly ListAnswer[];
+  connection: ConnectionSignals;
+  rspamd: RspamdResult | null;
+}
+
+export type SpamAction = 'inbox' | 'junk' | 'reject';
+
+export interface SpamVerdict {
+  score: number;
+  reasons: string[];
+  action: SpamAction;
+}
+
+export interface Thresholds { junk: number; reject: number }
+
+const fmt = (n: number) => (n >= 0 ? `+${n.toFixed(1)}` : n.toFixed(1));
+
+export function combine(inputs: VerdictInputs, thresholds: Thresholds): SpamVerdict {
+  let score = 0;
+  const reasons: string[] = [];
+  const add = (points: number, reason: string) => {
+    score += points;
+    reasons.push(`${reason} ${fmt(points)}`);
+  };
+  const rep = inputs.reputation;
+  if (rep.kind !== 'inconclusive') {
+    add(rep.kind === 'spam' ? POINTS.reputation : -POINTS.reputation, `reputation-${rep.kind} ${rep.signal}=${rep.value} (${rep.ham} ham, ${rep.spam} spam)`);
+  } else if (inputs.classifier?.kind === 'scored') {
+    const p = inputs.classifier.probability;
+    add(POINTS.contentScale * (p - 0.5), `bayes p=${p.toFixed(3)}`);
+  } else if (inputs.classifier?.kind === 'inconclusive') {
+    reasons.push(`bayes inconclusive (trained ${inputs.classifier.trained.ham} ham, ${inputs.classifier.trained.spam} spam)`);
+  }
+  for (const l of inputs.blocklists) if (l.kind === 'listed') add(POINTS.listed, `dnsbl ${l.zone}=${l.code}`);
+  for (const l of inputs.allowlists) if (l.kind === 'listed') add(POINTS.allowed, `dnswl ${l.zone}=${l.code}`);
+  for (const l of [...inputs.blocklists, ...inputs.allowlists]) if (l.kind === 'error') reasons.push(`dns-list-error ${l.zone}`);
+  const c = inputs.connection;
+  if (c.earlyTalker) add(POINTS.earlyTalker, 'early-talker');
+  if (c.heloOurs) add(POINTS.heloOurs, 'helo-is-our-name');
+  if (c.heloBareIp) add(POINTS.heloBareIp, 'helo-bare-ip');
+  if (c.noFcrdns) add(POINTS.noFcrdns, 'no-fcrdns');
+  if (inputs.rspamd) add(inputs.rspamd.score, `rspamd ${inputs.rspamd.action}${inputs.rspamd.symbols.length ? ` [${inputs.rspamd.symbols.slice(0, 8).join(',')}]` : ''}`);
+  score = Math.round(score * 10) / 10;
+  const action: SpamAction = thresholds.reject > 0 && score >= thresholds.reject ? 'reject' : score >= thresholds.junk ? 'junk' : 'inbox';
+  return { score, reasons, action };
+}
+
+/** The class a copy is trained as on arrival: the class of where it is filed (Rejects: none). */
+export function learnedOnArrival(mailbox: 'inbox' | 'junk' | 'rejects'): SpamClass | null {
+  return mailbox === 'inbox' ? 'ham' : mailbox === 'junk' ? 'spam' : null;
+}
+
+/** The header lines added to the prefix, CRLF-terminated; reasons folded (RFC 5322 §2.2.3). */
+export function spamHeaders(v: SpamVerdict): string {
+  const reasons = v.reasons.map((r) => r.replace(/[\r\n]+/g, ' ').replace(/[^\x20-\x7e]/g, '?'));
+  let header = `X-Spam-Score: ${v.score.toFixed(1)} (${v.action})\r\n`;
+  if (reasons.length === 0) return header;
+  let line = 'X-Spam-Reasons:';
+  const lines: string[] = [];
+  reasons.forEach((r, i) => {
+    const piece = ` ${r}${i < reasons.length - 1 ? ';' : ''}`;
+    if (line.length + piece.length > 76 && line.length > 16) {
+      lines.push(line);
+      line = ' ';
+    }
+    line += piece;
+  });
+  lines.push(line);
+  header += lines.join('\r\n') + '\r\n';
+  return header;
+}

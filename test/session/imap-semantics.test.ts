@@ -1,0 +1,140 @@
+// IMAP semantics that Dovecot's imaptest and a real Thunderbird found wrong, each pinned down over
+// an in-memory session on a real store: subscriptions as names, durable \Recent, CONDSTORE enabled
+// by FETCH MODSEQ, SENT* days as written, address searches on parsed addresses, MOVE into the
+// selected mailbox, FLAGS before a FETCH shows a new keyword, and the shared IDLE keep-alive timer.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { makeHarness, TestClient, message, type Harness } from '../fixtures/imap-harness.ts';
+import { deliver } from '../../src/delivery/deliver.ts';
+import { openStore } from '../../src/store/store.ts';
+import { systemClock } from '../../src/clock.ts';
+import { ImapServices } from '../../src/imap/session/services.ts';
+import { LoginThrottle } from '../../src/login/throttle.ts';
+
+let h: Harness;
+before(async () => {
+  h = await makeHarness();
+});
+after(() => h.close());
+
+async function client(services = h.services): Promise<TestClient> {
+  const c = new TestClient(services);
+  await c.login();
+  return c;
+}
+
+test('subscriptions are names: CREATE does not add one, DELETE keeps it, LSUB and LIST-EXTENDED report them', async () => {
+  const c = await client();
+  await c.command('CREATE s/a/b');
+  await c.command('CREATE s/c');
+  assert.doesNotMatch(await c.command('LSUB "" "s*"'), /\* LSUB/, 'CREATE subscribed nothing');
+  await c.command('SUBSCRIBE s/a/b');
+  await c.command('SUBSCRIBE s/c');
+  await c.command('DELETE s/c');
+  // RFC 3501 §6.3.9: with %, the unsubscribed parent of a subscribed name is \Noselect.
+  const lsub = await c.command('LSUB "" "s/%"');
+  assert.match(lsub, /\* LSUB \(\\Noselect\) "\/" "s\/a"/);
+  assert.match(lsub, /\* LSUB \(\) "\/" "s\/c"/, 'the deleted mailbox is still subscribed');
+  const subscribed = await c.command('LIST (SUBSCRIBED) "" "s/*"');
+  assert.match(subscribed, /\* LIST \(\\NonExistent \\Subscribed\) "\/" "s\/c"/);
+  assert.match(subscribed, /\* LIST \(\\HasNoChildren \\Subscribed\) "\/" "s\/a\/b"/);
+  assert.match(await c.command('LIST (SUBSCRIBED RECURSIVEMATCH) "" "s/%"'), /\* LIST \(\\HasChildren\) "\/" "s\/a" \("CHILDINFO" \("SUBSCRIBED"\)\)/);
+  assert.match(await c.command('UNSUBSCRIBE s/nothing', 'NO'), /NONEXISTENT/);
+  await c.command('RENAME s/a s/z');
+  assert.match(await c.command('LSUB "" "s/z/*"'), /"s\/z\/b"/, 'subscriptions follow RENAME');
+  c.close();
+});
+
+test('\\Recent is claimed by one read-write session, shown by EXAMINE, per mailbox row, and survives a restart', async () => {
+  const c = await client();
+  await c.command('CREATE r');
+  for (let i = 0; i < 2; i++) await deliver(h.store, { raw: message(`recent ${i}`), recipients: [{ accountId: h.accountId, mailbox: 'r' }] });
+  assert.match(await c.command('EXAMINE r'), /\* 2 RECENT/);
+  assert.match(await c.command('STATUS r (RECENT)'), /RECENT 2/);
+  assert.match(await c.command('SELECT r'), /\* 2 RECENT/);
+  assert.match(await c.command('SEARCH RECENT'), /\* SEARCH 1 2\r\n/);
+  const other = await client();
+  assert.match(await other.command('SELECT r'), /\* 0 RECENT/, 'the first session owns them');
+  other.close();
+  // A recreated mailbox (SQLite may reuse the row id) starts with its new messages recent.
+  await c.command('UNSELECT');
+  await c.command('DELETE r');
+  await c.command('CREATE r');
+  await deliver(h.store, { raw: message('recent again'), recipients: [{ accountId: h.accountId, mailbox: 'r' }] });
+  assert.match(await c.command('SELECT r'), /\* 1 RECENT/);
+  await deliver(h.store, { raw: message('recent later'), recipients: [{ accountId: h.accountId, mailbox: 'r' }] });
+  c.close();
+  // Restart: new services over a reopened store; the undelivered-to-a-session message is still recent.
+  const store = openStore(h.dir, { clock: systemClock, migrate: false });
+  try {
+    const services = new ImapServices(store, new LoginThrottle(systemClock, { maxFailures: 10, lockoutS: 60 }), pino({ level: 'silent' }), { hostname: 'x', allowPlaintextLoopback: true }, null);
+    const d = await client(services);
+    assert.match(await d.command('SELECT r'), /\* 1 RECENT/);
+    d.close();
+  } finally {
+    await store.close();
+  }
+});
+
+test('FETCH MODSEQ enables CONDSTORE: HIGHESTMODSEQ, then MODSEQ in STORE replies', async () => {
+  await deliver(h.store, { raw: message('condstore'), recipients: [{ accountId: h.accountId }] });
+  const c = await client();
+  await c.command('SELECT INBOX');
+  assert.doesNotMatch(await c.command('STORE 1 +FLAGS (\\Flagged)'), /MODSEQ/);
+  const f = await c.command('FETCH 1 MODSEQ');
+  assert.match(f, /\* OK \[HIGHESTMODSEQ \d+\]/);
+  assert.match(f, /\* 1 FETCH \(MODSEQ \(\d+\)\)/);
+  assert.match(await c.command('STORE 1 -FLAGS (\\Flagged)'), /MODSEQ \(\d+\)/);
+  c.close();
+});
+
+test('SENTON compares the day written in Date:, FROM matches parsed addresses', async () => {
+  const c = await client();
+  await c.command('CREATE q');
+  const raw = (date: string, from: string) => Buffer.from(`From: ${from}\r\nTo: x@example.test\r\nSubject: s\r\nDate: ${date}\r\n\r\nbody\r\n`);
+  // 23:30 -0700 on the 24th is the 25th in UTC; SENTON 24 must still find it.
+  await deliver(h.store, { raw: raw('Sat, 24 Mar 2007 23:30:00 -0700', '<user-from (comment)@ (comment) domain.org>'), recipients: [{ accountId: h.accountId, mailbox: 'q' }] });
+  await deliver(h.store, { raw: raw('Sun, 25 Mar 2007 00:30:00 +0200', '=?utf-8?q?J=C3=BCrgen?= <j@example.test>'), recipients: [{ accountId: h.accountId, mailbox: 'q' }] });
+  await c.command('SELECT q');
+  assert.match(await c.command('SEARCH SENTON 24-Mar-2007'), /\* SEARCH 1\r\n/);
+  assert.match(await c.command('SEARCH SENTON 25-Mar-2007'), /\* SEARCH 2\r\n/);
+  assert.match(await c.command('SEARCH SENTBEFORE 25-Mar-2007'), /\* SEARCH 1\r\n/);
+  assert.match(await c.command('SEARCH FROM user-from@domain.org'), /\* SEARCH 1\r\n/);
+  assert.match(await c.command('SEARCH CHARSET UTF-8 FROM {7+}\r\nJürgen'), /\* SEARCH 2\r\n/, 'encoded display names are decoded');
+  c.close();
+});
+
+test('MOVE into the selected mailbox expunges and reports the new copy; FLAGS precedes a new keyword', async () => {
+  const c = await client();
+  await c.command('CREATE m');
+  await deliver(h.store, { raw: message('move self'), recipients: [{ accountId: h.accountId, mailbox: 'm' }] });
+  await c.command('SELECT m');
+  const moved = await c.command('MOVE 1 m');
+  assert.match(moved, /\* OK \[COPYUID \d+ 1 2\][\s\S]*\* 1 EXPUNGE\r\n[\s\S]*\* 1 EXISTS/);
+  const other = await client();
+  await other.command('SELECT m');
+  await c.command('STORE 1 +FLAGS.SILENT ($Fresh)');
+  const noop = await other.command('NOOP');
+  assert.match(noop, /\* FLAGS \([^)]*\$Fresh\)\r\n\* OK \[PERMANENTFLAGS \([^)]*\$Fresh \\\*\)\][^\r]*\r\n\* 1 FETCH \(FLAGS \(\$Fresh\)\)/);
+  other.close();
+  c.close();
+});
+
+test('IDLE keep-alive: one shared timer sends "* OK Still here" to every idler, and stops when none idles', async () => {
+  const services = new ImapServices(h.store, new LoginThrottle(systemClock, { maxFailures: 10, lockoutS: 60 }), pino({ level: 'silent' }), { hostname: 'x', allowPlaintextLoopback: true, idleKeepAliveSeconds: 1 }, null);
+  const idlers = await Promise.all([client(services), client(services)]);
+  for (const c of idlers) {
+    await c.command('SELECT INBOX');
+    c.send('i IDLE\r\n');
+    await c.waitFor(/\+ idling\r\n/);
+  }
+  assert.equal(services.idleKeepAlive.size, 2);
+  for (const c of idlers) await c.waitFor(/\* OK Still here\r\n/, 5000);
+  for (const c of idlers) {
+    c.send('DONE\r\n');
+    await c.waitFor(/i OK/);
+  }
+  assert.equal(services.idleKeepAlive.size, 0);
+  for (const c of idlers) c.close();
+});
