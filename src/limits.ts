@@ -184,6 +184,14 @@ export const IMAP_FETCH_FLUSH_BYTES = 256 * 1024;
 /** Seconds an authenticated session may stay silent outside IDLE (RFC 3501 §5.4: at least 30 min). */
 export const IMAP_IDLE_TIMEOUT_SECONDS = 30 * 60 + 60;
 
+/** Messages one SEARCH query looks at before the search yields to the event loop (a scan of a
+ *  100,000-message mailbox is 20 windows, each a few milliseconds). */
+export const IMAP_SEARCH_PAGE_SIZE = 5000;
+
+/** Trigrams of a search string looked up in the full-text index: a sample is enough to narrow to a
+ *  handful of candidates, and each lookup costs a read of its posting list. */
+export const IMAP_SEARCH_FTS_MAX_TRIGRAMS = 12;
+
 /** Sort criteria in one SORT command (RFC 5256 has nine keys; each may appear once). */
 export const IMAP_MAX_SORT_CRITERIA = 9;
 
@@ -282,6 +290,20 @@ export const VACATION_MAX_DAYS = 365;
  *  coming: it reached 2.9 GB for 10,000 messages. 64 MiB is some seconds of inbound load with
  *  32 KiB pages, and a truncation that copies what the last passive checkpoint left takes ~10 ms. */
 export const STORE_WAL_TRUNCATE_BYTES = 64 * 1024 * 1024;
+
+// --- ManageSieve (RFC 5804) ---
+
+/** Longest ManageSieve command line, literals excluded: commands are short; names are bounded. */
+export const MANAGESIEVE_MAX_LINE = 8 * 1024;
+/** Largest literal accepted: a script (PUTSCRIPT, CHECKSCRIPT) plus room for a SASL response. */
+export const MANAGESIEVE_MAX_LITERAL = SIEVE_MAX_SCRIPT_BYTES + 1024;
+/** Arguments in one command (RENAMESCRIPT has the most, two). */
+export const MANAGESIEVE_MAX_ARGUMENTS = 8;
+/** Failed or unknown commands in a row before the connection is closed with BYE. */
+export const MANAGESIEVE_MAX_BAD_COMMANDS = 20;
+/** Seconds before login, and after it, that a ManageSieve connection may stay silent. */
+export const MANAGESIEVE_PREAUTH_TIMEOUT_S = 60;
+export const MANAGESIEVE_IDLE_TIMEOUT_S = 30 * 60;
 
 // --- SMTP deadlines (issue 10, item 6) ---
 /** Absolute time from connect to a successful AUTH on submission: the idle timer alone lets a

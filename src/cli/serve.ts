@@ -30,6 +30,7 @@ import { eventLoopGauge } from '../metrics/catalogue.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
 import { startSpamTrainer } from '../spam/trainer.ts';
+import { rspamdControllerUrl } from '../spam/rspamd.ts';
 import { startRejectsExpiry } from '../spam/rejects-expiry.ts';
 import { spamMetrics } from '../metrics/catalogue.ts';
 import { hostnameProblem } from '../config/hostname.ts';
@@ -155,7 +156,7 @@ export async function buildContext(config: Config, log: Logger, configFile: stri
   storeGauges(metrics, () => [{ value: store.walBytes() }], () => [{ value: store.walTruncations() }]);
   // Filings (moves into and out of Junk, $Junk, $NotJunk) are applied to the classifier by this
   // trainer, whichever listener recorded them; it lives as long as the store.
-  startSpamTrainer(store, log, spamMetrics(metrics), config.spam.rspamd);
+  startSpamTrainer(store, log, spamMetrics(metrics), rspamdControllerUrl(config.spam.rspamd, config.spam.rspamd_controller));
   return {
     config,
     store,

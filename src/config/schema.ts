@@ -42,6 +42,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
       imaps: listen(993, 'IMAP over implicit TLS'),
       pop3: listen(110, 'POP3 with STLS'),
       pop3s: listen(995, 'POP3 over implicit TLS'),
+      managesieve: listen(4190, 'ManageSieve (RFC 5804) with STARTTLS, for users\' Sieve filters'),
       http: listen(8080, 'HTTP: autoconfig, MTA-STS policy, ACME challenges (and /healthz, /metrics with [ops] token)'),
       https: { type: 'listen', default: false, doc: 'HTTPS (443 in production): the MTA-STS policy, which RFC 8461 requires over HTTPS at mta-sts.DOMAIN, and autoconfig over TLS: "host:port" or false' },
       ops: { type: 'listen', default: '127.0.0.1:8081', doc: 'Operational HTTP endpoints /healthz and /metrics, on loopback by default: "host:port" or false' },
@@ -141,6 +142,12 @@ export const SCHEMA: Record<string, SectionSpec> = {
       allow_plaintext_loopback: { type: 'bool', default: false, doc: 'Allow USER/PASS/AUTH without TLS from loopback addresses' },
     },
   },
+  managesieve: {
+    doc: 'ManageSieve (RFC 5804): users upload and activate their Sieve scripts',
+    keys: {
+      allow_plaintext_loopback: { type: 'bool', default: false, doc: 'Allow AUTHENTICATE without TLS from loopback addresses' },
+    },
+  },
   login: {
     doc: 'Throttling of failed logins, shared by SMTP AUTH, IMAP and POP3',
     keys: {
@@ -164,7 +171,8 @@ export const SCHEMA: Record<string, SectionSpec> = {
       fcrdns_check: { type: 'bool', default: true, doc: 'Score a public client IP without forward-confirmed reverse DNS' },
       greylist: { type: 'bool', default: false, doc: 'Greylist first-time senders (451 4.7.1); never senders whose SPF or DKIM passes for a domain the account has mail from' },
       greylist_delay_s: { type: 'int', default: 300, min: 1, max: 86400, doc: 'Seconds before a greylisted sender\'s retry is accepted' },
-      rspamd: { type: 'string', default: '', doc: 'rspamd controller/normal worker URL such as "http://127.0.0.1:11333"; empty: not used' },
+      rspamd: { type: 'string', default: '', doc: 'rspamd worker URL for /checkv2, such as "http://127.0.0.1:11333"; its score is added to ours; empty: not used' },
+      rspamd_controller: { type: 'string', default: '', doc: 'rspamd controller URL that training is forwarded to (learnspam/learnham); empty: the rspamd URL with port 11334 for 11333' },
       outbound_messages_per_day: { type: 'int', default: 1000, min: 0, max: 10000000, doc: 'Messages one account may submit per UTC day (451 4.7.1 beyond); 0: no cap' },
       outbound_new_recipients_per_day: { type: 'int', default: 200, min: 0, max: 10000000, doc: 'First-time recipients one account may write to per UTC day; 0: no cap' },
     },

@@ -19,6 +19,7 @@ export interface Config {
     smtp: ListenAddress | null; submission: ListenAddress | null; submissions: ListenAddress | null;
     imap: ListenAddress | null; imaps: ListenAddress | null; pop3: ListenAddress | null;
     pop3s: ListenAddress | null; http: ListenAddress | null; https: ListenAddress | null; ops: ListenAddress | null;
+    managesieve: ListenAddress | null;
   };
   tls: { cert: string; key: string; acme: boolean; acme_directory: string; acme_email: string; acme_ca_file: string };
   dns: { servers: string[]; timeout_ms: number; tries: number; cache_s: number };
@@ -36,11 +37,12 @@ export interface Config {
   };
   imap: { allow_plaintext_loopback: boolean; max_sessions_per_user: number; idle_keepalive_s: number };
   pop3: { allow_plaintext_loopback: boolean };
+  managesieve: { allow_plaintext_loopback: boolean };
   login: { max_failures: number; lockout_s: number };
   spam: {
     enabled: boolean; junk_score: number; reject_score: number; min_trained: number; rejects_keep_days: number;
     dnsbl: string[]; dnswl: string[]; early_talker: boolean; greeting_pause_ms: number; helo_check: boolean; fcrdns_check: boolean;
-    greylist: boolean; greylist_delay_s: number; rspamd: string; outbound_messages_per_day: number; outbound_new_recipients_per_day: number;
+    greylist: boolean; greylist_delay_s: number; rspamd: string; rspamd_controller: string; outbound_messages_per_day: number; outbound_new_recipients_per_day: number;
   };
   ops: { token: string };
   doctor: { addresses: string[]; test_mx: string; timeout_s: number };

@@ -73,6 +73,19 @@ export async function deliver(store: Store, input: DeliveryInput): Promise<Store
   return copies;
 }
 
+/** MULTIAPPEND (RFC 3502 §3): several messages into one mailbox, committed together or not
+ *  at all. Each is parsed once, as deliver() does; no filter or queue applies to an APPEND. */
+export async function deliverAll(store: Store, inputs: readonly Omit<DeliveryInput, 'filter' | 'queue' | 'forwards'>[]): Promise<StoredCopy[][]> {
+  return store.storeMessages(inputs.map((input) => {
+    const prefix = typeof input.prefix === 'string' ? Buffer.from(input.prefix, 'utf8') : input.prefix ?? Buffer.alloc(0);
+    const full = prefix.length > 0 ? Buffer.concat([prefix, input.raw]) : input.raw;
+    return {
+      raw: input.raw, prefix, index: contentIndexOf(full), targets: input.recipients,
+      internalDate: input.internalDate ?? store.clock.now(), flags: input.flags ?? [],
+    };
+  }));
+}
+
 async function commitCopies(store: Store, input: DeliveryInput, recipients: StoreTarget[], prefix: Buffer, full: Buffer): Promise<StoredCopy[]> {
   if (input.queue) {
     // Queue-only content is never read by IMAP, so it is not indexed.

@@ -1,45 +1,12 @@
 // SEARCH and UID SEARCH (RFC 3501 §6.4.4) with ESEARCH return options (RFC 4731), SAVE (RFC 5182)
 // and MODSEQ (RFC 7162 §3.1.5). Session-specific keys (sequence numbers, \Recent, $) become UID
-// sets here; the store evaluates the rest. Always true: the mailbox is evaluated in pages of UIDs
-// sized so each takes about IMAP_SEARCH_SLICE_MS, with a yield to the event loop between pages, and a
-// search running longer than IMAP_SEARCH_MAX_MS ends with NO [LIMIT] (issue 10: one SEARCH BODY froze
-// every protocol for 8.7 s).
+// sets here; the store evaluates the rest in one query.
 import { command, SELECTED } from './command.ts';
 import { no, ok } from '../session/completion.ts';
 import { parseSearchArguments, usesModseq, type SearchKey } from '../protocol/search-keys.ts';
 import { formatNumbers, normalize, resolve } from '../protocol/sequence-set.ts';
 import type { StoreSearchKey } from '../../store/imap-search.ts';
 import type { SelectedMailbox } from '../session/selected-mailbox.ts';
-import type { SearchHit } from '../../store/imap-search.ts';
-import type { ImapSession } from '../session/session.ts';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { IMAP_SEARCH_MAX_MS, IMAP_SEARCH_SLICE_MS } from '../../limits.ts';
-
-/** Messages in the first page of a search; later pages grow or shrink to fit the time slice. */
-const FIRST_PAGE = 256;
-const MAX_PAGE = 16384;
-
-/** The matching messages of the view, page by page; null when the search ran out of time. */
-async function searchPaged(s: ImapSession, view: SelectedMailbox, key: StoreSearchKey): Promise<SearchHit[] | null> {
-  const hits: SearchHit[] = [];
-  const started = performance.now();
-  let page = FIRST_PAGE;
-  for (let i = 0; i < view.exists; ) {
-    const j = Math.min(view.exists, i + page) - 1;
-    const t0 = performance.now();
-    for (const h of await s.services.search.search(view.id, key, [view.uids[i]!, view.uids[j]!])) hits.push(h);
-    const took = performance.now() - t0;
-    i = j + 1;
-    if (i >= view.exists) break;
-    if (performance.now() - started > IMAP_SEARCH_MAX_MS) return null;
-    // Aim each page at the slice: halve after a slow page, double after a quick one.
-    if (took > IMAP_SEARCH_SLICE_MS) page = Math.max(1, Math.floor(page / 2));
-    else if (took < IMAP_SEARCH_SLICE_MS / 4) page = Math.min(MAX_PAGE, page * 2);
-    await yieldToLoop();
-    if (s.isClosed) return hits;
-  }
-  return hits;
-}
 
 function uidRangesOf(uids: Iterable<number>): Array<[number, number]> {
   return normalize([...uids].map((u) => [u, u] as [number, number]));
@@ -88,9 +55,7 @@ export const search = command({
     const view = s.selected!;
     const modseq = usesModseq(a.key);
     if (modseq) s.enableCondstore();
-    const found = await searchPaged(s, view, toStoreKey(a.key, view));
-    if (found === null) return no('Search took too long; narrow it', 'LIMIT');
-    const hits = found.filter((h) => view.seqOf(h.uid) > 0);
+    const hits = (await s.services.search.search(view.id, toStoreKey(a.key, view))).filter((h) => view.seqOf(h.uid) > 0);
     const ids = hits.map((h) => (cmd.uid ? h.uid : view.seqOf(h.uid)));
     const maxModseq = hits.reduce((m, h) => Math.max(m, h.modseq), 0);
     const returns = a.returns;
