@@ -83,6 +83,9 @@ key = "${dir}/key.pem"
 servers = ["${dns.server}"]
 [submission]
 messages_per_hour = 10000000
+[spam]
+outbound_messages_per_day = 0
+outbound_new_recipients_per_day = 0
 [testing]
 remote_smtp_port = ${sinkPort}
 allow_private_mx = true

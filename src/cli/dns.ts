@@ -11,6 +11,20 @@ import { domainRecords, zoneLine } from '../dns/records.ts';
 import { checkDomain, checkFailed } from '../dns/check.ts';
 import { createResolver } from '../dns/resolver.ts';
 import { createMtaStsPolicyFetcher } from '../dns/mta-sts-fetch.ts';
+import { checkList, parseDnsList } from '../spam/dns-lists.ts';
+import type { CheckRow } from '../dns/check.ts';
+import type { Resolver } from '../dns/resolver.ts';
+
+/** [spam] dnsbl/dnswl: each list's RFC 5782 test entries, so a list answering errors for every query is reported. */
+async function checkDnsLists(resolver: Resolver, entries: string[], kind: 'dnsbl' | 'dnswl'): Promise<CheckRow[]> {
+  const rows: CheckRow[] = [];
+  for (const entry of entries) {
+    const list = parseDnsList(entry);
+    const r = await checkList(resolver, list);
+    rows.push({ record: `${kind} ${list.zone}`, expected: `127.0.0.2 listed (codes ${list.codes}), 127.0.0.1 not`, found: r.found, verdict: r.ok ? 'ok' : 'error', fix: r.fix });
+  }
+  return rows;
+}
 
 
 export async function dnsCommand(argv: string[], o: Output): Promise<void> {
@@ -31,8 +45,9 @@ export async function dnsCommand(argv: string[], o: Output): Promise<void> {
     const resolver = createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeout_ms, tries: config.dns.tries });
     const rows = await checkDomain({
       domain, hostname: config.hostname, expected: records, mtaStsMode: config.mta_sts.mode, resolver,
-      fetchMtaStsPolicy: createMtaStsPolicyFetcher({ resolver, timeoutMs: config.dns.timeout_ms * 4 }),
+      fetchMtaStsPolicy: createMtaStsPolicyFetcher({ resolver, timeoutMs: config.dns.timeout_ms * 4, allowPrivate: config.testing.allow_private_mx }),
     });
+    rows.push(...await checkDnsLists(resolver, config.spam.dnsbl, 'dnsbl'), ...await checkDnsLists(resolver, config.spam.dnswl, 'dnswl'));
     const failed = rows.filter((r) => r.verdict !== 'ok').length;
     const fixes = rows.filter((r) => r.fix).map((r) => `- ${r.record}: ${r.fix}`);
     emit(o, { domain, ok: !checkFailed(rows), rows }, [

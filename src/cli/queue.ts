@@ -9,6 +9,7 @@ import { OperationError, UsageError } from './errors.ts';
 import { emit, table, type Output } from './output.ts';
 import { systemClock } from '../clock.ts';
 import type { QueueMessageRow } from '../store/queue.ts';
+import { explainReply } from '../queue/rejections.ts';
 import type { Store } from '../store/store.ts';
 import { createProgress } from './progress.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -78,10 +79,17 @@ export async function queueCommand(argv: string[], o: Output): Promise<void> {
         const rows = m.recipients.map((r) => ({
           recipient: r.recipient, status: r.status, attempts: r.attempts, next: iso(r.nextAttemptAt), error: r.lastError,
         }));
-        const history = m.recipients.flatMap((r) => r.history.map((h) => `  ${iso(h.at)} ${r.recipient}${h.host ? ` via ${h.host}` : ''}: ${h.reply}`));
+        // A multi-line remote reply keeps its lines, indented under the attempt.
+        const history = m.recipients.flatMap((r) => r.history.map((h) => `  ${iso(h.at)} ${r.recipient}${h.host ? ` via ${h.host}` : ''}: ${h.reply.replace(/\r?\n/g, '\n      ')}`));
+        const advice = m.recipients.flatMap((r) => {
+          const e = r.lastError ? explainReply(r.lastError) : null;
+          return e ? [{ recipient: r.recipient, class: e.class, cause: e.cause, fix: e.fix }] : [];
+        });
         const text = [`Message ${m.id} from ${m.sender || '<>'}, ${m.size} bytes, queued ${iso(m.createdAt)}, expires ${iso(m.expiresAt)}`,
-          table(rows, ['recipient', 'status', 'attempts', 'next', 'error']), ...(history.length ? ['History:', ...history] : [])].join('\n');
-        emit(o, m, text);
+          table(rows.map((r) => ({ ...r, error: r.error?.replace(/\r?\n/g, ' ') ?? null })), ['recipient', 'status', 'attempts', 'next', 'error']),
+          ...(history.length ? ['History:', ...history] : []),
+          ...(advice.length ? ['What to do:', ...advice.map((a) => `  ${a.recipient} (${a.class}): ${a.cause}.\n    Fix: ${a.fix}.`)] : [])].join('\n');
+        emit(o, { ...m, advice }, text);
       });
       return;
     }

@@ -26,9 +26,12 @@ import { reloadCertificate } from '../tls/reload.ts';
 import { systemClock } from '../clock.ts';
 import { BindError } from '../net/listen.ts';
 import { installProcessGuard } from '../process-guard.ts';
+import { eventLoopGauge } from '../metrics/catalogue.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
 import { startSpamTrainer } from '../spam/trainer.ts';
+import { rspamdControllerUrl } from '../spam/rspamd.ts';
+import { startRejectsExpiry } from '../spam/rejects-expiry.ts';
 import { spamMetrics } from '../metrics/catalogue.ts';
 import { hostnameProblem } from '../config/hostname.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
@@ -51,6 +54,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (problem) log.warn({ hostname: config.hostname }, problem);
   const ctx = await buildContext(config, log, configPath(flagString(args, 'config')));
   const removeGuard = installProcessGuard(log, ctx.metrics);
+  const loopDelay = eventLoopGauge(ctx.metrics);
   const running: RunningListener[] = ctx.listeners ?? [];
   try {
     for (const spec of LISTENERS) {
@@ -63,6 +67,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   } catch (err) {
     await Promise.allSettled(running.map((l) => l.close()));
     await ctx.store.close();
+    loopDelay.stop();
     removeGuard();
     if (err instanceof BindError) throw new OperationError(err.message);
     throw err;
@@ -70,6 +75,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const acme = startAcme(ctx);
   // The outbound queue resumes whatever a previous run left in it.
   const worker = new QueueWorker(ctx);
+  const stopRejectsExpiry = startRejectsExpiry(ctx.store, log, config.spam.rejects_keep_days);
   const unsubscribe = ctx.store.queue.onEnqueued(() => worker.kick());
   worker.start();
   log.info({ hostname: config.hostname, dataDir: config.data_dir, listeners: running.length }, 'postern is ready');
@@ -102,10 +108,12 @@ export async function serveCommand(argv: string[]): Promise<void> {
     });
   });
   clearInterval(alive);
+  stopRejectsExpiry();
   acme?.stop();
   unsubscribe();
   await worker.stop();
   await ctx.store.close();
+  loopDelay.stop();
   removeGuard();
   log.info('stopped');
   log.flush?.();
@@ -141,14 +149,14 @@ export async function buildContext(config: Config, log: Logger, configFile: stri
     keyFile = made.keyFile;
     if (!config.tls.acme) log.warn({ cert: certFile, created: made.created }, `no [tls] cert configured: using a self-signed certificate for ${config.hostname}; clients will warn until you configure a real one or enable [tls] acme`);
   }
-  if (config.testing.allow_private_mx || config.testing.remote_smtp_port !== 25) {
-    log.warn({ testing: config.testing }, 'TESTING OVERRIDES ARE ON: outbound delivery may go to private addresses or a non-standard port. Never use this in production.');
+  if (config.testing.allow_private_mx || config.testing.remote_smtp_port !== 25 || config.testing.spam_loopback_is_public) {
+    log.warn({ testing: config.testing }, 'TESTING OVERRIDES ARE ON: outbound delivery may go to private addresses or a non-standard port, or loopback clients are judged as internet ones. Never use this in production.');
   }
   const metrics = createMetrics();
   storeGauges(metrics, () => [{ value: store.walBytes() }], () => [{ value: store.walTruncations() }]);
   // Filings (moves into and out of Junk, $Junk, $NotJunk) are applied to the classifier by this
   // trainer, whichever listener recorded them; it lives as long as the store.
-  startSpamTrainer(store, log, spamMetrics(metrics), config.spam.rspamd);
+  startSpamTrainer(store, log, spamMetrics(metrics), rspamdControllerUrl(config.spam.rspamd, config.spam.rspamd_controller));
   return {
     config,
     store,

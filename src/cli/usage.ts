@@ -13,3 +13,7 @@ export const BACKUP_USAGE = 'postern backup DIR [--keep N]';
 export const VERIFY_USAGE = 'postern verify [DIR]';
 export const RESTORE_USAGE = 'postern restore DIR [--force]';
 export const EXPORT_USAGE = 'postern export ADDRESS DIR --format maildir|mbox | export --all DIR --format maildir|mbox';
+export const SPAM_USAGE = 'postern spam explain USER MESSAGE-ID';
+export const SIEVE_USAGE = 'postern sieve list USER | sieve get USER NAME | sieve put USER NAME FILE|- | sieve activate USER NAME | sieve deactivate USER | sieve delete USER NAME';
+export const VACATION_USAGE = 'postern vacation USER --on --subject TEXT --message-file FILE [--until YYYY-MM-DD] [--days N] | vacation USER --off';
+export const DOCTOR_USAGE = 'postern doctor [--domain D]';

@@ -71,6 +71,10 @@ export function validateConfig(raw: Record<string, unknown>, file: string | null
   }
   const config = out as unknown as Config;
   config.data_dir = path.resolve(base, config.data_dir);
+  for (const key of ['rspamd', 'rspamd_controller'] as const) {
+    const url = config.spam[key];
+    if (url && !/^https?:\/\/[^/]+/.test(url)) throw new ConfigError(`${where}spam.${key}: expected an http:// or https:// URL, got ${JSON.stringify(url)}`);
+  }
   for (const key of ['dnsbl', 'dnswl'] as const) {
     for (const entry of config.spam[key]) {
       try {

@@ -42,6 +42,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
       imaps: listen(993, 'IMAP over implicit TLS'),
       pop3: listen(110, 'POP3 with STLS'),
       pop3s: listen(995, 'POP3 over implicit TLS'),
+      managesieve: listen(4190, 'ManageSieve (RFC 5804) with STARTTLS, for users\' Sieve filters'),
       http: listen(8080, 'HTTP: autoconfig, MTA-STS policy, ACME challenges (and /healthz, /metrics with [ops] token)'),
       https: { type: 'listen', default: false, doc: 'HTTPS (443 in production): the MTA-STS policy, which RFC 8461 requires over HTTPS at mta-sts.DOMAIN, and autoconfig over TLS: "host:port" or false' },
       ops: { type: 'listen', default: '127.0.0.1:8081', doc: 'Operational HTTP endpoints /healthz and /metrics, on loopback by default: "host:port" or false' },
@@ -76,6 +77,9 @@ export const SCHEMA: Record<string, SectionSpec> = {
       connections_total: { type: 'int', default: limits.CONNECTIONS_TOTAL, min: 1, max: 1000000, doc: 'Simultaneous connections per listener' },
       idle_timeout_s: { type: 'int', default: limits.IDLE_TIMEOUT_S, min: 1, max: 86400, doc: 'Seconds a session may stay silent (IMAP IDLE uses 30 minutes regardless, RFC 3501 §5.4)' },
       ipv6_prefix: { type: 'int', default: limits.IPV6_CLIENT_PREFIX, min: 32, max: 128, doc: 'IPv6 clients are counted (connections per IP, login throttle) by this prefix length: one host usually has a whole /64' },
+      smtp_auth_deadline_s: { type: 'int', default: limits.SMTP_AUTH_DEADLINE_S, min: 1, max: 86400, doc: 'Seconds from connect to a successful AUTH on submission (587/465) before the connection is closed with 421' },
+      smtp_data_min_rate: { type: 'int', default: limits.SMTP_DATA_MIN_BYTES_PER_S, min: 0, max: 1000000000, doc: 'Bytes per second a DATA transfer must average after smtp_data_grace_s, on every SMTP listener (421 and close below it); 0: no minimum' },
+      smtp_data_grace_s: { type: 'int', default: limits.SMTP_DATA_GRACE_S, min: 1, max: 86400, doc: 'Seconds of DATA before smtp_data_min_rate applies' },
     },
   },
   inbound: {
@@ -86,6 +90,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
       spf_fail: { type: 'enum', default: 'junk', values: ['junk', 'accept', 'reject'], doc: 'SPF fail (-all) with no DMARC policy' },
       dns_temperror: { type: 'enum', default: 'defer', values: ['defer', 'accept'], doc: 'A DNS timeout while verifying: defer with 451 or accept with temperror' },
       verify_timeout_ms: { type: 'int', default: 10000, min: 100, max: 120000, doc: 'Time allowed for SPF/DKIM/DMARC/ARC verification of one message' },
+      own_domain_unauthenticated: { type: 'enum', default: 'junk', values: ['junk', 'reject'], doc: 'Mail whose From: is one of our domains without an aligned SPF or DKIM pass, whatever DMARC record is published' },
     },
   },
   submission: {
@@ -137,6 +142,12 @@ export const SCHEMA: Record<string, SectionSpec> = {
       allow_plaintext_loopback: { type: 'bool', default: false, doc: 'Allow USER/PASS/AUTH without TLS from loopback addresses' },
     },
   },
+  managesieve: {
+    doc: 'ManageSieve (RFC 5804): users upload and activate their Sieve scripts',
+    keys: {
+      allow_plaintext_loopback: { type: 'bool', default: false, doc: 'Allow AUTHENTICATE without TLS from loopback addresses' },
+    },
+  },
   login: {
     doc: 'Throttling of failed logins, shared by SMTP AUTH, IMAP and POP3',
     keys: {
@@ -160,7 +171,8 @@ export const SCHEMA: Record<string, SectionSpec> = {
       fcrdns_check: { type: 'bool', default: true, doc: 'Score a public client IP without forward-confirmed reverse DNS' },
       greylist: { type: 'bool', default: false, doc: 'Greylist first-time senders (451 4.7.1); never senders whose SPF or DKIM passes for a domain the account has mail from' },
       greylist_delay_s: { type: 'int', default: 300, min: 1, max: 86400, doc: 'Seconds before a greylisted sender\'s retry is accepted' },
-      rspamd: { type: 'string', default: '', doc: 'rspamd controller/normal worker URL such as "http://127.0.0.1:11333"; empty: not used' },
+      rspamd: { type: 'string', default: '', doc: 'rspamd worker URL for /checkv2, such as "http://127.0.0.1:11333"; its score is added to ours; empty: not used' },
+      rspamd_controller: { type: 'string', default: '', doc: 'rspamd controller URL that training is forwarded to (learnspam/learnham); empty: the rspamd URL with port 11334 for 11333' },
       outbound_messages_per_day: { type: 'int', default: 1000, min: 0, max: 10000000, doc: 'Messages one account may submit per UTC day (451 4.7.1 beyond); 0: no cap' },
       outbound_new_recipients_per_day: { type: 'int', default: 200, min: 0, max: 10000000, doc: 'First-time recipients one account may write to per UTC day; 0: no cap' },
     },
@@ -171,6 +183,14 @@ export const SCHEMA: Record<string, SectionSpec> = {
       token: { type: 'string', default: '', doc: 'Bearer token: when set, /healthz and /metrics need "Authorization: Bearer <token>" and are also answered on the http/https listeners' },
     },
   },
+  doctor: {
+    doc: '`postern doctor`: the checks of whether mail from this server arrives',
+    keys: {
+      addresses: { type: 'strings', default: [], doc: 'Public IPv4/IPv6 addresses this server sends from; empty: its public interface addresses, else the addresses of hostname' },
+      test_mx: { type: 'string', default: 'gmail-smtp-in.l.google.com:25', doc: 'An MX host ("host:port") dialled to see whether outbound port 25 is open' },
+      timeout_s: { type: 'int', default: 5, min: 1, max: 60, doc: 'Time allowed to connect to the test MX (and to each route relay) and read its greeting' },
+    },
+  },
   mta_sts: {
     doc: 'The MTA-STS policy served for our domains (RFC 8461)',
     keys: {
@@ -179,8 +199,9 @@ export const SCHEMA: Record<string, SectionSpec> = {
     },
   },
   testing: {
-    doc: 'For test setups only; both are off in production and logged loudly when on',
+    doc: 'For test setups only; all are off in production and logged loudly when on',
     keys: {
+      spam_loopback_is_public: { type: 'bool', default: false, doc: 'Judge loopback SMTP clients like internet ones (IP reputation, DNS lists, FCrDNS), so tests can connect from 127.0.0.x' },
       remote_smtp_port: { type: 'int', default: 25, min: 1, max: 65535, doc: 'Port used to reach remote MX hosts' },
       allow_private_mx: { type: 'bool', default: false, doc: 'Permit MX hosts on loopback and private addresses' },
     },

@@ -19,13 +19,16 @@ export interface Config {
     smtp: ListenAddress | null; submission: ListenAddress | null; submissions: ListenAddress | null;
     imap: ListenAddress | null; imaps: ListenAddress | null; pop3: ListenAddress | null;
     pop3s: ListenAddress | null; http: ListenAddress | null; https: ListenAddress | null; ops: ListenAddress | null;
+    managesieve: ListenAddress | null;
   };
   tls: { cert: string; key: string; acme: boolean; acme_directory: string; acme_email: string; acme_ca_file: string };
   dns: { servers: string[]; timeout_ms: number; tries: number; cache_s: number };
-  limits: { message_size: number; recipients: number; connections_per_ip: number; connections_total: number; idle_timeout_s: number; ipv6_prefix: number };
+  limits: { message_size: number; recipients: number; connections_per_ip: number; connections_total: number; idle_timeout_s: number; ipv6_prefix: number;
+    smtp_auth_deadline_s: number; smtp_data_min_rate: number; smtp_data_grace_s: number };
   inbound: {
     dmarc_reject: 'reject' | 'junk' | 'accept'; dmarc_quarantine: 'junk' | 'accept';
     spf_fail: 'junk' | 'accept' | 'reject'; dns_temperror: 'defer' | 'accept'; verify_timeout_ms: number;
+    own_domain_unauthenticated: 'junk' | 'reject';
   };
   submission: { hide_client_ip: boolean; allow_plaintext_loopback: boolean; messages_per_hour: number; recipients_per_message: number };
   queue: {
@@ -34,14 +37,16 @@ export interface Config {
   };
   imap: { allow_plaintext_loopback: boolean; max_sessions_per_user: number; idle_keepalive_s: number };
   pop3: { allow_plaintext_loopback: boolean };
+  managesieve: { allow_plaintext_loopback: boolean };
   login: { max_failures: number; lockout_s: number };
   spam: {
     enabled: boolean; junk_score: number; reject_score: number; min_trained: number; rejects_keep_days: number;
     dnsbl: string[]; dnswl: string[]; early_talker: boolean; greeting_pause_ms: number; helo_check: boolean; fcrdns_check: boolean;
-    greylist: boolean; greylist_delay_s: number; rspamd: string; outbound_messages_per_day: number; outbound_new_recipients_per_day: number;
+    greylist: boolean; greylist_delay_s: number; rspamd: string; rspamd_controller: string; outbound_messages_per_day: number; outbound_new_recipients_per_day: number;
   };
   ops: { token: string };
+  doctor: { addresses: string[]; test_mx: string; timeout_s: number };
   mta_sts: { mode: 'testing' | 'enforce' | 'none'; max_age_s: number };
-  testing: { remote_smtp_port: number; allow_private_mx: boolean };
+  testing: { remote_smtp_port: number; allow_private_mx: boolean; spam_loopback_is_public: boolean };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
 }

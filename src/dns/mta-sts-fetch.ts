@@ -5,6 +5,7 @@
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { Resolver } from './resolver.ts';
+import { isPublicAddress } from '../net/public-address.ts';
 
 // RFC 8461 §3.3 suggests senders limit the policy body; 64 KiB is ample for any real policy.
 export const MTA_STS_POLICY_MAX_BYTES = 64 * 1024;
@@ -16,14 +17,18 @@ export interface PolicyFetchOptions {
   ca?: string | Buffer;
   /** Port to connect to (tests); 443 otherwise. */
   port?: number;
+  /** `[testing] allow_private_mx`: also dial loopback and private addresses (tests only). */
+  allowPrivate?: boolean;
 }
 
 export function createMtaStsPolicyFetcher(options: PolicyFetchOptions): (domain: string) => Promise<string> {
   const lookup: LookupFunction = (hostname, opts, callback) => {
     Promise.all([options.resolver.a(hostname), options.resolver.aaaa(hostname).catch(() => [] as string[])]).then(([v4, v6]) => {
-      const all = [...v4.map((address) => ({ address, family: 4 })), ...v6.map((address) => ({ address, family: 6 }))];
+      const found = [...v4.map((address) => ({ address, family: 4 })), ...v6.map((address) => ({ address, family: 6 }))];
+      // The one outbound filter (src/net/public-address.ts), as for MX hosts.
+      const all = options.allowPrivate ? found : found.filter((a) => isPublicAddress(a.address));
       if (all.length === 0) {
-        const err = Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }) as NodeJS.ErrnoException;
+        const err = Object.assign(new Error(`${hostname} has no public address`), { code: 'ENOTFOUND' }) as NodeJS.ErrnoException;
         callback(err, '', 4);
       } else if ((opts as { all?: boolean }).all) {
         (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, all);

@@ -9,6 +9,7 @@ import type { HeaderField } from './header-block.ts';
 import { searchTextOf } from './search-text.ts';
 import { parseSentDate, parseSentDay } from './sent-date.ts';
 import { addressLines } from './address-text.ts';
+import { sortKeysOf } from './sort-keys.ts';
 import { parseTree } from './tree.ts';
 import type { IndexedMessage, MimePart } from './types.ts';
 
@@ -65,6 +66,7 @@ export function indexMessage(raw: Buffer): IndexedMessage {
     sentDate: parseSentDate(value('date')),
     sentDay: parseSentDay(value('date')),
     addressText: addressLines(value),
+    sortKeys: JSON.stringify(sortKeysOf(value)),
     subject: decodeEncodedWords(value('subject') ?? ''),
     from: decodeEncodedWords(value('from') ?? ''),
     to: decodeEncodedWords(value('to') ?? ''),

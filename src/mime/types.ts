@@ -48,6 +48,8 @@ export interface IndexedMessage {
   sentDay: number | null;
   /** From/To/Cc/Bcc parsed and normalized, "name: addresses\n" each (src/mime/address-text.ts) */
   addressText: string;
+  /** SORT and THREAD keys as JSON (src/mime/sort-keys.ts) */
+  sortKeys: string;
   subject: string;
   from: string;
   to: string;

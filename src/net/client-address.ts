@@ -36,7 +36,7 @@ function ipv4Of(ip: string): string | null {
 }
 
 /** The eight 16-bit groups of a valid IPv6 address (with an optional embedded IPv4 tail). */
-function expandIpv6(ip: string): number[] | null {
+export function expandIpv6(ip: string): number[] | null {
   let s = ip.toLowerCase();
   const zone = s.indexOf('%');
   if (zone >= 0) s = s.slice(0, zone);

@@ -6,6 +6,7 @@
 import https from 'node:https';
 import { parsePolicy, validateMx } from 'mailauth/lib/mta-sts.js';
 import type { Resolver } from '../dns/resolver.ts';
+import { isPublicAddress } from '../net/public-address.ts';
 import { MTA_STS_FETCH_TIMEOUT_MS, MTA_STS_MAX_AGE_S, MTA_STS_MAX_POLICY_BYTES } from '../limits.ts';
 
 export interface MtaStsPolicy {
@@ -89,6 +90,8 @@ export interface FetcherOptions {
   /** Extra trust anchors (tests); production uses the system's. */
   ca?: string | Buffer;
   timeoutMs?: number;
+  /** `[testing] allow_private_mx`: also dial loopback and private addresses (tests only). */
+  allowPrivate?: boolean;
 }
 
 /**
@@ -98,8 +101,11 @@ export interface FetcherOptions {
 export function httpsPolicyFetcher(opts: FetcherOptions): PolicyFetcher {
   return async (domain) => {
     const host = `mta-sts.${domain}`;
-    const addresses = [...await opts.resolver.a(host), ...await opts.resolver.aaaa(host)];
-    if (addresses.length === 0) throw new Error(`${host} has no address`);
+    const all = [...await opts.resolver.a(host), ...await opts.resolver.aaaa(host)];
+    if (all.length === 0) throw new Error(`${host} has no address`);
+    // The same filter as MX hosts: a policy host named by DNS never makes us dial inside our network.
+    const addresses = opts.allowPrivate ? all : all.filter(isPublicAddress);
+    if (addresses.length === 0) throw new Error(`${host} resolves only to loopback, private or reserved addresses`);
     return new Promise<string>((resolve, reject) => {
       const req = https.get({
         host: addresses[0], port: opts.port ?? 443, path: '/.well-known/mta-sts.txt', servername: host,

@@ -4,8 +4,8 @@
 // failure; addresses that are loopback, private, link-local or our own are never dialled unless
 // `[testing] allow_private_mx` is on. A temporary DNS error propagates (DnsTemporaryError) so the
 // caller retries instead of bouncing.
-import { BlockList, isIP } from 'node:net';
 import { DnsTemporaryError, type Resolver } from '../dns/resolver.ts';
+import { isPublicAddress } from '../net/public-address.ts';
 
 export interface DeliveryHost {
   /** The MX host name (certificate name for STARTTLS and MTA-STS matching). */
@@ -25,27 +25,6 @@ export interface RouteOptions {
   /** This server's own addresses: an MX pointing back at us is a mail loop. */
   ownAddresses: Set<string>;
   random?: () => number;
-}
-
-// Networks a public MX never lives in (RFC 6890 special-purpose registries).
-const NON_PUBLIC = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
-  NON_PUBLIC.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
-  NON_PUBLIC.addSubnet(net, prefix, 'ipv6');
-}
-
-export function isPublicAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return isPublicAddress(mapped[1]!);
-    return !NON_PUBLIC.check(address, 'ipv6');
-  }
-  return !NON_PUBLIC.check(address, 'ipv4');
 }
 
 function shuffleEqualPreferences<T extends { preference: number }>(items: T[], random: () => number): T[] {

@@ -20,7 +20,10 @@ import { queueGauges, serverMetrics, type ServerMetrics } from '../metrics/catal
 import { deliverToHost, type HostAttempt, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
 import { MtaStsPolicies, httpsPolicyFetcher, mxPermitted, tlsRequired, type PolicyFetcher } from './mta-sts.ts';
 import { buildDsn, shouldBounce, statusFromReply, type FailedRecipient } from './dsn.ts';
-import { QUEUE_RECORD_WINDOW_MS, QUEUE_CLAIM_LEASE_MS, QUEUE_KICK_DELAY_MS as KICK_DELAY_MS, QUEUE_MESSAGES_PER_CONNECTION, QUEUE_RETRY_JITTER } from '../limits.ts';
+import { Srs, srsFor } from '../srs/srs.ts';
+import { queueGenerated, outboundServicesOf } from '../delivery/forward.ts';
+import { adviceText, destinationOf, explainReply } from './rejections.ts';
+import { GREYLIST_RETRY_S, REMOTE_REPLY_KEPT_CHARS, QUEUE_RECORD_WINDOW_MS, QUEUE_CLAIM_LEASE_MS, QUEUE_KICK_DELAY_MS as KICK_DELAY_MS, QUEUE_MESSAGES_PER_CONNECTION, QUEUE_RETRY_JITTER } from '../limits.ts';
 
 export interface WorkerOptions {
   /** Trust anchors for MTA-STS and required TLS (tests). */
@@ -32,6 +35,16 @@ export interface WorkerOptions {
 }
 
 interface Failure { claimed: ClaimedRecipient; reply: string; host?: string; expired: boolean }
+
+/** An SMTP reply from the remote, alone or after our "host[address]: " prefix. */
+function hasSmtpReply(reply: string): boolean {
+  return /(?:^|\]: )[45]\d\d[ -]/.test(reply);
+}
+
+function adviceOf(reply: string): string | undefined {
+  const e = explainReply(reply);
+  return e ? adviceText(e) : undefined;
+}
 
 function ownAddresses(): Set<string> {
   const out = new Set<string>();
@@ -62,7 +75,7 @@ export class QueueWorker {
     this.opts = opts;
     this.policies = new MtaStsPolicies({
       resolver: ctx.resolver, now: () => ctx.clock.now(),
-      fetch: opts.mtaStsFetcher ?? httpsPolicyFetcher({ resolver: ctx.resolver, ca: opts.ca }),
+      fetch: opts.mtaStsFetcher ?? httpsPolicyFetcher({ resolver: ctx.resolver, ca: opts.ca, allowPrivate: ctx.config.testing.allow_private_mx }),
     });
     this.retry = { scheduleS: ctx.config.queue.retry_schedule_s, lifetimeS: ctx.config.queue.lifetime_s, jitter: QUEUE_RETRY_JITTER };
     this.metrics = serverMetrics(ctx.metrics);
@@ -221,6 +234,7 @@ export class QueueWorker {
     let remaining = [...byMessage.keys()];
     let lastError = via.label ? `${via.label} could not be reached` : 'no MX host could be reached';
     let allRefused = true;
+    let lastHost: string | undefined;
     for (const host of hosts) {
       for (const address of host.addresses) {
         if (remaining.length === 0) break;
@@ -238,21 +252,21 @@ export class QueueWorker {
             const rcpts = byMessage.get(key)!;
             const items = outcomes.flatMap((o: RecipientOutcome) => {
               const claimedRcpt = rcpts.find((r) => r.recipient === o.recipient);
-              return claimedRcpt ? [{ claimed: claimedRcpt, kind: o.kind, reply: o.reply, host: host.name }] : [];
+              return claimedRcpt ? [{ claimed: claimedRcpt, kind: o.kind, reply: o.reply, host: host.name, relay: !!via.label }] : [];
             });
             settled.push(this.settle(items));
           },
         }, messages);
         await Promise.all(settled);
         remaining = result.notAttempted;
-        if (result.error) lastError = `${via.label ? `${via.label} ` : ''}${host.name}[${address}]: ${result.error}`;
+        if (result.error) { lastError = `${via.label ? `${via.label} ` : ''}${host.name}[${address}]: ${result.error}`; lastHost = host.name; }
         if (!result.refusedService) allRefused = false;
       }
     }
     if (remaining.length > 0) {
       // RFC 5321 §3.1: a 554 greeting from every host means nobody will take it; otherwise retry.
       const kind = allRefused ? 'permanent' as const : 'temporary' as const;
-      await this.settle(remaining.flatMap((key) => byMessage.get(key)!.map((c) => ({ claimed: c, kind, reply: lastError }))));
+      await this.settle(remaining.flatMap((key) => byMessage.get(key)!.map((c) => ({ claimed: c, kind, reply: lastError, host: lastHost, relay: !!via.label }))));
     }
   }
 
@@ -261,14 +275,20 @@ export class QueueWorker {
    * Never rejects: the outcome of a remote reply is decided by that reply alone, whatever fails on
    * our side afterwards (a bounce that cannot be stored, a record() on a full disk).
    */
-  private async settle(items: { claimed: ClaimedRecipient; kind: 'delivered' | 'temporary' | 'permanent'; reply: string; host?: string }[]): Promise<void> {
+  private async settle(items: { claimed: ClaimedRecipient; kind: 'delivered' | 'temporary' | 'permanent'; reply: string; host?: string; relay?: boolean }[]): Promise<void> {
     if (items.length === 0) return;
     for (const item of items) this.settledClaims.add(item.claimed);
     const now = this.ctx.clock.now();
     const outcomes: QueueOutcome[] = [];
     const failures: Failure[] = [];
-    for (const item of items) {
+    const delays: Failure[] = [];
+    for (const raw of items) {
+      const item = { ...raw, reply: raw.reply.length > REMOTE_REPLY_KEPT_CHARS ? `${raw.reply.slice(0, REMOTE_REPLY_KEPT_CHARS)} [cut]` : raw.reply };
       const c = item.claimed;
+      const explained = item.kind === 'delivered' ? null : explainReply(item.reply);
+      if (item.kind !== 'delivered' && hasSmtpReply(item.reply)) {
+        this.metrics.outboundRejections.inc({ class: explained?.class ?? 'other', destination: destinationOf(item.host, item.relay ?? false) });
+      }
       if (item.kind === 'delivered') {
         outcomes.push({ id: c.id, status: 'delivered', reply: item.reply, host: item.host });
         this.metrics.messagesSent.inc();
@@ -277,7 +297,13 @@ export class QueueWorker {
       if (item.kind === 'temporary') {
         const next = nextAttempt({ ...this.retry, lifetimeS: Math.max(0, (c.expiresAt - c.createdAt) / 1000) }, c.createdAt, c.attempts + 1, now, this.opts.random);
         if (next.kind === 'retry') {
-          outcomes.push({ id: c.id, status: 'deferred', nextAttemptAt: next.at, reply: item.reply, host: item.host });
+          // Greylisting accepts the retry a few minutes later, whatever step the schedule is at.
+          const at = explained?.retrySoon ? Math.min(next.at, now + GREYLIST_RETRY_S * 1000) : next.at;
+          // One delay notice per recipient once it has waited delay_notice_s (RFC 3464 Action: delayed).
+          const noticeAfter = this.ctx.config.queue.delay_notice_s * 1000;
+          const notify = noticeAfter > 0 && c.delayNotifiedAt === null && now - c.createdAt >= noticeAfter && shouldBounce(c.sender);
+          if (notify) delays.push({ claimed: c, reply: item.reply, host: item.host, expired: false });
+          outcomes.push({ id: c.id, status: 'deferred', nextAttemptAt: at, reply: item.reply, host: item.host, ...(notify ? { delayNotified: true } : {}) });
           this.metrics.messagesDeferred.inc();
           continue;
         }
@@ -290,7 +316,8 @@ export class QueueWorker {
     // Bounce before recording: record() may release the content the DSN quotes. A crash in
     // between re-attempts the recipient (deferred by its lease), which may bounce twice: the
     // safer side of losing a bounce.
-    await this.bounce(failures, now);
+    await this.bounce(failures, now, 'failed');
+    await this.bounce(delays, now, 'delayed');
     try {
       await this.ctx.store.queue.recordSoon(outcomes, now, QUEUE_RECORD_WINDOW_MS);
     } catch (err) {
@@ -302,8 +329,11 @@ export class QueueWorker {
     if (items.some((i) => i.kind !== 'delivered')) this.ctx.log.info({ outcomes: items.map((i) => ({ to: i.claimed.recipient, kind: i.kind, reply: i.reply })) }, 'queue outcomes');
   }
 
-  /** Best effort, one DSN per message: a bounce that cannot be built or stored is logged, never thrown. */
-  private async bounce(failures: Failure[], now: number): Promise<void> {
+  /**
+   * Best effort, one report per message: a bounce ("failed") or a delay notice ("delayed"); one
+   * that cannot be built or stored is logged, never thrown.
+   */
+  private async bounce(failures: Failure[], now: number, action: 'failed' | 'delayed'): Promise<void> {
     const byMessage = new Map<number, Failure[]>();
     for (const f of failures) {
       if (!shouldBounce(f.claimed.sender)) continue;
@@ -312,29 +342,53 @@ export class QueueWorker {
     for (const list of byMessage.values()) {
       const c = list[0]!.claimed;
       try {
-        await this.bounceOne(c, list, now);
+        await this.bounceOne(c, list, now, action);
       } catch (err) {
         this.ctx.log.error({ err, sender: c.sender, message: c.messageId }, 'bounce could not be delivered');
       }
     }
   }
 
-  private async bounceOne(c: ClaimedRecipient, list: Failure[], now: number): Promise<void> {
+  private async bounceOne(c: ClaimedRecipient, list: Failure[], now: number, action: 'failed' | 'delayed'): Promise<void> {
     const full = this.ctx.store.contents.full(c.contentId);
     const end = full.indexOf('\r\n\r\n');
     const dsnFailures: FailedRecipient[] = list.map((f) => ({
-      // RFC 3463 §3.5: X.4.7 is "delivery time expired".
-      recipient: f.claimed.recipient, status: f.expired ? '5.4.7' : statusFromReply(f.reply).replace(/^4/, '5'),
+      // RFC 3463 §3.5: X.4.7 is "delivery time expired". A delay keeps the reply's 4.x.x
+      // (RFC 3464 §2.3.4: a transient status); a failure is 5.x.x.
+      recipient: f.claimed.recipient,
+      status: action === 'delayed' ? statusFromReply(f.reply).replace(/^5/, '4') : f.expired ? '5.4.7' : statusFromReply(f.reply).replace(/^4/, '5'),
       diagnostic: /^\d{3}[ -]/.test(f.reply) ? `smtp; ${f.reply}` : `x-postern; ${f.reply}`, remoteMta: f.host, lastAttemptAt: now,
+      advice: adviceOf(f.reply),
     }));
-    const dsn = buildDsn({ hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2), arrivalDate: c.createdAt, now, failures: dsnFailures });
+    const dsn = buildDsn({
+      hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2),
+      arrivalDate: c.createdAt, now, failures: dsnFailures, action, willRetryUntil: c.expiresAt,
+    });
+    if (Srs.isSrs(c.sender)) {
+      // A forward that failed: the DSN goes to the original sender the SRS address encodes.
+      await this.bounceForwarded(c.sender, dsn);
+      return;
+    }
     const target = await resolveRecipient(this.ctx.store, c.sender);
-    if (target.kind !== 'local') {
+    if (target.kind !== 'local' || target.accountIds.length === 0) {
       this.ctx.log.warn({ sender: c.sender }, 'cannot bounce: the sender is not a local mailbox');
       return;
     }
     // A bounce is stored even over quota (as Postfix does): the sender must learn of the failure.
     await deliver(this.ctx.store, { raw: dsn, recipients: target.accountIds.map((accountId) => ({ accountId })), ignoreQuota: true });
+    this.metrics.messagesReceived.inc({ source: 'dsn' });
+  }
+
+  private async bounceForwarded(sender: string, dsn: Buffer): Promise<void> {
+    let original: string;
+    try {
+      original = srsFor(this.ctx.config.data_dir).reverse(sender, this.ctx.clock.now());
+    } catch (err) {
+      this.ctx.log.warn({ sender, err: (err as Error).message }, 'cannot bounce a forward: the SRS sender does not verify');
+      return;
+    }
+    // Local senders get it in their mailbox, remote ones through the queue, from <> (never bounced again).
+    await queueGenerated(this.ctx.store, outboundServicesOf(this.ctx), dsn, this.ctx.config.hostname, original, null);
     this.metrics.messagesReceived.inc({ source: 'dsn' });
   }
 }

@@ -12,10 +12,15 @@ import type { ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 import { SMTP_LINE_LENGTH, SMTP_MAX_RECEIVED } from '../limits.ts';
 import { listenOn } from '../net/listen.ts';
-import { deliver, OverQuotaError } from '../delivery/deliver.ts';
+import { deliver, OverQuotaError, SieveRejectError, type FilterOptions } from '../delivery/deliver.ts';
+import { outboundServicesOf } from '../delivery/forward.ts';
+import { srsFor, Srs, SrsError } from '../srs/srs.ts';
 import { resolveRecipient } from '../delivery/recipients.ts';
 import { verifyMessage, type AuthVerdict, type InboundEnvelope } from '../email-auth/verify.ts';
 import { decideInbound } from '../email-auth/inbound-policy.ts';
+import { decideOwnDomain } from '../email-auth/own-domain-policy.ts';
+import { fromAddresses } from './submission-policy.ts';
+import { domainOf, normalizeDomain } from '../store/addresses.ts';
 import { stripForgedResults } from '../email-auth/authentication-results.ts';
 import { verdictLabels } from '../email-auth/verdict-labels.ts';
 import { serverMetrics } from '../metrics/catalogue.ts';
@@ -35,6 +40,7 @@ import type { SpamDeliveryRecord } from '../store/spam.ts';
 import type { StoreTarget } from '../delivery/deliver.ts';
 import type { Store } from '../store/store.ts';
 import { smtpFailure } from './our-failure.ts';
+import { watchDataRate, type DeadlineConnection } from './session-deadlines.ts';
 
 /** An error smtp-server turns into a reply; `text` starts with its enhanced code. */
 function reply(code: number, text: string): Error & { responseCode: number } {
@@ -49,6 +55,8 @@ class InboundSmtpServer extends SMTPServer {
   greetingPauseMs = 0;
   /** Connections (by session id) that sent data during their greeting pause. */
   readonly earlyTalkers = new Set<string>();
+  /** Open connections by id (= session id), for the DATA rate watch. */
+  readonly byId = new Map<string, SMTPConnection>();
 
   override connect(socket: net.Socket | tls.TLSSocket, socketOptions?: ConstructorParameters<typeof SMTPConnection>[2]): void {
     const connection = new SMTPConnection(this, socket, socketOptions);
@@ -61,6 +69,8 @@ class InboundSmtpServer extends SMTPServer {
       if (rewritten.code === 500 && code === 421) connection.close();
     };
     this.connections.add(connection);
+    this.byId.set(connection.id, connection);
+    socket.once('close', () => this.byId.delete(connection.id));
     connection.on('error', (err: Error) => this._onError(err));
     connection.on('connect', (data) => this._onClientConnect(data));
     // smtp-server's init() holds the greeting back 100 ms to catch clients that talk first; that
@@ -105,6 +115,8 @@ class InboundSmtpServer extends SMTPServer {
 
 /** Per transaction: the accounts each accepted RCPT resolved to. Keyed by the envelope, which smtp-server replaces on RSET/MAIL. */
 const transactionAccounts = new WeakMap<object, Set<number>>();
+/** Per transaction: the RCPT that reached each account (Sieve's envelope "to") and alias/SRS forwards by RCPT. */
+const transactionRoutes = new WeakMap<object, { rcptOf: Map<number, string>; forwards: Map<string, string[]> }>();
 
 export async function startInboundSmtp(ctx: ServerContext, address: ListenAddress): Promise<RunningListener> {
   const { config, store, log } = ctx;
@@ -149,6 +161,12 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     },
 
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) {
+      const connection = server.byId.get(session.id);
+      const stopWatch = connection
+        ? watchDataRate(connection as unknown as DeadlineConnection, () => stream.byteLength ?? 0, config.limits.smtp_data_min_rate, config.limits.smtp_data_grace_s * 1000)
+        : () => {};
+      stream.once('end', stopWatch);
+      stream.once('close', stopWatch);
       readMessage(stream).then((content) => finishTransaction(content, stream, session)).then((message) => callback(null, message),
         (err: unknown) => callback(smtpFailure(err, log, { session: session.id, stage: 'DATA' })));
     },
@@ -160,6 +178,27 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     const check = checkRecipient(rawAddress);
     if (check.kind === 'refuse') throw reply(check.code, `${check.enhanced} ${check.text}`);
     const address = check.kind === 'postmaster' ? `postmaster@${config.hostname}` : rawAddress;
+    let routes = transactionRoutes.get(session.envelope);
+    if (!routes) transactionRoutes.set(session.envelope, (routes = { rcptOf: new Map(), forwards: new Map() }));
+    const at = address.lastIndexOf('@');
+    if (Srs.isSrs(address) && at > 0 && (await store.domains.isLocal(domainOf(address)))) {
+      // A bounce to an address we rewrote when forwarding: verified, then sent on to the original
+      // sender. An SRS address that does not verify is refused: it must never make us a relay.
+      let original: string;
+      try {
+        original = srsFor(config.data_dir).reverse(address, ctx.clock.now());
+      } catch (err) {
+        if (err instanceof SrsError) throw reply(550, `5.1.1 Invalid SRS address: ${err.message}`);
+        throw err;
+      }
+      const back = await resolveRecipient(store, original);
+      if (back.kind === 'local' && back.accountIds.length > 0) {
+        let accounts = transactionAccounts.get(session.envelope);
+        if (!accounts) transactionAccounts.set(session.envelope, (accounts = new Set()));
+        for (const id of back.accountIds) { accounts.add(id); routes.rcptOf.set(id, original); }
+      } else routes.forwards.set(address, [original]);
+      return;
+    }
     const resolution = await resolveRecipient(store, address);
     switch (resolution.kind) {
       case 'invalid': throw reply(501, '5.1.3 Bad recipient address syntax');
@@ -173,7 +212,8 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     }
     let accounts = transactionAccounts.get(session.envelope);
     if (!accounts) transactionAccounts.set(session.envelope, (accounts = new Set()));
-    for (const id of resolution.accountIds) accounts.add(id);
+    for (const id of resolution.accountIds) { accounts.add(id); if (!routes.rcptOf.has(id)) routes.rcptOf.set(id, address); }
+    if (resolution.forwards.length > 0) routes.forwards.set(address, resolution.forwards);
   }
 
   /** `endedAt`: the clock when the final dot arrived, where delivery latency starts. */
@@ -209,8 +249,9 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
       refused('loop');
       throw reply(554, `5.4.6 Too many Received headers (more than ${SMTP_MAX_RECEIVED}): mail loop`);
     }
-    const accounts = transactionAccounts.get(session.envelope);
-    if (!accounts || accounts.size === 0) throw reply(503, '5.5.1 No valid recipients');
+    const accounts = transactionAccounts.get(session.envelope) ?? new Set<number>();
+    const routes = transactionRoutes.get(session.envelope) ?? { rcptOf: new Map(), forwards: new Map() };
+    if (accounts.size === 0 && routes.forwards.size === 0) throw reply(503, '5.5.1 No valid recipients');
     const envelope = {
       ip: session.remoteAddress,
       helo: session.hostNameAppearsAs || session.remoteAddress,
@@ -218,7 +259,9 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     };
     const verdict = await verifyMessage(content.raw, envelope, { resolver: ctx.resolver, hostname: config.hostname, timeoutMs: config.inbound.verify_timeout_ms });
     for (const labels of verdictLabels(verdict)) metrics.verdicts.inc({ ...labels });
-    const decision = decideInbound(verdict, config.inbound);
+    const ownDomains: string[] = [];
+    for (const domain of new Set(fromAddresses(content.raw).map((a) => normalizeDomain(domainOf(a))))) if (await store.domains.isLocal(domain)) ownDomains.push(domain);
+    const decision = decideOwnDomain(decideInbound(verdict, config.inbound), ownDomains, verdict, envelope, config.inbound.own_domain_unauthenticated);
     if (decision.kind === 'reject' || decision.kind === 'defer') {
       refused(decision.reason);
       log.info({ session: session.id, reason: decision.reason, from: envelope.mailFrom }, `inbound message ${decision.kind}ed`);
@@ -243,7 +286,7 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     const raw = stripOwnSpamFields(stripForgedResults(content.raw, config.hostname));
     const policyJunk = decision.kind === 'junk';
     const deliveries: SpamDelivery[] = [];
-    if (config.spam.enabled) {
+    if (config.spam.enabled && accounts.size > 0) {
       const judgement = await filter.judge({
         raw, accountIds: [...accounts], auth: verdict, envelope, recipients: rcpts.map((r) => r.address), earlyTalker: server.earlyTalkers.has(session.id),
       });
@@ -265,9 +308,17 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     } else {
       deliveries.push({ header: '', targets: [...accounts].map((accountId) => ({ accountId, mailbox: policyJunk ? '\\Junk' : undefined })), records: [] });
     }
+    // Sieve runs in deliver(), after the spam verdict (its X-Spam-* fields are in the prefix the
+    // scripts read). A reject refuses the transaction only when one deliver() holds every copy.
+    const sieve: FilterOptions = { envelopeFrom: envelope.mailFrom, rcptOf: routes.rcptOf, remoteIp: envelope.ip, services: outboundServicesOf(ctx), refuseOnReject: deliveries.length === 1 };
     try {
-      for (const d of deliveries) await storeCopies(store, raw, prefixHead, d);
+      for (const [i, d] of deliveries.entries()) await storeCopies(store, raw, prefixHead, d, sieve, i === 0 ? routes.forwards : undefined);
     } catch (err) {
+      if (err instanceof SieveRejectError) {
+        // RFC 5429 §2.2: every recipient's script rejected it, so it is refused in the transaction.
+        refused('sieve-reject');
+        throw reply(550, `5.7.1 ${err.message.replace(/[\r\n]+/g, ' ').trim() || 'Message rejected'}`);
+      }
       if (err instanceof OverQuotaError) {
         refused('over-quota');
         throw reply(452, '4.2.2 Mailbox full, try again later');
@@ -332,6 +383,6 @@ function spamDeliveries(judgement: Judgement, targets: StoreTarget[], refused: '
   return [...groups.values()];
 }
 
-function storeCopies(store: Store, raw: Buffer, head: { results: string; received: string }, d: SpamDelivery): Promise<unknown> {
-  return deliver(store, { raw, prefix: head.results + d.header + head.received, recipients: d.targets, spam: d.records });
+function storeCopies(store: Store, raw: Buffer, head: { results: string; received: string }, d: SpamDelivery, filter?: FilterOptions, forwards?: Map<string, string[]>): Promise<unknown> {
+  return deliver(store, { raw, prefix: head.results + d.header + head.received, recipients: d.targets, spam: d.records, filter, forwards });
 }

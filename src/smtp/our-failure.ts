@@ -25,6 +25,11 @@ export function isStorageFull(err: unknown): boolean {
 export function smtpFailure(err: unknown, log: Logger, context: Record<string, unknown>): SmtpReplyError {
   const code = (err as { responseCode?: unknown } | null)?.responseCode;
   if (err instanceof Error && typeof code === 'number') return err as SmtpReplyError;
+  // The client went away mid-DATA (or was closed by a deadline): nobody hears a reply, nothing of ours failed.
+  if ((err as { code?: unknown } | null)?.code === 'ECONNECTION') {
+    log.debug({ err, ...context }, 'smtp: connection closed during the transaction');
+    return replyError(421, '4.4.2 Connection closed');
+  }
   log.error({ err, ...context }, 'smtp: our own failure, answered with a temporary error');
   return isStorageFull(err) ? replyError(452, NO_STORAGE_TEXT) : replyError(451, OUR_FAILURE_TEXT);
 }

@@ -6,11 +6,9 @@ import { randomBytes } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import { fieldValue, splitMessage } from '../email-auth/header-fields.ts';
 import { LineEndingNormalizer } from './line-endings.ts';
+import { decodeEncodedWords } from '../mime/encoded-words.ts';
 
 export interface SmtpReply { code: number; message: string }
-
-/** What the store says an address delivers to: an account id, or null when it is not ours. */
-export type AddressOwner = number | null;
 
 // RFC 6409 §6.1: the submission server must make sure the user is entitled to the sender address.
 export const SENDER_NOT_OWNED: SmtpReply = { code: 553, message: '5.7.1 Sender address not owned by the authenticated user' };
@@ -21,29 +19,62 @@ export const NO_FROM: SmtpReply = { code: 550, message: '5.6.0 Message has no Fr
 // RFC 5321 §2.3.8: a CR that does not start CRLF is not a line ending; we refuse rather than guess.
 export const BARE_CR_REFUSED: SmtpReply = { code: 550, message: '5.6.0 Message contains a bare CR' };
 
-/** MAIL FROM: may `accountId` use this envelope sender? `owner` is who the address delivers to. */
-export function checkEnvelopeSender(address: string, owner: AddressOwner, accountId: number): SmtpReply | null {
+/** MAIL FROM: may the user use this envelope sender? `owned`: the address is theirs (sender-ownership.ts). */
+export function checkEnvelopeSender(address: string, owned: boolean): SmtpReply | null {
   if (address === '') return NULL_SENDER_REFUSED;
-  return owner === accountId ? null : SENDER_NOT_OWNED;
+  return owned ? null : SENDER_NOT_OWNED;
+}
+
+// RFC 5322 §3.6.2 allows several From: mailboxes only with a Sender:; DMARC (RFC 7489 §6.6.1)
+// cannot judge them, and neither can a recipient: one author per submitted message.
+export const ONE_FROM: SmtpReply = { code: 550, message: '5.7.1 From: must be one field naming one mailbox' };
+// A display name written as an address ("ceo@bank.example" <alice@…>) is what most clients show.
+export const DISPLAY_NAME_NOT_OWNED: SmtpReply = { code: 553, message: '5.7.1 From: display name names an address not owned by the authenticated user' };
+
+/** One mailbox of a From: field: its address (lowercased) and the addresses its display name spells. */
+export interface FromMailbox { address: string; nameAddresses: string[] }
+
+/** The From: fields of a message: how many there are and every mailbox in them (groups flattened). */
+export function fromMailboxes(message: Buffer): { fields: number; mailboxes: FromMailbox[] } {
+  const { fields } = splitMessage(message);
+  const mailboxes: FromMailbox[] = [];
+  let count = 0;
+  for (const f of fields) {
+    if (f.name !== 'from') continue;
+    count++;
+    // Header bytes are UTF-8 when they are not ASCII (RFC 6532).
+    const value = Buffer.from(fieldValue(f), 'latin1').toString('utf8');
+    for (const a of addressparser(value, { flatten: true })) mailboxes.push({ address: a.address.toLowerCase(), nameAddresses: addressesInName(a.name) });
+  }
+  return { fields: count, mailboxes };
 }
 
 /** The addresses of the From: field(s), lowercased; groups are flattened. */
 export function fromAddresses(message: Buffer): string[] {
-  const { fields } = splitMessage(message);
-  const out: string[] = [];
-  for (const f of fields) {
-    if (f.name !== 'from') continue;
-    // Header bytes are UTF-8 when they are not ASCII (RFC 6532).
-    const value = Buffer.from(fieldValue(f), 'latin1').toString('utf8');
-    for (const a of addressparser(value, { flatten: true })) out.push(a.address.toLowerCase());
-  }
-  return out;
+  return fromMailboxes(message).mailboxes.map((m) => m.address);
 }
 
-/** DATA: every From: address must deliver to the authenticated account. */
-export function checkFromHeader(owners: { address: string; owner: AddressOwner }[], accountId: number): SmtpReply | null {
-  if (owners.length === 0 || owners.some((o) => o.address === '')) return NO_FROM;
-  return owners.every((o) => o.owner === accountId) ? null : FROM_NOT_OWNED;
+// Anything shaped like local@domain.tld once encoded words are decoded and compatibility forms
+// folded (NFKC turns a fullwidth ＠ or letters into ASCII, as a reader's eye does).
+const ADDRESS_LIKE = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+\.[^\s@<>()[\]"',;:]+/gu;
+
+/** The address-looking strings a display name contains, lowercased and without a trailing dot. */
+export function addressesInName(name: string): string[] {
+  if (!name) return [];
+  const text = decodeEncodedWords(name).normalize('NFKC');
+  return [...text.matchAll(ADDRESS_LIKE)].map((m) => m[0].toLowerCase().replace(/\.+$/, ''));
+}
+
+/**
+ * DATA: one From: field with one mailbox, owned by the authenticated user; an address spelled in
+ * its display name must be one the user owns too. `owns` answers for the user (sender-ownership.ts).
+ */
+export function checkFromHeader(from: { fields: number; mailboxes: FromMailbox[] }, owns: (address: string) => boolean): SmtpReply | null {
+  if (from.mailboxes.length === 0 || from.mailboxes.some((m) => m.address === '')) return NO_FROM;
+  if (from.fields > 1 || from.mailboxes.length > 1) return ONE_FROM;
+  const [mailbox] = from.mailboxes;
+  if (!owns(mailbox!.address)) return FROM_NOT_OWNED;
+  return mailbox!.nameAddresses.every(owns) ? null : DISPLAY_NAME_NOT_OWNED;
 }
 
 /**

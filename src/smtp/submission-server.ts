@@ -17,11 +17,15 @@ import { deliver, OverQuotaError } from '../delivery/deliver.ts';
 import { normalizeAddress, domainOf } from '../store/addresses.ts';
 import { SignPool } from '../email-auth/sign-pool.ts';
 import { smtpFailure } from './our-failure.ts';
-import { serverMetrics } from '../metrics/catalogue.ts';
+import { ownsSender } from './sender-ownership.ts';
+import { armAuthDeadline, watchDataRate, type DeadlineConnection } from './session-deadlines.ts';
+import { serverMetrics, spamMetrics } from '../metrics/catalogue.ts';
+import { recentSends } from '../delivery/send-rate.ts';
+import { outboundServicesOf } from '../delivery/forward.ts';
 import type { DkimKey } from '../store/domains.ts';
 import {
   checkEnvelopeSender, checkFromHeader, checkHourlyRate, checkRecipientCount, fixupSubmittedMessage,
-  fromAddresses, normalizeLineEndings, type SmtpReply,
+  fromMailboxes, normalizeLineEndings, type SmtpReply,
 } from './submission-policy.ts';
 
 interface SubmissionUser { accountId: number; address: string }
@@ -34,20 +38,11 @@ let listenersUsingPool = 0;
 /** DKIM keys change only with `postern domain` commands; a minute's staleness is fine. */
 const DKIM_KEY_CACHE_MS = 60_000;
 
-const HOUR_MS = 3600_000;
-// Messages each account sent in the last hour, per store: shared by both listeners of a server.
-const sentTimesByStore = new WeakMap<object, Map<number, number[]>>();
-
-function recentSends(store: object, accountId: number, now: number): number[] {
-  let sentTimes = sentTimesByStore.get(store);
-  if (!sentTimes) { sentTimes = new Map(); sentTimesByStore.set(store, sentTimes); }
-  let list = sentTimes.get(accountId);
-  if (!list) { list = []; sentTimes.set(accountId, list); }
-  // Times are appended in order, so the expired ones are at the front.
-  let expired = 0;
-  while (expired < list.length && now - list[expired]! >= HOUR_MS) expired++;
-  if (expired > 0) list.splice(0, expired);
-  return list;
+/** The first RCPT that reached each account, for Sieve's envelope "to". */
+function rcptOfAccounts(local: Map<string, number[]>): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const [address, ids] of local) for (const id of ids) if (!out.has(id)) out.set(id, address);
+  return out;
 }
 
 function replyError(r: SmtpReply): Error {
@@ -136,22 +131,24 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     keyCache.set(domain, { keys, at: now });
     return keys;
   };
-  // The owner of each sender address, per session: MAIL FROM and From: usually name the same one.
-  const owners = new WeakMap<SMTPServerSession, Map<string, number[] | null>>();
-  const sessionOwnerOf = async (session: SMTPServerSession, addr: string): Promise<number[] | null> => {
-    let cache = owners.get(session);
-    if (!cache) { cache = new Map(); owners.set(session, cache); }
-    const key = addr.toLowerCase();
-    if (cache.has(key)) return cache.get(key)!;
-    const owner = await ownerOf(addr);
-    cache.set(key, owner);
-    return owner;
+  // Whether the user owns each sender address, per session: MAIL FROM and From: usually name the same one.
+  const owned = new WeakMap<SMTPServerSession, Map<string, boolean>>();
+  const sessionOwns = async (session: SMTPServerSession, user: SubmissionUser, addr: string): Promise<boolean> => {
+    let cache = owned.get(session);
+    if (!cache) { cache = new Map(); owned.set(session, cache); }
+    const key = `${user.accountId} ${addr.toLowerCase()}`;
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const answer = addr !== '' && await ownsSender(store, user.address, addr);
+    cache.set(key, answer);
+    return answer;
   };
   const limits = new ConnectionLimits(config.limits.connections_per_ip, config.limits.connections_total);
   signPool ??= new SignPool();
   listenersUsingPool++;
   // Both listeners (587 and 465) report as protocol `submission`, as pop3 and pop3s report as `pop3`.
   const metrics = serverMetrics(ctx.metrics);
+  const spamCounters = spamMetrics(ctx.metrics);
 
   const server = new SMTPServer({
     ...ctx.tls.serverOptions(),
@@ -207,8 +204,8 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       states.delete(session);
       const rate = checkHourlyRate(recentSends(store, user.accountId, ctx.clock.now()).length, config.submission.messages_per_hour);
       if (rate) return callback(replyError(rate));
-      sessionOwnerOf(session, from.address).then((owner) => {
-        const refusal = checkEnvelopeSender(from.address, owner === null ? null : owner.includes(user.accountId) ? user.accountId : owner[0] ?? null, user.accountId);
+      sessionOwns(session, user, from.address).then((owns) => {
+        const refusal = checkEnvelopeSender(from.address, owns);
         callback(refusal ? replyError(refusal) : undefined);
       }, (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'MAIL' })));
     },
@@ -221,7 +218,12 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       const address = normalizeAddress(to.address);
       if (!address) return callback(replyError(BAD_ADDRESS));
       resolveRecipient(store, address).then((r) => {
-        if (r.kind === 'local') { state.local.set(address, r.accountIds); return callback(); }
+        if (r.kind === 'local') {
+          state.local.set(address, r.accountIds);
+          // An alias of ours that points outside: submitted mail goes there like any remote recipient.
+          for (const f of r.forwards) if (!state.remote.some((a) => a.toLowerCase() === f)) state.remote.push(f);
+          return callback();
+        }
         // The same address twice is one recipient (one queue row, one copy delivered).
         if (r.kind === 'not-local') { if (!state.remote.some((a) => a.toLowerCase() === to.address.toLowerCase())) state.remote.push(to.address); return callback(); }
         callback(replyError(r.kind === 'unknown-user' ? UNKNOWN_USER : BAD_ADDRESS));
@@ -229,6 +231,12 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     },
 
     onData(stream, session, callback) {
+      const conn = byId.get(session.id);
+      const stopWatch = conn
+        ? watchDataRate(conn, () => stream.byteLength ?? 0, config.limits.smtp_data_min_rate, config.limits.smtp_data_grace_s * 1000)
+        : () => {};
+      stream.once('end', stopWatch);
+      stream.once('close', stopWatch);
       const chunks: Buffer[] = [];
       // Past the limit nothing more is kept (as on port 25); smtp-server keeps counting so we can refuse it.
       stream.on('data', (c: Buffer) => { if (!stream.sizeExceeded) chunks.push(c); });
@@ -255,24 +263,28 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     },
   });
 
-  async function ownerOf(addr: string): Promise<number[] | null> {
-    if (addr === '') return null;
-    const r = await resolveRecipient(store, addr);
-    return r.kind === 'local' ? r.accountIds : null;
-  }
-
   async function accept(data: Buffer, session: SMTPServerSession): Promise<SmtpReply> {
     const user = session.user as SubmissionUser;
     const state = stateOf(session);
     const normalized = normalizeLineEndings(data);
     if ('reply' in normalized) return normalized.reply;
-    const froms = fromAddresses(normalized.message);
-    const owners = await Promise.all(froms.map(async (address) => {
-      const owner = await sessionOwnerOf(session, address);
-      return { address, owner: owner === null ? null : owner.includes(user.accountId) ? user.accountId : owner[0]! };
-    }));
-    const refusal = checkFromHeader(owners, user.accountId);
+    const from = fromMailboxes(normalized.message);
+    const named = [...new Set(from.mailboxes.flatMap((m) => [m.address, ...m.nameAddresses]))];
+    const owns = new Map(await Promise.all(named.map(async (a) => [a, await sessionOwns(session, user, a)] as const)));
+    const refusal = checkFromHeader(from, (a) => owns.get(a) === true);
     if (refusal) return refusal;
+    // [spam] outbound caps: a stolen password must not send a day's spam in minutes. Counted before
+    // signing; the recipients also become "replied to" senders the inbound filter trusts.
+    const cap = await store.spam.countOutbound(user.accountId, [...state.local.keys(), ...state.remote], {
+      messagesPerDay: config.spam.outbound_messages_per_day, newRecipientsPerDay: config.spam.outbound_new_recipients_per_day,
+    });
+    if (!cap.ok) {
+      spamCounters.outboundCapped.inc({ cap: cap.cap });
+      log.warn({ user: user.address, cap: cap.cap, limit: cap.limit }, 'submission refused by the daily outbound cap');
+      return { code: 451, message: cap.cap === 'messages'
+        ? `4.7.1 Daily limit of ${cap.limit} messages reached, try again tomorrow`
+        : `4.7.1 Daily limit of ${cap.limit} new recipients reached, try again tomorrow` };
+    }
 
     const now = ctx.clock.now();
     const queueId = randomBytes(8).toString('hex');
@@ -282,7 +294,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       tlsCipher: (session as unknown as { tlsOptions?: { name?: string; version?: string } }).tlsOptions?.version, queueId,
     });
     // DMARC aligns on the From: domain, so that is the domain whose keys sign.
-    const signingDomain = domainOf(froms[0]!);
+    const signingDomain = domainOf(from.mailboxes[0]!.address);
     const keys = await dkimKeys(signingDomain);
     const signatures = await signPool!.sign(message, signingDomain, keys, now);
     const prefix = signatures + received;
@@ -291,6 +303,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
     await deliver(store, {
       raw: message, prefix, recipients: accountIds.map((accountId) => ({ accountId })), internalDate: now,
+      filter: { envelopeFrom, rcptOf: rcptOfAccounts(state.local), remoteIp: session.remoteAddress, services: outboundServicesOf(ctx) },
       ...(state.remote.length > 0 ? { queue: { sender: envelopeFrom, accountId: user.accountId, recipients: state.remote, expiresAt: now + config.queue.lifetime_s * 1000 } } : {}),
     });
     recentSends(store, user.accountId, now).push(now);
@@ -299,10 +312,16 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
   }
 
   const connect = server.connect.bind(server);
+  // Open connections by id (= session id), for the DATA rate watch.
+  const byId = new Map<string, Connection & DeadlineConnection>();
   server.connect = (socket: net.Socket, options: unknown) => {
     connect(socket, options as never);
-    const conn = [...(server as unknown as { connections: Set<Connection> }).connections].at(-1);
-    if (conn) harden(conn, plaintextAllowed);
+    const conn = [...(server as unknown as { connections: Set<Connection & DeadlineConnection> }).connections].at(-1);
+    if (!conn) return;
+    harden(conn, plaintextAllowed);
+    byId.set(conn.id, conn);
+    socket.once('close', () => byId.delete(conn.id));
+    armAuthDeadline(conn, socket, config.limits.smtp_auth_deadline_s * 1000);
   };
   server.on('error', (err) => log.warn({ err, listener: name }, 'submission connection error'));
   const bound = await listenOn(server.server, address, name);

@@ -82,7 +82,8 @@ export class SpamFilter {
     const tokens = tokensOf({ headerText: indexed.headerText, searchText: indexed.searchText, head: input.raw.subarray(0, SPAM_URL_SCAN_BYTES) });
     const from = fromAddressOf(indexed.from);
     const spfDomain = input.auth.spf === 'pass' ? (input.envelope.mailFrom ? input.envelope.mailFrom.slice(input.envelope.mailFrom.lastIndexOf('@') + 1) : input.envelope.helo) : null;
-    const signals = signalsOf({ from, dkimPass: input.auth.dkim.filter((d) => d.result === 'pass').map((d) => d.domain), spfPass: spfDomain, ip: input.envelope.ip });
+    const loopbackIsPublic = config.testing.spam_loopback_is_public;
+    const signals = signalsOf({ from, dkimPass: input.auth.dkim.filter((d) => d.result === 'pass').map((d) => d.domain), spfPass: spfDomain, ip: input.envelope.ip, loopbackIsPublic });
 
     const rspamd = this.checkRspamd(input);
     const connection = this.connectionSignals(input);
@@ -94,7 +95,7 @@ export class SpamFilter {
     }
     // RFC 5782 lists are consulted only when some recipient's history says nothing (mox does the same):
     // a known correspondent is not judged by a third party.
-    const consultLists = perAccount.some((a) => a.reputation.kind === 'inconclusive') && isPublicIp(input.envelope.ip);
+    const consultLists = perAccount.some((a) => a.reputation.kind === 'inconclusive') && isPublicIp(input.envelope.ip, loopbackIsPublic);
     const [blocklists, allowlists] = consultLists
       ? await Promise.all([this.lookupAll(this.blocklists, 'dnsbl', input.envelope.ip), this.lookupAll(this.allowlists, 'dnswl', input.envelope.ip)])
       : [[], []];
@@ -126,7 +127,7 @@ export class SpamFilter {
     const helo = input.envelope.helo.trim().toLowerCase();
     const bareIp = /^\[?(?:ipv6:)?[0-9a-f:.]+\]?$/i.test(helo) && /[.:]/.test(helo);
     let noFcrdns = false;
-    if (spam.fcrdns_check && isPublicIp(input.envelope.ip)) noFcrdns = (await fcrdnsConfirmed(this.deps.resolver, input.envelope.ip)) === false;
+    if (spam.fcrdns_check && isPublicIp(input.envelope.ip, this.deps.config.testing.spam_loopback_is_public)) noFcrdns = (await fcrdnsConfirmed(this.deps.resolver, input.envelope.ip)) === false;
     return {
       earlyTalker: spam.early_talker && input.earlyTalker,
       heloOurs: spam.helo_check && helo === hostname.toLowerCase(),

@@ -15,6 +15,18 @@ export interface RspamdCheck {
   authResults?: string;
 }
 
+/** Where training goes: the configured controller, else rspamd's URL with its controller port (11334 for 11333). */
+export function rspamdControllerUrl(rspamd: string, controller: string): string {
+  if (controller || !rspamd) return controller;
+  try {
+    const url = new URL(rspamd);
+    if (url.port === '11333') url.port = '11334';
+    return url.toString();
+  } catch {
+    return rspamd;
+  }
+}
+
 export class RspamdClient {
   private readonly base: string;
 

@@ -13,6 +13,8 @@ export interface SignalInput {
   dkimPass: readonly string[];
   spfPass: string | null;
   ip: string;
+  /** Judge a loopback address as public ([testing] spam_loopback_is_public). */
+  loopbackIsPublic?: boolean;
 }
 
 export function orgDomainOf(domain: string): string {
@@ -32,7 +34,7 @@ export function signalsOf(input: SignalInput): Signal[] {
   }
   for (const d of new Set(input.dkimPass.map((x) => x.toLowerCase()))) out.push(['dkim', d]);
   if (input.spfPass) out.push(['spf', input.spfPass.toLowerCase()]);
-  out.push(...ipSignals(input.ip));
+  out.push(...ipSignals(input.ip, input.loopbackIsPublic));
   return out;
 }
 
@@ -42,12 +44,12 @@ export function unmapIp(ip: string): string {
   return m ? m[1]! : ip;
 }
 
-export function ipSignals(address: string): Signal[] {
+export function ipSignals(address: string, loopbackIsPublic = false): Signal[] {
   const ip = unmapIp(address);
   const v = isIP(ip);
   if (v === 4) {
     const n = ip.split('.').map(Number);
-    if (!isPublicV4(n)) return [];
+    if (!isPublicIp(ip, loopbackIsPublic)) return [];
     const value = (n[0]! << 24 >>> 0) + (n[1]! << 16) + (n[2]! << 8) + n[3]!;
     const net = (bits: number) => {
       const masked = bits === 0 ? 0 : (value & (~0 << (32 - bits))) >>> 0;
@@ -57,15 +59,16 @@ export function ipSignals(address: string): Signal[] {
   }
   if (v === 6) {
     const groups = expandV6(ip);
-    if (!groups || !isPublicV6(groups)) return [];
+    if (!groups || !isPublicIp(ip, loopbackIsPublic)) return [];
     const net = (n: number) => `${groups.slice(0, n).join(':')}::/${n * 16}`;
     return [['ip64', net(4)], ['ip48', net(3)], ['ip6_32', net(2)]];
   }
   return [];
 }
 
-export function isPublicIp(address: string): boolean {
+export function isPublicIp(address: string, loopbackIsPublic = false): boolean {
   const ip = unmapIp(address);
+  if (loopbackIsPublic && (ip.startsWith('127.') || ip === '::1')) return true;
   const v = isIP(ip);
   if (v === 4) return isPublicV4(ip.split('.').map(Number));
   if (v === 6) {

@@ -8,6 +8,7 @@ import { BLOB_CHUNK_SIZE } from '../limits.ts';
 export interface ContentIndex {
   mimeTree: string; envelope: string; bodyStructure: string; body: string;
   headerText: string; searchText: string; sentDate: number | null; sentDay: number | null; addressText: string;
+  sortKeys: string;
   /** RETR's octet count (pop3_octets), when delivery computed it; else POP3 computes it at first login. */
   pop3Octets?: number;
 }
@@ -23,9 +24,9 @@ export function insertContent(db: Db, raw: Buffer, prefix: Buffer, index: Conten
     chunk.run(blobId, seq, raw.subarray(o, o + BLOB_CHUNK_SIZE));
     if (raw.length === 0) break;
   }
-  const content = stmt(db, `INSERT INTO contents (blob_id, prefix, size, mime_tree, envelope, body_structure, body, header_text, search_text, sent_date, sent_day, address_text, refcount)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`).run(blobId, prefix, prefix.length + raw.length, index.mimeTree, index.envelope,
-    index.bodyStructure, index.body, index.headerText, index.searchText, index.sentDate, index.sentDay, index.addressText);
+  const content = stmt(db, `INSERT INTO contents (blob_id, prefix, size, mime_tree, envelope, body_structure, body, header_text, search_text, sent_date, sent_day, address_text, sort_keys, refcount)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`).run(blobId, prefix, prefix.length + raw.length, index.mimeTree, index.envelope,
+    index.bodyStructure, index.body, index.headerText, index.searchText, index.sentDate, index.sentDay, index.addressText, index.sortKeys);
   const contentId = Number(content.lastInsertRowid);
   if (index.pop3Octets !== undefined) stmt(db, 'INSERT INTO pop3_octets (content_id, octets) VALUES (?, ?)').run(contentId, index.pop3Octets);
   return contentId;

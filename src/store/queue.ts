@@ -23,6 +23,8 @@ export interface ClaimedRecipient {
   createdAt: number;
   expiresAt: number;
   lastError: string | null;
+  /** When the sender was sent a delay notice for this recipient, or null. */
+  delayNotifiedAt: number | null;
 }
 
 export interface QueueOutcome {
@@ -33,6 +35,8 @@ export interface QueueOutcome {
   /** The reply or reason, also appended to the history. */
   reply: string;
   host?: string;
+  /** A delay notice for this recipient went out with this attempt. */
+  delayNotified?: boolean;
 }
 
 export interface QueueBacklog { pending: number; deferred: number; oldestCreatedAt: number | null }
@@ -60,7 +64,7 @@ export interface AcceptInput {
   expiresAt: number;
 }
 
-const EMPTY_INDEX: ContentIndex = { mimeTree: '', envelope: '', bodyStructure: '', body: '', headerText: '', searchText: '', sentDate: null, sentDay: null, addressText: '' };
+const EMPTY_INDEX: ContentIndex = { mimeTree: '', envelope: '', bodyStructure: '', body: '', headerText: '', searchText: '', sentDate: null, sentDay: null, addressText: '', sortKeys: '' };
 
 // The destination as DNS knows it: lowercase A-label, so an IDN recipient's MX can be looked up.
 function domainOfRecipient(address: string): string {
@@ -84,7 +88,7 @@ export class QueueStore {
       insertRecipient: db.prepare(`INSERT INTO queue_recipients (message_id, recipient, domain, status, next_attempt_at, updated_at)
         VALUES (?, ?, ?, 'pending', ?, ?)`),
       contentOfCopy: db.prepare('SELECT content_id FROM messages WHERE mailbox_id = ? AND uid = ?').pluck(),
-      claim: db.prepare(`SELECT r.id, r.message_id AS messageId, r.recipient, r.domain, r.attempts, r.last_error AS lastError,
+      claim: db.prepare(`SELECT r.id, r.message_id AS messageId, r.recipient, r.domain, r.attempts, r.last_error AS lastError, r.delay_notified_at AS delayNotifiedAt,
           m.sender, m.account_id AS accountId, m.content_id AS contentId, m.created_at AS createdAt, m.expires_at AS expiresAt
         FROM queue_recipients r JOIN queue_messages m ON m.id = r.message_id
         WHERE r.domain = ? AND r.status IN ('pending', 'deferred') AND r.next_attempt_at <= ?
@@ -92,7 +96,7 @@ export class QueueStore {
       lease: db.prepare('UPDATE queue_recipients SET next_attempt_at = ?, updated_at = ? WHERE id = ?'),
       getRecipient: db.prepare('SELECT message_id AS messageId, history FROM queue_recipients WHERE id = ?'),
       updateRecipient: db.prepare(`UPDATE queue_recipients SET status = ?, attempts = attempts + 1, next_attempt_at = ?,
-        last_error = ?, history = ?, updated_at = ? WHERE id = ?`),
+        last_error = ?, history = ?, updated_at = ?, delay_notified_at = coalesce(?, delay_notified_at) WHERE id = ?`),
       openRecipient: db.prepare("SELECT 1 FROM queue_recipients WHERE message_id = ? AND status IN ('pending', 'deferred') LIMIT 1"),
       contentOfMessage: db.prepare('SELECT content_id FROM queue_messages WHERE id = ?').pluck(),
       deleteMessage: db.prepare('DELETE FROM queue_messages WHERE id = ?'),
@@ -207,7 +211,7 @@ export class QueueStore {
         history.push({ at: now, ...(o.host ? { host: o.host } : {}), reply: o.reply });
         // Keep the history bounded: the first attempts and the latest ones say what happened.
         if (history.length > 20) history.splice(5, history.length - 20);
-        update.run(o.status, o.nextAttemptAt ?? now, o.status === 'delivered' ? null : o.reply, JSON.stringify(history), now, o.id);
+        update.run(o.status, o.nextAttemptAt ?? now, o.status === 'delivered' ? null : o.reply, JSON.stringify(history), now, o.delayNotified ? now : null, o.id);
         touched.add(row.messageId);
       }
       for (const id of touched) this.releaseIfFinished(id);

@@ -209,6 +209,12 @@ export class SpamStore {
     return rows.map((r) => ({ ...r, reasons: r.reasons ? JSON.parse(r.reasons) as string[] : [] }));
   }
 
+  /** The sender signals recorded with a message at delivery. */
+  async signalsOf(accountId: number, contentId: number): Promise<Signal[]> {
+    const row = stmt(this.db, 'SELECT signals FROM spam_messages WHERE account_id = ? AND content_id = ?').get(accountId, contentId) as { signals: string } | undefined;
+    return row ? JSON.parse(row.signals) as Signal[] : [];
+  }
+
   /** The account's Rejects mailbox, created unsubscribed on first use. */
   async rejectsMailbox(accountId: number): Promise<number> {
     const found = stmt(this.db, 'SELECT id FROM mailboxes WHERE account_id = ? AND name = ?').get(accountId, REJECTS_MAILBOX) as { id: number } | undefined;
@@ -216,8 +222,8 @@ export class SpamStore {
     return this.store.write((tx) => {
       const again = stmt(this.db, 'SELECT id FROM mailboxes WHERE account_id = ? AND name = ?').get(accountId, REJECTS_MAILBOX) as { id: number } | undefined;
       if (again) return again.id;
+      // Not subscribed (creating a mailbox never subscribes it): clients show it only when asked.
       const id = createMailboxRow(this.db, accountId, REJECTS_MAILBOX, null, this.store.clock.now());
-      stmt(this.db, 'UPDATE mailboxes SET subscribed = 0 WHERE id = ?').run(id);
       tx.publish({ accountId, mailboxId: id, kind: 'mailboxes', uids: [], modseq: 0 });
       return id;
     });

@@ -98,6 +98,11 @@ export class Store {
     return this.commits.run((tx) => storeMessage(this.db, tx, input));
   }
 
+  /** Stores several messages in one transaction: all of them or, if any fails, none (MULTIAPPEND). */
+  storeMessages(inputs: readonly StoreInput[]): Promise<StoredCopy[][]> {
+    return this.commits.run((tx) => inputs.map((input) => storeMessage(this.db, tx, input)));
+  }
+
   /** Runs a write on the group commit; for store modules that need the shared transaction. */
   write<T>(work: (tx: WriteContext) => T): Promise<T> {
     return this.commits.run(work);

@@ -65,7 +65,7 @@ test('serve obtains an ACME certificate, serves autoconfig, MTA-STS over HTTPS, 
   const config = path.join(dir, 'postern.toml');
   fs.writeFileSync(config, [
     'hostname = "mail.example.test"', `data_dir = "${dir}/data"`,
-    '[listen]', ...['smtp', 'submission', 'imap', 'pop3', 'pop3s'].map((k) => `${k} = false`),
+    '[listen]', ...['smtp', 'submission', 'imap', 'pop3', 'pop3s', 'managesieve'].map((k) => `${k} = false`),
     `imaps = "127.0.0.1:${imapsPort}"`, `submissions = "127.0.0.1:${submissionsPort}"`,
     `http = "127.0.0.1:${httpPort}"`, `https = "127.0.0.1:${httpsPort}"`, `ops = "127.0.0.1:${opsPort}"`,
     '[tls]', 'acme = true', `acme_directory = "${pebble.directoryUrl}"`, `acme_ca_file = "${pebble.caFile}"`, 'acme_email = "admin@example.test"',
@@ -96,7 +96,7 @@ test('serve obtains an ACME certificate, serves autoconfig, MTA-STS over HTTPS, 
 
   // The policy as a sending MTA fetches it: HTTPS, certificate checked against Pebble's root.
   const resolver = createResolver({ servers: [dns.server], timeoutMs: 500, tries: 1 });
-  const fetchPolicy = createMtaStsPolicyFetcher({ resolver, timeoutMs: 3000, ca: await pebble.issuingRoot(), port: httpsPort });
+  const fetchPolicy = createMtaStsPolicyFetcher({ resolver, timeoutMs: 3000, ca: await pebble.issuingRoot(), port: httpsPort, allowPrivate: true });
   assert.equal(await fetchPolicy('example.test'), 'version: STSv1\r\nmode: enforce\r\nmx: mail.example.test\r\nmax_age: 86400\r\n');
 
   // A scripted run of client requests.

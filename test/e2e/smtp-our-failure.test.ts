@@ -71,7 +71,7 @@ test('submission: a database error at AUTH, MAIL, RCPT and DATA is 451 4.3.0, ge
 
   wire = await submissionSession();
   assert.match(await wire.cmd(`AUTH PLAIN ${PLAIN}`), /^235/);
-  restore = fault(pi.ctx.store.domains, 'isLocal');
+  restore = fault(pi.ctx.store.aliases, 'targets');
   assertOurFailure(await wire.cmd('MAIL FROM:<alice@example.test>'), 'MAIL');
   restore();
   assert.match(await wire.cmd('MAIL FROM:<alice@example.test>'), /^250/);

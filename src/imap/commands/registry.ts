@@ -22,6 +22,7 @@ import { getquota, getquotaroot, setquota } from './quota.ts';
 import { rename } from './rename.ts';
 import { search } from './search.ts';
 import { select } from './select.ts';
+import { sort, thread } from './sort.ts';
 import { starttls } from './starttls.ts';
 import { status } from './status.ts';
 import { store } from './store.ts';
@@ -55,10 +56,12 @@ export const COMMANDS = new Map<string, Command<never>>(Object.entries({
   SEARCH: search,
   SELECT: select,
   SETQUOTA: setquota,
+  SORT: sort,
   STARTTLS: starttls,
   STATUS: status,
   STORE: store,
   SUBSCRIBE: subscribe,
+  THREAD: thread,
   UNSELECT: close,
   UNSUBSCRIBE: subscribe,
 }) as [string, Command<never>][]);

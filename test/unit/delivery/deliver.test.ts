@@ -83,15 +83,19 @@ test('recipients resolve through aliases, plus-addressing, catch-all, case and I
   await store.aliases.add(d.id, 'loop1@example.com', ['loop2@example.com']);
   await store.aliases.add(d.id, 'loop2@example.com', ['loop1@example.com']);
   await store.aliases.add(idn.id, '@xn--bcher-kva.example', ['bob@example.com']);
-  assert.deepEqual(await resolveRecipient(store, 'ALICE@Example.COM'), { kind: 'local', accountIds: [alice] });
-  assert.deepEqual(await resolveRecipient(store, 'alice+news@example.com'), { kind: 'local', accountIds: [alice] });
-  assert.deepEqual(await resolveRecipient(store, 'team@example.com'), { kind: 'local', accountIds: [alice, bob].sort() });
-  assert.deepEqual(await resolveRecipient(store, 'team+x@example.com'), { kind: 'local', accountIds: [alice, bob].sort() });
+  assert.deepEqual(await resolveRecipient(store, 'ALICE@Example.COM'), { kind: 'local', accountIds: [alice], forwards: [] });
+  assert.deepEqual(await resolveRecipient(store, 'alice+news@example.com'), { kind: 'local', accountIds: [alice], forwards: [] });
+  assert.deepEqual(await resolveRecipient(store, 'team@example.com'), { kind: 'local', accountIds: [alice, bob].sort(), forwards: [] });
+  assert.deepEqual(await resolveRecipient(store, 'team+x@example.com'), { kind: 'local', accountIds: [alice, bob].sort(), forwards: [] });
   assert.deepEqual(await resolveRecipient(store, 'nobody@example.com'), { kind: 'unknown-user' });
   assert.deepEqual(await resolveRecipient(store, 'loop1@example.com'), { kind: 'unknown-user' });
-  assert.deepEqual(await resolveRecipient(store, 'anyone@bücher.example'), { kind: 'local', accountIds: [bob] });
-  assert.deepEqual(await resolveRecipient(store, 'anyone@XN--BCHER-KVA.example'), { kind: 'local', accountIds: [bob] });
+  assert.deepEqual(await resolveRecipient(store, 'anyone@bücher.example'), { kind: 'local', accountIds: [bob], forwards: [] });
+  assert.deepEqual(await resolveRecipient(store, 'anyone@XN--BCHER-KVA.example'), { kind: 'local', accountIds: [bob], forwards: [] });
   assert.deepEqual(await resolveRecipient(store, 'x@elsewhere.org'), { kind: 'not-local' });
+  await store.aliases.add(d.id, 'out@example.com', ['Friend@Elsewhere.org', 'alice@example.com']);
+  await store.aliases.add(d.id, 'away@example.com', ['friend@elsewhere.org']);
+  assert.deepEqual(await resolveRecipient(store, 'out@example.com'), { kind: 'local', accountIds: [alice], forwards: ['friend@elsewhere.org'] });
+  assert.deepEqual(await resolveRecipient(store, 'away@example.com'), { kind: 'local', accountIds: [], forwards: ['friend@elsewhere.org'] }, 'an alias that only forwards is still ours');
   assert.deepEqual(await resolveRecipient(store, 'no-at-sign'), { kind: 'invalid' });
 });
 

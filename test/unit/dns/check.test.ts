@@ -56,7 +56,7 @@ async function setup(t: import('node:test').TestContext, zone: Record<string, Zo
   }, { host: '127.0.0.1', port: 0 }, { tls: { key: cert.key, cert: cert.cert } });
   t.after(() => https.close());
   const resolver = createResolver({ servers: [dns.server], timeoutMs: 300, tries: 1 });
-  const fetchMtaStsPolicy = createMtaStsPolicyFetcher({ resolver, timeoutMs: 2000, ca: cert.cert, port: https.port });
+  const fetchMtaStsPolicy = createMtaStsPolicyFetcher({ resolver, timeoutMs: 2000, ca: cert.cert, port: https.port, allowPrivate: true });
   const run = () => checkDomain({ domain: DOMAIN, hostname: HOST, expected, mtaStsMode: 'enforce', resolver, fetchMtaStsPolicy });
   return { dns, run };
 }

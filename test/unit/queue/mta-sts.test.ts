@@ -37,7 +37,7 @@ test('policy discovery over DNS and HTTPS, MX matching, caching across failures'
   let now = 1_000_000;
   const policies = new MtaStsPolicies({
     resolver, now: () => now,
-    fetch: httpsPolicyFetcher({ resolver, port: (server.address() as AddressInfo).port, ca: cert.cert }),
+    fetch: httpsPolicyFetcher({ resolver, port: (server.address() as AddressInfo).port, ca: cert.cert, allowPrivate: true }),
   });
 
   const p = await policies.policyFor('remote.test');
@@ -85,6 +85,20 @@ test('the fetcher refuses a certificate that is not trusted', async (t) => {
   const dns = await startDnsServer({ 'mta-sts.remote.test': { A: ['127.0.0.1'] } });
   t.after(() => dns.close());
   const resolver = createResolver({ servers: [dns.server], timeoutMs: 300, tries: 1 });
-  const fetch = httpsPolicyFetcher({ resolver, port: (server.address() as AddressInfo).port });
+  const fetch = httpsPolicyFetcher({ resolver, port: (server.address() as AddressInfo).port, allowPrivate: true });
   await assert.rejects(fetch('remote.test'));
+});
+
+test('the policy fetch dials no loopback or private address, in any IPv6 spelling (one outbound filter)', async (t) => {
+  let requests = 0;
+  const cert = makeTestCert(['mta-sts.remote.test']);
+  const server = https.createServer({ key: cert.key, cert: cert.cert }, (_req, res) => { requests++; res.end(POLICY); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => server.close());
+  const dns = await startDnsServer({ 'mta-sts.remote.test': { A: ['127.0.0.1'], AAAA: ['64:ff9b::7f00:1'] } });
+  t.after(() => dns.close());
+  const resolver = createResolver({ servers: [dns.server], timeoutMs: 300, tries: 1 });
+  const fetch = httpsPolicyFetcher({ resolver, port: (server.address() as AddressInfo).port, ca: cert.cert });
+  await assert.rejects(fetch('remote.test'), /loopback, private or reserved/);
+  assert.equal(requests, 0);
 });

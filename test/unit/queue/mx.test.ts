@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveRoute, isPublicAddress } from '../../../src/queue/mx.ts';
+import { resolveRoute } from '../../../src/queue/mx.ts';
+import { isPublicAddress } from '../../../src/net/public-address.ts';
 import { DnsTemporaryError, type Resolver } from '../../../src/dns/resolver.ts';
 
 // A resolver double: records by name, names in `failing` throw a temporary error.

@@ -1,0 +1,23 @@
+// Which sender addresses an authenticated user owns on submission (RFC 6409 §6.1 leaves the
+// policy to us). Always true: a user owns their account's address, its +tag forms, and the aliases
+// that name their account explicitly among their targets; never an address that only the domain's
+// catch-all delivers, and never one that resolves (first) to another account or alias. The lookup
+// order is resolveRecipient's, so a name is owned only by whom mail to it reaches first.
+import type { Store } from '../store/store.ts';
+import { normalizeAddress } from '../store/addresses.ts';
+import { withoutTag } from '../delivery/recipients.ts';
+
+export async function ownsSender(store: Store, accountAddress: string, address: string): Promise<boolean> {
+  const normalized = normalizeAddress(address);
+  if (!normalized) return false;
+  const own = normalizeAddress(accountAddress);
+  const candidates = [normalized];
+  const untagged = withoutTag(normalized);
+  if (untagged) candidates.push(untagged);
+  for (const candidate of candidates) {
+    const targets = await store.aliases.targets(candidate);
+    if (targets.length > 0) return targets.some((t) => normalizeAddress(t) === own);
+    if (await store.accounts.byAddress(candidate)) return candidate === own;
+  }
+  return false;
+}

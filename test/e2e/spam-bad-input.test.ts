@@ -1,0 +1,62 @@
+// Hostile messages through the spam filter over port 25: a million tokens, a 50 MB single-line body,
+// a base64 bomb, a thousand URLs, deeply nested HTML. Each is delivered (with its verdict), the
+// classifier's tokens stay within SPAM_MAX_TOKENS, and a small message sent alongside is delivered too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDnsServer, type DnsFixture } from '../fixtures/dns-server.ts';
+import { startSpamPostern, SPAM_USER, type SpamPostern } from '../fixtures/spam-postern.ts';
+import { SpamFilter } from '../../src/spam/filter.ts';
+import { recordFiling } from '../../src/store/spam.ts';
+import { spamMetrics } from '../../src/metrics/catalogue.ts';
+import { SPAM_MAX_TOKENS, SPAM_MAX_URL_DOMAINS } from '../../src/limits.ts';
+
+let dns: DnsFixture;
+let pm: SpamPostern;
+before(async () => {
+  dns = await startDnsServer();
+  pm = await startSpamPostern(dns.server, { min_trained: 1 });
+});
+after(async () => {
+  await pm.stop();
+  await dns.close();
+});
+
+const head = (id: string, extra = '') => `From: x@example.org\r\nTo: ${SPAM_USER}\r\nSubject: ${id}\r\nMessage-ID: <${id}@example.org>\r\n${extra}\r\n`;
+
+const HOSTILE: Record<string, () => string> = {
+  'million-tokens': () => head('million-tokens') + Array.from({ length: 1_000_000 }, (_, i) => `w${i}`).join(' ').replace(/(.{1,900})( |$)/g, '$1\r\n'),
+  'single-line-50mb': () => head('single-line-50mb') + 'A'.repeat(50_000_000) + '\r\n',
+  'base64-bomb': () => head('base64-bomb', 'MIME-Version: 1.0\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n')
+    + Buffer.alloc(20_000_000, 'spam ').toString('base64').replace(/(.{76})/g, '$1\r\n') + '\r\n',
+  'thousand-urls': () => head('thousand-urls') + Array.from({ length: 1000 }, (_, i) => `http://d${i}.example.biz/x`).join('\r\n') + '\r\n',
+  'deep-html': () => head('deep-html', 'MIME-Version: 1.0\r\nContent-Type: text/html\r\n') + '<div>'.repeat(100_000).replace(/(.{1,900})/g, '$1\r\n') + 'hi\r\n',
+};
+
+test('hostile messages are delivered with a verdict, and a small message alongside is not held up', async () => {
+  // Some training, so the classifier really runs (min_trained = 1).
+  assert.match(await pm.send(head('warmup-ham') + 'hello w1 w2\r\n'), /^250 /);
+  assert.match(await pm.send(head('warmup-spam') + 'buy w3 w4\r\n'), /^250 /);
+  const spamOne = pm.ctx.store.db.prepare("SELECT content_id AS id FROM spam_messages WHERE message_id = 'warmup-spam@example.org'").get() as { id: number };
+  await pm.ctx.store.write(() => recordFiling(pm.ctx.store.db, pm.accountId, [spamOne.id], 'spam', Date.now()));
+  pm.ctx.store.spam.notifyFiled();
+  await pm.trained();
+  assert.deepEqual(await pm.ctx.store.spam.totals(pm.accountId), { ham: 1, spam: 1 });
+  for (const [name, make] of Object.entries(HOSTILE)) {
+    const [big, small] = await Promise.all([pm.send(make()), pm.send(head(`small-${name}`) + 'hello\r\n')]);
+    assert.match(big, /^250 /, name);
+    assert.match(small, /^250 /, name);
+  }
+  const rows = pm.ctx.store.db.prepare(`SELECT s.message_id AS id, s.score FROM spam_messages s WHERE s.account_id = ?`).all(pm.accountId) as { id: string; score: number }[];
+  for (const name of Object.keys(HOSTILE)) assert.ok(rows.some((r) => r.id === `${name}@example.org` && typeof r.score === 'number'), name);
+});
+
+test('the classifier sees at most SPAM_MAX_TOKENS tokens and SPAM_MAX_URL_DOMAINS URL domains per message', async () => {
+  const filter = new SpamFilter({ config: pm.ctx.config, store: pm.ctx.store, resolver: pm.ctx.resolver, log: pm.ctx.log, metrics: spamMetrics(pm.ctx.metrics) });
+  const auth = { spf: 'none' as const, dkim: [], dmarc: null, arc: null, timedOut: false, header: '' };
+  for (const [name, make] of Object.entries(HOSTILE)) {
+    const j = await filter.judge({ raw: Buffer.from(make().replace('From: x@example.org', 'From: first-time@elsewhere.test')), accountIds: [pm.accountId], auth, envelope: { ip: '127.0.0.1', helo: 'x', mailFrom: 'x@example.org' }, recipients: [SPAM_USER], earlyTalker: false });
+    assert.ok(j.tokens.length <= SPAM_MAX_TOKENS, `${name}: ${j.tokens.length}`);
+    assert.ok(j.tokens.filter((t) => t.startsWith('url:')).length <= SPAM_MAX_URL_DOMAINS, name);
+    assert.equal(j.accounts[0]!.classifier?.kind, 'scored', `${name}: the classifier ran`);
+  }
+});
