@@ -1,6 +1,7 @@
 // `postern reindex`: recomputes the data delivery derived from every stored message (MIME tree,
-// ENVELOPE, BODYSTRUCTURE, search text) with the current code, after an upgrade that changed it.
-// Safe while the server runs: each page is its own short transaction.
+// ENVELOPE, BODYSTRUCTURE, search text, sort keys) with the current code, after an upgrade that
+// changed it, and adds mail stored before the full-text index existed to that index. Safe while the
+// server runs: each page is its own short transaction.
 import { REINDEX_USAGE } from './usage.ts';
 import { parseArgs } from './args.ts';
 import { withStore } from './context.ts';
@@ -18,11 +19,14 @@ export async function reindexCommand(argv: string[], o: Output): Promise<void> {
   await withStore(args, async (store) => {
     const progress = createProgress({ label: 'recomputing stored message data', total: await store.reindex.count(), unit: 'messages' });
     let done = 0;
+    const floor = await store.reindex.ftsFloor();
     for (let ids = await store.reindex.ids(0, PAGE); ids.length > 0; ids = await store.reindex.ids(ids.at(-1)!, PAGE)) {
       await store.reindex.update(ids.map((id) => ({ id, index: contentIndexOf(store.contents.full(id)) })));
+      if (floor > 0) await store.reindex.indexText(ids, floor);
       done += ids.length;
       progress.tick(ids.length);
     }
+    if (floor > 0) await store.reindex.ftsComplete();
     progress.done();
     emit(o, { messages: done }, `Recomputed the stored data of ${done} message(s).`);
   });

@@ -22,6 +22,24 @@ export class ReindexStore {
     return (stmt(this.db, "SELECT id FROM contents WHERE id > ? AND mime_tree != '' ORDER BY id LIMIT ?").all(afterId, limit) as { id: number }[]).map((r) => r.id);
   }
 
+  /** Content ids below this were stored before the full-text index existed (0: all are in it). */
+  async ftsFloor(): Promise<number> {
+    return (stmt(this.db, "SELECT value FROM counters WHERE name = 'fts_floor'").pluck().get() as number | undefined) ?? 0;
+  }
+
+  /** Adds content rows stored before the full-text index existed (ids below the floor) to it. */
+  async indexText(ids: readonly number[], floor: number): Promise<void> {
+    const add = stmt(this.db, 'INSERT INTO search_fts (rowid, header_text, search_text) SELECT id, header_text, search_text FROM contents WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) if (id < floor) add.run(id);
+    })();
+  }
+
+  /** Every content row is in the full-text index now: SEARCH may rely on it everywhere. */
+  async ftsComplete(): Promise<void> {
+    stmt(this.db, "UPDATE counters SET value = 0 WHERE name = 'fts_floor'").run();
+  }
+
   async update(rows: { id: number; index: ContentIndex }[]): Promise<void> {
     const update = stmt(this.db, `UPDATE contents SET mime_tree = ?, envelope = ?, body_structure = ?, body = ?, header_text = ?,
       search_text = ?, sent_date = ?, sent_day = ?, address_text = ?, sort_keys = ? WHERE id = ?`);

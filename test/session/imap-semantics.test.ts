@@ -138,3 +138,22 @@ test('IDLE keep-alive: one shared timer sends "* OK Still here" to every idler, 
   assert.equal(services.idleKeepAlive.size, 0);
   for (const c of idlers) c.close();
 });
+
+test('MULTIAPPEND stores every message or none: APPENDUID with a UID set, and nothing when one is over quota', async () => {
+  const c = await client();
+  await c.command('CREATE multi');
+  const m1 = 'Subject: one\r\n\r\nfirst\r\n';
+  const m2 = 'Subject: two\r\n\r\nsecond\r\n';
+  const done = await c.command(`APPEND multi (\\Seen) {${m1.length}+}\r\n${m1} {${m2.length}+}\r\n${m2}`);
+  assert.match(done, /OK \[APPENDUID \d+ 1:2\]/);
+  assert.match(await c.command('STATUS multi (MESSAGES)'), /MESSAGES 2/);
+  const used = (await h.store.accounts.byId(h.accountId))!.usedBytes;
+  await h.store.accounts.setQuota(h.accountId, used + m1.length + 10);
+  try {
+    assert.match(await c.command(`APPEND multi {${m1.length}+}\r\n${m1} {${m2.length}+}\r\n${m2}`, 'NO'), /OVERQUOTA/);
+    assert.match(await c.command('STATUS multi (MESSAGES)'), /MESSAGES 2/, 'the first message was not kept either');
+  } finally {
+    await h.store.accounts.setQuota(h.accountId, 0);
+  }
+  c.close();
+});
