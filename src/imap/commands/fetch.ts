@@ -10,7 +10,8 @@ import { formatNumbers } from '../protocol/sequence-set.ts';
 import { ImapSyntaxError } from '../protocol/tokens.ts';
 import { indexRanges, uidRanges } from '../session/message-set.ts';
 import { flagList } from '../session/flag-text.ts';
-import { decodeTree, filterHeaderFields, sectionRange, type MimePart } from '../../mime/index.ts';
+import { decodeTransfer, decodeTree, filterHeaderFields, resolvePart, sectionRange, type MimePart } from '../../mime/index.ts';
+import { ImapUserError } from '../session/completion.ts';
 import { FLAG_BITS } from '../../store/flags.ts';
 import type { FetchWants, MessageRow } from '../../store/imap-messages.ts';
 import type { ImapSession } from '../session/session.ts';
@@ -57,6 +58,18 @@ class MessageBytes {
     return this.tree;
   }
 
+  /** RFC 3516 §4.2: a part's content with its Content-Transfer-Encoding undone (the whole message
+   *  for an empty section); null when there is no such part. */
+  async binary(section: Section): Promise<Buffer | null> {
+    if (section.part.length === 0) return this.range(0, this.row.size);
+    const part = resolvePart(this.mime(), section.part);
+    const r = sectionRange(this.mime(), section.part, 'ALL');
+    if (!part || !r) return null;
+    const encoding = part.encoding?.toLowerCase() ?? null;
+    if (encoding !== null && !DECODABLE.has(encoding)) throw new ImapUserError('Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
+    return decodeTransfer(await this.range(r.start, r.end), encoding);
+  }
+
   /** The bytes of a section, or null when the message has no such part. */
   async section(section: Section): Promise<Buffer | null> {
     if (section.part.length === 0 && section.spec === 'ALL') return this.range(0, this.row.size);
@@ -68,13 +81,31 @@ class MessageBytes {
   }
 }
 
+const DECODABLE = new Set(['7bit', '8bit', 'binary', 'base64', 'quoted-printable']);
+
+/** RFC 3516 §4.2: data with NUL (or lines not ending in CRLF) goes out as a literal8. */
+function needsLiteral8(data: Buffer): boolean {
+  for (let i = 0; i < data.length; i++) {
+    const c = data[i]!;
+    if (c === 0) return true;
+    if (c === 13 && data[i + 1] !== 10) return true;
+    if (c === 10 && data[i - 1] !== 13) return true;
+  }
+  return false;
+}
+
 const WHOLE: Section = { part: [], spec: 'ALL', fields: [] };
 const HEADER: Section = { part: [], spec: 'HEADER', fields: [] };
 const TEXT: Section = { part: [], spec: 'TEXT', fields: [] };
 
-/** The section an item serves, or null for items that need no message bytes. */
-function sectionOf(item: FetchItem): Section | null {
-  if (item.kind === 'section') return item.section;
+/** What an item reads of the message, or null for items that need no message bytes. */
+function sectionOf(item: FetchItem): { section: Section; binary: boolean } | null {
+  if (item.kind === 'section') return { section: item.section, binary: item.binary !== null };
+  const section = rfc822SectionOf(item);
+  return section ? { section, binary: false } : null;
+}
+
+function rfc822SectionOf(item: FetchItem & { kind: 'simple' }): Section | null {
   if (item.name === 'RFC822') return WHOLE;
   if (item.name === 'RFC822.HEADER') return HEADER;
   if (item.name === 'RFC822.TEXT') return TEXT;
@@ -90,12 +121,12 @@ class PageOutput {
     this.text += t;
   }
 
-  literal(label: string, data: Buffer | null): void {
+  literal(label: string, data: Buffer | null, binary = false): void {
     if (data === null) {
       this.text += `${label} NIL`;
       return;
     }
-    this.text += `${label} {${data.length}}\r\n`;
+    this.text += `${label} ${binary && needsLiteral8(data) ? '~' : ''}{${data.length}}\r\n`;
     this.parts.push(this.text, data);
     this.text = '';
   }
@@ -133,9 +164,13 @@ function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, 
   for (const item of items) {
     if (item.kind === 'section') {
       const bytes = data[d++]!;
-      const part = bytes && item.partial ? bytes.subarray(Math.min(item.partial.start, bytes.length), item.partial.start + item.partial.length) : bytes;
       sep();
-      out.literal(item.label, part);
+      if (item.binary === 'size') {
+        out.add(`${item.label} ${bytes ? bytes.length : 0}`);
+        continue;
+      }
+      const part = bytes && item.partial ? bytes.subarray(Math.min(item.partial.start, bytes.length), item.partial.start + item.partial.length) : bytes;
+      out.literal(item.label, part, item.binary !== null);
       continue;
     }
     switch (item.name) {
@@ -209,7 +244,7 @@ export const fetch = command({
       if (gone.length > 0) s.untagged(`VANISHED (EARLIER) ${formatNumbers(gone)}`);
     }
     const wants = wantsOf(a.items);
-    const sections = a.items.map(sectionOf).filter((x): x is Section => x !== null);
+    const sections = a.items.map(sectionOf).filter((x) => x !== null);
     const setSeen = !view.readOnly && fetchSetsSeen(a.items);
     const opts = { uid: cmd.uid, modseq: a.changedSince !== null };
     for (const [from, to] of idx) {
@@ -242,7 +277,7 @@ export const fetch = command({
           if (sections.length > 0) {
             const bytes = new MessageBytes(s, row);
             data = [];
-            for (const sec of sections) data.push(await bytes.section(sec));
+            for (const sec of sections) data.push(await (sec.binary ? bytes.binary(sec.section) : bytes.section(sec.section)));
           }
           respond(out, s, row, k + 1, a.items, data, { ...opts, flagsChanged: seen.has(row.uid) });
         }
