@@ -6,6 +6,7 @@ import { startHttp, startHttps, startOps } from '../http/listener.ts';
 import { startInboundSmtp } from '../smtp/inbound-server.ts';
 import { startPop3, startPop3s } from '../pop3/server.ts';
 import { startSubmission, startSubmissions } from '../smtp/submission-server.ts';
+import { startManageSieve } from '../managesieve/server.ts';
 
 export interface ListenerSpec {
   name: keyof Config['listen'];
@@ -20,6 +21,7 @@ export const LISTENERS: ListenerSpec[] = [
   { name: 'imap', start: (ctx, address) => startImapListener(ctx, address, false) },
   { name: 'imaps', start: (ctx, address) => startImapListener(ctx, address, true) },
   { name: 'pop3s', start: startPop3s },
+  { name: 'managesieve', start: startManageSieve },
   { name: 'http', start: startHttp },
   { name: 'https', start: startHttps },
   { name: 'ops', start: startOps },

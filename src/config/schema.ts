@@ -42,6 +42,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
       imaps: listen(993, 'IMAP over implicit TLS'),
       pop3: listen(110, 'POP3 with STLS'),
       pop3s: listen(995, 'POP3 over implicit TLS'),
+      managesieve: listen(4190, 'ManageSieve (RFC 5804) with STARTTLS, for users\' Sieve filters'),
       http: listen(8080, 'HTTP: autoconfig, MTA-STS policy, ACME challenges (and /healthz, /metrics with [ops] token)'),
       https: { type: 'listen', default: false, doc: 'HTTPS (443 in production): the MTA-STS policy, which RFC 8461 requires over HTTPS at mta-sts.DOMAIN, and autoconfig over TLS: "host:port" or false' },
       ops: { type: 'listen', default: '127.0.0.1:8081', doc: 'Operational HTTP endpoints /healthz and /metrics, on loopback by default: "host:port" or false' },
@@ -139,6 +140,12 @@ export const SCHEMA: Record<string, SectionSpec> = {
     doc: 'POP3',
     keys: {
       allow_plaintext_loopback: { type: 'bool', default: false, doc: 'Allow USER/PASS/AUTH without TLS from loopback addresses' },
+    },
+  },
+  managesieve: {
+    doc: 'ManageSieve (RFC 5804): users upload and activate their Sieve scripts',
+    keys: {
+      allow_plaintext_loopback: { type: 'bool', default: false, doc: 'Allow AUTHENTICATE without TLS from loopback addresses' },
     },
   },
   login: {

@@ -19,6 +19,7 @@ export interface Config {
     smtp: ListenAddress | null; submission: ListenAddress | null; submissions: ListenAddress | null;
     imap: ListenAddress | null; imaps: ListenAddress | null; pop3: ListenAddress | null;
     pop3s: ListenAddress | null; http: ListenAddress | null; https: ListenAddress | null; ops: ListenAddress | null;
+    managesieve: ListenAddress | null;
   };
   tls: { cert: string; key: string; acme: boolean; acme_directory: string; acme_email: string; acme_ca_file: string };
   dns: { servers: string[]; timeout_ms: number; tries: number; cache_s: number };
@@ -36,6 +37,7 @@ export interface Config {
   };
   imap: { allow_plaintext_loopback: boolean; max_sessions_per_user: number; idle_keepalive_s: number };
   pop3: { allow_plaintext_loopback: boolean };
+  managesieve: { allow_plaintext_loopback: boolean };
   login: { max_failures: number; lockout_s: number };
   spam: {
     enabled: boolean; junk_score: number; reject_score: number; min_trained: number; rejects_keep_days: number;

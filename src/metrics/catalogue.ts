@@ -5,6 +5,7 @@
 // incremented with the same label names; label values come from small fixed sets (protocol names,
 // result keywords, reason keywords), never from addresses or hosts, so the number of series stays
 // bounded.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Counter, Gauge, GaugeCollector, Histogram, Metrics } from './registry.ts';
 
 /** Seconds from the end of DATA (or APPEND) to the committed delivery. */
@@ -110,6 +111,19 @@ export function queueGauges(m: Metrics, depth: GaugeCollector, oldestAgeSeconds:
     depth: m.gauge('postern_queue_depth', 'Queue entries waiting (one per recipient), by status.', depth),
     oldestAge: m.gauge('postern_queue_oldest_age_seconds', 'Age of the oldest message still waiting in the queue (0 when empty).', oldestAgeSeconds),
   };
+}
+
+/** The longest event-loop delay since the previous scrape (the gauge resets when read): the figure
+ *  that says whether one client held everybody else up. Started by serve; stop() ends the sampling. */
+export function eventLoopGauge(m: Metrics): { stop(): void } {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  m.gauge('postern_event_loop_delay_max_seconds', 'Longest event-loop delay since the previous scrape.', () => {
+    const max = histogram.max / 1e9;
+    histogram.reset();
+    return [{ value: Number.isFinite(max) && max > 0 ? max : 0 }];
+  });
+  return { stop: () => histogram.disable() };
 }
 
 /** The store's WAL, read at scrape time: its size (bounded by the checkpoint thread) and how often it was truncated. */

@@ -4,7 +4,9 @@ import { domainToASCII } from 'node:url';
 
 /** The A-label form of a domain, lowercase, without a trailing dot; '' when it is not a valid name. */
 export function normalizeDomain(domain: string): string {
-  return domainToASCII(domain.trim().replace(/\.$/, '')).toLowerCase();
+  // domainToASCII parses a URL host: it would cut "x.test\\evil" or "x.test/y" at the separator.
+  if (/[\x00-\x20/\\?#@%:[\]]/.test(domain.trim())) return '';
+  return domainToASCII(domain.trim().replace(/\.+$/, '')).toLowerCase().replace(/\.+$/, '');
 }
 
 /** 'Local@Dom' → 'local@dom-a-label'; null when the address has no local part or domain. */

@@ -31,6 +31,8 @@ export interface StoreOptions {
   migrationsDir?: string;
   /** Run WAL checkpoints on a worker thread every this many ms (serve does); 0: inside commits. */
   checkpointIntervalMs?: number;
+  /** fsync each group commit's WAL writes on the thread pool instead of inside COMMIT (serve does; see group-commit.ts). */
+  syncOffLoop?: boolean;
   /** With a checkpoint thread: the WAL size past which it truncates the WAL (STORE_WAL_TRUNCATE_BYTES). */
   walTruncateBytes?: number;
 }
@@ -75,7 +77,7 @@ export class Store {
       }
       this.applied = [];
     }
-    this.commits = new GroupCommit(this.db, this.bus);
+    this.commits = new GroupCommit(this.db, this.bus, { syncOffLoop: options.syncOffLoop ?? false });
     this.checkpointer = options.checkpointIntervalMs
       ? new Checkpointer(this.db, this.db.name, options.checkpointIntervalMs, this.commits, options.walTruncateBytes ?? STORE_WAL_TRUNCATE_BYTES)
       : null;
@@ -133,6 +135,7 @@ export class Store {
   /** Closes the database; resolves once the checkpoint thread, if any, has closed its connection too. */
   close(): Promise<void> {
     const stopped = this.checkpointer?.stop() ?? Promise.resolve();
+    this.commits.close();
     if (this.db.open) this.db.close();
     return stopped;
   }

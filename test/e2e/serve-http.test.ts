@@ -65,7 +65,7 @@ test('serve obtains an ACME certificate, serves autoconfig, MTA-STS over HTTPS, 
   const config = path.join(dir, 'postern.toml');
   fs.writeFileSync(config, [
     'hostname = "mail.example.test"', `data_dir = "${dir}/data"`,
-    '[listen]', ...['smtp', 'submission', 'imap', 'pop3', 'pop3s'].map((k) => `${k} = false`),
+    '[listen]', ...['smtp', 'submission', 'imap', 'pop3', 'pop3s', 'managesieve'].map((k) => `${k} = false`),
     `imaps = "127.0.0.1:${imapsPort}"`, `submissions = "127.0.0.1:${submissionsPort}"`,
     `http = "127.0.0.1:${httpPort}"`, `https = "127.0.0.1:${httpsPort}"`, `ops = "127.0.0.1:${opsPort}"`,
     '[tls]', 'acme = true', `acme_directory = "${pebble.directoryUrl}"`, `acme_ca_file = "${pebble.caFile}"`, 'acme_email = "admin@example.test"',
