@@ -291,6 +291,20 @@ export const VACATION_MAX_DAYS = 365;
  *  32 KiB pages, and a truncation that copies what the last passive checkpoint left takes ~10 ms. */
 export const STORE_WAL_TRUNCATE_BYTES = 64 * 1024 * 1024;
 
+// --- DMARC and TLS reports (issue 18) ---
+
+/**
+ * Bytes a report may decompress to (zip or gzip). Real aggregate reports of a busy domain are a few
+ * hundred KiB of XML; a "zip bomb" of a few KiB that expands to gigabytes is cut off here.
+ */
+export const REPORT_MAX_DECOMPRESSED_BYTES = 8 * 1024 * 1024;
+/** Report attachments read from one message (a reporter sends one; the rest is ignored). */
+export const REPORT_MAX_ATTACHMENTS = 4;
+/** Rows (<record>s, or TLS-RPT policies and failure details) kept per report. */
+export const REPORT_MAX_RECORDS = 10_000;
+/** Element nesting the XML reader accepts; a DMARC report nests six deep. */
+export const REPORT_XML_MAX_DEPTH = 32;
+
 // --- ManageSieve (RFC 5804) ---
 
 /** Longest ManageSieve command line, literals excluded: commands are short; names are bounded. */

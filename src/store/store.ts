@@ -21,6 +21,7 @@ import { QueueStore } from './queue.ts';
 import { ReindexStore } from './reindex.ts';
 import { SpamStore } from './spam.ts';
 import { SieveStore } from './sieve.ts';
+import { ReportStore } from './reports.ts';
 
 export interface StoreOptions {
   clock: Clock;
@@ -53,6 +54,7 @@ export class Store {
   readonly reindex: ReindexStore;
   readonly spam: SpamStore;
   readonly sieve: SieveStore;
+  readonly reports: ReportStore;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
   private readonly checkpointer: Checkpointer | null;
@@ -91,6 +93,7 @@ export class Store {
     this.sieve = new SieveStore(this.db, this.clock);
     this.queue = new QueueStore(this.db, (work) => this.commits.run(work));
     this.spam = new SpamStore(this);
+    this.reports = new ReportStore(this.db, (work) => this.commits.run(work));
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
