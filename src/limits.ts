@@ -223,11 +223,14 @@ export const GREYLIST_RETRY_S = 360;
 // Spam filter (src/spam). The classifier's work per message is bounded whatever the message holds:
 // a million-token body, a 50 MB single line or a base64 bomb costs at most these.
 // Characters of decoded text (headers + body) tokenized per message: spam says what it says early,
-// and 64 Ki characters is a long letter.
-export const SPAM_TEXT_CHARS = 64 * 1024;
+// and 32 Ki characters is a long letter.
+export const SPAM_TEXT_CHARS = 32 * 1024;
+// Characters of body text from which word pairs are also taken (pairs are mostly seen once; they
+// help most near the top, and each is a row in the account's token table).
+export const SPAM_PAIR_CHARS = 4 * 1024;
 // Distinct tokens kept per message: the Robinson–Fisher combination uses only the most telling ones
-// and every token is a row lookup, so this bounds the classifier's database work.
-export const SPAM_MAX_TOKENS = 1500;
+// and every token is a row lookup and, when trained, a row update (measured in bench/spam).
+export const SPAM_MAX_TOKENS = 400;
 // Tokens longer than this are cut: base64 runs and hashes are noise, and keys stay small.
 export const SPAM_TOKEN_LENGTH = 32;
 // Raw bytes scanned for URL domains (HTML href values that the decoded text loses).
