@@ -34,9 +34,9 @@ export async function restoreBackup(dir: string, dataDir: string, options: { for
   if (manifest.schema_version > latest) {
     throw new RestoreError(`the backup has schema ${manifest.schema_version}, newer than this version of Postern knows (${latest}); restore it with Postern ${manifest.postern_version} or later`);
   }
-  if (databaseInUse(dataDir)) throw new RestoreError(`the database in ${dataDir} is in use (is "postern serve" running?); stop the server first`);
   const present = fs.existsSync(dataDir) ? fs.readdirSync(dataDir) : [];
   if (present.length > 0 && !options.force) throw new RestoreError(`${dataDir} is not empty; restore into an empty data_dir, or add --force to replace its database and files`);
+  if (databaseInUse(dataDir)) throw new RestoreError(`the database in ${dataDir} is in use (is "postern serve" running?); stop the server first`);
   installDatabase(path.join(from, DATABASE_FILE), dataDir);
   const files: string[] = [DATABASE_FILE];
   const data = path.join(from, 'data');

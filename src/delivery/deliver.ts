@@ -10,6 +10,7 @@ import type { StoreTarget, StoredCopy } from '../store/delivery.ts';
 import type { SpamDeliveryRecord } from '../store/spam.ts';
 import { planDelivery, SieveRejectError, type FilterOptions } from './sieve-filter.ts';
 import { forwardMessage } from './forward.ts';
+import { learnedOnArrival } from '../spam/verdict.ts';
 
 export { OverQuotaError, NoSuchMailboxError } from '../store/delivery.ts';
 export type { StoreTarget, StoredCopy } from '../store/delivery.ts';
@@ -57,7 +58,8 @@ export async function deliver(store: Store, input: DeliveryInput): Promise<Store
   // Sieve runs before the message is stored (after the spam verdict the caller put in the prefix).
   const plan = await planDelivery(store, full, input.raw, prefix, input.recipients, input.filter);
   if (plan.rejectedBy !== null && !input.queue && !(input.forwards && input.forwards.size > 0)) throw new SieveRejectError(plan.rejectedBy);
-  const copies = plan.targets.length > 0 || input.queue ? await commitCopies(store, input, plan.targets, prefix, full) : [];
+  const filed = { ...input, spam: input.spam ? refiledSpam(input.spam, plan.targets) : undefined };
+  const copies = plan.targets.length > 0 || input.queue ? await commitCopies(store, filed, plan.targets, prefix, full) : [];
   try {
     await plan.after();
     for (const [address, targets] of input.forwards ?? []) {
@@ -84,6 +86,23 @@ export async function deliverAll(store: Store, inputs: readonly Omit<DeliveryInp
       internalDate: input.internalDate ?? store.clock.now(), flags: input.flags ?? [],
     };
   }));
+}
+
+/**
+ * The spam records after Sieve: an account whose script discarded or redirected the message has
+ * no copy to train; one that filed it into Junk trains it as spam, anywhere else as ham
+ * (src/spam/verdict.ts learnedOnArrival).
+ */
+function refiledSpam(records: readonly SpamDeliveryRecord[], targets: StoreTarget[]): SpamDeliveryRecord[] {
+  const out: SpamDeliveryRecord[] = [];
+  for (const r of records) {
+    const mine = targets.filter((t) => t.accountId === r.accountId);
+    if (mine.length === 0) continue;
+    if (r.learnAs === null) { out.push(r); continue; }
+    const junk = mine.some((t) => t.mailbox === '\\Junk' || t.mailbox === 'Junk');
+    out.push({ ...r, learnAs: learnedOnArrival(junk ? 'junk' : 'inbox'), deliveredTo: junk ? 'junk' : 'inbox' });
+  }
+  return out;
 }
 
 async function commitCopies(store: Store, input: DeliveryInput, recipients: StoreTarget[], prefix: Buffer, full: Buffer): Promise<StoredCopy[]> {

@@ -43,6 +43,10 @@ test('queue list/show/retry/delete/flush', async (t) => {
   const retry = run('retry', String(id), '--json');
   assert.equal(retry.status, 0);
   assert.equal(JSON.parse(retry.stdout).recipients, 2);
+  const probe = openStore(path.join(dir, 'data'), { clock: { now: () => Date.now() }, migrate: false });
+  const retriedUntil = (await probe.queue.nextDue())!;
+  probe.close();
+  await sleep(5);
 
   // flush --wait follows the running server's attempts; here the test claims them as the worker would.
   const flushing = spawn(process.execPath, [BIN, 'queue', 'flush', '--wait', '--json', '--config', configFile]);
@@ -51,8 +55,10 @@ test('queue list/show/retry/delete/flush', async (t) => {
   flushing.stdout.on('data', (d: Buffer) => { out += d; });
   flushing.stderr.on('data', (d: Buffer) => { err += d; });
   const exited = new Promise<number | null>((resolve) => flushing.once('exit', resolve));
-  await sleep(700);
+  // Claim only once flush has made the recipients due again (its next_attempt_at moves past retry's):
+  // a claim before that would be undone by flush, and the process may take long to start on a busy machine.
   const worker = openStore(path.join(dir, 'data'), { clock: { now: () => Date.now() }, migrate: false });
+  for (let i = 0; i < 300 && (await worker.queue.nextDue())! <= retriedUntil; i++) await sleep(100);
   assert.equal((await worker.queue.claimDue('remote.test', Date.now(), Date.now() + 60_000, 10)).length, 2);
   worker.close();
   assert.equal(await exited, 0, err);
