@@ -135,6 +135,29 @@ export const IMAP_LITERAL_GRACE_SECONDS = 60;
 /** Deepest parenthesis nesting in a command (SEARCH keys nest; real clients stay under 5). */
 export const IMAP_MAX_NESTING_DEPTH = 32;
 
+/** Patterns in one LIST (RFC 5258 §3 allows a list): each is matched against every mailbox name, so
+ *  patterns × their length × names is the command's cost. Each pattern is also at most
+ *  IMAP_MAX_MAILBOX_NAME_LENGTH characters. */
+export const IMAP_MAX_LIST_PATTERNS = 16;
+
+/** LIST/LSUB yield to the event loop after matching this many mailboxes. */
+export const IMAP_LIST_YIELD_EVERY = 32;
+
+/** SEARCH (RFC 3501 §6.4.4) keys nest through parentheses and through NOT/OR; each level is a stack
+ *  frame and a level of SQL. Thunderbird's filters stay under 10; 1000 NOTs gave a SERVERBUG. */
+export const IMAP_MAX_SEARCH_DEPTH = 64;
+/** Keys in one SEARCH, and among them keys that match text (HEADER, BODY, TEXT, FROM…): each text key
+ *  is a scan of every message's text, so their number multiplies the command's cost. */
+export const IMAP_MAX_SEARCH_KEYS = 1000;
+export const IMAP_MAX_SEARCH_TEXT_KEYS = 32;
+/** Longest SEARCH string: people search for words and addresses, not pages. */
+export const IMAP_MAX_SEARCH_STRING_BYTES = 1024;
+/** A SEARCH evaluates a mailbox in pages of UIDs, adapting the page so each takes about this long,
+ *  and yields to the event loop between pages: no other client waits longer than about this. */
+export const IMAP_SEARCH_SLICE_MS = 20;
+/** A SEARCH still running after this long is ended with NO [LIMIT]: our cost, not the client's choice. */
+export const IMAP_SEARCH_MAX_MS = 60_000;
+
 /** Longest mailbox name in bytes (after modified UTF-7 decoding, as UTF-8). */
 export const IMAP_MAX_MAILBOX_NAME_LENGTH = 1024;
 
@@ -148,6 +171,15 @@ export const IMAP_STORE_PAGE_SIZE = 2000;
 
 /** Bytes of FETCH output buffered in the socket before the session waits for 'drain'. */
 export const IMAP_OUTPUT_HIGH_WATER = 1024 * 1024;
+
+/** Messages per page when FETCH wants message bytes: small messages come with their row (up to one
+ *  BLOB_CHUNK_SIZE each), and the page is held while a slow client reads, so 16 rows ≈ 1 MiB. */
+export const IMAP_FETCH_CONTENT_PAGE_SIZE = 16;
+/** A FETCH literal larger than this is streamed from the store in IMAP_FETCH_STREAM_CHUNK pieces. */
+export const IMAP_FETCH_STREAM_THRESHOLD = 256 * 1024;
+export const IMAP_FETCH_STREAM_CHUNK = 256 * 1024;
+/** FETCH output gathered before it is written and the socket's drain awaited. */
+export const IMAP_FETCH_FLUSH_BYTES = 256 * 1024;
 
 /** Seconds an authenticated session may stay silent outside IDLE (RFC 3501 §5.4: at least 30 min). */
 export const IMAP_IDLE_TIMEOUT_SECONDS = 30 * 60 + 60;
@@ -191,11 +223,14 @@ export const GREYLIST_RETRY_S = 360;
 // Spam filter (src/spam). The classifier's work per message is bounded whatever the message holds:
 // a million-token body, a 50 MB single line or a base64 bomb costs at most these.
 // Characters of decoded text (headers + body) tokenized per message: spam says what it says early,
-// and 64 Ki characters is a long letter.
-export const SPAM_TEXT_CHARS = 64 * 1024;
+// and 32 Ki characters is a long letter.
+export const SPAM_TEXT_CHARS = 32 * 1024;
+// Characters of body text from which word pairs are also taken (pairs are mostly seen once; they
+// help most near the top, and each is a row in the account's token table).
+export const SPAM_PAIR_CHARS = 4 * 1024;
 // Distinct tokens kept per message: the Robinson–Fisher combination uses only the most telling ones
-// and every token is a row lookup, so this bounds the classifier's database work.
-export const SPAM_MAX_TOKENS = 1500;
+// and every token is a row lookup and, when trained, a row update (measured in bench/spam).
+export const SPAM_MAX_TOKENS = 400;
 // Tokens longer than this are cut: base64 runs and hashes are noise, and keys stay small.
 export const SPAM_TOKEN_LENGTH = 32;
 // Raw bytes scanned for URL domains (HTML href values that the decoded text loses).
@@ -260,6 +295,20 @@ export const VACATION_MAX_DAYS = 365;
  *  coming: it reached 2.9 GB for 10,000 messages. 64 MiB is some seconds of inbound load with
  *  32 KiB pages, and a truncation that copies what the last passive checkpoint left takes ~10 ms. */
 export const STORE_WAL_TRUNCATE_BYTES = 64 * 1024 * 1024;
+
+// --- DMARC and TLS reports (issue 18) ---
+
+/**
+ * Bytes a report may decompress to (zip or gzip). Real aggregate reports of a busy domain are a few
+ * hundred KiB of XML; a "zip bomb" of a few KiB that expands to gigabytes is cut off here.
+ */
+export const REPORT_MAX_DECOMPRESSED_BYTES = 8 * 1024 * 1024;
+/** Report attachments read from one message (a reporter sends one; the rest is ignored). */
+export const REPORT_MAX_ATTACHMENTS = 4;
+/** Rows (<record>s, or TLS-RPT policies and failure details) kept per report. */
+export const REPORT_MAX_RECORDS = 10_000;
+/** Element nesting the XML reader accepts; a DMARC report nests six deep. */
+export const REPORT_XML_MAX_DEPTH = 32;
 
 // --- ManageSieve (RFC 5804) ---
 

@@ -26,6 +26,7 @@ import { reloadCertificate } from '../tls/reload.ts';
 import { systemClock } from '../clock.ts';
 import { BindError } from '../net/listen.ts';
 import { installProcessGuard } from '../process-guard.ts';
+import { eventLoopGauge } from '../metrics/catalogue.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import type { Config } from '../config/types.ts';
 import { startSpamTrainer } from '../spam/trainer.ts';
@@ -53,6 +54,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (problem) log.warn({ hostname: config.hostname }, problem);
   const ctx = await buildContext(config, log, configPath(flagString(args, 'config')));
   const removeGuard = installProcessGuard(log, ctx.metrics);
+  const loopDelay = eventLoopGauge(ctx.metrics);
   const running: RunningListener[] = ctx.listeners ?? [];
   try {
     for (const spec of LISTENERS) {
@@ -65,6 +67,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   } catch (err) {
     await Promise.allSettled(running.map((l) => l.close()));
     await ctx.store.close();
+    loopDelay.stop();
     removeGuard();
     if (err instanceof BindError) throw new OperationError(err.message);
     throw err;
@@ -110,6 +113,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   unsubscribe();
   await worker.stop();
   await ctx.store.close();
+  loopDelay.stop();
   removeGuard();
   log.info('stopped');
   log.flush?.();
@@ -123,7 +127,7 @@ export async function buildContext(config: Config, log: Logger, configFile: stri
   let store: Store;
   try {
     ({ store } = await openStoreMigrated(config, {
-      clock: systemClock, configFile, checkpointIntervalMs: CHECKPOINT_INTERVAL_MS,
+      clock: systemClock, configFile, checkpointIntervalMs: CHECKPOINT_INTERVAL_MS, syncOffLoop: true,
       onBackup: (backup, pending) => log.info({ backup, pending }, `backed up the database to ${backup} before migrating`),
     }));
   } catch (err) {

@@ -5,6 +5,7 @@
 // incremented with the same label names; label values come from small fixed sets (protocol names,
 // result keywords, reason keywords), never from addresses or hosts, so the number of series stays
 // bounded.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Counter, Gauge, GaugeCollector, Histogram, Metrics } from './registry.ts';
 
 /** Seconds from the end of DATA (or APPEND) to the committed delivery. */
@@ -37,6 +38,8 @@ export interface ServerMetrics {
    * destination = microsoft | google | yahoo | relay | other
    */
   outboundRejections: Counter;
+  /** DMARC and TLS-RPT reports found in mail to postmaster@. labels: kind = dmarc | tls | unknown, result = stored | duplicate | invalid */
+  reportsReceived: Counter;
   /** labels: protocol (as for connections) */
   authFailures: Counter;
   /**
@@ -68,6 +71,7 @@ export function serverMetrics(m: Metrics): ServerMetrics {
     messagesSent: m.counter('postern_messages_sent_total', 'Outbound recipients delivered to the remote server.'),
     messagesDeferred: m.counter('postern_messages_deferred_total', 'Outbound delivery attempts deferred for a retry, per recipient.'),
     messagesBounced: m.counter('postern_messages_bounced_total', 'Outbound recipients failed permanently (DSN sent unless the sender was null).'),
+    reportsReceived: m.counter('postern_reports_received_total', 'DMARC aggregate and TLS-RPT reports received, by kind and result.'),
     outboundRejections: m.counter('postern_outbound_rejections_total', 'Outbound recipients refused by the remote server, by rejection class and destination.'),
     authFailures: m.counter('postern_auth_failures_total', 'Failed logins, by protocol.'),
     verdicts: m.counter('postern_verification_verdicts_total', 'Inbound SPF/DKIM/DMARC/ARC results, by method and result.'),
@@ -110,6 +114,19 @@ export function queueGauges(m: Metrics, depth: GaugeCollector, oldestAgeSeconds:
     depth: m.gauge('postern_queue_depth', 'Queue entries waiting (one per recipient), by status.', depth),
     oldestAge: m.gauge('postern_queue_oldest_age_seconds', 'Age of the oldest message still waiting in the queue (0 when empty).', oldestAgeSeconds),
   };
+}
+
+/** The longest event-loop delay since the previous scrape (the gauge resets when read): the figure
+ *  that says whether one client held everybody else up. Started by serve; stop() ends the sampling. */
+export function eventLoopGauge(m: Metrics): { stop(): void } {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  m.gauge('postern_event_loop_delay_max_seconds', 'Longest event-loop delay since the previous scrape.', () => {
+    const max = histogram.max / 1e9;
+    histogram.reset();
+    return [{ value: Number.isFinite(max) && max > 0 ? max : 0 }];
+  });
+  return { stop: () => histogram.disable() };
 }
 
 /** The store's WAL, read at scrape time: its size (bounded by the checkpoint thread) and how often it was truncated. */

@@ -5,11 +5,21 @@
 // exact check confirms each; otherwise the mailbox is scanned a window of UIDs at a time, yielding
 // to the event loop between windows. Always true: the query is parameterized (no user text is
 // spliced into SQL), the result is exactly what the exact checks say (the index only narrows), UIDs
-// come back ascending, and no message is reparsed.
+// come back ascending, and no message is reparsed; every exact substring check is linear in the text
+// (substring-match.ts: never LIKE '%…%', which backtracks — a 401-byte key over 64 messages held the
+// event loop 8.7 s); each window is sized so it takes about IMAP_SEARCH_SLICE_MS, and a search still
+// running after IMAP_SEARCH_MAX_MS stops with SearchTimeLimitError.
 import type { Store } from './store.ts';
 import type { Db } from './open.ts';
 import { FLAG_BITS, isSystemFlag } from './flags.ts';
-import { IMAP_SEARCH_FTS_MAX_TRIGRAMS, IMAP_SEARCH_PAGE_SIZE } from '../limits.ts';
+import { IMAP_SEARCH_FTS_MAX_TRIGRAMS, IMAP_SEARCH_MAX_MS, IMAP_SEARCH_PAGE_SIZE, IMAP_SEARCH_SLICE_MS } from '../limits.ts';
+import { FoldedNeedle } from './substring-match.ts';
+
+/** A search that ran past IMAP_SEARCH_MAX_MS: our cost, answered NO [LIMIT], not a result. */
+export class SearchTimeLimitError extends Error {}
+
+/** Messages in the first window of a search that reads message text; later windows adapt. */
+const FIRST_TEXT_WINDOW = 64;
 
 /** A search key with everything session-specific (sequence numbers, \Recent) already turned into UIDs. */
 export type StoreSearchKey =
@@ -49,14 +59,10 @@ function likePattern(value: string): string {
   return '%' + value.replace(/[\\%_]/g, '\\$&') + '%';
 }
 
-function isAscii(s: string): boolean {
-  return /^[\x00-\x7f]*$/.test(s);
-}
 
 /** header_text holds "name: value\n" per field, names lowercased, values decoded (RFC 2047). */
-function headerContains(headerText: string, field: string, needle: string): boolean {
+function headerContains(headerText: string, field: string, needle: FoldedNeedle): boolean {
   const prefix = field.toLowerCase() + ': ';
-  const lowerNeedle = needle.toLowerCase();
   let at = headerText.startsWith(prefix) ? 0 : -1;
   if (at < 0) {
     const i = headerText.indexOf('\n' + prefix);
@@ -65,7 +71,7 @@ function headerContains(headerText: string, field: string, needle: string): bool
   while (at >= 0) {
     const end = headerText.indexOf('\n', at);
     const value = headerText.slice(at + prefix.length, end < 0 ? undefined : end);
-    if (lowerNeedle === '' || value.toLowerCase().includes(lowerNeedle)) return true;
+    if (needle.contains(value)) return true;
     const next = headerText.indexOf('\n' + prefix, at);
     at = next < 0 ? -1 : next + 1;
   }
@@ -74,7 +80,14 @@ function headerContains(headerText: string, field: string, needle: string): bool
 
 class Compiler {
   readonly params: unknown[] = [];
+  /** The substring needles of this query, compiled once; SQL refers to them by index. */
+  readonly needles: FoldedNeedle[] = [];
   needsContents = false;
+
+  private needle(value: string): number {
+    this.needles.push(new FoldedNeedle(value));
+    return this.needles.length - 1;
+  }
 
   compile(key: StoreSearchKey): string {
     switch (key.op) {
@@ -86,22 +99,13 @@ class Compiler {
         return `(' ' || m.keywords || ' ') ${key.present ? '' : 'NOT '}LIKE ? ESCAPE '\\'`;
       case 'header':
         this.needsContents = true;
-        if (key.value !== '' && isAscii(key.value)) {
-          // LIKE is ASCII case-insensitive: a cheap necessary condition before the exact check.
-          this.params.push(likePattern(key.value), key.field, key.value);
-          return `(c.header_text LIKE ? ESCAPE '\\' AND postern_header_contains(c.header_text, ?, ?))`;
-        }
-        this.params.push(key.field, key.value);
+        this.params.push(key.field, this.needle(key.value));
         return 'postern_header_contains(c.header_text, ?, ?)';
       case 'address': {
         // Parsed addresses (contents.address_text); rows indexed before it existed use the header.
         this.needsContents = true;
         const column = "(CASE WHEN c.address_text = '' THEN c.header_text ELSE c.address_text END)";
-        if (key.value !== '' && isAscii(key.value)) {
-          this.params.push(likePattern(key.value), key.field, key.value);
-          return `(${column} LIKE ? ESCAPE '\\' AND postern_header_contains(${column}, ?, ?))`;
-        }
-        this.params.push(key.field, key.value);
+        this.params.push(key.field, this.needle(key.value));
         return `postern_header_contains(${column}, ?, ?)`;
       }
       case 'body':
@@ -142,11 +146,7 @@ class Compiler {
   }
 
   private textMatch(column: string, value: string): string {
-    if (isAscii(value)) {
-      this.params.push(likePattern(value));
-      return `${column} LIKE ? ESCAPE '\\'`;
-    }
-    this.params.push(value);
+    this.params.push(this.needle(value));
     return `postern_text_contains(${column}, ?)`;
   }
 
@@ -199,13 +199,15 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class ImapSearchStore {
   private readonly db: Db;
+  /** The needles of the query being run. Each query runs synchronously, so one slot is enough. */
+  private needles: FoldedNeedle[] = [];
 
   constructor(store: Store) {
     this.db = store.db;
     this.db.function('postern_header_contains', { deterministic: true }, (text: unknown, field: unknown, needle: unknown) =>
-      headerContains(String(text), String(field), String(needle)) ? 1 : 0);
+      headerContains(String(text), String(field), this.needles[Number(needle)]!) ? 1 : 0);
     this.db.function('postern_text_contains', { deterministic: true }, (text: unknown, needle: unknown) =>
-      String(text).toLowerCase().includes(String(needle).toLowerCase()) ? 1 : 0);
+      this.needles[Number(needle)]!.contains(String(text)) ? 1 : 0);
   }
 
   /** UIDs (with their MODSEQ) of the mailbox's messages that match, ascending. */
@@ -226,6 +228,25 @@ export class ImapSearchStore {
       : 'm.uid, m.modseq';
     const from = `FROM messages m ${c.needsContents || forSort ? 'JOIN contents c ON c.id = m.content_id' : ''}`;
     const out: unknown[] = [];
+    const started = performance.now();
+    // Windows that read message text start small and adapt to the time slice; others are cheap.
+    let size = c.needsContents ? FIRST_TEXT_WINDOW : IMAP_SEARCH_PAGE_SIZE;
+    const timed = <T>(query: () => T): T => {
+      const t0 = performance.now();
+      this.needles = c.needles;
+      try {
+        return query();
+      } finally {
+        this.needles = [];
+        const took = performance.now() - t0;
+        if (took > IMAP_SEARCH_SLICE_MS) size = Math.max(1, Math.floor(size / 2));
+        else if (took < IMAP_SEARCH_SLICE_MS / 4) size = Math.min(IMAP_SEARCH_PAGE_SIZE, size * 2);
+      }
+    };
+    const pause = async () => {
+      if (performance.now() - started > IMAP_SEARCH_MAX_MS) throw new SearchTimeLimitError();
+      await yieldToLoop();
+    };
     const narrowing = narrowingOf(key);
     if (narrowing && this.fullyIndexed(mailboxId)) {
       // The index names the candidates; the full condition (with its exact checks) runs on them a
@@ -233,21 +254,23 @@ export class ImapSearchStore {
       const candidates = this.db.prepare(`SELECT m.uid FROM messages m WHERE m.mailbox_id = ?
         AND m.content_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?) ORDER BY m.uid`).pluck().all(mailboxId, trigramQuery(narrowing)) as number[];
       const page = this.db.prepare(`SELECT ${columns} ${from} WHERE m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?)) AND (${where}) ORDER BY m.uid`);
-      for (let i = 0; i < candidates.length; i += IMAP_SEARCH_PAGE_SIZE) {
-        if (i > 0) await yieldToLoop();
-        out.push(...page.all(mailboxId, JSON.stringify(candidates.slice(i, i + IMAP_SEARCH_PAGE_SIZE)), ...c.params));
+      for (let i = 0; i < candidates.length;) {
+        if (i > 0) await pause();
+        const slice = candidates.slice(i, i + size);
+        i += slice.length;
+        out.push(...timed(() => page.all(mailboxId, JSON.stringify(slice), ...c.params)));
       }
       return out;
     }
-    // A scan: one window of IMAP_SEARCH_PAGE_SIZE messages per query, the event loop served between.
+    // A scan: one window of messages per query, the event loop served between.
     const window = this.db.prepare(`SELECT ${columns} ${from} WHERE m.mailbox_id = ? AND m.uid >= ? AND m.uid < ? AND (${where}) ORDER BY m.uid`);
     const boundary = this.db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? AND uid >= ? ORDER BY uid LIMIT 1 OFFSET ?').pluck();
     for (let lo = 0; ;) {
-      const hi = (boundary.get(mailboxId, lo, IMAP_SEARCH_PAGE_SIZE) as number | undefined) ?? Number.MAX_SAFE_INTEGER;
-      out.push(...window.all(mailboxId, lo, hi, ...c.params));
+      const hi = (boundary.get(mailboxId, lo, size) as number | undefined) ?? Number.MAX_SAFE_INTEGER;
+      out.push(...timed(() => window.all(mailboxId, lo, hi, ...c.params)));
       if (hi === Number.MAX_SAFE_INTEGER) return out;
       lo = hi;
-      await yieldToLoop();
+      await pause();
     }
   }
 

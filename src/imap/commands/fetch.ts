@@ -1,20 +1,25 @@
 // FETCH and UID FETCH (RFC 3501 §6.4.5, §7.4.2) with CHANGEDSINCE/VANISHED (RFC 7162 §3.1.4,
 // §3.2.6). Rows are read in pages; ENVELOPE and BODYSTRUCTURE are the strings computed at delivery;
 // a body section is a byte range of the stored message found from the stored MIME tree, so nothing
-// is reparsed. Output is written page by page, waiting for the socket to drain.
+// is reparsed. Always true: a partial (<start.length>) reads only its byte range; a literal larger
+// than IMAP_FETCH_STREAM_THRESHOLD is never held whole — it is read and written a chunk at a time, the
+// next chunk only once the socket has drained below IMAP_OUTPUT_HIGH_WATER — and output is flushed
+// every IMAP_FETCH_FLUSH_BYTES, so a client that stops reading costs about a megabyte whatever it
+// asked for; once a literal has started, a failure closes the connection (the reply cannot be
+// finished honestly). BINARY[...] (RFC 3516) serves a part with its transfer encoding undone.
 import { command, SELECTED } from './command.ts';
-import { ok } from '../session/completion.ts';
+import { ImapUserError, ok } from '../session/completion.ts';
 import { parseFetchArguments, fetchSetsSeen, type FetchItem, type Section } from '../protocol/fetch-attributes.ts';
 import { formatDateTime } from '../protocol/dates.ts';
 import { formatNumbers } from '../protocol/sequence-set.ts';
 import { ImapSyntaxError } from '../protocol/tokens.ts';
 import { indexRanges, uidRanges } from '../session/message-set.ts';
 import { flagList } from '../session/flag-text.ts';
-import { decodeTree, filterHeaderFields, sectionRange, type MimePart } from '../../mime/index.ts';
+import { decodeTransfer, decodeTree, filterHeaderFields, resolvePart, sectionRange, type MimePart } from '../../mime/index.ts';
 import { FLAG_BITS } from '../../store/flags.ts';
 import type { FetchWants, MessageRow } from '../../store/imap-messages.ts';
 import type { ImapSession } from '../session/session.ts';
-import { IMAP_FETCH_PAGE_SIZE } from '../../limits.ts';
+import { IMAP_FETCH_CONTENT_PAGE_SIZE, IMAP_FETCH_FLUSH_BYTES, IMAP_FETCH_PAGE_SIZE, IMAP_FETCH_STREAM_CHUNK, IMAP_FETCH_STREAM_THRESHOLD } from '../../limits.ts';
 
 const SEEN = FLAG_BITS['\\Seen'];
 
@@ -36,6 +41,28 @@ function wantsOf(items: FetchItem[]): FetchWants {
   return w;
 }
 
+/** A byte range of a stored message, written to the socket chunk by chunk instead of read whole. */
+interface StreamedRange {
+  contentId: number;
+  start: number;
+  end: number;
+}
+
+type Literal = Buffer | StreamedRange;
+
+function literalSize(l: Literal): number {
+  return Buffer.isBuffer(l) ? l.length : l.end - l.start;
+}
+
+type Partial = { start: number; length: number } | null;
+
+/** RFC 3501 §6.4.5: <start.length> is the octets from start, at most length of them. */
+function clip(start: number, end: number, partial: Partial): [number, number] {
+  if (!partial) return [start, end];
+  const from = Math.min(end, start + partial.start);
+  return [from, Math.min(end, from + partial.length)];
+}
+
 /** Reads a message's bytes: from the row when the whole message came with it, else by range. */
 class MessageBytes {
   private readonly s: ImapSession;
@@ -47,8 +74,9 @@ class MessageBytes {
     this.row = row;
   }
 
-  private range(start: number, end: number): Buffer | Promise<Buffer> {
+  private range(start: number, end: number): Literal | Promise<Literal> {
     if (this.row.bytes) return this.row.bytes.subarray(start, end);
+    if (end - start > IMAP_FETCH_STREAM_THRESHOLD) return { contentId: this.row.contentId, start, end };
     return this.s.services.messages.readRange(this.row.contentId, start, end);
   }
 
@@ -57,15 +85,47 @@ class MessageBytes {
     return this.tree;
   }
 
-  /** The bytes of a section, or null when the message has no such part. */
-  async section(section: Section): Promise<Buffer | null> {
-    if (section.part.length === 0 && section.spec === 'ALL') return this.range(0, this.row.size);
+  /** RFC 3516 §4.2: a part's content with its Content-Transfer-Encoding undone (the whole message,
+   *  as stored, for an empty section), only its partial range when one is given; null when there
+   *  is no such part. A part is decoded whole: it is bounded by the message size limit. */
+  async binary(section: Section, partial: Partial): Promise<Literal | null> {
+    if (section.part.length === 0) return this.range(...clip(0, this.row.size, partial));
+    const part = resolvePart(this.mime(), section.part);
+    const r = sectionRange(this.mime(), section.part, 'ALL');
+    if (!part || !r) return null;
+    const encoding = part.encoding?.toLowerCase() ?? null;
+    if (encoding !== null && !DECODABLE.has(encoding)) throw new ImapUserError('Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
+    const raw = this.row.bytes ? this.row.bytes.subarray(r.start, r.end) : await this.s.services.messages.readRange(this.row.contentId, r.start, r.end);
+    const decoded = decodeTransfer(raw, encoding);
+    return decoded.subarray(...clip(0, decoded.length, partial));
+  }
+
+  /** The bytes of a section (only its partial range when one is given), or null when the message
+   *  has no such part. */
+  async section(section: Section, partial: Partial = null): Promise<Literal | null> {
+    if (section.part.length === 0 && section.spec === 'ALL') return this.range(...clip(0, this.row.size, partial));
     const filtered = section.spec === 'HEADER.FIELDS' || section.spec === 'HEADER.FIELDS.NOT';
     const r = sectionRange(this.mime(), section.part, filtered ? 'HEADER' : section.spec);
     if (!r) return null;
-    const bytes = await this.range(r.start, r.end);
-    return filtered ? filterHeaderFields(bytes, section.fields, section.spec === 'HEADER.FIELDS.NOT') : bytes;
+    if (!filtered) return this.range(...clip(r.start, r.end, partial));
+    // A header block is filtered whole; it is one part's header, bounded by the message size limit.
+    const header = this.row.bytes ? this.row.bytes.subarray(r.start, r.end) : await this.s.services.messages.readRange(this.row.contentId, r.start, r.end);
+    const bytes = filterHeaderFields(header, section.fields, section.spec === 'HEADER.FIELDS.NOT');
+    return bytes.subarray(...clip(0, bytes.length, partial));
   }
+}
+
+const DECODABLE = new Set(['7bit', '8bit', 'binary', 'base64', 'quoted-printable']);
+
+/** RFC 3516 §4.2: data with NUL, or with CR or LF not in a CRLF pair, goes out as a literal8. */
+function needsLiteral8(data: Buffer): boolean {
+  for (let i = 0; i < data.length; i++) {
+    const c = data[i]!;
+    if (c === 0) return true;
+    if (c === 13 && data[i + 1] !== 10) return true;
+    if (c === 10 && data[i - 1] !== 13) return true;
+  }
+  return false;
 }
 
 const WHOLE: Section = { part: [], spec: 'ALL', fields: [] };
@@ -81,30 +141,69 @@ function sectionOf(item: FetchItem): Section | null {
   return null;
 }
 
-/** Output of one page: text runs are joined so the socket sees few, large writes. */
+/** Output being gathered: text runs are joined so the socket sees few, large writes. */
 class PageOutput {
-  readonly parts: (string | Buffer)[] = [];
+  parts: (string | Literal)[] = [];
   private text = '';
+  /** Bytes held in parts (streamed ranges are not held, so they do not count). */
+  held = 0;
 
   add(t: string): void {
     this.text += t;
   }
 
-  literal(label: string, data: Buffer | null): void {
+  literal(label: string, data: Literal | null, binary = false): void {
     if (data === null) {
       this.text += `${label} NIL`;
       return;
     }
-    this.text += `${label} {${data.length}}\r\n`;
+    this.text += `${label} ${binary && Buffer.isBuffer(data) && needsLiteral8(data) ? '~' : ''}{${literalSize(data)}}\r\n`;
     this.parts.push(this.text, data);
+    this.held += this.text.length + (Buffer.isBuffer(data) ? data.length : 0);
     this.text = '';
   }
 
-  finish(): (string | Buffer)[] {
+  /** Takes what was gathered, leaving the output empty. */
+  take(): (string | Literal)[] {
     if (this.text) this.parts.push(this.text);
+    const parts = this.parts;
+    this.parts = [];
     this.text = '';
-    return this.parts;
+    this.held = 0;
+    return parts;
   }
+}
+
+/** Writes gathered output: text and small literals in one batch, streamed ranges chunk by chunk with
+ *  backpressure. False when the connection was closed (by the client, or because a streamed
+ *  literal could not be read to its end). */
+async function writeOut(s: ImapSession, parts: (string | Literal)[]): Promise<boolean> {
+  let batch: (string | Buffer)[] = [];
+  for (const p of parts) {
+    if (typeof p === 'string' || Buffer.isBuffer(p)) {
+      batch.push(p);
+      continue;
+    }
+    s.writeAll(batch);
+    batch = [];
+    for (let at = p.start; at < p.end; at += IMAP_FETCH_STREAM_CHUNK) {
+      await s.drain();
+      if (s.isClosed) return false;
+      let chunk: Buffer;
+      try {
+        chunk = await s.services.messages.readRange(p.contentId, at, Math.min(p.end, at + IMAP_FETCH_STREAM_CHUNK));
+      } catch (err) {
+        // Mid-literal: the reply cannot be finished, and the client cannot resynchronize.
+        s.services.log.error({ err, contentId: p.contentId }, 'IMAP FETCH read failed mid-literal; closing the connection');
+        s.close();
+        return false;
+      }
+      s.write(chunk);
+    }
+  }
+  s.writeAll(batch);
+  await s.drain();
+  return !s.isClosed;
 }
 
 interface RowOptions {
@@ -113,8 +212,9 @@ interface RowOptions {
   flagsChanged: boolean;
 }
 
-/** Writes one FETCH response; `data` holds the bytes of each item that needs them, in item order. */
-function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, items: FetchItem[], data: (Buffer | null)[], opts: RowOptions): void {
+/** Writes one FETCH response; `data` holds the bytes of each item that needs them, in item order
+ *  (a section's partial range already applied). */
+function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, items: FetchItem[], data: (Literal | null)[], opts: RowOptions): void {
   const view = s.selected!;
   if (opts.flagsChanged || items.some((i) => i.kind === 'simple' && i.name === 'FLAGS')) out.add(view.keywordAnnouncement(row.keywords));
   out.add(`* ${seq} FETCH (`);
@@ -132,10 +232,10 @@ function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, 
   let d = 0;
   for (const item of items) {
     if (item.kind === 'section') {
-      const bytes = data[d++]!;
-      const part = bytes && item.partial ? bytes.subarray(Math.min(item.partial.start, bytes.length), item.partial.start + item.partial.length) : bytes;
       sep();
-      out.literal(item.label, part);
+      const bytes = data[d++]!;
+      if (item.binary === 'size') out.add(`${item.label} ${bytes ? literalSize(bytes) : 0}`);
+      else out.literal(item.label, bytes, item.binary !== null);
       continue;
     }
     switch (item.name) {
@@ -209,12 +309,17 @@ export const fetch = command({
       if (gone.length > 0) s.untagged(`VANISHED (EARLIER) ${formatNumbers(gone)}`);
     }
     const wants = wantsOf(a.items);
-    const sections = a.items.map(sectionOf).filter((x): x is Section => x !== null);
+    const sections = a.items.flatMap((item) => {
+      const section = sectionOf(item);
+      return section ? [{ section, partial: item.kind === 'section' ? item.partial : null, binary: item.kind === 'section' && item.binary !== null }] : [];
+    });
+    // Rows that carry message bytes are read in small pages: the page is held while the client reads.
+    const pageSize = wants.content ? IMAP_FETCH_CONTENT_PAGE_SIZE : IMAP_FETCH_PAGE_SIZE;
     const setSeen = !view.readOnly && fetchSetsSeen(a.items);
     const opts = { uid: cmd.uid, modseq: a.changedSince !== null };
     for (const [from, to] of idx) {
-      for (let i = from; i <= to; i += IMAP_FETCH_PAGE_SIZE) {
-        const j = Math.min(to, i + IMAP_FETCH_PAGE_SIZE - 1);
+      for (let i = from; i <= to; i += pageSize) {
+        const j = Math.min(to, i + pageSize - 1);
         const rows = await messages.fetchPage(view.id, view.uids[i]!, view.uids[j]!, j - i + 1, wants, a.changedSince);
         let seen = new Set<number>();
         if (setSeen) {
@@ -238,17 +343,18 @@ export const fetch = command({
         for (const row of rows) {
           while (k <= j && view.uids[k]! < row.uid) k++;
           if (k > j || view.uids[k] !== row.uid) continue;
-          let data: (Buffer | null)[] = [];
+          let data: (Literal | null)[] = [];
           if (sections.length > 0) {
             const bytes = new MessageBytes(s, row);
             data = [];
-            for (const sec of sections) data.push(await bytes.section(sec));
+            for (const sec of sections) data.push(await (sec.binary ? bytes.binary(sec.section, sec.partial) : bytes.section(sec.section, sec.partial)));
           }
           respond(out, s, row, k + 1, a.items, data, { ...opts, flagsChanged: seen.has(row.uid) });
+          if (out.held >= IMAP_FETCH_FLUSH_BYTES || out.parts.some((p) => typeof p !== 'string' && !Buffer.isBuffer(p))) {
+            if (!(await writeOut(s, out.take()))) return ok('FETCH aborted');
+          }
         }
-        s.writeAll(out.finish());
-        await s.drain();
-        if (s.isClosed) return ok('FETCH aborted');
+        if (!(await writeOut(s, out.take()))) return ok('FETCH aborted');
       }
     }
     return ok('FETCH completed');

@@ -1,13 +1,16 @@
 // SEARCH arguments (RFC 3501 §6.4.4, RFC 4731 ESEARCH RETURN options, RFC 5182 SAVE, RFC 7162 §3.1.5
 // MODSEQ): a tree of search keys. Pure. Always true: the tree holds every RFC 3501 key in one of a
 // few normalized shapes (FROM/TO/CC/BCC are address searches, SUBJECT a header search, UNSEEN a
-// negated flag), and
-// its depth is bounded by the parser's nesting limit.
+// negated flag); its depth — parentheses and prefix operators (NOT, OR) alike — is at most
+// IMAP_MAX_SEARCH_DEPTH, it has at most IMAP_MAX_SEARCH_KEYS keys of which IMAP_MAX_SEARCH_TEXT_KEYS
+// match text, and no search string is longer than IMAP_MAX_SEARCH_STRING_BYTES: beyond any of these
+// the command is BAD, so a client cannot choose what a search costs.
 
 import { ArgumentReader, flag } from './argument-reader.ts';
 import { parseSearchDate } from './dates.ts';
 import { ImapSyntaxError } from './tokens.ts';
 import type { SequenceSet } from './sequence-set.ts';
+import { IMAP_MAX_SEARCH_DEPTH, IMAP_MAX_SEARCH_KEYS, IMAP_MAX_SEARCH_STRING_BYTES, IMAP_MAX_SEARCH_TEXT_KEYS } from '../../limits.ts';
 
 export type SearchKey =
   | { op: 'all' }
@@ -81,19 +84,38 @@ export function parseSearchArguments(r: ArgumentReader): SearchArguments {
     r.next('CHARSET');
     charset = r.astring('charset');
   }
+  const budget = { keys: 0, textKeys: 0 };
   const keys: SearchKey[] = [];
-  do keys.push(parseKey(r));
+  do keys.push(parseKey(r, 0, budget));
   while (r.more());
   return { returns, charset, key: keys.length === 1 ? keys[0]! : { op: 'and', keys } };
 }
 
-export function parseKey(r: ArgumentReader): SearchKey {
+/** Keys parsed so far in one command, against IMAP_MAX_SEARCH_KEYS / IMAP_MAX_SEARCH_TEXT_KEYS. */
+interface KeyBudget { keys: number; textKeys: number }
+
+/** A search string (RFC 3501 astring), refused beyond IMAP_MAX_SEARCH_STRING_BYTES. */
+function searchString(r: ArgumentReader, what: string, budget: KeyBudget): string {
+  if (++budget.textKeys > IMAP_MAX_SEARCH_TEXT_KEYS) throw new ImapSyntaxError(`More than ${IMAP_MAX_SEARCH_TEXT_KEYS} text search keys`, 'LIMIT');
+  return limitedString(r, what);
+}
+
+function limitedString(r: ArgumentReader, what: string): string {
+  const bytes = r.astringBytes(what);
+  if (bytes.length > IMAP_MAX_SEARCH_STRING_BYTES) throw new ImapSyntaxError(`Search string longer than ${IMAP_MAX_SEARCH_STRING_BYTES} bytes`, 'LIMIT');
+  return bytes.toString('utf8');
+}
+
+export function parseKey(r: ArgumentReader, depth = 0, budget: KeyBudget = { keys: 0, textKeys: 0 }): SearchKey {
+  // RFC 3501 §6.4.4 lets keys nest without bound; each level is a frame here and a level of SQL.
+  if (depth >= IMAP_MAX_SEARCH_DEPTH) throw new ImapSyntaxError('Search keys nested too deeply', 'LIMIT');
+  if (++budget.keys > IMAP_MAX_SEARCH_KEYS) throw new ImapSyntaxError(`More than ${IMAP_MAX_SEARCH_KEYS} search keys`, 'LIMIT');
   const t = r.peek();
   if (!t) throw new ImapSyntaxError('Missing search key');
   if (t.type === 'list') {
     const inner = r.list('search key list');
     const keys: SearchKey[] = [];
-    do keys.push(parseKey(inner));
+    do keys.push(parseKey(inner, depth + 1, budget));
     while (inner.more());
     return keys.length === 1 ? keys[0]! : { op: 'and', keys };
   }
@@ -104,8 +126,8 @@ export function parseKey(r: ArgumentReader): SearchKey {
   const flagKey = FLAG_KEYS[name];
   if (flagKey) return { op: 'flag', flag: flagKey[0], present: flagKey[1] };
   const address = ADDRESS_KEYS[name];
-  if (address) return { op: 'address', field: address, value: r.astring(name) };
-  if (name === 'SUBJECT') return { op: 'header', field: 'Subject', value: r.astring(name) };
+  if (address) return { op: 'address', field: address, value: searchString(r, name, budget) };
+  if (name === 'SUBJECT') return { op: 'header', field: 'Subject', value: searchString(r, name, budget) };
   const date = DATE_KEYS[name];
   if (date) return { op: date[0], cmp: date[1], day: parseSearchDate(r.astring('date')) };
   switch (name) {
@@ -119,26 +141,26 @@ export function parseKey(r: ArgumentReader): SearchKey {
       return { op: 'recent', present: true };
     case 'KEYWORD':
     case 'UNKEYWORD':
-      return { op: 'flag', flag: flag(r.atom('keyword')), present: name === 'KEYWORD' };
+      return { op: 'flag', flag: flag(keyword(r)), present: name === 'KEYWORD' };
     case 'HEADER': {
-      const field = r.astring('header field name');
+      const field = limitedString(r, 'header field name');
       if (!FIELD_NAME.test(field)) throw new ImapSyntaxError('Invalid header field name');
-      return { op: 'header', field, value: r.astring('HEADER value') };
+      return { op: 'header', field, value: searchString(r, 'HEADER value', budget) };
     }
     case 'BODY':
-      return { op: 'body', value: r.astring('BODY value') };
+      return { op: 'body', value: searchString(r, 'BODY value', budget) };
     case 'TEXT':
-      return { op: 'text', value: r.astring('TEXT value') };
+      return { op: 'text', value: searchString(r, 'TEXT value', budget) };
     case 'LARGER':
     case 'SMALLER':
       return { op: 'size', cmp: name === 'LARGER' ? 'larger' : 'smaller', size: r.number('size') };
     case 'UID':
       return { op: 'uid', set: r.sequenceSet() };
     case 'NOT':
-      return { op: 'not', key: parseKey(r) };
+      return { op: 'not', key: parseKey(r, depth + 1, budget) };
     case 'OR': {
-      const a = parseKey(r);
-      return { op: 'or', a, b: parseKey(r) };
+      const a = parseKey(r, depth + 1, budget);
+      return { op: 'or', a, b: parseKey(r, depth + 1, budget) };
     }
     case 'MODSEQ': {
       // RFC 7162 §3.1.5: MODSEQ [entry-name entry-type-req] mod-sequence-valzer. Postern keeps one
@@ -153,6 +175,13 @@ export function parseKey(r: ArgumentReader): SearchKey {
     default:
       throw new ImapSyntaxError(`Unknown search key ${name.slice(0, 40)}`);
   }
+}
+
+/** A KEYWORD/UNKEYWORD atom, as long as a search string at most (it is matched against every message). */
+function keyword(r: ArgumentReader): string {
+  const k = r.atom('keyword');
+  if (k.length > IMAP_MAX_SEARCH_STRING_BYTES) throw new ImapSyntaxError('Keyword too long', 'LIMIT');
+  return k;
 }
 
 /** Whether the tree mentions MODSEQ (RFC 7162 §3.1.5: then SEARCH responses carry "(MODSEQ n)"). */

@@ -5,6 +5,7 @@ import { ImapSyntaxError } from '../protocol/tokens.ts';
 import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError } from '../../store/imap-mailboxes.ts';
 import { NoSuchMailboxError, OverQuotaError } from '../../store/delivery.ts';
 import type { Logger } from '../../log.ts';
+import { SearchTimeLimitError } from '../../store/imap-search.ts';
 
 export interface Completion {
   status: 'OK' | 'NO' | 'BAD';
@@ -41,6 +42,8 @@ export function completionForError(err: unknown, log: Logger, command: string): 
   if (err instanceof MailboxExistsError) return no('Mailbox already exists', 'ALREADYEXISTS');
   if (err instanceof MailboxHasChildrenError) return no('Mailbox has children; delete them first', 'INUSE');
   if (err instanceof OverQuotaError) return no('Quota exceeded', 'OVERQUOTA');
+  // RFC 5530 LIMIT: the search ran longer than we give one command (issue 10).
+  if (err instanceof SearchTimeLimitError) return no('Search took too long; narrow it', 'LIMIT');
   log.error({ err, command }, 'IMAP command failed');
   return no('Internal error; try again later', 'SERVERBUG');
 }

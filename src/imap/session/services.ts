@@ -9,7 +9,7 @@ import { ImapMailboxStore } from '../../store/imap-mailboxes.ts';
 import { ImapMessageStore } from '../../store/imap-messages.ts';
 import { ImapSearchStore } from '../../store/imap-search.ts';
 import type { ServerMetrics } from '../../metrics/catalogue.ts';
-import { IMAP_IDLE_KEEPALIVE_SECONDS, IMAP_MAX_APPEND_LITERAL, IMAP_MAX_SESSIONS_PER_USER } from '../../limits.ts';
+import { IMAP_IDLE_KEEPALIVE_SECONDS, IMAP_LITERAL_GRACE_SECONDS, IMAP_MAX_APPEND_LITERAL, IMAP_MAX_SESSIONS_PER_USER, IMAP_PREAUTH_DEADLINE_SECONDS } from '../../limits.ts';
 import { IdleKeepAlive } from './idle-keepalive.ts';
 
 export interface ImapSettings {
@@ -18,6 +18,10 @@ export interface ImapSettings {
   allowPlaintextLoopback: boolean;
   maxMessageSize: number;
   maxSessionsPerUser: number;
+  /** Absolute time from connect to login (tests shorten it). */
+  preauthDeadlineSeconds: number;
+  /** Grace period before a literal must arrive at the minimum rate (tests shorten it). */
+  literalGraceSeconds: number;
   /** Seconds between IDLE keep-alives ([imap] idle_keepalive_s). */
   idleKeepAliveSeconds: number;
 }
@@ -50,6 +54,8 @@ export class ImapServices {
       allowPlaintextLoopback: false,
       maxMessageSize: IMAP_MAX_APPEND_LITERAL,
       maxSessionsPerUser: IMAP_MAX_SESSIONS_PER_USER,
+      preauthDeadlineSeconds: IMAP_PREAUTH_DEADLINE_SECONDS,
+      literalGraceSeconds: IMAP_LITERAL_GRACE_SECONDS,
       idleKeepAliveSeconds: IMAP_IDLE_KEEPALIVE_SECONDS,
       ...settings,
     };

@@ -33,10 +33,8 @@ import {
   IMAP_MAX_LITERALS_PER_COMMAND,
   IMAP_MAX_COMMAND_LITERAL_BYTES,
   IMAP_MAX_PREAUTH_LITERAL_BYTES,
-  IMAP_LITERAL_GRACE_SECONDS,
   IMAP_LITERAL_MIN_BYTES_PER_SECOND,
   IMAP_OUTPUT_HIGH_WATER,
-  IMAP_PREAUTH_DEADLINE_SECONDS,
   IMAP_PREAUTH_TIMEOUT_SECONDS,
   TLS_HANDSHAKE_TIMEOUT_MS,
 } from '../../limits.ts';
@@ -132,7 +130,7 @@ export class ImapSession {
     this.setTimeout(IMAP_PREAUTH_TIMEOUT_SECONDS);
     this.preauthTimer = setTimeout(() => {
       if (this.state === 'not-authenticated') this.logout('Login time exceeded');
-    }, IMAP_PREAUTH_DEADLINE_SECONDS * 1000);
+    }, this.services.settings.preauthDeadlineSeconds * 1000);
     this.preauthTimer.unref();
     this.writeLine(`* OK [CAPABILITY ${this.capabilityText()}] ${this.services.settings.hostname} Postern IMAP ready`);
   }
@@ -316,7 +314,7 @@ export class ImapSession {
   /** Starts the deadline for a literal being read: the grace period plus its size at the minimum rate. */
   private literalStarted(size: number): void {
     if (this.literalTimer) return;
-    const ms = (IMAP_LITERAL_GRACE_SECONDS + size / IMAP_LITERAL_MIN_BYTES_PER_SECOND) * 1000;
+    const ms = (this.services.settings.literalGraceSeconds + size / IMAP_LITERAL_MIN_BYTES_PER_SECOND) * 1000;
     this.literalTimer = setTimeout(() => this.logout('Literal sent too slowly'), ms);
     this.literalTimer.unref();
   }
