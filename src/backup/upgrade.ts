@@ -18,6 +18,8 @@ export interface UpgradeOptions {
   configFile: string | null;
   migrationsDir?: string;
   checkpointIntervalMs?: number;
+  /** fsync group commits off the event loop (see store/group-commit.ts). */
+  syncOffLoop?: boolean;
   /** Told where the automatic backup went, before migrating. */
   onBackup?: (dir: string, pending: string[]) => void;
 }
@@ -45,6 +47,7 @@ export async function openStoreMigrated(config: Config, options: UpgradeOptions)
       clock: options.clock, migrate: true,
       ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}),
       ...(options.checkpointIntervalMs ? { checkpointIntervalMs: options.checkpointIntervalMs } : {}),
+      ...(options.syncOffLoop ? { syncOffLoop: true } : {}),
     });
     return { store, backup };
   } catch (err) {

@@ -127,7 +127,7 @@ export async function buildContext(config: Config, log: Logger, configFile: stri
   let store: Store;
   try {
     ({ store } = await openStoreMigrated(config, {
-      clock: systemClock, configFile, checkpointIntervalMs: CHECKPOINT_INTERVAL_MS,
+      clock: systemClock, configFile, checkpointIntervalMs: CHECKPOINT_INTERVAL_MS, syncOffLoop: true,
       onBackup: (backup, pending) => log.info({ backup, pending }, `backed up the database to ${backup} before migrating`),
     }));
   } catch (err) {

@@ -17,3 +17,4 @@ export const SPAM_USAGE = 'postern spam explain USER MESSAGE-ID';
 export const SIEVE_USAGE = 'postern sieve list USER | sieve get USER NAME | sieve put USER NAME FILE|- | sieve activate USER NAME | sieve deactivate USER | sieve delete USER NAME';
 export const VACATION_USAGE = 'postern vacation USER --on --subject TEXT --message-file FILE [--until YYYY-MM-DD] [--days N] | vacation USER --off';
 export const DOCTOR_USAGE = 'postern doctor [--domain D]';
+export const REPORTS_USAGE = 'postern reports dmarc [--domain D] [--days N] | reports tls [--domain D] [--days N]';

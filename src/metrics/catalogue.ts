@@ -38,6 +38,8 @@ export interface ServerMetrics {
    * destination = microsoft | google | yahoo | relay | other
    */
   outboundRejections: Counter;
+  /** DMARC and TLS-RPT reports found in mail to postmaster@. labels: kind = dmarc | tls | unknown, result = stored | duplicate | invalid */
+  reportsReceived: Counter;
   /** labels: protocol (as for connections) */
   authFailures: Counter;
   /**
@@ -69,6 +71,7 @@ export function serverMetrics(m: Metrics): ServerMetrics {
     messagesSent: m.counter('postern_messages_sent_total', 'Outbound recipients delivered to the remote server.'),
     messagesDeferred: m.counter('postern_messages_deferred_total', 'Outbound delivery attempts deferred for a retry, per recipient.'),
     messagesBounced: m.counter('postern_messages_bounced_total', 'Outbound recipients failed permanently (DSN sent unless the sender was null).'),
+    reportsReceived: m.counter('postern_reports_received_total', 'DMARC aggregate and TLS-RPT reports received, by kind and result.'),
     outboundRejections: m.counter('postern_outbound_rejections_total', 'Outbound recipients refused by the remote server, by rejection class and destination.'),
     authFailures: m.counter('postern_auth_failures_total', 'Failed logins, by protocol.'),
     verdicts: m.counter('postern_verification_verdicts_total', 'Inbound SPF/DKIM/DMARC/ARC results, by method and result.'),

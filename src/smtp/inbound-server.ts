@@ -3,6 +3,7 @@
 // (the message is committed in every recipient's mailbox); anything refused is stored nowhere;
 // every reply carries an RFC 3463 enhanced status code; there is no AUTH on this port, and mail
 // is accepted only for recipients that delivery resolves to local accounts.
+import { ingestReports, isReportAddress } from '../reports/ingest.ts';
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import type tls from 'node:tls';
@@ -327,6 +328,8 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     }
     const junked = deliveries.some((d) => d.targets.some((t) => t.mailbox === '\\Junk'));
     metrics.messagesReceived.inc({ source: 'inbound' });
+    // DMARC and TLS-RPT reports to postmaster@: stored for `postern reports` (the message is already in the mailbox).
+    if (rcpts.some((r) => isReportAddress(r.address))) await ingestReports(store, raw, ctx.clock.now(), log, metrics.reportsReceived);
     // Clamped: a wall clock stepped back mid-transaction must not record a negative latency.
     metrics.deliveryLatency.observe(Math.max(0, ctx.clock.now() - content.endedAt) / 1000, { source: 'inbound' });
     if (policyJunk) metrics.messagesJunked.inc({ reason: decision.reason });

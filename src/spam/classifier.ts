@@ -8,7 +8,7 @@ import type { TokenCounts } from '../store/spam.ts';
 
 export type ClassifierResult =
   | { kind: 'inconclusive'; trained: { ham: number; spam: number } }
-  | { kind: 'scored'; probability: number; telling: { token: string; p: number }[] };
+  | { kind: 'scored'; probability: number; telling: { token: number; p: number }[] };
 
 // Robinson's s (strength of the prior) and x (the probability of a token never seen).
 const STRENGTH = 1;
@@ -16,10 +16,10 @@ const UNKNOWN = 0.5;
 // Tokens closer than this to 0.5 say nothing and are left out (SpamBayes' minimum_prob_strength).
 const MIN_DEVIATION = 0.1;
 
-export function classify(data: TokenCounts, tokens: readonly string[], minTrained = SPAM_MIN_TRAINED): ClassifierResult {
+export function classify(data: TokenCounts, tokens: readonly number[], minTrained = SPAM_MIN_TRAINED): ClassifierResult {
   const { ham: H, spam: S } = data.totals;
   if (H < minTrained || S < minTrained) return { kind: 'inconclusive', trained: { ham: H, spam: S } };
-  const scored: { token: string; p: number }[] = [];
+  const scored: { token: number; p: number }[] = [];
   for (const token of tokens) {
     const c = data.counts.get(token);
     if (!c) continue;
@@ -30,7 +30,7 @@ export function classify(data: TokenCounts, tokens: readonly string[], minTraine
     const f = (STRENGTH * UNKNOWN + n * (b / (b + g))) / (STRENGTH + n);
     if (Math.abs(f - 0.5) >= MIN_DEVIATION) scored.push({ token, p: f });
   }
-  scored.sort((x, y) => Math.abs(y.p - 0.5) - Math.abs(x.p - 0.5) || (x.token < y.token ? -1 : 1));
+  scored.sort((x, y) => Math.abs(y.p - 0.5) - Math.abs(x.p - 0.5) || x.token - y.token);
   const used = scored.slice(0, SPAM_COMBINED_TOKENS);
   if (used.length === 0) return { kind: 'scored', probability: 0.5, telling: [] };
   let lnSpam = 0;

@@ -14,7 +14,7 @@ import type { Resolver } from '../dns/resolver.ts';
 import type { Logger } from '../log.ts';
 import type { AuthVerdict, InboundEnvelope } from '../email-auth/verify.ts';
 import type { SpamMetrics } from '../metrics/catalogue.ts';
-import { tokensOf } from './tokens.ts';
+import { tokenKeysOf } from './tokens.ts';
 import { classify, type ClassifierResult } from './classifier.ts';
 import { isPublicIp, signalsOf } from './signals.ts';
 import { judgeReputation, type ReputationVerdict } from './reputation.ts';
@@ -45,7 +45,8 @@ export interface Judgement {
   messageId: string | null;
   /** The From header's address, lowercase. */
   from: string | null;
-  tokens: string[];
+  /** Token keys (src/spam/tokens.ts). */
+  tokens: number[];
   signals: Signal[];
   accounts: AccountJudgement[];
 }
@@ -79,7 +80,7 @@ export class SpamFilter {
   async judge(input: JudgeInput): Promise<Judgement> {
     const { config, store } = this.deps;
     const indexed = indexMessage(input.raw);
-    const tokens = tokensOf({ headerText: indexed.headerText, searchText: indexed.searchText, head: input.raw.subarray(0, SPAM_URL_SCAN_BYTES) });
+    const tokens = tokenKeysOf({ headerText: indexed.headerText, searchText: indexed.searchText, head: input.raw.subarray(0, SPAM_URL_SCAN_BYTES) });
     const from = fromAddressOf(indexed.from);
     const spfDomain = input.auth.spf === 'pass' ? (input.envelope.mailFrom ? input.envelope.mailFrom.slice(input.envelope.mailFrom.lastIndexOf('@') + 1) : input.envelope.helo) : null;
     const loopbackIsPublic = config.testing.spam_loopback_is_public;

@@ -3,7 +3,7 @@
 // a few header facts. Pure. Always true: the work is bounded by SPAM_TEXT_CHARS, SPAM_URL_SCAN_BYTES
 // and SPAM_MAX_TOKENS whatever the input, and the same input always gives the same tokens (training
 // and untraining must agree).
-import { SPAM_MAX_TOKENS, SPAM_MAX_URL_DOMAINS, SPAM_TEXT_CHARS, SPAM_TOKEN_LENGTH, SPAM_URL_SCAN_BYTES } from '../limits.ts';
+import { SPAM_MAX_TOKENS, SPAM_MAX_URL_DOMAINS, SPAM_PAIR_CHARS, SPAM_TEXT_CHARS, SPAM_TOKEN_LENGTH, SPAM_URL_SCAN_BYTES } from '../limits.ts';
 
 export interface TokenSource {
   /** Decoded "name: value\n" header lines (src/mime headerText). */
@@ -28,11 +28,20 @@ function clip(word: string): string {
 
 export function tokensOf(source: TokenSource): string[] {
   const out = new Set<string>();
+  const full = () => out.size >= SPAM_MAX_TOKENS;
   const add = (t: string) => {
-    if (out.size < SPAM_MAX_TOKENS) out.add(t);
+    if (!full()) out.add(t);
   };
   let budget = SPAM_TEXT_CHARS;
-  for (const line of source.headerText.split('\n')) {
+  // URL domains first: a thousand words must not crowd them out.
+  const domains = new Set<string>();
+  const text = source.searchText.slice(0, SPAM_TEXT_CHARS) + ' ' + source.head.subarray(0, SPAM_URL_SCAN_BYTES).toString('latin1');
+  for (const m of text.matchAll(URL)) {
+    if (domains.size >= SPAM_MAX_URL_DOMAINS) break;
+    domains.add(m[1]!.toLowerCase().replace(/\.$/, ''));
+  }
+  for (const d of domains) add(`url:${clip(d)}`);
+  for (const line of source.headerText.slice(0, SPAM_TEXT_CHARS).split('\n')) {
     if (budget <= 0 || out.size >= SPAM_MAX_TOKENS) break;
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
@@ -42,27 +51,43 @@ export function tokensOf(source: TokenSource): string[] {
     if (!HEADER_FIELDS.has(name)) continue;
     const value = line.slice(colon + 1, colon + 1 + budget);
     budget -= value.length;
-    words(value, `${name}:`, add, false);
+    words(value, `${name}:`, add, 0, full);
   }
-  if (budget > 0) words(source.searchText.slice(0, budget), '', add, true);
-  const domains = new Set<string>();
-  const text = source.searchText.slice(0, SPAM_TEXT_CHARS) + ' ' + source.head.subarray(0, SPAM_URL_SCAN_BYTES).toString('latin1');
-  for (const m of text.matchAll(URL)) {
-    if (domains.size >= SPAM_MAX_URL_DOMAINS) break;
-    domains.add(m[1]!.toLowerCase().replace(/\.$/, ''));
-  }
-  for (const d of domains) add(`url:${clip(d)}`);
+  if (budget > 0) words(source.searchText.slice(0, budget), '', add, SPAM_PAIR_CHARS, full);
   return [...out];
 }
 
-function words(text: string, prefix: string, add: (t: string) => void, pairs: boolean): void {
+/** Words of `text` (and pairs of neighbours within the first `pairChars` characters), until `full()`. */
+function words(text: string, prefix: string, add: (t: string) => void, pairChars: number, full: () => boolean): void {
   let previous = '';
   for (const m of text.matchAll(WORD)) {
+    if (full()) return;
     let w = m[0].toLowerCase().replace(/[.'-]+$/, '');
     if (w.length < 2) continue;
     w = clip(w);
     add(prefix + w);
-    if (pairs && previous) add(`${previous} ${w}`);
+    if (previous && m.index < pairChars) add(`${previous} ${w}`);
     previous = w;
   }
+}
+
+/**
+ * The key a token is counted under: a 53-bit hash (two 32-bit FNV-1a with different offsets), an
+ * exact JavaScript and SQLite integer. Collisions among an account's tokens are negligible (the
+ * birthday bound at a million tokens is about 1 in 10^4 for a single pair anywhere).
+ */
+export function tokenKey(token: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) >>> 11);
+}
+
+/** The keys of tokensOf(source), in the same order. */
+export function tokenKeysOf(source: TokenSource): number[] {
+  return tokensOf(source).map(tokenKey);
 }

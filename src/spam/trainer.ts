@@ -7,7 +7,7 @@ import { SPAM_TRAIN_BATCH, SPAM_URL_SCAN_BYTES } from '../limits.ts';
 import type { Store } from '../store/store.ts';
 import type { Logger } from '../log.ts';
 import type { SpamMetrics } from '../metrics/catalogue.ts';
-import { tokensOf } from './tokens.ts';
+import { tokenKeysOf } from './tokens.ts';
 import { RspamdClient } from './rspamd.ts';
 
 export interface SpamTrainer {
@@ -43,7 +43,7 @@ export function startSpamTrainer(store: Store, log: Logger, metrics: SpamMetrics
             await store.spam.cancelFiling(p);
             continue;
           }
-          await store.spam.applyTraining(p, p.wanted, tokensOf(text));
+          await store.spam.applyTraining(p, p.wanted, tokenKeysOf(text));
           metrics.trained.inc({ class: p.wanted ?? 'none' });
           if (rspamd && p.wanted) {
             rspamd.learn(p.wanted, store.contents.full(p.contentId)).then(

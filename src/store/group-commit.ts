@@ -4,6 +4,16 @@
 // Promises resolve only after the COMMIT returned, and changes a job collected are published
 // after that, in commit order: nobody hears of a change that is not durable. While held (the
 // checkpointer truncating the WAL), jobs queue in order and run once released.
+// With syncOffLoop (serve), the COMMIT itself runs with synchronous=NORMAL (it writes the WAL but
+// does not fsync it) and the WAL is then fsynced on libuv's thread pool, so the event loop serves
+// other sessions during the fsync, the next batch commits meanwhile, and one fsync covers every
+// batch committed before it started. Jobs resolve and their changes are published only once an
+// fsync that began after their COMMIT has finished: what synchronous=FULL gives, off the loop.
+// (Measured with bench/compare smtp, alternating with Postfix: 0.25× → 0.50× Postfix with a new
+// connection per message, 0.34× → 0.43× with reused ones.) One difference remains: a read by
+// another session between the COMMIT and the end of its fsync (a few ms) can see the rows; no
+// reply, resolution or bus event reports them before they are durable.
+import fs from 'node:fs';
 import type { Db } from './open.ts';
 import type { ChangeBus, MailboxChange } from './change-bus.ts';
 
@@ -27,10 +37,28 @@ export class GroupCommit {
   private pending: Job[] = [];
   private scheduled = false;
   private held = false;
+  private readonly syncOffLoop: boolean;
+  private walFd: number | null = null;
+  /** Committed batches waiting for an fsync that starts after their COMMIT, in commit order. */
+  private unsynced: ((error: unknown) => void)[] = [];
+  private syncing = false;
+  private closed = false;
 
-  constructor(db: Db, bus: ChangeBus) {
+  constructor(db: Db, bus: ChangeBus, options: { syncOffLoop?: boolean } = {}) {
     this.db = db;
     this.bus = bus;
+    this.syncOffLoop = options.syncOffLoop ?? false;
+  }
+
+  /** Closes the WAL descriptor, after the fsync in flight (whose jobs then resolve) if there is one. */
+  close(): void {
+    this.closed = true;
+    if (!this.syncing) this.closeWal();
+  }
+
+  private closeWal(): void {
+    if (this.walFd !== null) fs.closeSync(this.walFd);
+    this.walFd = null;
   }
 
   run<T>(work: (tx: WriteContext) => T): Promise<T> {
@@ -62,6 +90,8 @@ export class GroupCommit {
     const batch = this.pending.splice(0, MAX_BATCH);
     this.schedule();
     const outcomes: { ok: boolean; value: unknown; changes: MailboxChange[] }[] = [];
+    // Outside a transaction, where SQLite lets the level change; every other writer keeps FULL.
+    if (this.syncOffLoop) this.db.pragma('synchronous = NORMAL');
     try {
       this.db.transaction(() => {
         for (const job of batch) {
@@ -77,12 +107,39 @@ export class GroupCommit {
     } catch (error) {
       for (const job of batch) job.reject(error);
       return;
+    } finally {
+      if (this.syncOffLoop) this.db.pragma('synchronous = FULL');
     }
-    batch.forEach((job, i) => {
+    const finish = (syncError: unknown) => batch.forEach((job, i) => {
       const outcome = outcomes[i]!;
+      if (syncError) return job.reject(syncError);
       if (!outcome.ok) return job.reject(outcome.value);
       for (const change of outcome.changes) this.bus.publish(change);
       job.resolve(outcome.value);
+    });
+    if (!this.syncOffLoop) return finish(null);
+    this.unsynced.push(finish);
+    this.syncWal();
+  }
+
+  /** One fsync at a time; when it ends, every batch committed before it began is durable. */
+  private syncWal(): void {
+    if (this.syncing || this.unsynced.length === 0) return;
+    const waiting = this.unsynced;
+    this.unsynced = [];
+    try {
+      // The WAL exists from the first commit on and is only ever truncated in place, never replaced.
+      this.walFd ??= fs.openSync(`${this.db.name}-wal`, 'r');
+    } catch (error) {
+      for (const f of waiting) f(error);
+      return;
+    }
+    this.syncing = true;
+    fs.fsync(this.walFd, (error) => {
+      this.syncing = false;
+      for (const f of waiting) f(error);
+      if (this.closed) this.closeWal();
+      else this.syncWal();
     });
   }
 }

@@ -23,7 +23,8 @@ export interface SpamDeliveryRecord {
   accountId: number;
   /** Class it is trained as on arrival (where it was filed), or null (Rejects: never trained). */
   learnAs: SpamClass | null;
-  tokens: readonly string[];
+  /** Token keys (src/spam/tokens.ts tokenKey). */
+  tokens: readonly number[];
   signals: readonly Signal[];
   messageId: string | null;
   score: number;
@@ -35,7 +36,7 @@ export interface PendingTraining {
   accountId: number; contentId: number; wanted: SpamClass | null; trained: SpamClass | null; signals: Signal[];
 }
 
-export interface TokenCounts { totals: { ham: number; spam: number }; counts: Map<string, { ham: number; spam: number }> }
+export interface TokenCounts { totals: { ham: number; spam: number }; counts: Map<number, { ham: number; spam: number }> }
 
 export interface ReputationRow { kind: string; value: string; ham: number; spam: number }
 
@@ -94,7 +95,7 @@ export function recordSpamDelivery(db: Db, contentId: number, r: SpamDeliveryRec
 }
 
 /** Moves a message's counts from class `from` to class `to` (either may be null). */
-function adjustCounts(db: Db, accountId: number, tokens: readonly string[], signals: readonly Signal[], from: SpamClass | null, to: SpamClass | null): void {
+function adjustCounts(db: Db, accountId: number, tokens: readonly number[], signals: readonly Signal[], from: SpamClass | null, to: SpamClass | null): void {
   if (from === to) return;
   const tokenJson = JSON.stringify(tokens);
   const signalJson = JSON.stringify(signals);
@@ -162,7 +163,7 @@ export class SpamStore {
   }
 
   /** Applies a pending filing: moves the counts from `from` to `to` and marks the message trained as `to`. */
-  async applyTraining(p: PendingTraining, to: SpamClass | null, tokens: readonly string[]): Promise<void> {
+  async applyTraining(p: PendingTraining, to: SpamClass | null, tokens: readonly number[]): Promise<void> {
     await this.store.write(() => {
       const current = stmt(this.db, 'SELECT trained FROM spam_messages WHERE account_id = ? AND content_id = ?').get(p.accountId, p.contentId) as { trained: SpamClass | null } | undefined;
       // Another drain applied it meanwhile (or the account is gone): nothing to move.
@@ -172,12 +173,12 @@ export class SpamStore {
     });
   }
 
-  async tokenCounts(accountId: number, tokens: readonly string[]): Promise<TokenCounts> {
+  async tokenCounts(accountId: number, tokens: readonly number[]): Promise<TokenCounts> {
     const totals = (stmt(this.db, 'SELECT ham, spam FROM spam_totals WHERE account_id = ?').get(accountId) as { ham: number; spam: number } | undefined) ?? { ham: 0, spam: 0 };
-    const counts = new Map<string, { ham: number; spam: number }>();
+    const counts = new Map<number, { ham: number; spam: number }>();
     if (tokens.length === 0 || totals.ham + totals.spam === 0) return { totals, counts };
     const rows = stmt(this.db, 'SELECT token, ham, spam FROM spam_tokens WHERE account_id = ? AND token IN (SELECT value FROM json_each(?))')
-      .all(accountId, JSON.stringify(tokens)) as { token: string; ham: number; spam: number }[];
+      .all(accountId, JSON.stringify(tokens)) as { token: number; ham: number; spam: number }[];
     for (const r of rows) counts.set(r.token, { ham: r.ham, spam: r.spam });
     return { totals, counts };
   }

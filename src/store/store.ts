@@ -21,6 +21,7 @@ import { QueueStore } from './queue.ts';
 import { ReindexStore } from './reindex.ts';
 import { SpamStore } from './spam.ts';
 import { SieveStore } from './sieve.ts';
+import { ReportStore } from './reports.ts';
 
 export interface StoreOptions {
   clock: Clock;
@@ -31,6 +32,8 @@ export interface StoreOptions {
   migrationsDir?: string;
   /** Run WAL checkpoints on a worker thread every this many ms (serve does); 0: inside commits. */
   checkpointIntervalMs?: number;
+  /** fsync each group commit's WAL writes on the thread pool instead of inside COMMIT (serve does; see group-commit.ts). */
+  syncOffLoop?: boolean;
   /** With a checkpoint thread: the WAL size past which it truncates the WAL (STORE_WAL_TRUNCATE_BYTES). */
   walTruncateBytes?: number;
 }
@@ -51,6 +54,7 @@ export class Store {
   readonly reindex: ReindexStore;
   readonly spam: SpamStore;
   readonly sieve: SieveStore;
+  readonly reports: ReportStore;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
   private readonly checkpointer: Checkpointer | null;
@@ -75,7 +79,7 @@ export class Store {
       }
       this.applied = [];
     }
-    this.commits = new GroupCommit(this.db, this.bus);
+    this.commits = new GroupCommit(this.db, this.bus, { syncOffLoop: options.syncOffLoop ?? false });
     this.checkpointer = options.checkpointIntervalMs
       ? new Checkpointer(this.db, this.db.name, options.checkpointIntervalMs, this.commits, options.walTruncateBytes ?? STORE_WAL_TRUNCATE_BYTES)
       : null;
@@ -89,6 +93,7 @@ export class Store {
     this.sieve = new SieveStore(this.db, this.clock);
     this.queue = new QueueStore(this.db, (work) => this.commits.run(work));
     this.spam = new SpamStore(this);
+    this.reports = new ReportStore(this.db, (work) => this.commits.run(work));
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
@@ -133,6 +138,7 @@ export class Store {
   /** Closes the database; resolves once the checkpoint thread, if any, has closed its connection too. */
   close(): Promise<void> {
     const stopped = this.checkpointer?.stop() ?? Promise.resolve();
+    this.commits.close();
     if (this.db.open) this.db.close();
     return stopped;
   }

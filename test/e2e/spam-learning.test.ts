@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ImapFlow } from 'imapflow';
 import { startDnsServer, type DnsFixture } from '../fixtures/dns-server.ts';
+import { tokenKey } from '../../src/spam/tokens.ts';
 import { startSpamPostern, SPAM_USER, SPAM_PASS, type SpamPostern } from '../fixtures/spam-postern.ts';
 
 let dns: DnsFixture;
@@ -138,6 +139,6 @@ test('removing the account removes its trained data', async () => {
   assert.ok((await totals()).spam > 0);
   await pm.ctx.store.accounts.remove(pm.accountId);
   assert.deepEqual(await totals(), { ham: 0, spam: 0 });
-  const left = await pm.ctx.store.spam.tokenCounts(pm.accountId, ['viagra', 'pills']);
+  const left = await pm.ctx.store.spam.tokenCounts(pm.accountId, ['viagra', 'pills'].map(tokenKey));
   assert.equal(left.counts.size, 0);
 });

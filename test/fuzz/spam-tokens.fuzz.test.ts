@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { tokensOf } from '../../src/spam/tokens.ts';
-import { SPAM_MAX_TOKENS } from '../../src/limits.ts';
+import { tokenKey, tokensOf } from '../../src/spam/tokens.ts';
+import { SPAM_MAX_TOKENS, SPAM_MAX_URL_DOMAINS } from '../../src/limits.ts';
 
 const numRuns = Number(process.env.POSTERN_FUZZ_RUNS ?? 200);
 
@@ -27,6 +27,15 @@ function check(source: { headerText: string; searchText: string; head: string })
 
 test('tokenizer regressions', () => {
   for (const r of REGRESSIONS) check(r);
+});
+
+test('a thousand URLs give at most SPAM_MAX_URL_DOMAINS URL tokens; keys are stable 53-bit integers', () => {
+  const searchText = Array.from({ length: 1000 }, (_, i) => `see http://d${i}.example.biz/x`).join(' ');
+  const tokens = tokensOf({ headerText: '', searchText, head: Buffer.alloc(0) });
+  assert.equal(tokens.filter((t) => t.startsWith('url:')).length, SPAM_MAX_URL_DOMAINS);
+  assert.equal(tokenKey('viagra'), tokenKey('viagra'));
+  assert.notEqual(tokenKey('viagra'), tokenKey('viagrA'));
+  assert.ok(Number.isSafeInteger(tokenKey('x'.repeat(40))));
 });
 
 test('tokenizer: bounded and deterministic on random text', () => {

@@ -33,13 +33,14 @@ test('filing rules: into Junk or below is spam, out of Junk to anything but Tras
 });
 
 test('classifier: inconclusive below min_trained of either class; Robinson–Fisher separates clear cases', () => {
-  const counts = new Map([['viagra', { ham: 0, spam: 40 }], ['meeting', { ham: 40, spam: 1 }], ['the', { ham: 45, spam: 45 }]]);
-  assert.equal(classify({ totals: { ham: 49, spam: 60 }, counts }, ['viagra'], 50).kind, 'inconclusive');
-  const spam = classify({ totals: { ham: 50, spam: 50 }, counts }, ['viagra', 'the'], 50);
+  const [viagra, meeting, the, unseen] = [1, 2, 3, 4];
+  const counts = new Map([[viagra, { ham: 0, spam: 40 }], [meeting, { ham: 40, spam: 1 }], [the, { ham: 45, spam: 45 }]]);
+  assert.equal(classify({ totals: { ham: 49, spam: 60 }, counts }, [viagra], 50).kind, 'inconclusive');
+  const spam = classify({ totals: { ham: 50, spam: 50 }, counts }, [viagra, the], 50);
   assert.ok(spam.kind === 'scored' && spam.probability > 0.9, JSON.stringify(spam));
-  const ham = classify({ totals: { ham: 50, spam: 50 }, counts }, ['meeting', 'the'], 50);
+  const ham = classify({ totals: { ham: 50, spam: 50 }, counts }, [meeting, the], 50);
   assert.ok(ham.kind === 'scored' && ham.probability < 0.1, JSON.stringify(ham));
-  const unknown = classify({ totals: { ham: 50, spam: 50 }, counts }, ['unseen'], 50);
+  const unknown = classify({ totals: { ham: 50, spam: 50 }, counts }, [unseen], 50);
   assert.ok(unknown.kind === 'scored' && unknown.probability === 0.5);
   assert.ok(Math.abs(chi2Q(2, 2) - Math.exp(-1)) < 1e-12);
 });

@@ -25,3 +25,60 @@ test('while held, jobs wait in order with no transaction open; released, they co
   assert.deepEqual(order, [1, 2, 3]);
   assert.deepEqual(db.prepare('SELECT n FROM t ORDER BY rowid').all(), [{ n: 1 }, { n: 2 }, { n: 3 }]);
 });
+
+test('with syncOffLoop a job resolves and publishes only after an fsync of the WAL that began after its COMMIT', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-gc-'));
+  const db = openDatabase(dir);
+  db.exec('CREATE TABLE t (n INTEGER)');
+  const bus = new LocalChangeBus();
+  const commits = new GroupCommit(db, bus, { syncOffLoop: true });
+  const syncs: { fd: number; done: (e: Error | null) => void }[] = [];
+  const original = fs.fsync;
+  (fs as { fsync: unknown }).fsync = (fd: number, cb: (e: Error | null) => void) => syncs.push({ fd, done: cb });
+  t.after(() => {
+    (fs as { fsync: unknown }).fsync = original;
+    commits.close();
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const heard: number[] = [];
+  bus.subscribe(1, (c) => heard.push(c.uids[0]!));
+  const resolved: number[] = [];
+  const job = (n: number) => commits.run((tx) => {
+    db.prepare('INSERT INTO t VALUES (?)').run(n);
+    tx.publish({ accountId: 1, mailboxId: 1, kind: 'append', uids: [n], modseq: n });
+  }).then(() => resolved.push(n));
+  const first = job(1);
+  for (let i = 0; i < 3; i++) await tick();
+  assert.equal(syncs.length, 1, 'the commit is followed by one fsync');
+  assert.equal(fs.fstatSync(syncs[0]!.fd).ino, fs.statSync(path.join(dir, 'postern.db-wal')).ino, 'of the WAL file');
+  assert.equal(db.pragma('synchronous', { simple: true }), 2, 'FULL again for writers outside the group commit');
+  const second = job(2);
+  for (let i = 0; i < 3; i++) await tick();
+  assert.deepEqual([resolved, heard], [[], []], 'committed but not yet durable: nobody is told');
+  assert.equal(syncs.length, 1, 'the second batch waits for the fsync in flight');
+  syncs[0]!.done(null);
+  await first;
+  for (let i = 0; i < 3; i++) await tick();
+  assert.deepEqual(resolved, [1], 'the fsync in flight began before the second COMMIT: it does not cover it');
+  assert.equal(syncs.length, 2);
+  syncs[1]!.done(null);
+  await second;
+  assert.deepEqual([resolved, heard], [[1, 2], [1, 2]], 'in commit order');
+});
+
+test('with syncOffLoop a failed fsync fails the jobs it was to make durable', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-gc-'));
+  const db = openDatabase(dir);
+  db.exec('CREATE TABLE t (n INTEGER)');
+  const commits = new GroupCommit(db, new LocalChangeBus(), { syncOffLoop: true });
+  const original = fs.fsync;
+  (fs as { fsync: unknown }).fsync = (_fd: number, cb: (e: Error | null) => void) => setImmediate(() => cb(new Error('EIO')));
+  t.after(() => {
+    (fs as { fsync: unknown }).fsync = original;
+    commits.close();
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  await assert.rejects(commits.run(() => db.prepare('INSERT INTO t VALUES (1)').run()), /EIO/);
+});
