@@ -55,9 +55,13 @@ function relationHolds(order: number, relation: Relation): boolean {
   }
 }
 
+// Compiled patterns shared across runs: the same script's patterns compile once, not per message.
+const SHARED_PATTERNS_MAX = 2048;
+const sharedPatterns = new Map<string, CompiledPattern>();
+
 export function patternFor(ctx: MatchContext, type: 'matches' | 'regex', key: string, fold: boolean): CompiledPattern {
   const cacheKey = `${type}:${fold ? 1 : 0}:${key}`;
-  let p = ctx.patterns.get(cacheKey);
+  let p = ctx.patterns.get(cacheKey) ?? sharedPatterns.get(cacheKey);
   if (!p) {
     try {
       p = type === 'regex' ? compileRegex(key, fold) : compileWildcards(key, fold);
@@ -65,8 +69,10 @@ export function patternFor(ctx: MatchContext, type: 'matches' | 'regex', key: st
       if (err instanceof RegexSyntaxError) throw new SieveRuntimeError(`bad ${type === 'regex' ? 'regular expression' : 'pattern'} ${JSON.stringify(key)}: ${err.message}`);
       throw err;
     }
-    ctx.patterns.set(cacheKey, p);
+    if (sharedPatterns.size >= SHARED_PATTERNS_MAX) sharedPatterns.delete(sharedPatterns.keys().next().value!);
+    sharedPatterns.set(cacheKey, p);
   }
+  ctx.patterns.set(cacheKey, p);
   return p;
 }
 
