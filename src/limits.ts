@@ -185,8 +185,8 @@ export const IMAP_FETCH_FLUSH_BYTES = 256 * 1024;
 export const IMAP_IDLE_TIMEOUT_SECONDS = 30 * 60 + 60;
 
 /** Messages one SEARCH query looks at before the search yields to the event loop (a scan of a
- *  100,000-message mailbox is 20 windows, each a few milliseconds). */
-export const IMAP_SEARCH_PAGE_SIZE = 5000;
+ *  100,000-message mailbox is 100 windows, each a few milliseconds). */
+export const IMAP_SEARCH_PAGE_SIZE = 1000;
 
 /** Trigrams of a search string looked up in the full-text index: a sample is enough to narrow to a
  *  handful of candidates, and each lookup costs a read of its posting list. */
