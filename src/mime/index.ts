@@ -14,7 +14,8 @@ import { parseTree } from './tree.ts';
 import type { IndexedMessage, MimePart } from './types.ts';
 
 export type { IndexedMessage, MimePart, SectionKind } from './types.ts';
-export { filterHeaderFields, sectionRange } from './section.ts';
+export { filterHeaderFields, resolvePart, sectionRange } from './section.ts';
+export { decodeTransfer } from './transfer-encoding.ts';
 export { decodeTree, encodeTree } from './tree-codec.ts';
 
 const EMPTY_ENVELOPE = '(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)';

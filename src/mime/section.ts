@@ -9,7 +9,7 @@ import type { MimePart, SectionKind } from './types.ts';
  * multipart; a non-multipart has only part 1, itself; after the first number,
  * a message/rfc822 part's numbers refer to its encapsulated message.
  */
-function resolve(tree: MimePart, path: number[]): MimePart | null {
+export function resolvePart(tree: MimePart, path: number[]): MimePart | null {
   let cur = tree;
   for (let i = 0; i < path.length; i++) {
     const n = path[i];
@@ -27,7 +27,7 @@ function resolve(tree: MimePart, path: number[]): MimePart | null {
 }
 
 export function sectionRange(tree: MimePart, part: number[], kind: SectionKind): { start: number; end: number } | null {
-  const target = resolve(tree, part);
+  const target = resolvePart(tree, part);
   if (!target) return null;
   if (part.length === 0) {
     // The whole message: HEADER/TEXT are its own; MIME needs a part number.

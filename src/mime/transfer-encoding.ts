@@ -15,6 +15,15 @@ export function decodeQuotedPrintable(input: Buffer): Buffer {
   const n = input.length;
   for (let i = 0; i < n; i++) {
     const c = input[i];
+    if (c === 32 || c === 9) {
+      // RFC 2045 §6.7 rule (3): whitespace at the end of an encoded line is padding, not content.
+      let j = i;
+      while (j < n && (input[j] === 32 || input[j] === 9)) j++;
+      if (j === n || input[j] === 10 || (input[j] === 13 && input[j + 1] === 10)) {
+        i = j - 1;
+        continue;
+      }
+    }
     if (c !== 61) {
       out[o++] = c;
       continue;

@@ -4,38 +4,13 @@
 // returns mail is accepted again. `postern verify` checks the store afterwards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import path from 'node:path';
 import { addUser, cli, makeInstance, serve } from '../fixtures/postern.ts';
 import { connectWire } from '../fixtures/smtp-wire.ts';
 import { mountSmallFilesystem } from '../fixtures/small-filesystem.ts';
+import { rawImap } from '../fixtures/imap-raw.ts';
 
 const canMount = process.getuid?.() === 0;
-
-/** A minimal IMAP client over plaintext loopback: tagged commands, literals sent at once (LITERAL+). */
-async function imapSession(port: number) {
-  const socket = net.connect(port, '127.0.0.1');
-  let buffer = '';
-  const waiters: (() => void)[] = [];
-  socket.on('data', (d) => { buffer += d.toString('latin1'); waiters.splice(0).forEach((w) => w()); });
-  socket.on('error', () => undefined);
-  let n = 0;
-  const until = async (re: RegExp): Promise<string> => {
-    for (let i = 0; i < 400; i++) {
-      const m = re.exec(buffer);
-      if (m) { const out = buffer.slice(0, m.index + m[0].length); buffer = buffer.slice(m.index + m[0].length); return out; }
-      await new Promise<void>((resolve) => { waiters.push(resolve); setTimeout(resolve, 50); });
-    }
-    return `(timed out; have ${buffer.slice(0, 200)})`;
-  };
-  await until(/^\* OK.*\r\n/m);
-  const cmd = async (line: string | Buffer): Promise<string> => {
-    const tag = `t${++n}`;
-    socket.write(Buffer.concat([Buffer.from(`${tag} `), typeof line === 'string' ? Buffer.from(line) : line, Buffer.from('\r\n')]));
-    return until(new RegExp(`^${tag} (OK|NO|BAD).*\\r\\n`, 'm'));
-  };
-  return { cmd, close: () => socket.destroy() };
-}
 
 function message(subject: string, bytes: number): string {
   const line = 'y'.repeat(76) + '\r\n';
@@ -74,7 +49,7 @@ test('disk full: 452 4.3.1 on SMTP, NO on APPEND, reads go on, nothing half-stor
   const BIG = 4 * 1024 * 1024;
   assert.match(await smtpSend(server.ports.smtp!, 'full25', BIG, false), /^452 4\.3\.1 /);
   assert.match(await smtpSend(server.ports.submission!, 'full587', BIG, true), /^452 4\.3\.1 /);
-  const imap = await imapSession(server.ports.imap!);
+  const imap = await rawImap(server.ports.imap!);
   assert.match(await imap.cmd('LOGIN alice@postern.test alice-secret'), /^t\d+ OK/m);
   const appended = Buffer.from(message('fullappend', BIG));
   assert.match(await imap.cmd(Buffer.concat([Buffer.from(`APPEND INBOX {${appended.length}+}\r\n`), appended])), /^t\d+ NO/m);

@@ -157,3 +157,29 @@ test('MULTIAPPEND stores every message or none: APPENDUID with a UID set, and no
   }
   c.close();
 });
+
+test('BINARY: APPEND of binary content is stored base64, FETCH BINARY gives the bytes back, BINARY.SIZE their count', async () => {
+  const c = await client();
+  await c.command('CREATE bin');
+  const body = Buffer.from([0x20, 0x2d, 0x00, 0xff, 0x0d, 0x0a]);
+  const msg = Buffer.concat([Buffer.from('From: a@example.org\r\nMime-Version: 1.0\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n'), body]);
+  c.send(Buffer.concat([Buffer.from(`a1 APPEND bin ~{${msg.length}+}\r\n`), msg, Buffer.from('\r\n')]));
+  assert.match(await c.waitFor(/a1 (OK|NO|BAD)[^\r]*\r\n/), /a1 OK/);
+  await c.command('SELECT bin');
+  assert.match(await c.command('FETCH 1 (BODY.PEEK[1] BODY.PEEK[1.MIME])'), /IC0A[\s\S]*Content-Transfer-Encoding: base64/, 'stored in base64');
+  const f = await c.command('FETCH 1 (BINARY.SIZE[1] BINARY.PEEK[1])');
+  assert.match(f, /BINARY\.SIZE\[1\] 6 BINARY\[1\] ~\{6\}\r\n/);
+  assert.ok(Buffer.from(f, 'utf8').includes(Buffer.from([0x20, 0x2d, 0x00])), 'the NUL came back');
+  assert.match(await c.command('FETCH 1 BINARY.PEEK[1.HEADER]', 'BAD'), /part number only/);
+  c.close();
+});
+
+test('CREATE-SPECIAL-USE: CREATE with USE gives the mailbox its attribute; unknown or several are NO [USE]', async () => {
+  const c = await client();
+  await c.command('CREATE "Old Drafts" (USE (\\Drafts))');
+  assert.match(await c.command('LIST "" "Old Drafts"'), /\* LIST \(\\HasNoChildren \\Drafts\) "\/" "Old Drafts"/);
+  assert.match(await c.command('CREATE x1 (USE (\\Frob))', 'NO'), /\[USE\]/);
+  assert.match(await c.command('CREATE x2 (USE (\\Sent \\Trash))', 'NO'), /\[USE\]/);
+  assert.match(await c.command('CREATE x3 (FROB (1))', 'BAD'), /Unknown CREATE parameter/);
+  c.close();
+});

@@ -6,6 +6,7 @@ import { no, ok } from '../session/completion.ts';
 import { parseAppendArguments } from '../protocol/append-arguments.ts';
 import { formatNumbers } from '../protocol/sequence-set.ts';
 import { deliver, deliverAll } from '../../delivery/deliver.ts';
+import { sevenBitForm } from '../../mime/binary-append.ts';
 
 export const append = command({
   states: AUTHENTICATED,
@@ -19,7 +20,8 @@ export const append = command({
       if (m.content.length > settings.maxMessageSize) return no('Message too large', 'TOOBIG');
     }
     const inputs = a.messages.map((m) => ({
-      raw: m.content,
+      // RFC 3516 §4.3: binary content is stored base64-encoded, so every client can read it.
+      raw: sevenBitForm(m.content),
       recipients: [{ accountId: s.account!.id, mailbox: box.name }],
       ...(m.internalDate !== null ? { internalDate: m.internalDate } : {}),
       flags: m.flags,

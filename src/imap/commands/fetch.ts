@@ -6,16 +6,16 @@
 // next chunk only once the socket has drained below IMAP_OUTPUT_HIGH_WATER — and output is flushed
 // every IMAP_FETCH_FLUSH_BYTES, so a client that stops reading costs about a megabyte whatever it
 // asked for; once a literal has started, a failure closes the connection (the reply cannot be
-// finished honestly).
+// finished honestly). BINARY[...] (RFC 3516) serves a part with its transfer encoding undone.
 import { command, SELECTED } from './command.ts';
-import { ok } from '../session/completion.ts';
+import { ImapUserError, ok } from '../session/completion.ts';
 import { parseFetchArguments, fetchSetsSeen, type FetchItem, type Section } from '../protocol/fetch-attributes.ts';
 import { formatDateTime } from '../protocol/dates.ts';
 import { formatNumbers } from '../protocol/sequence-set.ts';
 import { ImapSyntaxError } from '../protocol/tokens.ts';
 import { indexRanges, uidRanges } from '../session/message-set.ts';
 import { flagList } from '../session/flag-text.ts';
-import { decodeTree, filterHeaderFields, sectionRange, type MimePart } from '../../mime/index.ts';
+import { decodeTransfer, decodeTree, filterHeaderFields, resolvePart, sectionRange, type MimePart } from '../../mime/index.ts';
 import { FLAG_BITS } from '../../store/flags.ts';
 import type { FetchWants, MessageRow } from '../../store/imap-messages.ts';
 import type { ImapSession } from '../session/session.ts';
@@ -85,6 +85,21 @@ class MessageBytes {
     return this.tree;
   }
 
+  /** RFC 3516 §4.2: a part's content with its Content-Transfer-Encoding undone (the whole message,
+   *  as stored, for an empty section), only its partial range when one is given; null when there
+   *  is no such part. A part is decoded whole: it is bounded by the message size limit. */
+  async binary(section: Section, partial: Partial): Promise<Literal | null> {
+    if (section.part.length === 0) return this.range(...clip(0, this.row.size, partial));
+    const part = resolvePart(this.mime(), section.part);
+    const r = sectionRange(this.mime(), section.part, 'ALL');
+    if (!part || !r) return null;
+    const encoding = part.encoding?.toLowerCase() ?? null;
+    if (encoding !== null && !DECODABLE.has(encoding)) throw new ImapUserError('Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
+    const raw = this.row.bytes ? this.row.bytes.subarray(r.start, r.end) : await this.s.services.messages.readRange(this.row.contentId, r.start, r.end);
+    const decoded = decodeTransfer(raw, encoding);
+    return decoded.subarray(...clip(0, decoded.length, partial));
+  }
+
   /** The bytes of a section (only its partial range when one is given), or null when the message
    *  has no such part. */
   async section(section: Section, partial: Partial = null): Promise<Literal | null> {
@@ -98,6 +113,19 @@ class MessageBytes {
     const bytes = filterHeaderFields(header, section.fields, section.spec === 'HEADER.FIELDS.NOT');
     return bytes.subarray(...clip(0, bytes.length, partial));
   }
+}
+
+const DECODABLE = new Set(['7bit', '8bit', 'binary', 'base64', 'quoted-printable']);
+
+/** RFC 3516 §4.2: data with NUL, or with CR or LF not in a CRLF pair, goes out as a literal8. */
+function needsLiteral8(data: Buffer): boolean {
+  for (let i = 0; i < data.length; i++) {
+    const c = data[i]!;
+    if (c === 0) return true;
+    if (c === 13 && data[i + 1] !== 10) return true;
+    if (c === 10 && data[i - 1] !== 13) return true;
+  }
+  return false;
 }
 
 const WHOLE: Section = { part: [], spec: 'ALL', fields: [] };
@@ -124,12 +152,12 @@ class PageOutput {
     this.text += t;
   }
 
-  literal(label: string, data: Literal | null): void {
+  literal(label: string, data: Literal | null, binary = false): void {
     if (data === null) {
       this.text += `${label} NIL`;
       return;
     }
-    this.text += `${label} {${literalSize(data)}}\r\n`;
+    this.text += `${label} ${binary && Buffer.isBuffer(data) && needsLiteral8(data) ? '~' : ''}{${literalSize(data)}}\r\n`;
     this.parts.push(this.text, data);
     this.held += this.text.length + (Buffer.isBuffer(data) ? data.length : 0);
     this.text = '';
@@ -205,7 +233,9 @@ function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, 
   for (const item of items) {
     if (item.kind === 'section') {
       sep();
-      out.literal(item.label, data[d++]!);
+      const bytes = data[d++]!;
+      if (item.binary === 'size') out.add(`${item.label} ${bytes ? literalSize(bytes) : 0}`);
+      else out.literal(item.label, bytes, item.binary !== null);
       continue;
     }
     switch (item.name) {
@@ -281,7 +311,7 @@ export const fetch = command({
     const wants = wantsOf(a.items);
     const sections = a.items.flatMap((item) => {
       const section = sectionOf(item);
-      return section ? [{ section, partial: item.kind === 'section' ? item.partial : null }] : [];
+      return section ? [{ section, partial: item.kind === 'section' ? item.partial : null, binary: item.kind === 'section' && item.binary !== null }] : [];
     });
     // Rows that carry message bytes are read in small pages: the page is held while the client reads.
     const pageSize = wants.content ? IMAP_FETCH_CONTENT_PAGE_SIZE : IMAP_FETCH_PAGE_SIZE;
@@ -317,7 +347,7 @@ export const fetch = command({
           if (sections.length > 0) {
             const bytes = new MessageBytes(s, row);
             data = [];
-            for (const sec of sections) data.push(await bytes.section(sec.section, sec.partial));
+            for (const sec of sections) data.push(await (sec.binary ? bytes.binary(sec.section, sec.partial) : bytes.section(sec.section, sec.partial)));
           }
           respond(out, s, row, k + 1, a.items, data, { ...opts, flagsChanged: seen.has(row.uid) });
           if (out.held >= IMAP_FETCH_FLUSH_BYTES || out.parts.some((p) => typeof p !== 'string' && !Buffer.isBuffer(p))) {

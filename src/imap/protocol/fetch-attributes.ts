@@ -1,5 +1,6 @@
-// FETCH arguments (RFC 3501 §6.4.5, RFC 7162 §3.1.4, §3.2.6): the sequence set, the data items
-// (macros expanded) with body sections and partial ranges, and the CHANGEDSINCE/VANISHED modifiers.
+// FETCH arguments (RFC 3501 §6.4.5, RFC 7162 §3.1.4, §3.2.6, BINARY RFC 3516 §4.2): the sequence
+// set, the data items (macros expanded) with body sections and partial ranges, and the
+// CHANGEDSINCE/VANISHED modifiers.
 // Pure. Always true: every item carries the label its response must use (RFC 3501 §7.4.2), and a
 // section's part numbers are all ≥ 1.
 
@@ -39,6 +40,8 @@ export type FetchItem =
       partial: { start: number; length: number } | null;
       /** "BODY[1.HEADER.FIELDS (From)]<0>" — the label of the response item. */
       label: string;
+      /** RFC 3516: BINARY[...] serves the part decoded; BINARY.SIZE[...] only its decoded size. */
+      binary: 'content' | 'size' | null;
     };
 
 export interface FetchArguments {
@@ -57,7 +60,7 @@ const MACROS: Record<string, SimpleFetchItem[]> = {
   FULL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY'],
 };
 
-const SECTION_ITEM = /^(BODY(?:\.PEEK)?)\[([^\]]*)\](?:<(\d{1,10})\.(\d{1,10})>)?$/i;
+const SECTION_ITEM = /^(BODY(?:\.PEEK)?|BINARY(?:\.PEEK|\.SIZE)?)\[([^\]]*)\](?:<(\d{1,10})\.(\d{1,10})>)?$/i;
 const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
 
 export function parseFetchArguments(r: ArgumentReader): FetchArguments {
@@ -95,8 +98,13 @@ export function parseItem(text: string): FetchItem {
   if (SIMPLE.has(upper)) return { kind: 'simple', name: upper as SimpleFetchItem };
   const m = SECTION_ITEM.exec(text);
   if (!m) throw new ImapSyntaxError(`Unknown fetch attribute ${text.slice(0, 40)}`);
-  const peek = m[1]!.toUpperCase() === 'BODY.PEEK';
+  const name = m[1]!.toUpperCase();
+  const binary = name.startsWith('BINARY') ? (name === 'BINARY.SIZE' ? 'size' : 'content') : null;
+  const peek = name === 'BODY.PEEK' || name === 'BINARY.PEEK' || binary === 'size';
   const section = parseSection(m[2]!);
+  // RFC 3516 §6: a BINARY section is a part number only, and BINARY.SIZE takes no partial range.
+  if (binary && section.spec !== 'ALL') throw new ImapSyntaxError('BINARY takes a part number only');
+  if (binary === 'size' && m[3] !== undefined) throw new ImapSyntaxError('BINARY.SIZE takes no partial range');
   let partial: { start: number; length: number } | null = null;
   if (m[3] !== undefined) {
     const start = Number(m[3]);
@@ -104,8 +112,9 @@ export function parseItem(text: string): FetchItem {
     if (start > 4294967295 || length === 0 || length > 4294967295) throw new ImapSyntaxError('Invalid partial range');
     partial = { start, length };
   }
-  const label = `BODY[${sectionText(section)}]${partial ? `<${partial.start}>` : ''}`;
-  return { kind: 'section', peek, section, partial, label };
+  const prefix = binary === 'size' ? 'BINARY.SIZE' : binary ? 'BINARY' : 'BODY';
+  const label = `${prefix}[${sectionText(section)}]${partial ? `<${partial.start}>` : ''}`;
+  return { kind: 'section', peek, section, partial, label, binary };
 }
 
 export function parseSection(text: string): Section {
