@@ -178,6 +178,10 @@ export const IMAP_FETCH_CONTENT_PAGE_SIZE = 16;
 /** A FETCH literal larger than this is streamed from the store in IMAP_FETCH_STREAM_CHUNK pieces. */
 export const IMAP_FETCH_STREAM_THRESHOLD = 256 * 1024;
 export const IMAP_FETCH_STREAM_CHUNK = 256 * 1024;
+/** Items in one FETCH, and names in one HEADER.FIELDS list: each is work for every message fetched.
+ *  Thunderbird asks for 5 items and 15 header fields. */
+export const IMAP_MAX_FETCH_ITEMS = 64;
+export const IMAP_MAX_FETCH_HEADER_FIELDS = 256;
 /** FETCH output gathered before it is written and the socket's drain awaited. */
 export const IMAP_FETCH_FLUSH_BYTES = 256 * 1024;
 
