@@ -25,6 +25,6 @@ WORKDIR /var/lib/postern
 VOLUME /var/lib/postern
 EXPOSE 25 465 587 143 993 110 995 8080
 # Config: mount it at /var/lib/postern/config/postern.toml, or anywhere with POSTERN_CONFIG set.
-HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:8081/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["node", "/app/bin/postern"]
 CMD ["serve"]

@@ -45,7 +45,7 @@ export async function createBackup(source: BackupSource, dest: string, options: 
     const db = databaseFile(source.dataDir);
     if (!fs.existsSync(db)) throw new BackupError(`there is no database at ${db}`);
     const snapshot = await snapshotDatabase(db, path.join(partial, DATABASE_FILE), options.onProgress);
-    copyDataFiles(source.dataDir, path.join(partial, 'data'));
+    copyDataFiles(source.dataDir, path.join(partial, 'data'), [partial, target]);
     const copied = copyConfigFiles(source, path.join(partial, 'config'));
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
@@ -104,9 +104,14 @@ function createdAt(dir: string): number {
 
 export class BackupError extends Error {}
 
-/** data_dir's own files, except the database (snapshotted instead) and the backups kept in it. */
-function copyDataFiles(dataDir: string, dest: string): void {
-  const skip = (rel: string) => rel === AUTOMATIC_BACKUPS_DIR || rel.startsWith(`${AUTOMATIC_BACKUPS_DIR}/`) || rel.startsWith(DATABASE_FILE);
+/**
+ * data_dir's own files, except the database (snapshotted instead), the backups kept in it, and the
+ * backup being written when its folder is inside data_dir.
+ */
+function copyDataFiles(dataDir: string, dest: string, writing: string[]): void {
+  const inside = writing.map((w) => path.relative(path.resolve(dataDir), w)).filter((r) => r && !r.startsWith('..') && !path.isAbsolute(r));
+  const skip = (rel: string) => rel === AUTOMATIC_BACKUPS_DIR || rel.startsWith(`${AUTOMATIC_BACKUPS_DIR}/`) || rel.startsWith(DATABASE_FILE)
+    || inside.some((w) => rel === w || rel.startsWith(`${w}/`));
   for (const rel of listFiles(dataDir).filter((r) => !skip(r))) {
     fs.mkdirSync(path.dirname(path.join(dest, rel)), { recursive: true, mode: 0o700 });
     fs.copyFileSync(path.join(dataDir, rel), path.join(dest, rel));

@@ -20,6 +20,7 @@ export class SieveMessage {
   readonly raw: Buffer;
   private fieldsCache: HeaderField[] | null = null;
   private treeCache: MimePart | null = null;
+  private partsCache: BodyPart[] | null = null;
 
   constructor(raw: Buffer) {
     this.raw = raw;
@@ -75,6 +76,7 @@ export class SieveMessage {
 
   /** Leaf parts, decoded: the input of :content and :text (RFC 5173 §5.2-5.3). */
   parts(): BodyPart[] {
+    if (this.partsCache) return this.partsCache;
     const out: BodyPart[] = [];
     const walk = (part: MimePart) => {
       if (part.message) { walk(part.message); return; }
@@ -90,6 +92,7 @@ export class SieveMessage {
       out.push({ type: part.type, subtype: part.subtype, text: cut(text) });
     };
     walk(this.tree());
+    this.partsCache = out;
     return out;
   }
 

@@ -12,7 +12,8 @@ import { startDnsServer } from '../fixtures/dns-server.ts';
 import { startPosternInstance } from '../fixtures/postern-instance.ts';
 import { startPostfixPeer, postfixAvailable } from '../fixtures/postfix-peer.ts';
 import { verifyWithDkimpy } from '../fixtures/dkim-verify.ts';
-import { waitFor } from '../fixtures/smtp-client.ts';
+import { rawDialog, waitFor } from '../fixtures/smtp-client.ts';
+import { srsFor } from '../../src/srs/srs.ts';
 import { startInboundSmtp } from '../../src/smtp/inbound-server.ts';
 import { verifyMessage } from '../../src/email-auth/verify.ts';
 
@@ -89,6 +90,16 @@ test('Sieve redirect and vacation through a loopback Postfix: SRS + SPF pass, AR
   assert.match(dsn!.toString(), /Final-Recipient: rfc822; nobody@peer\.test/);
   assert.match(dsn!.toString(), /Status: 5\.1\.1/);
   assert.match(dsn!.toString(), /^Return-Path: <>/m, 'a DSN comes from the null sender');
+
+  // Bounces to SRS addresses: a forged one is refused, never relayed; a genuine one reaches the original sender.
+  const forged = await rawDialog(inbound.port, ['EHLO peer.test', 'MAIL FROM:<>', 'RCPT TO:<SRS0=abcd=AA=peer.test=alice@example.test>', 'QUIT']);
+  assert.match(forged[3]!, /^550 5\.1\.1 Invalid SRS address/);
+  const genuine = srsFor(pi.dataDir).forward('alice@peer.test', 'example.test', Date.now());
+  const relayed = await rawDialog(inbound.port, ['EHLO peer.test', 'MAIL FROM:<>', `RCPT TO:<${genuine}>`, 'DATA',
+    'From: MAILER-DAEMON@elsewhere.test\r\nTo: <' + genuine + '>\r\nSubject: Undeliverable: srs bounce\r\n\r\nIt bounced.\r\n.', 'QUIT']);
+  assert.match(relayed[3]!, /^250 /, relayed.join('\n'));
+  assert.match(relayed[5]!, /^250 /, relayed.join('\n'));
+  await waitFor('the SRS bounce at the original sender', () => (postfix.delivered('alice@peer.test').some((m) => /Subject: Undeliverable: srs bounce/.test(m.toString())) ? true : null), 20_000);
 
   await swaks('hello');
   await swaks('hello again');
