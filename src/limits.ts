@@ -337,3 +337,15 @@ export const SMTP_AUTH_DEADLINE_S = 120;
  *  gives a 50 MiB message 3.5 hours; the same figure as IMAP's APPEND literals. */
 export const SMTP_DATA_MIN_BYTES_PER_S = 4 * 1024;
 export const SMTP_DATA_GRACE_S = 60;
+
+// --- Sieve state and forwarding (issue 17) ---
+
+/** RFC 7352 §3.2: the expiry of a duplicate id when the script gives no :seconds (Pigeonhole: 12 h). */
+export const SIEVE_DUPLICATE_DEFAULT_S = 86_400;
+/** The longest a script may ask the duplicate tracker to remember an id: bounds the table. */
+export const SIEVE_DUPLICATE_MAX_S = 30 * 86_400;
+/** Compiled scripts and patterns kept in memory, so a burst to one account compiles its script once. */
+export const SIEVE_COMPILED_CACHE = 512;
+export const SIEVE_PATTERN_CACHE = 2048;
+/** Days an SRS address stays valid for a bounce (postsrsd's default is 21; bounces come within days). */
+export const SRS_MAX_AGE_DAYS = 21;
