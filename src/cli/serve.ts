@@ -28,6 +28,7 @@ import { BindError } from '../net/listen.ts';
 import { installProcessGuard } from '../process-guard.ts';
 import { eventLoopGauge } from '../metrics/catalogue.ts';
 import { QueueWorker } from '../queue/worker.ts';
+import { sendDueTlsReports } from '../reports/tls-rpt-send.ts';
 import type { Config } from '../config/types.ts';
 import { startSpamTrainer } from '../spam/trainer.ts';
 import { rspamdControllerUrl } from '../spam/rspamd.ts';
@@ -41,6 +42,9 @@ const CHECKPOINT_INTERVAL_MS = 500;
 
 /** After stopping, the process exits by itself within this long even if a handle is still open. */
 const STOPPED_EXIT_MS = 1000;
+
+/** How often finished days' TLS reports are looked for (a day's report goes out within this of midnight UTC). */
+const TLS_REPORTS_INTERVAL_MS = 3600_000;
 
 /** In-flight sessions get this long to finish after SIGTERM before the database closes anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -78,6 +82,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const stopRejectsExpiry = startRejectsExpiry(ctx.store, log, config.spam.rejects_keep_days);
   const unsubscribe = ctx.store.queue.onEnqueued(() => worker.kick());
   worker.start();
+  const stopTlsReports = config.queue.tls_reports ? startTlsReports(ctx, worker) : () => {};
   log.info({ hostname: config.hostname, dataDir: config.data_dir, listeners: running.length }, 'postern is ready');
   // Keeps the process alive while it serves, even with every listener disabled.
   const alive = setInterval(() => {}, 1 << 30);
@@ -109,6 +114,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   });
   clearInterval(alive);
   stopRejectsExpiry();
+  stopTlsReports();
   acme?.stop();
   unsubscribe();
   await worker.stop();
@@ -168,6 +174,17 @@ export async function buildContext(config: Config, log: Logger, configFile: stri
     metrics,
     listeners: [],
   };
+}
+
+/** Hourly: the finished days' TLS-RPT reports (RFC 8460) go out through the queue. */
+function startTlsReports(ctx: ServerContext, worker: QueueWorker): () => void {
+  const run = async () => {
+    await worker.flushTlsResults();
+    await sendDueTlsReports({ store: ctx.store, resolver: ctx.resolver, hostname: ctx.config.hostname, log: ctx.log, now: ctx.clock.now(), lifetimeMs: ctx.config.queue.lifetime_s * 1000 });
+  };
+  const timer = setInterval(() => { run().catch((err) => ctx.log.error({ err }, 'sending TLS reports failed')); }, TLS_REPORTS_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 // [tls] acme: obtain the certificate in the background once the HTTP listener answers challenges;

@@ -111,6 +111,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
       per_destination: { type: 'int', default: limits.QUEUE_PER_DESTINATION, min: 1, max: 100, doc: 'Outbound connections per destination host' },
       connect_timeout_s: { type: 'int', default: 30, min: 1, max: 600, doc: 'Time to connect and get a greeting from a remote MX' },
       command_timeout_s: { type: 'int', default: 300, min: 1, max: 3600, doc: 'Time to wait for a remote reply (RFC 5321 §4.5.3.2)' },
+      tls_reports: { type: 'bool', default: true, doc: 'Send a daily TLS-RPT report (RFC 8460) of our outbound TLS results to each domain that publishes _smtp._tls with a mailto: rua' },
       delay_notice_s: { type: 'int', default: 4 * 3600, min: 0, max: 60 * 86400, doc: 'After this long deferred, the sender gets one "delayed" report (RFC 3464 Action: delayed); 0: never' },
       route: {
         type: 'tables', default: [], doc: 'Routes ([[queue.route]], tried in order; the first that matches a recipient is used, none: MX delivery). A route relays through a smarthost instead of the recipient\'s MX',

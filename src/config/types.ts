@@ -33,7 +33,7 @@ export interface Config {
   submission: { hide_client_ip: boolean; allow_plaintext_loopback: boolean; messages_per_hour: number; recipients_per_message: number };
   queue: {
     lifetime_s: number; retry_schedule_s: number[]; concurrency: number; per_destination: number; connect_timeout_s: number; command_timeout_s: number;
-    delay_notice_s: number; route: RouteConfig[];
+    delay_notice_s: number; tls_reports: boolean; route: RouteConfig[];
   };
   imap: { allow_plaintext_loopback: boolean; max_sessions_per_user: number; idle_keepalive_s: number };
   pop3: { allow_plaintext_loopback: boolean };

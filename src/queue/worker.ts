@@ -17,7 +17,8 @@ import { matchRoute, resolveRelay, routeLabel, RouteUnavailable } from './routes
 import type { RouteConfig } from '../config/types.ts';
 import { nextAttempt, type RetryPolicy } from './retry-schedule.ts';
 import { queueGauges, serverMetrics, type ServerMetrics } from '../metrics/catalogue.ts';
-import { deliverToHost, type HostAttempt, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
+import { deliverToHost, type HostAttempt, type HostResult, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
+import { TlsResultLog } from './tls-results.ts';
 import { MtaStsPolicies, httpsPolicyFetcher, mxPermitted, tlsRequired, type PolicyFetcher } from './mta-sts.ts';
 import { buildDsn, shouldBounce, statusFromReply, type FailedRecipient } from './dsn.ts';
 import { Srs, srsFor } from '../srs/srs.ts';
@@ -35,6 +36,9 @@ export interface WorkerOptions {
 }
 
 interface Failure { claimed: ClaimedRecipient; reply: string; host?: string; expired: boolean }
+
+/** How often counted TLS results reach the store: a crash loses at most this much of a day's report. */
+const TLS_RESULTS_FLUSH_MS = 60_000;
 
 /** An SMTP reply from the remote, alone or after our "host[address]: " prefix. */
 function hasSmtpReply(reply: string): boolean {
@@ -59,6 +63,9 @@ export class QueueWorker {
   private readonly retry: RetryPolicy;
   private readonly metrics: ServerMetrics;
   private readonly own = ownAddresses();
+  /** TLS outcomes of MX connections, written to the store at most every TLS_RESULTS_FLUSH_MS (for TLS-RPT). */
+  readonly tlsResults = new TlsResultLog();
+  private tlsFlushedAt = 0;
   private readonly active = new Map<string, number>();
   private running = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -100,6 +107,13 @@ export class QueueWorker {
     if (this.timer) clearTimeout(this.timer);
     if (this.kickTimer) clearTimeout(this.kickTimer);
     await Promise.allSettled([...this.inflight]);
+    await this.flushTlsResults();
+  }
+
+  /** Writes the TLS results counted so far; a failure is logged (they are statistics, not mail). */
+  async flushTlsResults(): Promise<void> {
+    this.tlsFlushedAt = this.ctx.clock.now();
+    await this.tlsResults.flush(this.ctx.store).catch((err) => this.ctx.log.warn({ err }, 'TLS results could not be recorded'));
   }
 
   /**
@@ -125,6 +139,7 @@ export class QueueWorker {
   private async scan(): Promise<void> {
     const q = this.ctx.config.queue;
     const now = this.ctx.clock.now();
+    if (now - this.tlsFlushedAt >= TLS_RESULTS_FLUSH_MS) await this.flushTlsResults();
     const free = q.concurrency - this.running;
     if (free > 0) {
       const domains = await this.ctx.store.queue.dueDomains(now, q.concurrency * 2);
@@ -218,11 +233,16 @@ export class QueueWorker {
     if (hosts.length === 0) {
       return this.settle(claimed.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: `MTA-STS: no MX of ${domain} matches its policy` })));
     }
-    await this.attemptHosts(hosts, claimed, { port: config.testing.remote_smtp_port, requireTls: tlsRequired(policy), ca: this.opts.ca });
+    await this.attemptHosts(hosts, claimed, {
+      port: config.testing.remote_smtp_port, requireTls: tlsRequired(policy), ca: this.opts.ca,
+      onHostResult: (host, address, result) => this.tlsResults.note(this.ctx.clock.now(), domain, policy, host, address, result),
+    });
   }
 
   /** Dials `hosts` in order until every message is answered; what is left is deferred (or failed when every host refused service). */
-  private async attemptHosts(hosts: DeliveryHost[], claimed: ClaimedRecipient[], via: Pick<HostAttempt, 'port' | 'requireTls' | 'tlsMode' | 'auth' | 'ca'> & { label?: string }): Promise<void> {
+  private async attemptHosts(hosts: DeliveryHost[], claimed: ClaimedRecipient[], via: Pick<HostAttempt, 'port' | 'requireTls' | 'tlsMode' | 'auth' | 'ca'> & {
+    label?: string; onHostResult?: (host: string, address: string, result: HostResult) => void;
+  }): Promise<void> {
     const { config } = this.ctx;
     const byMessage = new Map<string, ClaimedRecipient[]>();
     for (const c of claimed) {
@@ -258,6 +278,7 @@ export class QueueWorker {
           },
         }, messages);
         await Promise.all(settled);
+        via.onHostResult?.(host.name, address, result);
         remaining = result.notAttempted;
         if (result.error) { lastError = `${via.label ? `${via.label} ` : ''}${host.name}[${address}]: ${result.error}`; lastHost = host.name; }
         if (!result.refusedService) allRefused = false;

@@ -22,6 +22,7 @@ import { ReindexStore } from './reindex.ts';
 import { SpamStore } from './spam.ts';
 import { SieveStore } from './sieve.ts';
 import { ReportStore } from './reports.ts';
+import { TlsResultStore } from './tls-results.ts';
 
 export interface StoreOptions {
   clock: Clock;
@@ -55,6 +56,7 @@ export class Store {
   readonly spam: SpamStore;
   readonly sieve: SieveStore;
   readonly reports: ReportStore;
+  readonly tlsResults: TlsResultStore;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
   private readonly checkpointer: Checkpointer | null;
@@ -94,6 +96,7 @@ export class Store {
     this.queue = new QueueStore(this.db, (work) => this.commits.run(work));
     this.spam = new SpamStore(this);
     this.reports = new ReportStore(this.db, (work) => this.commits.run(work));
+    this.tlsResults = new TlsResultStore(this.db, (work) => this.commits.run(work));
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
