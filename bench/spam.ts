@@ -94,6 +94,7 @@ pop3 = false
 pop3s = false
 http = false
 ops = false
+managesieve = false
 [tls]
 cert = "${dir}/cert.pem"
 key = "${dir}/key.pem"

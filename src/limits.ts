@@ -178,6 +178,10 @@ export const IMAP_FETCH_CONTENT_PAGE_SIZE = 16;
 /** A FETCH literal larger than this is streamed from the store in IMAP_FETCH_STREAM_CHUNK pieces. */
 export const IMAP_FETCH_STREAM_THRESHOLD = 256 * 1024;
 export const IMAP_FETCH_STREAM_CHUNK = 256 * 1024;
+/** Items in one FETCH, and names in one HEADER.FIELDS list: each is work for every message fetched.
+ *  Thunderbird asks for 5 items and 15 header fields. */
+export const IMAP_MAX_FETCH_ITEMS = 64;
+export const IMAP_MAX_FETCH_HEADER_FIELDS = 256;
 /** FETCH output gathered before it is written and the socket's drain awaited. */
 export const IMAP_FETCH_FLUSH_BYTES = 256 * 1024;
 
@@ -185,8 +189,12 @@ export const IMAP_FETCH_FLUSH_BYTES = 256 * 1024;
 export const IMAP_IDLE_TIMEOUT_SECONDS = 30 * 60 + 60;
 
 /** Messages one SEARCH query looks at before the search yields to the event loop (a scan of a
- *  100,000-message mailbox is 20 windows, each a few milliseconds). */
-export const IMAP_SEARCH_PAGE_SIZE = 5000;
+ *  100,000-message mailbox is 100 windows, each a few milliseconds). */
+export const IMAP_SEARCH_PAGE_SIZE = 1000;
+
+/** Content ids one full-text lookup covers before the search yields: a word found in every message
+ *  of a 100,000-message store is then 5 short lookups instead of one long one. */
+export const IMAP_SEARCH_FTS_WINDOW = 20_000;
 
 /** Trigrams of a search string looked up in the full-text index: a sample is enough to narrow to a
  *  handful of candidates, and each lookup costs a read of its posting list. */
@@ -333,3 +341,15 @@ export const SMTP_AUTH_DEADLINE_S = 120;
  *  gives a 50 MiB message 3.5 hours; the same figure as IMAP's APPEND literals. */
 export const SMTP_DATA_MIN_BYTES_PER_S = 4 * 1024;
 export const SMTP_DATA_GRACE_S = 60;
+
+// --- Sieve state and forwarding (issue 17) ---
+
+/** RFC 7352 §3.2: the expiry of a duplicate id when the script gives no :seconds (Pigeonhole: 12 h). */
+export const SIEVE_DUPLICATE_DEFAULT_S = 86_400;
+/** The longest a script may ask the duplicate tracker to remember an id: bounds the table. */
+export const SIEVE_DUPLICATE_MAX_S = 30 * 86_400;
+/** Compiled scripts and patterns kept in memory, so a burst to one account compiles its script once. */
+export const SIEVE_COMPILED_CACHE = 512;
+export const SIEVE_PATTERN_CACHE = 2048;
+/** Days an SRS address stays valid for a bounce (postsrsd's default is 21; bounces come within days). */
+export const SRS_MAX_AGE_DAYS = 21;

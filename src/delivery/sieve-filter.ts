@@ -5,7 +5,7 @@
 // the account's original target (implicit keep, RFC 5228 §2.10.6) and the reason is logged; a
 // fileinto to a missing mailbox without :create keeps instead; nothing leaves the server before
 // the local copies are durable.
-import { SIEVE_MAX_INCLUDED_SCRIPTS, SIEVE_MAX_INCLUDE_DEPTH } from '../limits.ts';
+import { SIEVE_COMPILED_CACHE, SIEVE_MAX_INCLUDED_SCRIPTS, SIEVE_MAX_INCLUDE_DEPTH } from '../limits.ts';
 import type { Store } from '../store/store.ts';
 import type { StoreTarget } from '../store/delivery.ts';
 import { domainOf } from '../store/addresses.ts';
@@ -37,7 +37,6 @@ export interface DeliveryPlan {
 
 export class SieveRejectError extends Error {}
 
-const MAX_CACHED_SCRIPTS = 512;
 const compiled = new Map<string, CompiledScript>();
 
 /** Scripts compile once per text: delivery of a burst of mail to one account parses its script once. */
@@ -45,7 +44,7 @@ function compileCached(text: string): CompiledScript {
   let script = compiled.get(text);
   if (!script) {
     script = compileScript(text);
-    if (compiled.size >= MAX_CACHED_SCRIPTS) compiled.delete(compiled.keys().next().value!);
+    if (compiled.size >= SIEVE_COMPILED_CACHE) compiled.delete(compiled.keys().next().value!);
     compiled.set(text, script);
   } else {
     compiled.delete(text);

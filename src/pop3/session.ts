@@ -34,6 +34,8 @@ export interface SessionOptions {
   /** Whether STLS may be offered. */
   tlsAvailable: boolean;
   locks: MaildropLocks;
+  /** Absolute time from connect to login (default POP3_PREAUTH_DEADLINE_SECONDS; tests shorten it). */
+  preauthDeadlineSeconds?: number;
 }
 
 interface LoggedIn {
@@ -86,7 +88,7 @@ export class Pop3Session {
       if (this.#loggedIn) return;
       this.#write(err('Login time exceeded'));
       this.#close();
-    }, POP3_PREAUTH_DEADLINE_SECONDS * 1000);
+    }, (this.#options.preauthDeadlineSeconds ?? POP3_PREAUTH_DEADLINE_SECONDS) * 1000);
     this.#preauthTimer.unref();
     this.#write(ok('Postern POP3 server ready'));
     return done;

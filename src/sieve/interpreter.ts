@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import {
   SIEVE_MAX_ACTIONS, SIEVE_MAX_INCLUDE_DEPTH, SIEVE_MAX_INCLUDED_SCRIPTS, SIEVE_MAX_REDIRECTS, SIEVE_MAX_RUN_MS, SIEVE_MAX_STEPS,
-  SIEVE_MAX_VARIABLE_LENGTH, SIEVE_MAX_VARIABLES, VACATION_MAX_DAYS, VACATION_MIN_SECONDS,
+  SIEVE_MAX_VARIABLE_LENGTH, SIEVE_MAX_VARIABLES, VACATION_MAX_DAYS, VACATION_MIN_SECONDS, SIEVE_DUPLICATE_DEFAULT_S, SIEVE_DUPLICATE_MAX_S,
 } from '../limits.ts';
 import type { Argument } from './parser.ts';
 import type { CompiledNode, CompiledScript } from './compile.ts';
@@ -62,9 +62,6 @@ export interface SieveResult {
   notes: string[];
 }
 
-/** RFC 7352 §3.2: an implementation-defined default expiry; Pigeonhole uses 12 hours, we use a day. */
-const DUPLICATE_DEFAULT_SECONDS = 86_400;
-const DUPLICATE_MAX_SECONDS = 30 * 86_400;
 
 class Stop extends Error {}
 class Return extends Error {}
@@ -311,7 +308,7 @@ export async function runSieve(script: CompiledScript, input: SieveInput): Promi
         if (id === null) return false;
         const handle = node.tags.has('handle') ? str(node.tags.get('handle')) : '';
         const key = createHash('sha256').update(handle).update('\0').update(id).digest('base64url');
-        const seconds = Math.min(DUPLICATE_MAX_SECONDS, Math.max(1, num(node.tags.get('seconds') ?? null, DUPLICATE_DEFAULT_SECONDS)));
+        const seconds = Math.min(SIEVE_DUPLICATE_MAX_S, Math.max(1, num(node.tags.get('seconds') ?? null, SIEVE_DUPLICATE_DEFAULT_S)));
         const seen = await input.hooks.duplicateSeen(key);
         duplicates.push({ key, seconds, refresh: !seen || node.tags.has('last') });
         return seen;

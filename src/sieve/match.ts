@@ -2,6 +2,7 @@
 // :value and :count, and :regex): one function decides whether any value matches any key, and
 // hands back the match variables (RFC 5229 §3.2) of the first match. Always true: every
 // comparison is charged to the step budget, and patterns run on the linear-time VM of regex.ts.
+import { SIEVE_PATTERN_CACHE } from '../limits.ts';
 import { SieveRuntimeError } from './errors.ts';
 import { asciiLower, compileRegex, compileWildcards, execute, RegexSyntaxError, type CompiledPattern, type StepBudget } from './regex.ts';
 import type { Comparator } from './capabilities.ts';
@@ -56,7 +57,6 @@ function relationHolds(order: number, relation: Relation): boolean {
 }
 
 // Compiled patterns shared across runs: the same script's patterns compile once, not per message.
-const SHARED_PATTERNS_MAX = 2048;
 const sharedPatterns = new Map<string, CompiledPattern>();
 
 export function patternFor(ctx: MatchContext, type: 'matches' | 'regex', key: string, fold: boolean): CompiledPattern {
@@ -69,7 +69,7 @@ export function patternFor(ctx: MatchContext, type: 'matches' | 'regex', key: st
       if (err instanceof RegexSyntaxError) throw new SieveRuntimeError(`bad ${type === 'regex' ? 'regular expression' : 'pattern'} ${JSON.stringify(key)}: ${err.message}`);
       throw err;
     }
-    if (sharedPatterns.size >= SHARED_PATTERNS_MAX) sharedPatterns.delete(sharedPatterns.keys().next().value!);
+    if (sharedPatterns.size >= SIEVE_PATTERN_CACHE) sharedPatterns.delete(sharedPatterns.keys().next().value!);
     sharedPatterns.set(cacheKey, p);
   }
   ctx.patterns.set(cacheKey, p);

@@ -8,10 +8,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { SRS_MAX_AGE_DAYS } from '../limits.ts';
+
+export { SRS_MAX_AGE_DAYS };
 
 export const SRS_SECRET_FILE = 'srs.secret';
-/** Days an SRS address stays valid for a bounce (postsrsd's default is 21). */
-export const SRS_MAX_AGE_DAYS = 21;
 const HASH_LENGTH = 4;
 // Timestamps are days modulo 1024 in two base32 characters (libsrs2).
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

@@ -77,7 +77,7 @@ export class ImapMailboxStore {
   }
 
   /** Creates `name` and any missing parents (RFC 3501 §6.3.3). */
-  async create(accountId: number, name: string): Promise<ImapMailbox> {
+  async create(accountId: number, name: string, specialUse: string | null = null): Promise<ImapMailbox> {
     const now = this.store.clock.now();
     const id = await this.store.write((tx) => {
       if (this.byNameStmt.get(accountId, name)) throw new MailboxExistsError(name);
@@ -86,7 +86,7 @@ export class ImapMailboxStore {
         const parent = levels.slice(0, i).join('/');
         if (!this.byNameStmt.get(accountId, parent)) createMailboxRow(this.db, accountId, parent, null, now);
       }
-      const created = createMailboxRow(this.db, accountId, name, null, now);
+      const created = createMailboxRow(this.db, accountId, name, specialUse, now);
       tx.publish({ accountId, mailboxId: created, kind: 'mailboxes', uids: [], modseq: 0 });
       return created;
     });

@@ -12,7 +12,7 @@
 import type { Store } from './store.ts';
 import type { Db } from './open.ts';
 import { FLAG_BITS, isSystemFlag } from './flags.ts';
-import { IMAP_SEARCH_FTS_MAX_TRIGRAMS, IMAP_SEARCH_MAX_MS, IMAP_SEARCH_PAGE_SIZE, IMAP_SEARCH_SLICE_MS } from '../limits.ts';
+import { IMAP_SEARCH_FTS_MAX_TRIGRAMS, IMAP_SEARCH_FTS_WINDOW, IMAP_SEARCH_MAX_MS, IMAP_SEARCH_PAGE_SIZE, IMAP_SEARCH_SLICE_MS } from '../limits.ts';
 import { FoldedNeedle } from './substring-match.ts';
 
 /** A search that ran past IMAP_SEARCH_MAX_MS: our cost, answered NO [LIMIT], not a result. */
@@ -251,8 +251,18 @@ export class ImapSearchStore {
     if (narrowing && this.fullyIndexed(mailboxId)) {
       // The index names the candidates; the full condition (with its exact checks) runs on them a
       // page at a time.
-      const candidates = this.db.prepare(`SELECT m.uid FROM messages m WHERE m.mailbox_id = ?
-        AND m.content_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?) ORDER BY m.uid`).pluck().all(mailboxId, trigramQuery(narrowing)) as number[];
+      // Driven by the index (CROSS JOIN keeps that order): each posting is one lookup by content id.
+      // A window of content ids per lookup, so a word found in every message is not one long stall.
+      const lookup = this.db.prepare(`SELECT m.uid FROM search_fts f CROSS JOIN messages m ON m.content_id = f.rowid
+        WHERE search_fts MATCH ? AND f.rowid >= ? AND f.rowid < ? AND m.mailbox_id = ?`).pluck();
+      const query = trigramQuery(narrowing);
+      const top = (this.db.prepare('SELECT max(id) FROM contents').pluck().get() as number | null) ?? 0;
+      const candidates: number[] = [];
+      for (let lo = 0; lo <= top; lo += IMAP_SEARCH_FTS_WINDOW) {
+        if (lo > 0) await pause();
+        for (const uid of lookup.all(query, lo, lo + IMAP_SEARCH_FTS_WINDOW, mailboxId) as number[]) candidates.push(uid);
+      }
+      candidates.sort((x, y) => x - y);
       const page = this.db.prepare(`SELECT ${columns} ${from} WHERE m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?)) AND (${where}) ORDER BY m.uid`);
       for (let i = 0; i < candidates.length;) {
         if (i > 0) await pause();
@@ -278,7 +288,8 @@ export class ImapSearchStore {
    *  added by `postern reindex`). */
   private fullyIndexed(mailboxId: number): boolean {
     const floor = this.db.prepare("SELECT value FROM counters WHERE name = 'fts_floor'").pluck().get() as number | undefined;
-    if (!floor) return true;
-    return !this.db.prepare('SELECT 1 FROM messages WHERE mailbox_id = ? AND content_id < ? LIMIT 1').get(mailboxId, floor);
+    // Content ids start at 1: a floor of 1 (a database that was empty when the index came) excludes nothing.
+    if (!floor || floor <= 1) return true;
+    return !this.db.prepare('SELECT 1 FROM messages INDEXED BY messages_content WHERE content_id < ? AND mailbox_id = ? LIMIT 1').get(floor, mailboxId);
   }
 }

@@ -111,3 +111,16 @@ test('FETCH of a large message streams its bytes exactly; a partial reads only i
   const text = await c.command('FETCH 1 BODY.PEEK[TEXT]<0.4>');
   assert.match(text, /BODY\[TEXT\]<0> \{4\}\r\nline\)/);
 });
+
+test('FETCH items and HEADER.FIELDS names are bounded: beyond, BAD [LIMIT]', async (t) => {
+  const h = await makeHarness();
+  t.after(() => h.close());
+  await deliver(h.store, { raw: message('one'), recipients: [{ accountId: h.accountId }] });
+  const c = new TestClient(h.services);
+  t.after(() => c.close());
+  await c.login();
+  await c.command('SELECT INBOX');
+  assert.match(await c.command(`FETCH 1:* (${Array(65).fill('UID').join(' ')})`, 'BAD'), /BAD \[LIMIT\]/);
+  assert.match(await c.command(`FETCH 1 BODY.PEEK[HEADER.FIELDS (${Array.from({ length: 257 }, (_, i) => `X-${i}`).join(' ')})]`, 'BAD'), /BAD \[LIMIT\]/);
+  await c.command('FETCH 1 (UID FLAGS BODY.PEEK[HEADER.FIELDS (From To Subject)])');
+});

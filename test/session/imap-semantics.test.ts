@@ -173,3 +173,13 @@ test('BINARY: APPEND of binary content is stored base64, FETCH BINARY gives the 
   assert.match(await c.command('FETCH 1 BINARY.PEEK[1.HEADER]', 'BAD'), /part number only/);
   c.close();
 });
+
+test('CREATE-SPECIAL-USE: CREATE with USE gives the mailbox its attribute; unknown or several are NO [USE]', async () => {
+  const c = await client();
+  await c.command('CREATE "Old Drafts" (USE (\\Drafts))');
+  assert.match(await c.command('LIST "" "Old Drafts"'), /\* LIST \(\\HasNoChildren \\Drafts\) "\/" "Old Drafts"/);
+  assert.match(await c.command('CREATE x1 (USE (\\Frob))', 'NO'), /\[USE\]/);
+  assert.match(await c.command('CREATE x2 (USE (\\Sent \\Trash))', 'NO'), /\[USE\]/);
+  assert.match(await c.command('CREATE x3 (FROB (1))', 'BAD'), /Unknown CREATE parameter/);
+  c.close();
+});

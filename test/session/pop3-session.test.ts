@@ -62,3 +62,18 @@ test('from a non-loopback address plaintext login is refused even when the loopb
   assert.match(await say('QUIT', /\r\n/), /^\+OK/);
   await ended;
 });
+
+test('a client not logged in by the deadline is disconnected, however busy it keeps (issue 10)', async (t) => {
+  const server = await startPop3TestServer({ pop3: { allow_plaintext_loopback: true } });
+  t.after(() => server.stop());
+  const [client, serverSide] = duplexPair();
+  const session = new Pop3Session(serverSide, { ctx: server.ctx, remoteAddress: '127.0.0.1', tls: false, tlsAvailable: true, locks: new MaildropLocks(), preauthDeadlineSeconds: 0.5 });
+  const ended = session.run();
+  const say = converse(client);
+  assert.match(await say(null, /\r\n/), /^\+OK/);
+  const noops = setInterval(() => client.write('CAPA\r\n'), 100);
+  t.after(() => clearInterval(noops));
+  assert.match(await say(null, /-ERR Login time exceeded\r\n/), /-ERR Login time exceeded/);
+  await ended;
+  clearInterval(noops);
+});

@@ -19,7 +19,7 @@ import { decodeTransfer, decodeTree, filterHeaderFields, resolvePart, sectionRan
 import { FLAG_BITS } from '../../store/flags.ts';
 import type { FetchWants, MessageRow } from '../../store/imap-messages.ts';
 import type { ImapSession } from '../session/session.ts';
-import { IMAP_FETCH_CONTENT_PAGE_SIZE, IMAP_FETCH_FLUSH_BYTES, IMAP_FETCH_PAGE_SIZE, IMAP_FETCH_STREAM_CHUNK, IMAP_FETCH_STREAM_THRESHOLD } from '../../limits.ts';
+import { IMAP_MAX_FETCH_HEADER_FIELDS, IMAP_MAX_FETCH_ITEMS, IMAP_FETCH_CONTENT_PAGE_SIZE, IMAP_FETCH_FLUSH_BYTES, IMAP_FETCH_PAGE_SIZE, IMAP_FETCH_STREAM_CHUNK, IMAP_FETCH_STREAM_THRESHOLD } from '../../limits.ts';
 
 const SEEN = FLAG_BITS['\\Seen'];
 
@@ -297,7 +297,15 @@ function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, 
 export const fetch = command({
   states: SELECTED,
   forbidsExpunge: (cmd) => !cmd.uid,
-  parse: (r) => parseFetchArguments(r),
+  parse: (r) => {
+    const a = parseFetchArguments(r);
+    // Each item is work per message: their number, and a HEADER.FIELDS list's length, are bounded.
+    if (a.items.length > IMAP_MAX_FETCH_ITEMS) throw new ImapSyntaxError(`At most ${IMAP_MAX_FETCH_ITEMS} FETCH items`, 'LIMIT');
+    if (a.items.some((i) => i.kind === 'section' && i.section.fields.length > IMAP_MAX_FETCH_HEADER_FIELDS)) {
+      throw new ImapSyntaxError(`At most ${IMAP_MAX_FETCH_HEADER_FIELDS} header field names`, 'LIMIT');
+    }
+    return a;
+  },
   async run(s, a, cmd) {
     const view = s.selected!;
     const { messages } = s.services;

@@ -132,3 +132,19 @@ test('sieve at delivery: a reject by every recipient is refused; an alias outsid
   assert.ok(q && q.accountId === null && q.sender.startsWith('SRS0='));
   assert.deepEqual(q.recipients.map((r) => r.recipient), ['dave@elsewhere.test']);
 });
+
+test('sieve at delivery: a local submission runs the recipient\'s script while its remote recipients are queued in the same commit', async (t) => {
+  const { store, bob, filter, done } = await setup();
+  t.after(done);
+  await store.sieve.put(bob, 'main', 'require ["fileinto", "mailbox"]; fileinto :create "From colleagues";');
+  await store.sieve.setActive(bob, 'main');
+  await deliver(store, {
+    raw: msg(), prefix: 'DKIM-Signature: v=1; placeholder\r\n', recipients: [{ accountId: bob }], filter: filter('bob@example.com', 'alice@example.com'),
+    queue: { sender: 'alice@example.com', accountId: null, recipients: ['dave@elsewhere.test'], expiresAt: now + 3600_000 },
+  });
+  assert.equal(await boxOf(store, bob, 'From colleagues'), 1);
+  assert.equal(await boxOf(store, bob, 'INBOX'), 0);
+  const [q] = await store.queue.list();
+  assert.ok(q && q.sender === 'alice@example.com' && q.recipients[0]!.recipient === 'dave@elsewhere.test');
+  assert.equal(store.db.prepare('SELECT count(*) FROM contents').pluck().get(), 1, 'one content for the copy and the queue row');
+});

@@ -235,3 +235,23 @@ test('sieve: the step budget stops a script that does too much work', async () =
   const script = compileScript(`require "regex"; if anyof (${tests}) { keep; }`);
   await assert.rejects(run(script, { message: big }), /steps/);
 });
+
+test('sieve: vacation :addresses, :from and :mime shape the reply (RFC 5230 §4.4-4.6)', async () => {
+  const { buildVacationReply } = await import('../../../src/sieve/vacation.ts');
+  const toAlias = 'From: alice@example.org\r\nTo: robert@example.com\r\nSubject: Hi\r\nMessage-ID: <a@b>\r\nReferences: <r0@b>\r\n\r\nhi\r\n';
+  const plain = compileScript('require "vacation"; vacation "Away.";');
+  const skipped = await run(plain, { message: toAlias, envelope: { from: 'alice@example.org', to: 'bob@example.com' } });
+  assert.ok(!skipped.actions.some((a) => a.type === 'vacation'), 'an address not known as the user\'s gets no reply');
+  const script = compileScript('require "vacation"; vacation :addresses ["robert@example.com"] :from "Bob <bob@example.com>" :mime "Content-Type: text/plain; charset=utf-8\r\n\r\nAbsent — back soon.";');
+  const r = await run(script, { message: toAlias, envelope: { from: 'alice@example.org', to: 'bob@example.com' } });
+  const v = r.actions.find((a) => a.type === 'vacation');
+  assert.ok(v && v.type === 'vacation');
+  assert.equal(v.from, 'Bob <bob@example.com>');
+  assert.equal(v.subject, 'Auto: Hi', 'the default subject (RFC 5230 §4.7)');
+  assert.equal(v.references, '<r0@b> <a@b>');
+  const text = buildVacationReply(v, { hostname: 'mail.example.com', now: 0 }).toString('utf8');
+  assert.match(text, /^From: Bob <bob@example\.com>\r\nTo: <alice@example\.org>\r\nSubject: Auto: Hi\r\n/);
+  assert.match(text, /\r\nReferences: <r0@b> <a@b>\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1\.0\r\nContent-Type: text\/plain; charset=utf-8\r\n\r\nAbsent — back soon\.\r\n$/);
+  const self = await run(script, { message: toAlias, envelope: { from: 'robert@example.com', to: 'bob@example.com' } });
+  assert.ok(!self.actions.some((a) => a.type === 'vacation'), 'never to the user\'s own address');
+});
