@@ -69,7 +69,9 @@ test('every message acknowledged before SIGKILL is stored exactly once after res
   const acked = new Set<string>();
   const stop = { now: false };
   const senders = Array.from({ length: 8 }, (_, i) => sender(port, `s${i}`, acked, stop).catch(() => undefined));
-  await new Promise((r) => setTimeout(r, 1500));
+  // Kill once enough is acknowledged (a busy machine acknowledges slowly), and a little later, mid-stream.
+  for (let i = 0; i < 300 && acked.size <= 20; i++) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 200));
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
   stop.now = true;
