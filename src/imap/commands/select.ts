@@ -31,7 +31,12 @@ export const select = command({
     const firstUnseen = await messages.firstUnseenUid(box.id);
     // RFC 3501 §6.3.2: EXAMINE shows which messages are recent but leaves them recent for others.
     const top = uids.length > 0 ? uids[uids.length - 1]! : 0;
-    const floor = readOnly ? box.recentUid : await mailboxes.claimRecent(box.id, top);
+    // Claiming \Recent is a write; when the store cannot write (a full disk) SELECT is still a read:
+    // this session sees no \Recent and the messages stay recent for the next one (RFC 3501 §2.3.2).
+    const floor = readOnly ? box.recentUid : await mailboxes.claimRecent(box.id, top).catch((err: unknown) => {
+      s.services.log.warn({ err, mailbox: box.name }, 'could not claim \\Recent; selecting without it');
+      return top;
+    });
     const view = new SelectedMailbox(box.id, box.name, readOnly, box.uidValidity, uids, box.highestModseq, floor);
     for (let i = view.lowerBound(floor + 1); i < uids.length; i++) view.recent.add(uids[i]!);
     for (const k of keywords) view.keywords.set(k.toLowerCase(), k);
