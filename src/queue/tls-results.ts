@@ -37,6 +37,13 @@ export class TlsResultLog {
     else this.pending.set(key, row);
   }
 
+  /** Connections noted since the last flush. */
+  get pendingConnections(): number {
+    let n = 0;
+    for (const row of this.pending.values()) n += row.count;
+    return n;
+  }
+
   async flush(store: Store): Promise<void> {
     if (this.pending.size === 0) return;
     const rows = [...this.pending.values()];

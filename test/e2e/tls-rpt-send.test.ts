@@ -51,6 +51,8 @@ test('a day of outbound TLS results becomes one signed TLS-RPT report to the rua
   }
   // The outcome is counted after the connection ends: wait for the queue to settle first.
   await waitFor('queue empty', async () => (await pi.ctx.store.queue.list()).length === 0);
+  // The queue empties when the outcome is recorded, which can be before the connection's QUIT.
+  await waitFor('both connections counted', () => pi.worker.tlsResults.pendingConnections >= 2);
   await pi.worker.flushTlsResults();
 
   // Today's results become yesterday's, as if midnight UTC had passed (the report is then due).
