@@ -6,48 +6,18 @@
 // once, DKIM-signed (verified by python3-dkim), auto-replied and threaded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startDnsServer } from '../fixtures/dns-server.ts';
 import { startPosternInstance } from '../fixtures/postern-instance.ts';
 import { startPostfixPeer, postfixAvailable } from '../fixtures/postfix-peer.ts';
-import { verifyWithDkimpy } from '../fixtures/dkim-verify.ts';
+import { arcVerifyWithDkimpy, verifyWithDkimpy } from '../fixtures/dkim-verify.ts';
 import { rawDialog, waitFor } from '../fixtures/smtp-client.ts';
 import { srsFor } from '../../src/srs/srs.ts';
 import { startInboundSmtp } from '../../src/smtp/inbound-server.ts';
 import { verifyMessage } from '../../src/email-auth/verify.ts';
 
 const run = promisify(execFile);
-
-// dkim.arc_verify with keys from the DNS fixture (the library's own resolver reads /etc/resolv.conf).
-const ARC_VERIFY = `
-import sys, dkim, dns.resolver
-host, port = sys.argv[1], int(sys.argv[2])
-r = dns.resolver.Resolver(configure=False)
-r.nameservers = [host]
-r.port = port
-def dnsfunc(name, timeout=5):
-    try:
-        ans = r.resolve(name.decode().rstrip('.'), 'TXT', tcp=True, lifetime=timeout)
-    except Exception:
-        return None
-    return b''.join(b''.join(rd.strings) for rd in ans)
-cv, results, comment = dkim.arc_verify(sys.stdin.buffer.read(), dnsfunc=dnsfunc)
-print(cv.decode() + ' ' + str(len(results)) + ' ' + comment)
-`;
-
-function arcVerify(message: Buffer, dnsServer: string): Promise<string> {
-  const [host, port] = dnsServer.split(':');
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/python3', ['-c', ARC_VERIFY, host!, port!], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => { out += c; });
-    child.stderr.on('data', (c) => { err += c; });
-    child.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`arc_verify exited ${code}: ${err}`))));
-    child.stdin.end(message);
-  });
-}
 
 const crlf = (b: Buffer) => Buffer.from(b.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
 
@@ -82,7 +52,7 @@ test('Sieve redirect and vacation through a loopback Postfix: SRS + SPF pass, AR
   const spf = await verifyMessage(fwd, { ip: '127.0.0.1', helo: 'mail.example.test', mailFrom: returnPath }, { resolver: pi.ctx.resolver, hostname: 'mx.peer.test', timeoutMs: 5000 });
   assert.equal(spf.spf, 'pass', 'SPF for the SRS sender passes at the receiver');
   assert.match(fwd.toString(), /^Delivered-To: bob@example\.test\r$/m);
-  const arc = await arcVerify(fwd, dns.server);
+  const arc = await arcVerifyWithDkimpy(fwd, dns.server);
   assert.match(arc, /^pass 1 /, `ARC chain verifies: ${arc}`);
 
   // nobody@peer.test is unknown to Postfix: 550, and the DSN goes to the original sender.
