@@ -73,5 +73,5 @@ test('pieces() serves prefix and every chunk of a message larger than one chunk,
   const pieces = await collect(store.pop3.pieces(m.contentId));
   assert.ok(pieces.length >= 4, 'prefix and at least three chunks');
   assert.deepEqual(Buffer.concat(pieces), Buffer.concat([Buffer.from('Received: by test\r\n'), raw]));
-  assert.deepEqual(Buffer.concat(pieces), store.contents.full(m.contentId));
+  assert.deepEqual(Buffer.concat(pieces), await store.contents.full(m.contentId));
 });
