@@ -118,6 +118,15 @@ export const IMAP_MAX_LITERALS_PER_COMMAND = 1000;
  *  would otherwise be 64 MiB per connection. Real commands send a password or a mailbox name. */
 export const IMAP_MAX_COMMAND_LITERAL_BYTES = 256 * 1024;
 
+/** CATENATE (RFC 4469) parts in one APPEND command, over all its messages: each URL part is a store
+ *  read, so a line of short URLs must not become thousands of reads. Real clients send a few. */
+export const IMAP_MAX_CATENATE_PARTS = 64;
+
+/** SEARCH/SORT results one session keeps up to date (RFC 5267 RETURN (UPDATE)): each is searched
+ *  again, over the changed messages only, at every report, and a SORT context holds its sorted
+ *  result. RFC 5267 §4.3.1 asks for at least one; beyond this the client gets NO [NOUPDATE]. */
+export const IMAP_MAX_UPDATE_CONTEXTS = 4;
+
 /** All the literals of one command before login (a user name and password, ID fields): an
  *  unauthenticated client gets a few KiB, refused at the announcement as Dovecot does. */
 export const IMAP_MAX_PREAUTH_LITERAL_BYTES = 4 * 1024;
