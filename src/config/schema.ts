@@ -55,6 +55,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
       http: listen(8080, 'HTTP: autoconfig, MTA-STS policy, ACME challenges (and /healthz, /metrics with [ops] token)'),
       https: { type: 'listen', default: false, doc: 'HTTPS (443 in production): the MTA-STS policy, which RFC 8461 requires over HTTPS at mta-sts.DOMAIN, and autoconfig over TLS: "host:port" or false' },
       ops: { type: 'listen', default: '127.0.0.1:8081', doc: 'Operational HTTP endpoints /healthz and /metrics, on loopback by default: "host:port" or false' },
+      proxy_protocol_from: { type: 'strings', default: [], doc: 'Load balancers whose connections start with a HAProxy PROXY header (v1 or v2), as IP addresses or CIDR blocks like "10.0.0.0/8": from these the header is required and names the client on every listener; from anyone else it is not honoured. Empty: PROXY protocol off' },
     },
   },
   tls: {

@@ -1,5 +1,6 @@
-// Fuzz targets for the IMAP extensions' parsers: IMAP URLs (src/imap/protocol/imap-url.ts) and
-// APPEND with CATENATE (append-arguments.ts). Inputs are built from the grammar's pieces and random
+// Fuzz targets for the IMAP extensions' parsers: IMAP URLs (src/imap/protocol/imap-url.ts), APPEND
+// with CATENATE (append-arguments.ts), and SEARCH's RETURN options with RFC 5267's PARTIAL, UPDATE
+// and CONTEXT (return-options.ts), and CANCELUPDATE's tags. Inputs are built from the grammar's pieces and random
 // text. Properties: the parsers throw only ImapSyntaxError (the URL parser never throws), what they
 // accept is within the limits of src/limits.ts, and a URL they accept names one message by UID.
 import { test } from 'node:test';
@@ -10,6 +11,10 @@ import { ArgumentReader } from '../../src/imap/protocol/argument-reader.ts';
 import { ImapSyntaxError, parseCommand } from '../../src/imap/protocol/tokens.ts';
 import { badUrlText, parseMessageUrl } from '../../src/imap/protocol/imap-url.ts';
 import { parseAppendArguments } from '../../src/imap/protocol/append-arguments.ts';
+import { parseSearchArguments } from '../../src/imap/protocol/search-keys.ts';
+import { cancelupdate } from '../../src/imap/commands/cancelupdate.ts';
+import type { ImapSession } from '../../src/imap/session/session.ts';
+import type { ParsedCommand } from '../../src/imap/protocol/tokens.ts';
 import { IMAP_MAX_CATENATE_PARTS } from '../../src/limits.ts';
 import { fuzzOptions } from './options.ts';
 
@@ -75,4 +80,26 @@ test('fuzz: APPEND with CATENATE parses or is BAD; its parts stay within IMAP_MA
     }
     assert.ok(parts <= IMAP_MAX_CATENATE_PARTS);
   }), { ...fuzzOptions(), examples: [['a APPEND INBOX CATENATE (URL "/INBOX/;UID=1" TEXT {1+}\r\nx) CATENATE (URL x)']] });
+});
+
+const RETURN_TOKENS = ['RETURN', '(', ')', 'PARTIAL', '1:1', '4:2', '0:3', '1:*', '*:1', '4294967295:1', '4294967296:1', '1', ':', 'UPDATE',
+  'CONTEXT', 'MIN', 'MAX', 'ALL', 'COUNT', 'SAVE', 'SEEN', '"x"', 'CANCELUPDATE', '{1+}\r\nx', ' '];
+
+test('fuzz: SEARCH RETURN options and CANCELUPDATE parse or are BAD; PARTIAL is low ≤ high, never with ALL', () => {
+  const words = fc.array(fc.constantFrom(...RETURN_TOKENS), { maxLength: 16 });
+  fc.assert(fc.property(words, (w) => {
+    const r = argsOf('a SEARCH ' + w.join(' '));
+    if (r) {
+      const parsed = syntaxOnly(() => parseSearchArguments(r));
+      if (parsed?.partial) {
+        assert.ok(parsed.partial.low >= 1 && parsed.partial.low <= parsed.partial.high && parsed.partial.high <= 4294967295);
+        assert.ok(!parsed.returns!.includes('ALL'));
+      }
+    }
+    const c = argsOf('a CANCELUPDATE ' + w.join(' '));
+    if (c) {
+      const tags = syntaxOnly(() => cancelupdate.parse(c, {} as ImapSession, {} as ParsedCommand));
+      if (tags) assert.ok(tags.length > 0);
+    }
+  }), { ...fuzzOptions(), examples: [[['RETURN', '(PARTIAL', '4:2)', 'ALL']], [['RETURN', '(PARTIAL', '1:1', 'ALL)', 'ALL']]] });
 });

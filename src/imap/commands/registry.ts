@@ -2,6 +2,7 @@
 import type { Command } from './command.ts';
 import { append } from './append.ts';
 import { authenticateCommand } from './authenticate.ts';
+import { cancelupdate } from './cancelupdate.ts';
 import { capability } from './capability.ts';
 import { check } from './check.ts';
 import { close } from './close.ts';
@@ -31,6 +32,7 @@ import { subscribe } from './subscribe.ts';
 export const COMMANDS = new Map<string, Command<never>>(Object.entries({
   APPEND: append,
   AUTHENTICATE: authenticateCommand,
+  CANCELUPDATE: cancelupdate,
   CAPABILITY: capability,
   CHECK: check,
   CLOSE: close,

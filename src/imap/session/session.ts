@@ -469,6 +469,8 @@ export class ImapSession {
   /** EXPUNGE per message, or one VANISHED once QRESYNC is enabled (RFC 7162 §3.2.10). */
   reportExpunged(removed: { uids: number[]; seqs: number[] }): void {
     if (removed.uids.length === 0) return;
+    // RFC 5267 §4.3.4: REMOVEFROM comes before the expunge it is about.
+    for (const line of this.selected?.contexts.expunged(removed.uids, removed.seqs) ?? []) this.untagged(line);
     if (this.qresync) this.untagged(`VANISHED ${formatNumbers(removed.uids)}`);
     else for (const seq of removed.seqs) this.untagged(`${seq} EXPUNGE`);
   }
@@ -537,6 +539,8 @@ export class ImapSession {
         this.untagged(`${seq} FETCH (FLAGS ${flagList(r.flags, r.keywords, view.recent.has(r.uid))}${extra})`);
       }
     }
+    // RFC 5267 §4.3.3: ADDTO for new messages after their EXISTS.
+    for (const line of await view.contexts.refresh(this, view)) this.untagged(line);
     await this.drain();
   }
 }
