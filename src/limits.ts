@@ -367,3 +367,13 @@ export const SIEVE_COMPILED_CACHE = 512;
 export const SIEVE_PATTERN_CACHE = 2048;
 /** Days an SRS address stays valid for a bounce (postsrsd's default is 21; bounces come within days). */
 export const SRS_MAX_AGE_DAYS = 21;
+
+// --- PROXY protocol from a load balancer (issue 14, Operations) ---
+
+/** Bytes a PROXY header may take before it is refused. v1 is at most 107 (HAProxy's spec §2.1); v2 is
+ *  16 plus its length field, 232 with a UNIX address and no TLVs; what a load balancer adds in TLVs
+ *  (ALPN, authority, unique id, TLS details) stays well under 1 KiB, and nothing more is buffered. */
+export const PROXY_HEADER_MAX_BYTES = 1024;
+/** Milliseconds a trusted load balancer has to send its header: it writes it with the connection, so
+ *  a socket still silent after 5 s is not a proxy speaking and is closed rather than held. */
+export const PROXY_HEADER_TIMEOUT_MS = 5_000;
