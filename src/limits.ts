@@ -118,6 +118,20 @@ export const IMAP_MAX_LITERALS_PER_COMMAND = 1000;
  *  would otherwise be 64 MiB per connection. Real commands send a password or a mailbox name. */
 export const IMAP_MAX_COMMAND_LITERAL_BYTES = 256 * 1024;
 
+/** CATENATE (RFC 4469) parts in one APPEND command, over all its messages: each URL part is a store
+ *  read, so a line of short URLs must not become thousands of reads. Real clients send a few. */
+export const IMAP_MAX_CATENATE_PARTS = 64;
+
+/** SEARCH/SORT results one session keeps up to date (RFC 5267 RETURN (UPDATE)): each is searched
+ *  again, over the changed messages only, at every report, and a SORT context holds its sorted
+ *  result. RFC 5267 §4.3.1 asks for at least one; beyond this the client gets NO [NOUPDATE]. */
+export const IMAP_MAX_UPDATE_CONTEXTS = 4;
+
+/** NOTIFY (RFC 5465) event groups in one command, and mailbox names they list together: each
+ *  change of the account is matched against them, so a client cannot make matching costly. */
+export const IMAP_MAX_NOTIFY_GROUPS = 16;
+export const IMAP_MAX_NOTIFY_MAILBOXES = 256;
+
 /** All the literals of one command before login (a user name and password, ID fields): an
  *  unauthenticated client gets a few KiB, refused at the announcement as Dovecot does. */
 export const IMAP_MAX_PREAUTH_LITERAL_BYTES = 4 * 1024;
@@ -353,3 +367,13 @@ export const SIEVE_COMPILED_CACHE = 512;
 export const SIEVE_PATTERN_CACHE = 2048;
 /** Days an SRS address stays valid for a bounce (postsrsd's default is 21; bounces come within days). */
 export const SRS_MAX_AGE_DAYS = 21;
+
+// --- PROXY protocol from a load balancer (issue 14, Operations) ---
+
+/** Bytes a PROXY header may take before it is refused. v1 is at most 107 (HAProxy's spec §2.1); v2 is
+ *  16 plus its length field, 232 with a UNIX address and no TLVs; what a load balancer adds in TLVs
+ *  (ALPN, authority, unique id, TLS details) stays well under 1 KiB, and nothing more is buffered. */
+export const PROXY_HEADER_MAX_BYTES = 1024;
+/** Milliseconds a trusted load balancer has to send its header: it writes it with the connection, so
+ *  a socket still silent after 5 s is not a proxy speaking and is closed rather than held. */
+export const PROXY_HEADER_TIMEOUT_MS = 5_000;

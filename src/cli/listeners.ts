@@ -9,7 +9,7 @@ import { startSubmission, startSubmissions } from '../smtp/submission-server.ts'
 import { startManageSieve } from '../managesieve/server.ts';
 
 export interface ListenerSpec {
-  name: keyof Config['listen'];
+  name: Exclude<keyof Config['listen'], 'proxy_protocol_from'>;
   start(ctx: ServerContext, address: ListenAddress): Promise<RunningListener>;
 }
 

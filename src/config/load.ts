@@ -10,6 +10,7 @@ import { SCHEMA, type KeySpec } from './schema.ts';
 import { parseSize } from './size.ts';
 import type { Config, ListenAddress } from './types.ts';
 import { checkRoute } from './relay-url.ts';
+import { parseProxyTrust } from '../net/proxy-trust.ts';
 
 export class ConfigError extends Error {}
 
@@ -83,6 +84,11 @@ export function validateConfig(raw: Record<string, unknown>, file: string | null
         throw new ConfigError(`${where}spam.${key}: ${(err as Error).message}`);
       }
     }
+  }
+  try {
+    parseProxyTrust(config.listen.proxy_protocol_from);
+  } catch (err) {
+    throw new ConfigError(`${where}listen.proxy_protocol_from: ${(err as Error).message}`);
   }
   config.queue.route.forEach((r, i) => checkRoute(r, `${where}queue.route[${i}]`, (m) => new ConfigError(m)));
   return config;

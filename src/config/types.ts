@@ -15,11 +15,14 @@ export interface RouteConfig {
 export interface Config {
   hostname: string;
   data_dir: string;
+  store: { engine: 'sqlite' | 'postgres'; url: string; password_file: string; max_connections: number };
   listen: {
     smtp: ListenAddress | null; submission: ListenAddress | null; submissions: ListenAddress | null;
     imap: ListenAddress | null; imaps: ListenAddress | null; pop3: ListenAddress | null;
     pop3s: ListenAddress | null; http: ListenAddress | null; https: ListenAddress | null; ops: ListenAddress | null;
     managesieve: ListenAddress | null;
+    /** Addresses and CIDR blocks of trusted load balancers (src/net/proxy-trust.ts). */
+    proxy_protocol_from: string[];
   };
   tls: { cert: string; key: string; acme: boolean; acme_directory: string; acme_email: string; acme_ca_file: string };
   dns: { servers: string[]; timeout_ms: number; tries: number; cache_s: number };

@@ -57,6 +57,8 @@ export interface ServerMetrics {
    * the process kept serving everybody else. labels: protocol (as for connections)
    */
   connectionErrors: Counter;
+  /** Connections from a trusted load balancer closed for their PROXY header. labels: protocol, reason = invalid | oversized | timeout | closed */
+  proxyHeadersRefused: Counter;
   /** Exceptions and rejections that reached the process-level guard (src/process-guard.ts). labels: kind = exception | rejection */
   uncaughtErrors: Counter;
 }
@@ -78,6 +80,7 @@ export function serverMetrics(m: Metrics): ServerMetrics {
     deliveryLatency: m.histogram('postern_delivery_latency_seconds', 'Seconds from end of DATA or APPEND to committed delivery.', DELIVERY_LATENCY_BUCKETS),
     httpRequests: m.counter('postern_http_requests_total', 'HTTP requests answered, by scheme and status code.'),
     connectionErrors: m.counter('postern_connection_errors_total', 'Connections closed after an internal error while serving them, by protocol.'),
+    proxyHeadersRefused: m.counter('postern_proxy_headers_refused_total', 'Connections from a trusted load balancer closed because their PROXY header was malformed, oversized, late or missing, by protocol and reason.'),
     uncaughtErrors: m.counter('postern_uncaught_errors_total', 'Errors caught by the process-level last-resort guard, by kind.'),
   };
 }

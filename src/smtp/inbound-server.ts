@@ -5,13 +5,15 @@
 // is accepted only for recipients that delivery resolves to local accounts.
 import { ingestReports, isReportAddress } from '../reports/ingest.ts';
 import { randomBytes } from 'node:crypto';
-import type net from 'node:net';
-import type tls from 'node:tls';
-import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import net from 'node:net';
+import { type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 import { SMTP_LINE_LENGTH, SMTP_MAX_RECEIVED } from '../limits.ts';
+import { SmtpEngine } from './engine.ts';
+import { ConnectionLimiter } from '../net/connection-limiter.ts';
+import { connectionGate } from '../net/connection-gate.ts';
+import { parseProxyTrust } from '../net/proxy-trust.ts';
 import { listenOn } from '../net/listen.ts';
 import { deliver, OverQuotaError, SieveRejectError, type FilterOptions } from '../delivery/deliver.ts';
 import { outboundServicesOf } from '../delivery/forward.ts';
@@ -29,8 +31,7 @@ import { checkRecipient } from './recipient-syntax.ts';
 import { buildReceived } from './received-header.ts';
 import { isLooping } from './loop-detection.ts';
 import { LineEndingNormalizer } from './line-endings.ts';
-import { ConnectionLimits } from './connection-limits.ts';
-import { rewriteReply } from './enhanced-replies.ts';
+import { inboundReplies } from './enhanced-replies.ts';
 import { SpamFilter, type Judgement } from '../spam/filter.ts';
 import { stripOwnSpamFields } from '../spam/own-headers.ts';
 import { learnedOnArrival, spamHeaders } from '../spam/verdict.ts';
@@ -41,77 +42,33 @@ import type { SpamDeliveryRecord } from '../store/spam.ts';
 import type { StoreTarget } from '../delivery/deliver.ts';
 import type { Store } from '../store/store.ts';
 import { smtpFailure } from './our-failure.ts';
-import { watchDataRate, type DeadlineConnection } from './session-deadlines.ts';
+import { watchDataRate } from './session-deadlines.ts';
 
 /** An error smtp-server turns into a reply; `text` starts with its enhanced code. */
 function reply(code: number, text: string): Error & { responseCode: number } {
   return Object.assign(new Error(text), { responseCode: code });
 }
 
-type SendFn = (code: number, data: unknown, context?: unknown) => void;
-
-/** smtp-server with our reply rewrite installed on every connection before it says anything. */
-class InboundSmtpServer extends SMTPServer {
-  /** [spam] early_talker: how long each connection's greeting waits (0: not at all). */
-  greetingPauseMs = 0;
-  /** Connections (by session id) that sent data during their greeting pause. */
-  readonly earlyTalkers = new Set<string>();
-  /** Open connections by id (= session id), for the DATA rate watch. */
-  readonly byId = new Map<string, SMTPConnection>();
-
-  override connect(socket: net.Socket | tls.TLSSocket, socketOptions?: ConstructorParameters<typeof SMTPConnection>[2]): void {
-    const connection = new SMTPConnection(this, socket, socketOptions);
-    const send = connection.send.bind(connection) as SendFn;
-    (connection as unknown as { send: SendFn }).send = (code, data, context) => {
-      const rewritten = rewriteReply(code, data);
-      if (!rewritten) return send(code, data, context);
-      send(rewritten.code, rewritten.text, rewritten.context);
-      // The parser is gone after an over-long line; the session cannot continue.
-      if (rewritten.code === 500 && code === 421) connection.close();
-    };
-    this.connections.add(connection);
-    this.byId.set(connection.id, connection);
-    socket.once('close', () => this.byId.delete(connection.id));
-    connection.on('error', (err: Error) => this._onError(err));
-    connection.on('connect', (data) => this._onClientConnect(data));
-    // smtp-server's init() holds the greeting back 100 ms to catch clients that talk first; that
-    // caps a 20-session sender at 200 connections/s. Our connection limits are enforced in
-    // onConnect, so greet at once (as Postfix smtpd does without postscreen) unless [spam]
-    // early_talker asks for a pause.
-    if (this.greetingPauseMs > 0) this.pauseGreeting(connection, socket);
-    else connection._setListeners(() => connection.connectionReady());
-  }
-
-  /**
-   * RFC 5321 §4.3.1: a client waits for the greeting. This connection's greeting waits
-   * greetingPauseMs (a timer of its own: no other session waits); what the client sends meanwhile is
-   * held, marks it an early talker (a score, never a refusal: smtp-server would answer 421), and is
-   * handed to the parser once the session is ready.
-   */
-  private pauseGreeting(connection: SMTPConnection, socket: net.Socket | tls.TLSSocket): void {
-    const early: Buffer[] = [];
-    const read = () => {
-      for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) early.push(chunk);
-    };
-    const ignoreError = () => {};
-    const gone = () => {
-      clearTimeout(timer);
-      this.connections.delete(connection);
-    };
-    socket.on('readable', read);
-    socket.on('error', ignoreError);
-    socket.once('close', gone);
-    const timer = setTimeout(() => {
-      socket.off('readable', read);
-      socket.off('error', ignoreError);
-      socket.off('close', gone);
-      if (early.length > 0) this.earlyTalkers.add(connection.id);
-      const parser = (connection as unknown as { _parser: { write(b: Buffer): void } })._parser;
-      connection._setListeners(() => connection.connectionReady(() => {
-        for (const chunk of early) parser.write(chunk);
-      }));
-    }, this.greetingPauseMs);
-  }
+/**
+ * RFC 5321 §4.3.1: a client waits for the greeting. [spam] early_talker holds this connection's
+ * greeting `ms` (a timer of its own: no other session waits); what the client sends meanwhile is kept
+ * in the socket, marks it an early talker (a score, never a refusal: smtp-server would answer 421),
+ * and is read as commands once the session has greeted.
+ */
+function holdGreeting(socket: net.Socket, ms: number, then: (talkedEarly: boolean) => void): void {
+  const early: Buffer[] = [];
+  const read = () => {
+    for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) early.push(chunk);
+  };
+  const gone = () => clearTimeout(timer);
+  socket.on('readable', read);
+  socket.once('close', gone);
+  const timer = setTimeout(() => {
+    socket.off('readable', read);
+    socket.off('close', gone);
+    if (early.length > 0) socket.unshift(Buffer.concat(early));
+    then(early.length > 0);
+  }, ms);
 }
 
 /** Per transaction: the accounts each accepted RCPT resolved to. Keyed by the envelope, which smtp-server replaces on RSET/MAIL. */
@@ -121,13 +78,15 @@ const transactionRoutes = new WeakMap<object, { rcptOf: Map<number, string>; for
 
 export async function startInboundSmtp(ctx: ServerContext, address: ListenAddress): Promise<RunningListener> {
   const { config, store, log } = ctx;
-  const limits = new ConnectionLimits(config.limits.connections_per_ip, config.limits.connections_total);
   const metrics = serverMetrics(ctx.metrics);
   const refused = (reason: string) => metrics.messagesRefused.inc({ source: 'inbound', reason });
   const spamCounters = spamMetrics(ctx.metrics);
   const filter = new SpamFilter({ config, store, resolver: ctx.resolver, log, metrics: spamCounters });
+  /** Sessions (by id) that sent data during their greeting pause ([spam] early_talker). */
+  const earlyTalkers = new Set<string>();
+  const greetingPauseMs = config.spam.enabled && config.spam.early_talker ? config.spam.greeting_pause_ms : 0;
 
-  const server = new InboundSmtpServer({
+  const engine = new SmtpEngine({
     name: config.hostname,
     banner: 'Postern',
     ...ctx.tls.serverOptions(),
@@ -143,18 +102,12 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     logger: false,
 
     onConnect(session, callback) {
-      const admission = limits.admit(session.id, session.remoteAddress);
-      if (!admission.admitted) {
-        metrics.connectionsRefused.inc({ protocol: 'smtp', reason: admission.reason });
-        return callback(reply(421, `4.7.0 Too many connections${admission.reason === 'per-ip' ? ' from your address' : ''}, try again later`));
-      }
       metrics.connections.inc({ protocol: 'smtp' });
       callback();
     },
 
     onClose(session) {
-      limits.release(session.id, session.remoteAddress);
-      server.earlyTalkers.delete(session.id);
+      earlyTalkers.delete(session.id);
     },
 
     onRcptTo(rcpt: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) {
@@ -162,18 +115,17 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     },
 
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) {
-      const connection = server.byId.get(session.id);
+      const connection = engine.session(session.id);
       const stopWatch = connection
-        ? watchDataRate(connection as unknown as DeadlineConnection, () => stream.byteLength ?? 0, config.limits.smtp_data_min_rate, config.limits.smtp_data_grace_s * 1000)
+        ? watchDataRate(connection, () => stream.byteLength ?? 0, config.limits.smtp_data_min_rate, config.limits.smtp_data_grace_s * 1000)
         : () => {};
       stream.once('end', stopWatch);
       stream.once('close', stopWatch);
       readMessage(stream).then((content) => finishTransaction(content, stream, session)).then((message) => callback(null, message),
         (err: unknown) => callback(smtpFailure(err, log, { session: session.id, stage: 'DATA' })));
     },
-  });
-  server.on('error', (err) => log.debug({ err }, 'smtp connection error'));
-  if (config.spam.enabled && config.spam.early_talker) server.greetingPauseMs = config.spam.greeting_pause_ms;
+  }, { greetAtOnce: true, replies: inboundReplies });
+  engine.onError((err) => log.debug({ err }, 'smtp connection error'));
 
   async function acceptRecipient(rawAddress: string, session: SMTPServerSession): Promise<void> {
     const check = checkRecipient(rawAddress);
@@ -289,7 +241,7 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     const deliveries: SpamDelivery[] = [];
     if (config.spam.enabled && accounts.size > 0) {
       const judgement = await filter.judge({
-        raw, accountIds: [...accounts], auth: verdict, envelope, recipients: rcpts.map((r) => r.address), earlyTalker: server.earlyTalkers.has(session.id),
+        raw, accountIds: [...accounts], auth: verdict, envelope, recipients: rcpts.map((r) => r.address), earlyTalker: earlyTalkers.has(session.id),
       });
       await greylist(judgement, verdict, envelope, spamCounters, session.id);
       if (judgement.accounts.every((a) => a.verdict.action === 'reject')) {
@@ -351,13 +303,35 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     }
   }
 
-  const bound = await listenOn(server.server, address, 'smtp');
+  // Counted at accept (before any byte of SMTP), under the client a trusted PROXY header names.
+  const server = net.createServer(connectionGate({
+    limiter: new ConnectionLimiter({ maxPerIp: config.limits.connections_per_ip, maxTotal: config.limits.connections_total, ipv6Prefix: config.limits.ipv6_prefix }),
+    trust: parseProxyTrust(config.listen.proxy_protocol_from),
+    refusal: (reason) => `421 4.7.0 Too many connections${reason === 'per-ip' ? ' from your address' : ''}, try again later\r\n`,
+    refused: (reason) => metrics.connectionsRefused.inc({ protocol: 'smtp', reason }),
+    proxyFailed: (reason, peer, detail) => {
+      metrics.proxyHeadersRefused.inc({ protocol: 'smtp', reason });
+      log.info({ listener: 'smtp', peer, reason, detail }, 'connection closed: bad PROXY header');
+    },
+    admitted: (socket, client) => {
+      if (greetingPauseMs === 0) return engine.serve(socket, client);
+      holdGreeting(socket, greetingPauseMs, (talkedEarly) => {
+        const id = engine.serve(socket, client);
+        if (talkedEarly && id) earlyTalkers.add(id);
+      });
+    },
+  }));
+  server.on('error', (err) => log.error({ err, listener: 'smtp' }, 'smtp listener error'));
+  const bound = await listenOn(server, address, 'smtp');
   return {
     name: 'smtp',
     host: bound.host,
     port: bound.port,
-    accepting: () => server.server.listening,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    accepting: () => server.listening,
+    close: () => new Promise<void>((resolve) => {
+      engine.close();
+      server.close(() => resolve());
+    }),
   };
 }
 

@@ -5,11 +5,18 @@
 // and then delivered locally and queued remotely in one transaction, and 250 follows that commit.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession, type SMTPServerAddress } from 'smtp-server';
+import type { SMTPServerAuthentication, SMTPServerSession, SMTPServerAddress } from 'smtp-server';
 import type { ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 import { listenOn } from '../net/listen.ts';
-import { ConnectionLimits } from './connection-limits.ts';
+import { ConnectionLimiter } from '../net/connection-limiter.ts';
+import { connectionGate, type Client } from '../net/connection-gate.ts';
+import { acceptTls } from '../net/implicit-tls.ts';
+import { parseProxyTrust } from '../net/proxy-trust.ts';
+import { isLoopback } from '../net/client-address.ts';
+import { TLS_HANDSHAKE_TIMEOUT_MS } from '../limits.ts';
+import { SmtpEngine } from './engine.ts';
+import { STARTTLS_FIRST, submissionReplies } from './enhanced-replies.ts';
 import { authenticate } from '../login/authenticate.ts';
 import { authzidPermitted } from '../login/sasl.ts';
 import { resolveRecipient } from '../delivery/recipients.ts';
@@ -18,7 +25,7 @@ import { normalizeAddress, domainOf } from '../store/addresses.ts';
 import { SignPool } from '../email-auth/sign-pool.ts';
 import { smtpFailure } from './our-failure.ts';
 import { ownsSender } from './sender-ownership.ts';
-import { armAuthDeadline, watchDataRate, type DeadlineConnection } from './session-deadlines.ts';
+import { armAuthDeadline, watchDataRate } from './session-deadlines.ts';
 import { serverMetrics, spamMetrics } from '../metrics/catalogue.ts';
 import { recentSends } from '../delivery/send-rate.ts';
 import { outboundServicesOf } from '../delivery/forward.ts';
@@ -50,7 +57,7 @@ function replyError(r: SmtpReply): Error {
 }
 
 const AUTH_REQUIRED: SmtpReply = { code: 530, message: '5.7.0 Authentication required' };
-const TLS_REQUIRED: SmtpReply = { code: 530, message: '5.7.0 Must issue a STARTTLS command first' };
+const TLS_REQUIRED: SmtpReply = { code: STARTTLS_FIRST.code, message: STARTTLS_FIRST.text };
 const BAD_CREDENTIALS: SmtpReply = { code: 535, message: '5.7.8 Authentication credentials invalid' };
 // RFC 4954 §6: 535 5.7.8 also covers "not authorized to act as the authorization identity".
 const AUTHZID_REFUSED: SmtpReply = { code: 535, message: '5.7.8 Authorization identity must be empty or your own' };
@@ -59,51 +66,6 @@ const UNKNOWN_USER: SmtpReply = { code: 550, message: '5.1.1 No such user here' 
 const BAD_ADDRESS: SmtpReply = { code: 553, message: '5.1.3 Bad recipient address syntax' };
 const TOO_BIG: SmtpReply = { code: 552, message: '5.3.4 Message too big' };
 const OVER_QUOTA: SmtpReply = { code: 452, message: '4.2.2 Recipient mailbox is full' };
-
-function isLoopback(ip: string): boolean {
-  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
-}
-
-type Connection = {
-  secure: boolean;
-  remoteAddress: string;
-  send(code: number, data: unknown, context?: unknown): void;
-  handler_AUTH(command: Buffer, callback: () => void): void;
-  handler_EHLO(command: Buffer, callback: () => void): void;
-};
-
-/**
- * smtp-server advertises AUTH before TLS, answers it with its own 538, and appends its own enhanced
- * code to every reply. Per connection we hide AUTH from EHLO until TLS, answer AUTH before TLS with
- * RFC 3207's 530 5.7.0, and keep the enhanced code our replies already carry.
- */
-function harden(conn: Connection, plaintextAllowed: (ip: string) => boolean): void {
-  const send = conn.send;
-  conn.send = function (code, data, context) {
-    if (typeof data === 'string' && /^[245]\.\d{1,3}\.\d{1,3} /.test(data)) return send.call(this, code, data, false);
-    return send.call(this, code, data, context);
-  };
-  const ehlo = conn.handler_EHLO;
-  conn.handler_EHLO = function (command, callback) {
-    if (!this.secure && !plaintextAllowed(this.remoteAddress)) {
-      const original = this.send;
-      this.send = function (code, data, context) {
-        this.send = original;
-        const lines = Array.isArray(data) ? data.filter((l) => !/^AUTH /.test(String(l))) : data;
-        return original.call(this, code, lines, context);
-      };
-    }
-    return ehlo.call(this, command, callback);
-  };
-  const auth = conn.handler_AUTH;
-  conn.handler_AUTH = function (command, callback) {
-    if (!this.secure && !plaintextAllowed(this.remoteAddress)) {
-      this.send(TLS_REQUIRED.code, TLS_REQUIRED.message);
-      return callback();
-    }
-    return auth.call(this, command, callback);
-  };
-}
 
 export function startSubmission(ctx: ServerContext, address: ListenAddress): Promise<RunningListener> {
   return startSubmissionListener(ctx, address, false, 'submission');
@@ -143,21 +105,20 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     cache.set(key, answer);
     return answer;
   };
-  const limits = new ConnectionLimits(config.limits.connections_per_ip, config.limits.connections_total);
   signPool ??= new SignPool();
   listenersUsingPool++;
   // Both listeners (587 and 465) report as protocol `submission`, as pop3 and pop3s report as `pop3`.
   const metrics = serverMetrics(ctx.metrics);
   const spamCounters = spamMetrics(ctx.metrics);
 
-  const server = new SMTPServer({
+  const engine = new SmtpEngine({
     ...ctx.tls.serverOptions(),
     secure: implicitTls,
     name: config.hostname,
     banner: 'Postern submission',
     authMethods: ['PLAIN', 'LOGIN'],
     authRequiredMessage: AUTH_REQUIRED.message,
-    // Checked per connection in harden(): AUTH needs TLS except from loopback when configured.
+    // AUTH needs TLS except from loopback when configured: decided per session in onConnect.
     allowInsecureAuth: true,
     size: config.limits.message_size,
     disableReverseLookup: true,
@@ -168,17 +129,16 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     logger: false,
 
     onConnect(session, callback) {
-      const admission = limits.admit(session.id, session.remoteAddress);
-      if (!admission.admitted) {
-        metrics.connectionsRefused.inc({ protocol: 'submission', reason: admission.reason });
-        return callback(replyError({ code: 421, message: `4.7.0 Too many connections${admission.reason === 'per-ip' ? ' from your address' : ''}, try again later` }));
-      }
       metrics.connections.inc({ protocol: 'submission' });
+      // RFC 3207 §4 and RFC 4954 §4: no AUTH offered or accepted before TLS (the policy in
+      // enhanced-replies.ts answers it with 530 5.7.0); onSecure gives it back after STARTTLS.
+      if (!session.secure && !plaintextAllowed(session.remoteAddress)) session.disabledCommands = ['AUTH'];
       callback();
     },
 
-    onClose(session) {
-      limits.release(session.id, session.remoteAddress);
+    onSecure(_socket, session, callback) {
+      session.disabledCommands = undefined;
+      callback();
     },
 
     onAuth(auth: SMTPServerAuthentication, session, callback) {
@@ -199,8 +159,8 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
 
     onMailFrom(from: SMTPServerAddress, session, callback) {
       const user = session.user as SubmissionUser | undefined;
-      if (!session.secure && !plaintextAllowed(session.remoteAddress)) return callback(replyError(TLS_REQUIRED));
       if (!user) return callback(replyError(AUTH_REQUIRED));
+      if (!session.secure && !plaintextAllowed(session.remoteAddress)) return callback(replyError(TLS_REQUIRED));
       states.delete(session);
       const rate = checkHourlyRate(recentSends(store, user.accountId, ctx.clock.now()).length, config.submission.messages_per_hour);
       if (rate) return callback(replyError(rate));
@@ -231,7 +191,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     },
 
     onData(stream, session, callback) {
-      const conn = byId.get(session.id);
+      const conn = engine.session(session.id);
       const stopWatch = conn
         ? watchDataRate(conn, () => stream.byteLength ?? 0, config.limits.smtp_data_min_rate, config.limits.smtp_data_grace_s * 1000)
         : () => {};
@@ -261,7 +221,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
         });
       });
     },
-  });
+  }, { greetAtOnce: false, replies: submissionReplies });
 
   async function accept(data: Buffer, session: SMTPServerSession): Promise<SmtpReply> {
     const user = session.user as SubmissionUser;
@@ -291,7 +251,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     const { message, received } = fixupSubmittedMessage(normalized.message, {
       now, hostname: config.hostname, clientIp: session.remoteAddress, clientHelo: session.hostNameAppearsAs ?? '',
       hideClientIp: config.submission.hide_client_ip, protocol: session.secure ? 'ESMTPSA' : 'ESMTPA',
-      tlsCipher: (session as unknown as { tlsOptions?: { name?: string; version?: string } }).tlsOptions?.version, queueId,
+      tlsCipher: session.tlsOptions ? session.tlsOptions.version : undefined, queueId,
     });
     // DMARC aligns on the From: domain, so that is the domain whose keys sign.
     const signingDomain = domainOf(from.mailboxes[0]!.address);
@@ -311,24 +271,36 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     return { code: 250, message: `2.0.0 Ok: queued as ${queueId}` };
   }
 
-  const connect = server.connect.bind(server);
-  // Open connections by id (= session id), for the DATA rate watch.
-  const byId = new Map<string, Connection & DeadlineConnection>();
-  server.connect = (socket: net.Socket, options: unknown) => {
-    connect(socket, options as never);
-    const conn = [...(server as unknown as { connections: Set<Connection & DeadlineConnection> }).connections].at(-1);
-    if (!conn) return;
-    harden(conn, plaintextAllowed);
-    byId.set(conn.id, conn);
-    socket.once('close', () => byId.delete(conn.id));
-    armAuthDeadline(conn, socket, config.limits.smtp_auth_deadline_s * 1000);
+  const serve = (socket: net.Socket, client: Client) => {
+    const id = engine.serve(socket, client);
+    const session = id && engine.session(id);
+    if (session) armAuthDeadline(session, socket, config.limits.smtp_auth_deadline_s * 1000);
   };
-  server.on('error', (err) => log.warn({ err, listener: name }, 'submission connection error'));
-  const bound = await listenOn(server.server, address, name);
+  // Counted at accept, before any byte of SMTP and before 465's TLS handshake, under the client a
+  // trusted PROXY header names; a refused 465 connection is closed without a word (it expects TLS).
+  const server = net.createServer(connectionGate({
+    limiter: new ConnectionLimiter({ maxPerIp: config.limits.connections_per_ip, maxTotal: config.limits.connections_total, ipv6Prefix: config.limits.ipv6_prefix }),
+    trust: parseProxyTrust(config.listen.proxy_protocol_from),
+    refusal: (reason) => implicitTls ? null : `421 4.7.0 Too many connections${reason === 'per-ip' ? ' from your address' : ''}, try again later\r\n`,
+    refused: (reason) => metrics.connectionsRefused.inc({ protocol: 'submission', reason }),
+    proxyFailed: (reason, peer, detail) => {
+      metrics.proxyHeadersRefused.inc({ protocol: 'submission', reason });
+      log.info({ listener: name, peer, reason, detail }, 'connection closed: bad PROXY header');
+    },
+    admitted: (socket, client) => {
+      if (!implicitTls) return serve(socket, client);
+      acceptTls(socket, ctx.tls.secureContext(), TLS_HANDSHAKE_TIMEOUT_MS, (secure) => serve(secure, client),
+        (err) => log.debug({ err, listener: name, ip: client.address }, 'submissions handshake failed'));
+    },
+  }));
+  engine.onError((err) => log.warn({ err, listener: name }, 'submission connection error'));
+  server.on('error', (err) => log.error({ err, listener: name }, 'submission listener error'));
+  const bound = await listenOn(server, address, name);
   return {
     name, host: bound.host, port: bound.port,
-    accepting: () => server.server.listening,
+    accepting: () => server.listening,
     close: async () => {
+      engine.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (--listenersUsingPool === 0 && signPool) {
         const pool = signPool;

@@ -4,10 +4,11 @@
 // \Recent ownership (RFC 3501 §2.3.2), and the account quota. Always true: names are UTF-8 with "/" as delimiter and
 // 'INBOX' exactly for the inbox; a new mailbox always gets a fresh UIDVALIDITY from the counter;
 // every change is published on the bus after its transaction commits.
-import type { Store } from './store.ts';
+import type { SqliteStore } from './store.ts';
 import type { Db } from './open.ts';
 import { createMailboxRow } from './accounts.ts';
 import { allocateModseq, releaseMessages } from './message-rows.ts';
+import type { ImapMailboxes } from './api.ts';
 
 export interface ImapMailbox {
   id: number;
@@ -40,15 +41,15 @@ function fromRow(r: RawMailbox): ImapMailbox {
   return r;
 }
 
-export class ImapMailboxStore {
-  private readonly store: Store;
+export class ImapMailboxStore implements ImapMailboxes {
+  private readonly store: SqliteStore;
   private readonly db: Db;
   private readonly listStmt;
   private readonly byNameStmt;
   private readonly byIdStmt;
   private readonly countersStmt;
 
-  constructor(store: Store) {
+  constructor(store: SqliteStore) {
     this.store = store;
     this.db = store.db;
     this.listStmt = this.db.prepare(`SELECT ${COLUMNS} FROM mailboxes WHERE account_id = ? ORDER BY name`);

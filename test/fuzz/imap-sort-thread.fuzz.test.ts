@@ -24,7 +24,7 @@ const REGRESSIONS = [
   'a THREAD REFS UTF-8 ALL',
 ];
 
-const TOKENS = ['SORT', 'THREAD', 'RETURN', '(', ')', 'MIN', 'MAX', 'ALL', 'COUNT', 'REVERSE', 'ARRIVAL', 'DATE', 'SUBJECT', 'FROM',
+const TOKENS = ['SORT', 'THREAD', 'RETURN', '(', ')', 'MIN', 'MAX', 'ALL', 'COUNT', 'PARTIAL', '1:5', '0:1', 'UPDATE', 'CONTEXT', 'REVERSE', 'ARRIVAL', 'DATE', 'SUBJECT', 'FROM',
   'DISPLAYFROM', 'SIZE', 'UTF-8', 'US-ASCII', 'REFERENCES', 'ORDEREDSUBJECT', 'UID', '1:*', 'NOT', 'OR', 'SEEN', '"x"', '{1+}\r\nx', ' '];
 
 function parse(line: string): void {
@@ -58,8 +58,10 @@ function reader(line: string): ArgumentReader {
 
 test('SORT/THREAD argument parsers: regressions parse or are ImapSyntaxError', () => {
   for (const line of REGRESSIONS) parse(line);
-  // PARTIAL belongs to CONTEXT=SORT, which is not advertised; more criteria than keys is a LIMIT.
-  assert.throws(() => parseSortArguments(reader('a SORT RETURN (PARTIAL 1:5) (DATE) UTF-8 ALL')), /Unknown RETURN option/);
+  // CONTEXT=SORT's PARTIAL takes a range; SAVE is SEARCH's only; more criteria than keys is a LIMIT.
+  assert.deepEqual(parseSortArguments(reader('a SORT RETURN (PARTIAL 5:1 UPDATE) (DATE) UTF-8 ALL')).partial, { low: 1, high: 5 });
+  assert.throws(() => parseSortArguments(reader('a SORT RETURN (PARTIAL) (DATE) UTF-8 ALL')), ImapSyntaxError);
+  assert.throws(() => parseSortArguments(reader('a SORT RETURN (SAVE) (DATE) UTF-8 ALL')), /Unknown RETURN option/);
   assert.throws(() => parseSortArguments(reader('a SORT (DATE SIZE FROM TO CC SUBJECT ARRIVAL DISPLAYFROM DISPLAYTO DATE) UTF-8 ALL')),
     (err: unknown) => err instanceof ImapSyntaxError && err.code === 'LIMIT');
   assert.deepEqual(parseSortArguments(reader('a SORT (REVERSE DATE SUBJECT) UTF-8 SEEN')).criteria, [{ key: 'DATE', reverse: true }, { key: 'SUBJECT', reverse: false }]);

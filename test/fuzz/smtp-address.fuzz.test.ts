@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { checkRecipient } from '../../src/smtp/recipient-syntax.ts';
 import { normalizeAddress } from '../../src/store/addresses.ts';
-import { rewriteReply } from '../../src/smtp/enhanced-replies.ts';
+import { inboundReplies, submissionReplies } from '../../src/smtp/enhanced-replies.ts';
+import type { ReplyCause } from '../../src/smtp/engine.ts';
 import { decodeSaslPlain, authzidPermitted } from '../../src/login/sasl.ts';
 import { addressesInName, checkFromHeader, fromMailboxes } from '../../src/smtp/submission-policy.ts';
 import { isPublicAddress } from '../../src/net/public-address.ts';
@@ -40,13 +41,18 @@ test('RCPT syntax: every input is accepted or refused, and an accepted address h
   }), { numRuns });
 });
 
-test('reply rewrite: one enhanced code whose class matches the reply', () => {
-  fc.assert(fc.property(fc.integer({ min: 200, max: 599 }), fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('5.7.1 x', '4.3.0 y', '2.0.0 ok', 'Error: Command line too long')), (code, text) => {
-    const r = rewriteReply(code, text);
-    if (r === null) return;
-    assert.equal(Math.floor(r.code / 100), Number(r.text[0]));
-    assert.equal(r.context, false);
-  }), { numRuns });
+test('reply policies: one enhanced code whose class matches the reply', () => {
+  const causes: ReplyCause[] = ['command-too-long', 'command-disabled', null];
+  fc.assert(fc.property(fc.integer({ min: 200, max: 599 }), fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('5.7.1 x', '4.3.0 y', '2.0.0 ok', 'Error: Command line too long')),
+    fc.constantFrom(...causes), fc.constantFrom<string | false | undefined>('AUTH', 'MAIL', false, undefined), (code, text, cause, context) => {
+      for (const policy of [inboundReplies, submissionReplies]) {
+        const r = policy({ code, data: text, context, cause }, { disabledCommands: ['AUTH'] } as never);
+        if (r === null) continue;
+        assert.equal(typeof r.data, 'string');
+        assert.equal(Math.floor(r.code / 100), Number((r.data as string)[0]));
+        assert.equal(r.context, false);
+      }
+    }), { numRuns });
 });
 
 test('SASL PLAIN and the authzid rule never throw; a decoded token has a user and a password', () => {

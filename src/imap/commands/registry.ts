@@ -2,6 +2,7 @@
 import type { Command } from './command.ts';
 import { append } from './append.ts';
 import { authenticateCommand } from './authenticate.ts';
+import { cancelupdate } from './cancelupdate.ts';
 import { capability } from './capability.ts';
 import { check } from './check.ts';
 import { close } from './close.ts';
@@ -18,6 +19,7 @@ import { login } from './login.ts';
 import { logout } from './logout.ts';
 import { namespace } from './namespace.ts';
 import { noop } from './noop.ts';
+import { notify } from './notify.ts';
 import { getquota, getquotaroot, setquota } from './quota.ts';
 import { rename } from './rename.ts';
 import { search } from './search.ts';
@@ -31,6 +33,7 @@ import { subscribe } from './subscribe.ts';
 export const COMMANDS = new Map<string, Command<never>>(Object.entries({
   APPEND: append,
   AUTHENTICATE: authenticateCommand,
+  CANCELUPDATE: cancelupdate,
   CAPABILITY: capability,
   CHECK: check,
   CLOSE: close,
@@ -52,6 +55,7 @@ export const COMMANDS = new Map<string, Command<never>>(Object.entries({
   MOVE: copy,
   NAMESPACE: namespace,
   NOOP: noop,
+  NOTIFY: notify,
   RENAME: rename,
   SEARCH: search,
   SELECT: select,

@@ -1,10 +1,12 @@
-// SEARCH and UID SEARCH (RFC 3501 §6.4.4) with ESEARCH return options (RFC 4731), SAVE (RFC 5182)
-// and MODSEQ (RFC 7162 §3.1.5). Session-specific keys (sequence numbers, \Recent, $) become UID
+// SEARCH and UID SEARCH (RFC 3501 §6.4.4) with ESEARCH return options (RFC 4731), SAVE (RFC 5182),
+// MODSEQ (RFC 7162 §3.1.5) and CONTEXT=SEARCH (RFC 5267 §4: PARTIAL, UPDATE, CONTEXT as a hint). Session-specific keys (sequence numbers, \Recent, $) become UID
 // sets here; the store evaluates the rest in one query.
 import { command, SELECTED } from './command.ts';
-import { no, ok } from '../session/completion.ts';
+import { bad, no, ok } from '../session/completion.ts';
 import { parseSearchArguments, usesModseq, type SearchKey } from '../protocol/search-keys.ts';
-import { formatNumbers, normalize, resolve } from '../protocol/sequence-set.ts';
+import { normalize, resolve } from '../protocol/sequence-set.ts';
+import { esearchItems, esearchLine } from '../protocol/esearch-response.ts';
+import { IMAP_MAX_UPDATE_CONTEXTS } from '../../limits.ts';
 import type { StoreSearchKey } from '../../store/imap-search.ts';
 import type { SelectedMailbox } from '../session/selected-mailbox.ts';
 
@@ -53,9 +55,12 @@ export const search = command({
   async run(s, a, cmd) {
     if (a.charset !== null && !CHARSETS.has(a.charset.toUpperCase())) return no('Unsupported charset', 'BADCHARSET (US-ASCII UTF-8)');
     const view = s.selected!;
+    // RFC 5267 §4.3: UPDATE under the tag of a live context is BAD.
+    if (a.returns?.includes('UPDATE') && view.contexts.has(cmd.tag)) return bad('Tag reuse: a context with this tag is live');
     const modseq = usesModseq(a.key);
     if (modseq) s.enableCondstore();
-    const hits = (await s.services.search.search(view.id, toStoreKey(a.key, view))).filter((h) => view.seqOf(h.uid) > 0);
+    const storeKey = toStoreKey(a.key, view);
+    const hits = (await s.services.search.search(view.id, storeKey)).filter((h) => view.seqOf(h.uid) > 0);
     const ids = hits.map((h) => (cmd.uid ? h.uid : view.seqOf(h.uid)));
     const maxModseq = hits.reduce((m, h) => Math.max(m, h.modseq), 0);
     const returns = a.returns;
@@ -64,14 +69,10 @@ export const search = command({
       return ok('SEARCH completed');
     }
     // RFC 4731 §3.1: the ESEARCH response carries the requested results only.
-    const parts: string[] = [];
-    if (returns.includes('MIN') && ids.length > 0) parts.push(`MIN ${ids[0]}`);
-    if (returns.includes('MAX') && ids.length > 0) parts.push(`MAX ${ids[ids.length - 1]}`);
-    if (returns.includes('ALL') && ids.length > 0) parts.push(`ALL ${formatNumbers(ids)}`);
-    if (returns.includes('COUNT')) parts.push(`COUNT ${ids.length}`);
+    const parts = esearchItems(ids, returns, a.partial);
     if (modseq && ids.length > 0) {
       // RFC 4731 §3.2: with only MIN and/or MAX, MODSEQ is the highest of the messages returned.
-      const ends = !returns.includes('ALL') && !returns.includes('COUNT')
+      const ends = !returns.includes('ALL') && !returns.includes('COUNT') && !returns.includes('PARTIAL')
         ? [...(returns.includes('MIN') ? [hits[0]!] : []), ...(returns.includes('MAX') ? [hits[hits.length - 1]!] : [])]
         : [];
       parts.push(`MODSEQ ${ends.length > 0 ? Math.max(...ends.map((h) => h.modseq)) : maxModseq}`);
@@ -84,8 +85,11 @@ export const search = command({
         ? [...new Set([...(returns.includes('MIN') ? [uids[0]!] : []), ...(returns.includes('MAX') ? [uids[uids.length - 1]!] : [])])]
         : uids;
     }
-    if (!(returns.length === 1 && returns[0] === 'SAVE')) {
-      s.untagged(`ESEARCH (TAG "${cmd.tag}")${cmd.uid ? ' UID' : ''}${parts.map((p) => ' ' + p).join('')}`);
+    if (!(returns.length === 1 && returns[0] === 'SAVE')) s.untagged(esearchLine(cmd.tag, cmd.uid, parts));
+    if (returns.includes('UPDATE')) {
+      // RFC 5267 §4.3.1: over the limit the results still come, without updates.
+      if (view.contexts.size >= IMAP_MAX_UPDATE_CONTEXTS) s.untagged(`NO [NOUPDATE "${cmd.tag}"] Too many updating contexts`);
+      else view.contexts.addSearch(cmd.tag, cmd.uid, storeKey, hits.map((h) => h.uid));
     }
     return ok('SEARCH completed');
   },

@@ -1,5 +1,5 @@
-// SEARCH arguments (RFC 3501 §6.4.4, RFC 4731 ESEARCH RETURN options, RFC 5182 SAVE, RFC 7162 §3.1.5
-// MODSEQ): a tree of search keys. Pure. Always true: the tree holds every RFC 3501 key in one of a
+// SEARCH arguments (RFC 3501 §6.4.4, RETURN options of RFC 4731, RFC 5182 and RFC 5267 §4, RFC 7162
+// §3.1.5 MODSEQ): a tree of search keys. Pure. Always true: the tree holds every RFC 3501 key in one of a
 // few normalized shapes (FROM/TO/CC/BCC are address searches, SUBJECT a header search, UNSEEN a
 // negated flag); its depth — parentheses and prefix operators (NOT, OR) alike — is at most
 // IMAP_MAX_SEARCH_DEPTH, it has at most IMAP_MAX_SEARCH_KEYS keys of which IMAP_MAX_SEARCH_TEXT_KEYS
@@ -9,6 +9,7 @@
 import { ArgumentReader, flag } from './argument-reader.ts';
 import { parseSearchDate } from './dates.ts';
 import { ImapSyntaxError } from './tokens.ts';
+import { parseReturnOptions, type ReturnOption, type ReturnOptions } from './return-options.ts';
 import type { SequenceSet } from './sequence-set.ts';
 import { IMAP_MAX_SEARCH_DEPTH, IMAP_MAX_SEARCH_KEYS, IMAP_MAX_SEARCH_STRING_BYTES, IMAP_MAX_SEARCH_TEXT_KEYS } from '../../limits.ts';
 
@@ -31,11 +32,13 @@ export type SearchKey =
   | { op: 'or'; a: SearchKey; b: SearchKey }
   | { op: 'and'; keys: SearchKey[] };
 
-export type SearchReturn = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE';
+export type SearchReturn = ReturnOption;
 
 export interface SearchArguments {
   /** Null for a plain SEARCH (answered with `* SEARCH`); a list for ESEARCH (`RETURN (...)`). */
   returns: SearchReturn[] | null;
+  /** RETURN (PARTIAL low:high), RFC 5267 §4.4. */
+  partial: ReturnOptions['partial'];
   charset: string | null;
   key: SearchKey;
 }
@@ -62,22 +65,14 @@ const DATE_KEYS: Record<string, ['internaldate' | 'sentdate', 'before' | 'on' | 
   SENTON: ['sentdate', 'on'],
   SENTSINCE: ['sentdate', 'since'],
 };
-const RETURN_OPTIONS = new Set(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE']);
 const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
 
 export function parseSearchArguments(r: ArgumentReader): SearchArguments {
   let returns: SearchReturn[] | null = null;
+  let partial: ReturnOptions['partial'] = null;
   if (r.peekAtom() === 'RETURN') {
     r.next('RETURN');
-    const list = r.list('RETURN options');
-    returns = [];
-    while (list.more()) {
-      const opt = list.atom('RETURN option').toUpperCase();
-      if (!RETURN_OPTIONS.has(opt)) throw new ImapSyntaxError(`Unknown RETURN option ${opt}`);
-      if (!returns.includes(opt as SearchReturn)) returns.push(opt as SearchReturn);
-    }
-    // RFC 4731 §3.1: "RETURN ()" means RETURN (ALL).
-    if (returns.length === 0) returns.push('ALL');
+    ({ options: returns, partial } = parseReturnOptions(r.list('RETURN options'), true));
   }
   let charset: string | null = null;
   if (r.peekAtom() === 'CHARSET') {
@@ -88,7 +83,7 @@ export function parseSearchArguments(r: ArgumentReader): SearchArguments {
   const keys: SearchKey[] = [];
   do keys.push(parseKey(r, 0, budget));
   while (r.more());
-  return { returns, charset, key: keys.length === 1 ? keys[0]! : { op: 'and', keys } };
+  return { returns, partial, charset, key: keys.length === 1 ? keys[0]! : { op: 'and', keys } };
 }
 
 /** Keys parsed so far in one command, against IMAP_MAX_SEARCH_KEYS / IMAP_MAX_SEARCH_TEXT_KEYS. */

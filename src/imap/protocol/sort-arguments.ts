@@ -1,19 +1,22 @@
-// SORT and THREAD arguments (RFC 5256 §3, SORT=DISPLAY RFC 5957, ESORT RFC 5267 §3): the sort
+// SORT and THREAD arguments (RFC 5256 §3, SORT=DISPLAY RFC 5957, ESORT and CONTEXT=SORT RFC 5267): the sort
 // criteria or threading algorithm, the charset, then search keys as SEARCH has them. Pure.
 // Always true: criteria are non-empty, at most IMAP_MAX_SORT_CRITERIA long, each key appears once,
-// REVERSE applies to the key after it, and RETURN holds only ESORT's options.
+// REVERSE applies to the key after it, and RETURN holds ESORT's and CONTEXT=SORT's options (no SAVE).
 import type { ArgumentReader } from './argument-reader.ts';
 import { parseKey, type SearchKey } from './search-keys.ts';
 import { ImapSyntaxError } from './tokens.ts';
+import { parseReturnOptions, type ReturnOption, type ReturnOptions } from './return-options.ts';
 import { IMAP_MAX_SORT_CRITERIA } from '../../limits.ts';
 
 export type SortKeyName = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO';
 export interface SortCriterion { key: SortKeyName; reverse: boolean }
-export type SortReturn = 'MIN' | 'MAX' | 'ALL' | 'COUNT';
+export type SortReturn = Exclude<ReturnOption, 'SAVE'>;
 
 export interface SortArguments {
   /** Null for plain SORT (answered with `* SORT`); ESORT's options otherwise (`* ESEARCH`). */
   returns: SortReturn[] | null;
+  /** RETURN (PARTIAL low:high) over the sorted result, RFC 5267 §4.4. */
+  partial: ReturnOptions['partial'];
   criteria: SortCriterion[];
   charset: string;
   key: SearchKey;
@@ -23,7 +26,6 @@ export type ThreadAlgorithm = 'ORDEREDSUBJECT' | 'REFERENCES';
 export interface ThreadArguments { algorithm: ThreadAlgorithm; charset: string; key: SearchKey }
 
 const KEYS = new Set<string>(['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO']);
-const RETURNS = new Set<string>(['MIN', 'MAX', 'ALL', 'COUNT']);
 
 function searchKeys(r: ArgumentReader): SearchKey {
   const keys: SearchKey[] = [];
@@ -34,17 +36,12 @@ function searchKeys(r: ArgumentReader): SearchKey {
 
 export function parseSortArguments(r: ArgumentReader): SortArguments {
   let returns: SortReturn[] | null = null;
+  let partial: ReturnOptions['partial'] = null;
   if (r.peekAtom() === 'RETURN') {
     r.next('RETURN');
-    const list = r.list('RETURN options');
-    returns = [];
-    while (list.more()) {
-      const opt = list.atom('RETURN option').toUpperCase();
-      if (!RETURNS.has(opt)) throw new ImapSyntaxError(`Unknown RETURN option ${opt.slice(0, 40)}`);
-      if (!returns.includes(opt as SortReturn)) returns.push(opt as SortReturn);
-    }
-    // RFC 4731 §3.1 (ESORT inherits it): "RETURN ()" means RETURN (ALL).
-    if (returns.length === 0) returns.push('ALL');
+    const parsed = parseReturnOptions(r.list('RETURN options'), false);
+    returns = parsed.options as SortReturn[];
+    partial = parsed.partial;
   }
   const list = r.list('sort criteria');
   const criteria: SortCriterion[] = [];
@@ -63,7 +60,7 @@ export function parseSortArguments(r: ArgumentReader): SortArguments {
   }
   if (reverse || criteria.length === 0) throw new ImapSyntaxError('Invalid sort criteria');
   const charset = r.astring('charset');
-  return { returns, criteria, charset, key: searchKeys(r) };
+  return { returns, partial, criteria, charset, key: searchKeys(r) };
 }
 
 export function parseThreadArguments(r: ArgumentReader): ThreadArguments {

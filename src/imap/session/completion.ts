@@ -35,6 +35,10 @@ export function no(text: string, code?: string): Completion {
   return code ? { status: 'NO', code, text } : { status: 'NO', text };
 }
 
+export function bad(text: string): Completion {
+  return { status: 'BAD', text };
+}
+
 export function completionForError(err: unknown, log: Logger, command: string): Completion {
   if (err instanceof ImapSyntaxError) return { status: 'BAD', text: err.message, ...(err.code ? { code: err.code } : {}) };
   if (err instanceof ImapUserError) return no(err.message, err.code);

@@ -6,6 +6,7 @@
 import type { MailboxChange } from '../../store/change-bus.ts';
 import type { Ranges } from '../protocol/sequence-set.ts';
 import { SYSTEM_FLAGS_TEXT } from './flag-text.ts';
+import { SearchContexts } from './search-contexts.ts';
 
 /** The untagged FLAGS and PERMANENTFLAGS of a mailbox with these keywords (RFC 3501 §7.2.6, §7.1). */
 export function flagsLines(keywords: Iterable<string>, readOnly: boolean): string {
@@ -31,6 +32,8 @@ export class SelectedMailbox {
   readonly recentFloor: number;
   /** Result of SEARCH ... RETURN (SAVE) (RFC 5182), as UIDs. */
   saved: number[] = [];
+  /** SEARCH/SORT results kept up to date for RETURN (UPDATE) (RFC 5267 §4.3). */
+  readonly contexts = new SearchContexts();
 
   private events: MailboxChange[] = [];
   private readonly own = new Set<string>();
@@ -116,6 +119,8 @@ export class SelectedMailbox {
   /** Folds recorded events into pending sets, dropping this session's own changes. */
   absorbEvents(): void {
     for (const e of this.events) {
+      // Contexts follow every change, this session's own too (RFC 5267 §4.3: the result changed).
+      if (e.kind === 'flags' || e.kind === 'append') this.contexts.touch(e.uids);
       if (this.own.has(`${e.kind}:${e.modseq}`)) continue;
       if (e.kind === 'expunge') for (const u of e.uids) this.pendingExpunged.add(u);
       else if (e.kind === 'flags') for (const u of e.uids) this.pendingFlags.add(u);

@@ -1,0 +1,136 @@
+// smtp-server as Postern's SMTP engine: the one module that knows anything of smtp-server beyond its
+// documented options and hooks. Both listeners accept their own TCP connections (src/net/
+// connection-gate.ts counts them and reads a PROXY header, src/net/implicit-tls.ts does 465's
+// handshake) and hand each finished socket to serve() with the client it is from; smtp-server then
+// runs the protocol and calls the listener's hooks (onConnect, onAuth, onMailFrom, onRcptTo, onData,
+// onSecure, onClose). Always true: no other module imports smtp-server/lib/* or touches a connection
+// object; every reply smtp-server writes passes through the listener's ReplyPolicy before it reaches
+// the socket; test/unit/smtp/engine-contract.test.ts fails when an smtp-server release changes
+// anything the workarounds below rely on (smtp-server is pinned to one exact version in package.json).
+//
+// The workarounds, each for something smtp-server has no hook for:
+//  1. Replies: smtp-server derives an enhanced status code (RFC 3463) from the reply number alone
+//     (550 → 5.1.1) and adds it to the text of every handler error, so "554 5.7.1 Relaying denied"
+//     would go out as "554 5.6.0 5.7.1 …". Each connection's send() is wrapped so the policy can say
+//     "send as is" (context false) or replace the reply.
+//  2. The greeting: init() holds every greeting back 100 ms to catch clients that talk first, which
+//     caps a sender at 10 sessions per second per concurrent connection. With `greetAtOnce` the
+//     connection is set up without that wait (as Postfix's smtpd greets without postscreen).
+//  3. Causes: smtp-server reports an over-long command line only as the text "Error: Command line too
+//     long" on a 421, and a command disabled for the session as "command not recognized"; they are
+//     recognised here, once, and given to the policy as a cause.
+import { randomBytes } from 'node:crypto';
+import type net from 'node:net';
+import type tls from 'node:tls';
+import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+
+/** Why smtp-server is sending a reply, where that matters to the policy. */
+export type ReplyCause =
+  /** RFC 5321 §4.5.3.1.4: a command line over maxCommandLength; the parser cannot continue. */
+  | 'command-too-long'
+  /** A command that session.disabledCommands disables for this session. */
+  | 'command-disabled'
+  | null;
+
+/** A reply as smtp-server is about to send it. `context` is smtp-server's: usually the command name, false for "no enhanced code". */
+export interface EngineReply { code: number; data: string | string[] | null | undefined; context: string | false | undefined; cause: ReplyCause }
+
+/** What the policy sends instead: `context: false` keeps smtp-server from adding an enhanced code; `close` ends the session after it. */
+export interface ReplacedReply { code: number; data: string | string[]; context?: false; close?: boolean }
+
+/** Per listener: null sends smtp-server's reply unchanged. */
+export type ReplyPolicy = (reply: EngineReply, session: SMTPServerSession) => ReplacedReply | null;
+
+/** The client a socket is from (after a PROXY header, the client the load balancer named). */
+export interface EngineClient { address: string; port: number }
+
+/** What the session deadlines (src/smtp/session-deadlines.ts) may do to a running session. */
+export interface EngineSession {
+  id: string;
+  session: { user?: unknown };
+  send(code: number, data: string): void;
+  close(): void;
+}
+
+export interface EngineOptions {
+  /** Greet as soon as the session is set up, instead of after smtp-server's 100 ms early-talker wait. */
+  greetAtOnce: boolean;
+  replies: ReplyPolicy;
+}
+
+// smtp-server's parser error for an over-long line: `'Error: ' + err.message` on a 421.
+const COMMAND_TOO_LONG_TEXT = 'Error: Command line too long';
+
+export class SmtpEngine {
+  readonly #smtp: SMTPServer;
+  readonly #options: EngineOptions;
+  readonly #open = new Map<string, SMTPConnection>();
+
+  /** `options` are smtp-server's own; its net.Server is never listened on (the listener owns accept). */
+  constructor(options: SMTPServerOptions, engine: EngineOptions) {
+    this.#smtp = new SMTPServer(options);
+    this.#options = engine;
+  }
+
+  /** Connection-level errors smtp-server reports (sockets reset, TLS failures after STARTTLS). */
+  onError(listener: (err: Error) => void): void {
+    this.#smtp.on('error', listener);
+  }
+
+  /** Runs one SMTP session on `socket` (already TLS on an implicit-TLS listener) for `client`; returns its session id. */
+  serve(socket: net.Socket | tls.TLSSocket, client: EngineClient): string | null {
+    const id = BigInt(`0x${randomBytes(10).toString('hex')}`).toString(32).padStart(16, '0');
+    const details = { id, remoteAddress: client.address, remotePort: client.port };
+    let connection: SMTPConnection | undefined;
+    if (this.#options.greetAtOnce) {
+      // Workaround 2: SMTPServer.connect() without init()'s 100 ms wait (and without its maxClients
+      // check: the connection gate has counted this connection already).
+      connection = new SMTPConnection(this.#smtp, socket, details);
+      this.#smtp.connections.add(connection);
+      connection.on('error', (err: Error) => this.#smtp.emit('error', err));
+      connection.on('connect', (data) => this.#smtp.emit('connect', data));
+      this.#wrapReplies(connection);
+      const ready = connection;
+      ready._setListeners(() => ready.connectionReady());
+    } else {
+      this.#smtp.connect(socket, details);
+      for (const c of this.#smtp.connections) if (c.id === id) connection = c;
+      // connect() sets the session up and greets 100 ms later, so wrapping now precedes every reply.
+      if (connection) this.#wrapReplies(connection);
+    }
+    if (!connection) return null;
+    this.#open.set(id, connection);
+    socket.once('close', () => this.#open.delete(id));
+    return id;
+  }
+
+  /** The running session with this id (smtp-server's session.id), for the deadlines. */
+  session(id: string): EngineSession | undefined {
+    const c = this.#open.get(id);
+    return c && { id: c.id, session: c.session, send: (code, data) => c.send(code, data), close: () => c.close() };
+  }
+
+  /** Stops the sessions: commands from now on get 421, and sessions still open after closeTimeout are closed. */
+  close(): void {
+    this.#smtp.close();
+  }
+
+  /** Workarounds 1 and 3: every reply of this connection through the listener's policy. */
+  #wrapReplies(connection: SMTPConnection): void {
+    const send = connection.send.bind(connection);
+    connection.send = (code, data, context) => {
+      const cause = causeOf(code, data, context, connection.session);
+      const replaced = this.#options.replies({ code, data, context, cause }, connection.session);
+      if (!replaced) return send(code, data, context);
+      send(replaced.code, replaced.data, replaced.context);
+      if (replaced.close) connection.close();
+    };
+  }
+}
+
+function causeOf(code: number, data: unknown, context: string | false | undefined, session: SMTPServerSession): ReplyCause {
+  if (code === 421 && data === COMMAND_TOO_LONG_TEXT) return 'command-too-long';
+  if (code === 500 && typeof context === 'string' && session.disabledCommands?.some((c) => c.toUpperCase() === context)) return 'command-disabled';
+  return null;
+}

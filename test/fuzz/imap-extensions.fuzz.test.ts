@@ -1,0 +1,128 @@
+// Fuzz targets for the IMAP extensions' parsers: IMAP URLs (src/imap/protocol/imap-url.ts), APPEND
+// with CATENATE (append-arguments.ts), and SEARCH's RETURN options with RFC 5267's PARTIAL, UPDATE
+// and CONTEXT (return-options.ts), CANCELUPDATE's tags, and NOTIFY (notify-arguments.ts). Inputs are built from the grammar's pieces and random
+// text. Properties: the parsers throw only ImapSyntaxError (the URL parser never throws), what they
+// accept is within the limits of src/limits.ts, and a URL they accept names one message by UID.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { CommandFramer } from '../../src/imap/protocol/command-framer.ts';
+import { ArgumentReader } from '../../src/imap/protocol/argument-reader.ts';
+import { ImapSyntaxError, parseCommand } from '../../src/imap/protocol/tokens.ts';
+import { badUrlText, parseMessageUrl } from '../../src/imap/protocol/imap-url.ts';
+import { parseAppendArguments } from '../../src/imap/protocol/append-arguments.ts';
+import { parseSearchArguments } from '../../src/imap/protocol/search-keys.ts';
+import { cancelupdate } from '../../src/imap/commands/cancelupdate.ts';
+import type { ImapSession } from '../../src/imap/session/session.ts';
+import type { ParsedCommand } from '../../src/imap/protocol/tokens.ts';
+import { parseNotifyArguments } from '../../src/imap/protocol/notify-arguments.ts';
+import { IMAP_MAX_CATENATE_PARTS, IMAP_MAX_NOTIFY_GROUPS } from '../../src/limits.ts';
+import { fuzzOptions } from './options.ts';
+
+/** The arguments of one framed command line, or null when it does not frame or tokenize. */
+function argsOf(line: string): ArgumentReader | null {
+  const f = new CommandFramer();
+  f.push(Buffer.from(line + '\r\n', 'latin1'));
+  const r = f.next();
+  if (r.kind !== 'command') return null;
+  try {
+    return new ArgumentReader(parseCommand(r.command).args);
+  } catch (err) {
+    assert.ok(err instanceof ImapSyntaxError, String(err));
+    return null;
+  }
+}
+
+/** Runs a parser; only ImapSyntaxError may escape it. */
+function syntaxOnly<T>(parse: () => T): T | null {
+  try {
+    return parse();
+  } catch (err) {
+    assert.ok(err instanceof ImapSyntaxError, (err as Error).stack);
+    return null;
+  }
+}
+
+const URL_PIECES = ['imap://', 'user%40example.test', ';AUTH=*', '@', 'mail.example.test', ':143', '[::1]', '/', 'INBOX', 'a%2Fb',
+  '%', '%zz', '%C3%A9', '%FF', ';UIDVALIDITY=', ';UID=', '/;UID=', '/;SECTION=', '/;PARTIAL=', ';URLAUTH=', ';EXPIRE=', '1', '0',
+  '4294967295', '4294967296', '.', 'HEADER', 'HEADER.FIELDS%20(SUBJECT)', 'TEXT', 'MIME', '1.2', ']', ' ', '?', ';'];
+
+test('fuzz: IMAP URLs parse or are refused, never throw; what parses names one message', () => {
+  const url = fc.oneof(
+    fc.array(fc.constantFrom(...URL_PIECES), { maxLength: 14 }).map((p) => p.join('')),
+    fc.string({ maxLength: 60 }),
+  );
+  fc.assert(fc.property(url, (u) => {
+    const parsed = parseMessageUrl(u);
+    if (parsed) {
+      assert.ok(parsed.uid >= 1 && parsed.uid <= 4294967295);
+      assert.ok(parsed.mailbox.length > 0);
+    }
+    assert.doesNotMatch(badUrlText(u), /[\]\r\n]/);
+  }), { ...fuzzOptions(), examples: [['/INBOX/;UID=1'], ['/a/b;UIDVALIDITY=5/;UID=3/;SECTION=1.MIME/;PARTIAL=0.10'], ['imap://@x/;UID=1'], ['/;UID=1'], ['/x/;UID=1/;SECTION=HEADER.FIELDS%20(']] });
+});
+
+const APPEND_TOKENS = ['CATENATE', '(', ')', 'TEXT', 'URL', '"/INBOX/;UID=1"', '{3+}\r\nabc', '{0+}\r\n', '"q"', '(\\Seen)',
+  '"01-Jan-2020 00:00:00 +0000"', 'UTF8', '(~{2+}\r\nab)', 'NIL', ' '];
+
+test('fuzz: APPEND with CATENATE parses or is BAD; its parts stay within IMAP_MAX_CATENATE_PARTS', () => {
+  const line = fc.array(fc.constantFrom(...APPEND_TOKENS), { maxLength: 30 }).map((w) => 'a APPEND INBOX ' + w.join(' '));
+  fc.assert(fc.property(line, (l) => {
+    const r = argsOf(l);
+    if (!r) return;
+    const a = syntaxOnly(() => parseAppendArguments(r, false));
+    if (!a) return;
+    let parts = 0;
+    for (const m of a.messages) {
+      if (m.catenate) {
+        assert.ok(m.catenate.length > 0);
+        parts += m.catenate.length;
+      }
+    }
+    assert.ok(parts <= IMAP_MAX_CATENATE_PARTS);
+  }), { ...fuzzOptions(), examples: [['a APPEND INBOX CATENATE (URL "/INBOX/;UID=1" TEXT {1+}\r\nx) CATENATE (URL x)']] });
+});
+
+const RETURN_TOKENS = ['RETURN', '(', ')', 'PARTIAL', '1:1', '4:2', '0:3', '1:*', '*:1', '4294967295:1', '4294967296:1', '1', ':', 'UPDATE',
+  'CONTEXT', 'MIN', 'MAX', 'ALL', 'COUNT', 'SAVE', 'SEEN', '"x"', 'CANCELUPDATE', '{1+}\r\nx', ' '];
+
+test('fuzz: SEARCH RETURN options and CANCELUPDATE parse or are BAD; PARTIAL is low ≤ high, never with ALL', () => {
+  const words = fc.array(fc.constantFrom(...RETURN_TOKENS), { maxLength: 16 });
+  fc.assert(fc.property(words, (w) => {
+    const r = argsOf('a SEARCH ' + w.join(' '));
+    if (r) {
+      const parsed = syntaxOnly(() => parseSearchArguments(r));
+      if (parsed?.partial) {
+        assert.ok(parsed.partial.low >= 1 && parsed.partial.low <= parsed.partial.high && parsed.partial.high <= 4294967295);
+        assert.ok(!parsed.returns!.includes('ALL'));
+      }
+    }
+    const c = argsOf('a CANCELUPDATE ' + w.join(' '));
+    if (c) {
+      const tags = syntaxOnly(() => cancelupdate.parse(c, {} as ImapSession, {} as ParsedCommand));
+      if (tags) assert.ok(tags.length > 0);
+    }
+  }), { ...fuzzOptions(), examples: [[['RETURN', '(PARTIAL', '4:2)', 'ALL']], [['RETURN', '(PARTIAL', '1:1', 'ALL)', 'ALL']]] });
+});
+
+const NOTIFY_TOKENS = ['SET', 'NONE', 'STATUS', '(', ')', 'selected', 'selected-delayed', 'inboxes', 'personal', 'subscribed', 'subtree',
+  'mailboxes', 'INBOX', '"a b"', 'MessageNew', 'MessageExpunge', 'FlagChange', 'MailboxName', 'SubscriptionChange', 'AnnotationChange',
+  'XOther', '(UID FLAGS)', '(BODY[])', '(BODY.PEEK[HEADER])', '()', '{2+}\r\nab', ' '];
+
+test('fuzz: NOTIFY parses or is BAD; what parses keeps RFC 5465\'s composition rules', () => {
+  const words = fc.array(fc.constantFrom(...NOTIFY_TOKENS), { maxLength: 24 });
+  fc.assert(fc.property(words, (w) => {
+    const r = argsOf('a NOTIFY ' + w.join(' '));
+    if (!r) return;
+    const a = syntaxOnly(() => parseNotifyArguments(r, false));
+    if (!a || a.kind === 'none') return;
+    assert.ok(a.groups.length > 0 && a.groups.length <= IMAP_MAX_NOTIFY_GROUPS);
+    const selected = a.groups.filter((g) => g.filter.startsWith('selected'));
+    assert.ok(selected.length <= 1);
+    for (const g of a.groups) {
+      if (g.fetch) assert.ok(g.filter.startsWith('selected') && g.events.includes('MessageNew'));
+      if (g.filter === 'subtree' || g.filter === 'mailboxes') assert.ok(g.mailboxes.length > 0);
+    }
+    for (const g of selected) assert.equal(g.events.includes('MessageNew'), g.events.includes('MessageExpunge'));
+  }), { ...fuzzOptions(), examples: [[['SET', '(selected', '(MessageNew', '(UID FLAGS)', 'MessageExpunge))']], [['SET', 'STATUS', '(subtree', '(INBOX', '"a b")', 'NONE)']]] });
+});
