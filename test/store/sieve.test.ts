@@ -17,12 +17,12 @@ storeTest('sieve scripts: one active per account, the active one cannot be delet
   const b = await account(store, 'b@example.test');
   await store.sieve.put(a, 'one', 'keep;');
   await store.sieve.put(a, 'two', 'discard;');
-  await store.sieve.put(a, 'Été', 'keep;');
+  await store.sieve.put(a, 'Été', 'keep; # é');
   await store.sieve.put(b, 'one', 'stop;');
   await store.sieve.setActive(a, 'one');
   await store.sieve.setActive(b, 'one');
   await store.sieve.setActive(a, 'two');
-  assert.deepEqual((await store.sieve.list(a)).map((s) => [s.name, s.active, s.size]), [['one', false, 5], ['two', true, 8], ['Été', false, 5]]);
+  assert.deepEqual((await store.sieve.list(a)).map((s) => [s.name, s.active, s.size]), [['one', false, 5], ['two', true, 8], ['Été', false, 10]]);
   assert.ok((await store.sieve.list(a)).every((s) => typeof s.updatedAt === 'number'));
   assert.deepEqual(await store.sieve.active(b), { name: 'one', script: 'stop;' });
   assert.equal(await store.sieve.get(a, 'two'), 'discard;');
@@ -39,7 +39,7 @@ storeTest('sieve scripts: one active per account, the active one cannot be delet
   await store.sieve.setActive(a, null);
   assert.equal(await store.sieve.active(a), null);
   await store.sieve.delete(a, 'one');
-  assert.deepEqual(await store.sieve.usage(a), { scripts: 2, bytes: 11 });
+  assert.deepEqual(await store.sieve.usage(a), { scripts: 2, bytes: 15 });
   assert.deepEqual(await store.sieve.usage(a, 'Été'), { scripts: 1, bytes: 5 }, 'the one being replaced is left out');
   assert.deepEqual(await store.sieve.usage(b, 'nope'), { scripts: 1, bytes: 5 });
   await store.accounts.remove(b);

@@ -222,7 +222,7 @@ export class PgQueue implements Queue {
       const values = JSON.stringify([...updates].map(([id, u]) => ({ id, ...u, history: JSON.stringify(found.get(id)!.history) })));
       await tx`UPDATE queue_recipients r SET status = v.status, attempts = r.attempts + v.attempts, next_attempt_at = v.next_attempt_at,
           last_error = v.last_error, history = v.history, updated_at = ${now}, delay_notified_at = coalesce(v.delay_notified_at, r.delay_notified_at)
-        FROM jsonb_to_recordset(${values}::jsonb) AS v (id bigint, status text, attempts bigint, next_attempt_at bigint, last_error text,
+        FROM jsonb_to_recordset(${values}::text::jsonb) AS v (id bigint, status text, attempts bigint, next_attempt_at bigint, last_error text,
           history text, delay_notified_at bigint)
         WHERE r.id = v.id`;
       const touched = [...new Set([...updates.keys()].map((id) => found.get(id)!.messageId))];
