@@ -4,6 +4,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { validateConfig } from '../src/config/load.ts';
 import { buildContext } from '../src/cli/serve.ts';
+import type { SqliteStore } from '../src/store/store.ts';
 import { createLogger } from '../src/log.ts';
 import { startInboundSmtp } from '../src/smtp/inbound-server.ts';
 
@@ -29,7 +30,7 @@ process.on('message', (msg: { cmd: string }) => {
     process.send!({ ok: true });
   } else if (msg.cmd === 'stats') {
     delay.disable();
-    const stored = (ctx.store.db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
+    const stored = ((ctx.store as SqliteStore).db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
     process.send!({
       rssPeakMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       eventLoopDelayP99Ms: delay.percentile(99) / 1e6,

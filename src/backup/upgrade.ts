@@ -5,6 +5,7 @@
 // was, and the error says where the backup is and how to restore it.
 import path from 'node:path';
 import { openStore, type Store } from '../store/store.ts';
+import { openConfiguredStore } from '../store/open-store.ts';
 import { MigrationFailedError } from '../store/migrate.ts';
 import { pendingMigrationNames } from '../store/backup.ts';
 import type { Clock } from '../clock.ts';
@@ -27,6 +28,15 @@ export interface UpgradeOptions {
 export interface Upgraded { store: Store; backup: string | null }
 
 export async function openStoreMigrated(config: Config, options: UpgradeOptions): Promise<Upgraded> {
+  if (config.store.engine === 'postgres') {
+    // PostgreSQL's own tools back it up (pg_dump); its migrations also run in one transaction.
+    try {
+      return { store: await openConfiguredStore(config, { clock: options.clock, migrate: true }), backup: null };
+    } catch (err) {
+      if (err instanceof MigrationFailedError) throw new UpgradeError(`${err.message}. The database is unchanged (the upgrade was rolled back).`);
+      throw err;
+    }
+  }
   const pending = pendingMigrationNames(config.data_dir, options.migrationsDir);
   let backup: string | null = null;
   if (pending.length > 0) {

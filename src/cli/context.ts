@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, ConfigError } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
-import { openStore, PendingMigrationsError, type Store } from '../store/store.ts';
+import { PendingMigrationsError, type Store } from '../store/store.ts';
+import { openConfiguredStore } from '../store/open-store.ts';
 import { SchemaTooNewError } from '../store/migrate.ts';
 import { DATABASE_FILE } from '../store/open.ts';
 import { systemClock } from '../clock.ts';
@@ -21,10 +22,11 @@ export function configFor(args: ParsedArgs): Config {
   }
 }
 
-export function storeFor(config: Config): Store {
-  const fresh = !fs.existsSync(path.join(config.data_dir, DATABASE_FILE));
+export async function storeFor(config: Config): Promise<Store> {
+  // A fresh SQLite file gets the full schema; PostgreSQL is migrated by `postern migrate` or `serve`.
+  const fresh = config.store.engine === 'sqlite' && !fs.existsSync(path.join(config.data_dir, DATABASE_FILE));
   try {
-    return openStore(config.data_dir, { clock: systemClock, migrate: fresh });
+    return await openConfiguredStore(config, { clock: systemClock, migrate: fresh });
   } catch (err) {
     if (err instanceof PendingMigrationsError || err instanceof SchemaTooNewError) throw new OperationError(err.message);
     throw err;
@@ -34,10 +36,10 @@ export function storeFor(config: Config): Store {
 /** Runs `work` with the store open, closing it afterwards. */
 export async function withStore<T>(args: ParsedArgs, work: (store: Store, config: Config) => Promise<T>): Promise<T> {
   const config = configFor(args);
-  const store = storeFor(config);
+  const store = await storeFor(config);
   try {
     return await work(store, config);
   } finally {
-    store.close();
+    await store.close();
   }
 }

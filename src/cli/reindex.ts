@@ -21,7 +21,9 @@ export async function reindexCommand(argv: string[], o: Output): Promise<void> {
     let done = 0;
     const floor = await store.reindex.ftsFloor();
     for (let ids = await store.reindex.ids(0, PAGE); ids.length > 0; ids = await store.reindex.ids(ids.at(-1)!, PAGE)) {
-      await store.reindex.update(ids.map((id) => ({ id, index: contentIndexOf(store.contents.full(id)) })));
+      const rows = [];
+      for (const id of ids) rows.push({ id, index: contentIndexOf(await store.contents.full(id)) });
+      await store.reindex.update(rows);
       if (floor > 0) await store.reindex.indexText(ids, floor);
       done += ids.length;
       progress.tick(ids.length);

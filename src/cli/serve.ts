@@ -159,7 +159,7 @@ export async function buildContext(config: Config, log: Logger, configFile: stri
     log.warn({ testing: config.testing }, 'TESTING OVERRIDES ARE ON: outbound delivery may go to private addresses or a non-standard port, or loopback clients are judged as internet ones. Never use this in production.');
   }
   const metrics = createMetrics();
-  storeGauges(metrics, () => [{ value: store.walBytes() }], () => [{ value: store.walTruncations() }]);
+  storeGauges(metrics, () => [{ value: store.storageMetrics().walBytes }], () => [{ value: store.storageMetrics().walTruncations }]);
   // Filings (moves into and out of Junk, $Junk, $NotJunk) are applied to the classifier by this
   // trainer, whichever listener recorded them; it lives as long as the store.
   startSpamTrainer(store, log, spamMetrics(metrics), rspamdControllerUrl(config.spam.rspamd, config.spam.rspamd_controller));

@@ -32,6 +32,15 @@ export const SCHEMA: Record<string, SectionSpec> = {
       data_dir: { type: 'string', default: './data', doc: 'Directory for the SQLite database, DKIM keys and certificates (created owner-only)' },
     },
   },
+  store: {
+    doc: 'Where mail and accounts are kept: the embedded SQLite file in data_dir, or PostgreSQL shared by several nodes',
+    keys: {
+      engine: { type: 'enum', default: 'sqlite', values: ['sqlite', 'postgres'], doc: '"sqlite" (one file in data_dir, one node) or "postgres" (one database, any number of identical nodes)' },
+      url: { type: 'string', default: '', doc: 'With engine = "postgres": postgres://user@host:port/database; the password may be left out of it and given by password_file or the POSTERN_STORE_PASSWORD environment variable' },
+      password_file: { type: 'path', default: '', doc: 'With engine = "postgres": a file whose first line is the database password' },
+      max_connections: { type: 'int', default: 10, min: 1, max: 1000, doc: 'With engine = "postgres": connections this node keeps to the database' },
+    },
+  },
   listen: {
     doc: 'Listening addresses',
     keys: {

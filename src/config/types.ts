@@ -15,6 +15,7 @@ export interface RouteConfig {
 export interface Config {
   hostname: string;
   data_dir: string;
+  store: { engine: 'sqlite' | 'postgres'; url: string; password_file: string; max_connections: number };
   listen: {
     smtp: ListenAddress | null; submission: ListenAddress | null; submissions: ListenAddress | null;
     imap: ListenAddress | null; imaps: ListenAddress | null; pop3: ListenAddress | null;

@@ -4,12 +4,11 @@
 // the writer is told each mailbox before its messages.
 import type { Store } from '../store/store.ts';
 import type { MailboxRow } from '../store/mailboxes.ts';
-import { exportPage } from '../store/export.ts';
 
 /** Messages read per query. */
 const PAGE = 200;
 
-export interface ExportMessage { uid: number; flags: string[]; internalDate: number; pieces: Iterable<Buffer> }
+export interface ExportMessage { uid: number; flags: string[]; internalDate: number; pieces: AsyncIterable<Buffer> }
 
 export interface ExportWriter {
   /** Starts a mailbox. */
@@ -26,7 +25,7 @@ export async function exportAccount(store: Store, accountId: number, writer: Exp
   const boxes = await store.mailboxes.list(accountId);
   for (const box of boxes) {
     await writer.mailbox(box);
-    for (let page = exportPage(store, box.id, 0, PAGE); page.length > 0; page = exportPage(store, box.id, page.at(-1)!.uid, PAGE)) {
+    for (let page = await store.exportPage(box.id, 0, PAGE); page.length > 0; page = await store.exportPage(box.id, page.at(-1)!.uid, PAGE)) {
       for (const row of page) {
         await writer.message({ uid: row.uid, flags: row.flags, internalDate: row.internalDate, pieces: store.contents.pieces(row.contentId) });
         messages++;

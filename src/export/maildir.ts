@@ -51,7 +51,7 @@ export class MaildirWriter implements ExportWriter {
     const tmp = path.join(this.dir, 'tmp', base);
     const fd = fs.openSync(tmp, 'w', 0o600);
     try {
-      for (const piece of m.pieces) fs.writeSync(fd, piece);
+      for await (const piece of m.pieces) fs.writeSync(fd, piece);
     } finally {
       fs.closeSync(fd);
     }

@@ -42,7 +42,9 @@ export class MboxWriter implements ExportWriter {
     if (keywords.length) head += `X-Keywords: ${keywords.join(' ')}\r\n`;
     fs.writeSync(fd, head);
     // Whole, so a "From " split across two stored chunks is still seen at its line's start.
-    const body = Buffer.concat([...m.pieces]);
+    const parts: Buffer[] = [];
+    for await (const piece of m.pieces) parts.push(piece);
+    const body = Buffer.concat(parts);
     fs.writeSync(fd, quoteFromLines(body));
     fs.writeSync(fd, body.length === 0 || body[body.length - 1] === 10 ? '\n' : '\n\n');
   }

@@ -4,7 +4,6 @@
 // our \Sent, "Spam" our \Junk) instead of beside them; other folders are created as needed.
 import { deliver } from '../delivery/deliver.ts';
 import type { Store } from '../store/store.ts';
-import { ensureMailbox } from '../store/import-folders.ts';
 import type { ImportedMessage } from './message.ts';
 
 // Names other servers and clients give their special folders (RFC 6154 §2 attributes on our side).
@@ -46,7 +45,7 @@ export async function importMessages(store: Store, accountId: number, source: As
     if (failure) break;
     const mailbox = targetMailbox(message.folder, options.into);
     if (!mailbox.startsWith('\\') && !ensured.has(mailbox)) {
-      await ensureMailbox(store, accountId, mailbox);
+      await store.ensureMailbox(accountId, mailbox);
       ensured.add(mailbox);
     }
     const p = deliver(store, {

@@ -20,7 +20,7 @@ import { POP3_LINE_LENGTH, POP3_MAX_BAD_COMMANDS, POP3_MAX_PIPELINED, POP3_OCTET
 import { isLoopback } from '../net/client-address.ts';
 import { LineReader, type LineEvent } from './protocol/line-reader.ts';
 import { Maildrop, type MaildropMessage } from './protocol/maildrop.ts';
-import { MessageStuffer, pop3Octets } from './protocol/message-stuffer.ts';
+import { MessageStuffer, pop3OctetsOf } from './protocol/message-stuffer.ts';
 import { err, ok } from './protocol/response.ts';
 import { decide, initialPhase, overlongReply, type Action, type Environment, type Phase } from './protocol/transitions.ts';
 import { uidlFor } from './protocol/uidl.ts';
@@ -257,7 +257,7 @@ export class Pop3Session {
       const computed: { contentId: number; octets: number }[] = [];
       for (const m of missing.slice(i, i + POP3_OCTETS_PAGE)) {
         try {
-          m.octets = pop3Octets(store.pieces(m.contentId));
+          m.octets = await pop3OctetsOf(store.pieces(m.contentId));
           computed.push({ contentId: m.contentId, octets: m.octets });
         } catch {
           gone.add(m.uid); // expunged by another session since the snapshot was read
@@ -279,10 +279,10 @@ export class Pop3Session {
   /** RETR / TOP: "+OK", then the stuffed message streamed from the store's reader. */
   async #send(message: MaildropMessage, topLines: number | null): Promise<void> {
     const contentId = this.#loggedIn!.contentOf.get(message.uid)!;
-    const pieces = this.#ctx.store.pop3.pieces(contentId);
+    const pieces = this.#ctx.store.pop3.pieces(contentId)[Symbol.asyncIterator]();
     let first: IteratorResult<Buffer>;
     try {
-      first = pieces.next();
+      first = await pieces.next();
     } catch {
       return this.#refused(err('Message was removed by another session'));
     }
@@ -292,7 +292,7 @@ export class Pop3Session {
     let batched = batch[0]!.length;
     // After "+OK" an error can no longer be reported in-band: the only honest thing is to hang up.
     try {
-      for (let r = first; !r.done && !stuffer.done; r = pieces.next()) {
+      for (let r = first; !r.done && !stuffer.done; r = await pieces.next()) {
         for (const part of stuffer.push(r.value)) {
           batch.push(part);
           batched += part.length;
@@ -310,7 +310,7 @@ export class Pop3Session {
       this.#close();
       return;
     } finally {
-      pieces.return(undefined);
+      await pieces.return?.(undefined);
     }
     batch.push(...stuffer.finish());
     if (!this.#writeBuffers(batch)) await this.#drain();

@@ -260,7 +260,7 @@ export class QueueWorker {
         if (remaining.length === 0) break;
         const messages: OutboundMessage[] = remaining.map((key) => {
           const rcpts = byMessage.get(key)!;
-          return { key, from: rcpts[0]!.sender, recipients: rcpts.map((r) => r.recipient), load: async () => this.ctx.store.contents.full(rcpts[0]!.contentId) };
+          return { key, from: rcpts[0]!.sender, recipients: rcpts.map((r) => r.recipient), load: () => this.ctx.store.contents.full(rcpts[0]!.contentId) };
         });
         // Each message's outcome is recorded as soon as the remote answers it.
         const settled: Promise<void>[] = [];
@@ -371,7 +371,7 @@ export class QueueWorker {
   }
 
   private async bounceOne(c: ClaimedRecipient, list: Failure[], now: number, action: 'failed' | 'delayed'): Promise<void> {
-    const full = this.ctx.store.contents.full(c.contentId);
+    const full = await this.ctx.store.contents.full(c.contentId);
     const end = full.indexOf('\r\n\r\n');
     const dsnFailures: FailedRecipient[] = list.map((f) => ({
       // RFC 3463 §3.5: X.4.7 is "delivery time expired". A delay keeps the reply's 4.x.x

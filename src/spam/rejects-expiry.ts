@@ -24,10 +24,10 @@ export async function expireRejects(store: Store, keepDays: number, now: number)
 /** Runs expireRejects now and every REJECTS_EXPIRY_INTERVAL_MS; returns the stop function. */
 export function startRejectsExpiry(store: Store, log: Logger, keepDays: number): () => void {
   const run = () => {
-    if (!store.db.open) return;
+    if (!store.isOpen()) return;
     expireRejects(store, keepDays, store.clock.now()).then(
       (n) => { if (n > 0) log.info({ expunged: n, keepDays }, 'expired messages from Rejects'); },
-      (err: unknown) => { if (store.db.open) log.error({ err }, 'expiring Rejects failed; retried in an hour'); });
+      (err: unknown) => { if (store.isOpen()) log.error({ err }, 'expiring Rejects failed; retried in an hour'); });
   };
   run();
   const timer = setInterval(run, REJECTS_EXPIRY_INTERVAL_MS);

@@ -34,7 +34,7 @@ export function startSpamTrainer(store: Store, log: Logger, metrics: SpamMetrics
     do {
       again = false;
       for (;;) {
-        if (stopped || !store.db.open) return;
+        if (stopped || !store.isOpen()) return;
         const batch = await store.spam.pending(SPAM_TRAIN_BATCH);
         if (batch.length === 0) break;
         for (const p of batch) {
@@ -46,7 +46,7 @@ export function startSpamTrainer(store: Store, log: Logger, metrics: SpamMetrics
           await store.spam.applyTraining(p, p.wanted, tokenKeysOf(text));
           metrics.trained.inc({ class: p.wanted ?? 'none' });
           if (rspamd && p.wanted) {
-            rspamd.learn(p.wanted, store.contents.full(p.contentId)).then(
+            store.contents.full(p.contentId).then((raw) => rspamd.learn(p.wanted!, raw)).then(
               () => metrics.rspamd.inc({ kind: 'learn', result: 'ok' }),
               (err: Error) => {
                 metrics.rspamd.inc({ kind: 'learn', result: 'error' });
@@ -65,7 +65,7 @@ export function startSpamTrainer(store: Store, log: Logger, metrics: SpamMetrics
       return;
     }
     running = drain().catch((err: unknown) => {
-      if (store.db.open) log.error({ err }, 'spam training failed; retried at the next filing');
+      if (store.isOpen()) log.error({ err }, 'spam training failed; retried at the next filing');
     }).finally(() => {
       running = null;
     });

@@ -5,6 +5,7 @@ import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 import type { Clock } from '../clock.ts';
 import { deleteAccountRows } from './domains.ts';
+import type { Accounts } from './api.ts';
 
 export interface AccountRow { id: number; address: string; domainId: number; passwordHash: string; quotaBytes: number; usedBytes: number; createdAt: number }
 
@@ -19,7 +20,7 @@ export const DEFAULT_MAILBOXES: readonly { name: string; specialUse: string | nu
 
 const COLUMNS = 'id, address, domain_id AS domainId, password_hash AS passwordHash, quota_bytes AS quotaBytes, used_bytes AS usedBytes, created_at AS createdAt';
 
-export class AccountStore {
+export class AccountStore implements Accounts {
   private readonly db: Db;
   private readonly clock: Clock;
 

@@ -2,10 +2,11 @@
 import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 import type { Clock } from '../clock.ts';
+import type { Aliases } from './api.ts';
 
 export interface AliasRow { source: string; targets: string[] }
 
-export class AliasStore {
+export class AliasStore implements Aliases {
   private readonly db: Db;
   private readonly clock: Clock;
 

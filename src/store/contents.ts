@@ -3,6 +3,7 @@
 // read touches only the chunks it needs and no single value is huge. Raw bytes are never rewritten.
 import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
+import type { Contents } from './api.ts';
 import { BLOB_CHUNK_SIZE } from '../limits.ts';
 
 export interface ContentIndex {
@@ -32,7 +33,7 @@ export function insertContent(db: Db, raw: Buffer, prefix: Buffer, index: Conten
   return contentId;
 }
 
-export class ContentReader {
+export class ContentReader implements Contents {
   private readonly db: Db;
   private readonly infoStmt;
   private readonly chunksStmt;
@@ -50,26 +51,30 @@ export class ContentReader {
     this.chunkStmt = db.prepare('SELECT data FROM blob_chunks WHERE blob_id = ? AND seq = ?').pluck();
   }
 
-  info(contentId: number): ContentInfo | null {
+  async info(contentId: number): Promise<ContentInfo | null> {
+    return this.infoNow(contentId);
+  }
+
+  private infoNow(contentId: number): ContentInfo | null {
     return (this.infoStmt.get(contentId) as ContentInfo | undefined) ?? null;
   }
 
   /** Bytes [start, end) of prefix+raw, reading only the chunks that overlap. */
-  range(contentId: number, start: number, end: number): Buffer {
-    const info = this.info(contentId);
+  async range(contentId: number, start: number, end: number): Promise<Buffer> {
+    const info = this.infoNow(contentId);
     if (!info) throw new Error(`content ${contentId} does not exist`);
     return readRange(this.chunksStmt, info, start, end);
   }
 
   /** The whole message as served (prefix + raw). */
-  full(contentId: number): Buffer {
-    const info = this.info(contentId);
+  async full(contentId: number): Promise<Buffer> {
+    const info = this.infoNow(contentId);
     if (!info) throw new Error(`content ${contentId} does not exist`);
     return readRange(this.chunksStmt, info, 0, info.size);
   }
 
   /** The message in pieces (prefix, then each stored chunk), for streaming large messages. */
-  *pieces(contentId: number): Generator<Buffer> {
+  async *pieces(contentId: number): AsyncGenerator<Buffer> {
     const head = this.headStmt.get(contentId) as { blobId: number; prefix: Buffer; size: number; data: Buffer | null } | undefined;
     if (!head) throw new Error(`content ${contentId} does not exist`);
     if (head.prefix.length > 0) yield head.prefix;

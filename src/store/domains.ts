@@ -3,11 +3,12 @@ import { stmt } from './statements.ts';
 import { releaseMessages } from './message-rows.ts';
 import type { Db } from './open.ts';
 import type { Clock } from '../clock.ts';
+import type { Domains } from './api.ts';
 
 export interface DomainRow { id: number; name: string; createdAt: number; accounts: number; aliases: number }
 export interface DkimKey { selector: string; algorithm: 'rsa-sha256' | 'ed25519-sha256'; privateKeyPem: string; publicKey: string }
 
-export class DomainStore {
+export class DomainStore implements Domains {
   private readonly db: Db;
   private readonly clock: Clock;
 

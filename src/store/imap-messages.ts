@@ -3,7 +3,7 @@
 // flag updates (STORE, \Seen on FETCH), EXPUNGE with tombstones, COPY and MOVE, and the changes
 // since a MODSEQ for CONDSTORE/QRESYNC. Always true: every write allocates its MODSEQ and UIDs in
 // its own transaction, writes tombstones for what it removes, and publishes after commit.
-import type { Store } from './store.ts';
+import type { SqliteStore } from './store.ts';
 import type { Db } from './open.ts';
 import type { Statement } from 'better-sqlite3';
 import { BLOB_CHUNK_SIZE, IMAP_STORE_PAGE_SIZE } from '../limits.ts';
@@ -12,6 +12,8 @@ import { OverQuotaError } from './delivery.ts';
 import { allocateModseq, releaseMessages, tombstone } from './message-rows.ts';
 import { filingClassBetween, recordFiling, recordKeywordFilings } from './spam.ts';
 import { mentionsJunkKeywords } from '../spam/filing.ts';
+import type { ImapMessages } from './api.ts';
+import { distinctKeywords } from './imap-mailboxes.ts';
 
 /** Inclusive UID ranges, ascending and disjoint. */
 export type UidRanges = ReadonlyArray<readonly [number, number]>;
@@ -65,8 +67,8 @@ export interface CopyResult {
 
 const DELETED = FLAG_BITS['\\Deleted'];
 
-export class ImapMessageStore {
-  private readonly store: Store;
+export class ImapMessageStore implements ImapMessages {
+  private readonly store: SqliteStore;
   private readonly db: Db;
   private readonly uidsStmt;
   private readonly flagsRangeStmt;
@@ -76,7 +78,7 @@ export class ImapMessageStore {
   /** fetchPage statements by column set: a handful of shapes, prepared once each. */
   private readonly pageStmts = new Map<string, Statement<unknown[]>>();
 
-  constructor(store: Store) {
+  constructor(store: SqliteStore) {
     this.store = store;
     this.db = store.db;
     this.uidsStmt = this.db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid').pluck();
@@ -106,9 +108,7 @@ export class ImapMessageStore {
   /** Keywords used in the mailbox (for the FLAGS response of SELECT). */
   async keywordsIn(mailboxId: number): Promise<string[]> {
     const lists = this.db.prepare("SELECT DISTINCT keywords FROM messages WHERE mailbox_id = ? AND keywords != ''").pluck().all(mailboxId) as string[];
-    const seen = new Map<string, string>();
-    for (const list of lists) for (const k of list.split(' ')) if (!seen.has(k.toLowerCase())) seen.set(k.toLowerCase(), k);
-    return [...seen.values()];
+    return distinctKeywords(lists);
   }
 
   /** Flags of messages changed after `modseq` (CONDSTORE/QRESYNC resync), ascending by UID. */

@@ -9,11 +9,12 @@
 // (substring-match.ts: never LIKE '%…%', which backtracks — a 401-byte key over 64 messages held the
 // event loop 8.7 s); each window is sized so it takes about IMAP_SEARCH_SLICE_MS, and a search still
 // running after IMAP_SEARCH_MAX_MS stops with SearchTimeLimitError.
-import type { Store } from './store.ts';
+import type { SqliteStore } from './store.ts';
 import type { Db } from './open.ts';
 import { FLAG_BITS, isSystemFlag } from './flags.ts';
 import { IMAP_SEARCH_FTS_MAX_TRIGRAMS, IMAP_SEARCH_FTS_WINDOW, IMAP_SEARCH_MAX_MS, IMAP_SEARCH_PAGE_SIZE, IMAP_SEARCH_SLICE_MS } from '../limits.ts';
 import { FoldedNeedle } from './substring-match.ts';
+import type { ImapSearch } from './api.ts';
 
 /** A search that ran past IMAP_SEARCH_MAX_MS: our cost, answered NO [LIMIT], not a result. */
 export class SearchTimeLimitError extends Error {}
@@ -197,12 +198,12 @@ export function trigramQuery(n: Narrowing): string {
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export class ImapSearchStore {
+export class ImapSearchStore implements ImapSearch {
   private readonly db: Db;
   /** The needles of the query being run. Each query runs synchronously, so one slot is enough. */
   private needles: FoldedNeedle[] = [];
 
-  constructor(store: Store) {
+  constructor(store: SqliteStore) {
     this.db = store.db;
     this.db.function('postern_header_contains', { deterministic: true }, (text: unknown, field: unknown, needle: unknown) =>
       headerContains(String(text), String(field), this.needles[Number(needle)]!) ? 1 : 0);

@@ -2,11 +2,11 @@
 // use, with their parents so the hierarchy lists without gaps. What must always be true: an existing
 // mailbox is reused, never recreated (its UIDVALIDITY stays), and a new one gets a fresh UIDVALIDITY
 // from the database-wide counter like every other mailbox.
-import type { Store } from './store.ts';
+import type { SqliteStore } from './store.ts';
 import { createMailboxRow, subscribeName } from './accounts.ts';
 
 /** Creates `name` (and its '/'-separated parents) for the account unless it exists. */
-export function ensureMailbox(store: Store, accountId: number, name: string): Promise<void> {
+export function ensureMailbox(store: SqliteStore, accountId: number, name: string): Promise<void> {
   return store.write(() => {
     const parts = name.split('/');
     for (let i = 1; i <= parts.length; i++) {

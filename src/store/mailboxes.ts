@@ -2,13 +2,14 @@
 // delimiter; 'INBOX' is the inbox's name exactly.
 import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
+import type { Mailboxes } from './api.ts';
 
 export interface MailboxRow {
   id: number; accountId: number; name: string; specialUse: string | null; subscribed: boolean;
   uidValidity: number; uidNext: number; highestModseq: number; messages: number; size: number;
 }
 
-export class MailboxStore {
+export class MailboxStore implements Mailboxes {
   private readonly db: Db;
 
   constructor(db: Db) {

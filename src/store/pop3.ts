@@ -7,6 +7,7 @@ import type { Db } from './open.ts';
 import type { WriteContext } from './group-commit.ts';
 import type { ContentReader } from './contents.ts';
 import { releaseMessages, tombstone } from './message-rows.ts';
+import type { Pop3 } from './api.ts';
 
 export interface Pop3SnapshotMessage {
   uid: number;
@@ -23,7 +24,7 @@ export interface Pop3Snapshot {
 
 type Write = <T>(work: (tx: WriteContext) => T) => Promise<T>;
 
-export class Pop3Store {
+export class Pop3Store implements Pop3 {
   private readonly db: Db;
   private readonly write: Write;
   private readonly contents: ContentReader;
@@ -58,7 +59,7 @@ export class Pop3Store {
   }
 
   /** The message as served (prefix, then raw chunks); throws if the content no longer exists. */
-  pieces(contentId: number): Generator<Buffer> {
+  pieces(contentId: number): AsyncIterable<Buffer> {
     return this.contents.pieces(contentId);
   }
 

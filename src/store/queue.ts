@@ -8,6 +8,7 @@ import type { WriteContext } from './group-commit.ts';
 import { insertContent, type ContentIndex } from './contents.ts';
 import { storeMessage, type StoreTarget, type StoredCopy } from './delivery.ts';
 import { normalizeDomain } from './addresses.ts';
+import type { Queue } from './api.ts';
 
 export type QueueStatus = 'pending' | 'deferred' | 'delivered' | 'failed';
 
@@ -71,7 +72,7 @@ function domainOfRecipient(address: string): string {
   return normalizeDomain(address.slice(address.lastIndexOf('@') + 1));
 }
 
-export class QueueStore {
+export class QueueStore implements Queue {
   private readonly db: Db;
   private readonly write: <T>(work: (tx: WriteContext) => T) => Promise<T>;
 

@@ -4,8 +4,9 @@
 import type { Db } from './open.ts';
 import type { ContentIndex } from './contents.ts';
 import { stmt } from './statements.ts';
+import type { Reindex } from './api.ts';
 
-export class ReindexStore {
+export class ReindexStore implements Reindex {
   private readonly db: Db;
 
   constructor(db: Db) {

@@ -6,6 +6,7 @@ import type { Db } from './open.ts';
 import type { WriteContext } from './group-commit.ts';
 import type { DmarcAggregate } from '../reports/dmarc-aggregate.ts';
 import type { TlsReport } from '../reports/tls-rpt.ts';
+import type { Reports } from './api.ts';
 
 export interface DmarcSummaryRow {
   domain: string; reporter: string; sourceIp: string; reports: number; messages: number;
@@ -18,7 +19,7 @@ export interface TlsSummaryRow {
   failureTypes: { resultType: string; count: number }[];
 }
 
-export class ReportStore {
+export class ReportStore implements Reports {
   private readonly db: Db;
   private readonly write: <T>(work: (tx: WriteContext) => T) => Promise<T>;
 

@@ -5,6 +5,7 @@
 import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 import type { Clock } from '../clock.ts';
+import type { Sieve } from './api.ts';
 
 export interface SieveScriptRow { name: string; active: boolean; size: number; updatedAt: number }
 
@@ -12,7 +13,7 @@ export class SieveScriptExistsError extends Error {}
 export class SieveScriptNotFoundError extends Error {}
 export class SieveScriptActiveError extends Error {}
 
-export class SieveStore {
+export class SieveStore implements Sieve {
   private readonly db: Db;
   private readonly clock: Clock;
 

@@ -6,12 +6,13 @@
 // once per class; a filing is recorded in the same transaction as the move, copy or flag change
 // that caused it; counts never go below zero.
 import type { Db } from './open.ts';
-import type { Store } from './store.ts';
+import type { SqliteStore } from './store.ts';
 import type { WriteContext } from './group-commit.ts';
 import { stmt } from './statements.ts';
 import { createMailboxRow } from './accounts.ts';
 import { releaseMessages, tombstone } from './message-rows.ts';
 import { classOfFiling, classOfKeywords, REJECTS_MAILBOX, roleOf, type FiledBox, type SpamClass } from '../spam/filing.ts';
+import type { Spam } from './api.ts';
 
 export type { SpamClass } from '../spam/filing.ts';
 
@@ -120,12 +121,12 @@ function adjustCounts(db: Db, accountId: number, tokens: readonly number[], sign
 
 // ---- the store's spam area ----------------------------------------------------------------------
 
-export class SpamStore {
-  private readonly store: Store;
+export class SpamStore implements Spam {
+  private readonly store: SqliteStore;
   private readonly db: Db;
   private readonly listeners = new Set<() => void>();
 
-  constructor(store: Store) {
+  constructor(store: SqliteStore) {
     this.store = store;
     this.db = store.db;
   }
@@ -152,7 +153,7 @@ export class SpamStore {
   async textOf(contentId: number, rawBytes: number): Promise<{ headerText: string; searchText: string; head: Buffer } | null> {
     const row = stmt(this.db, 'SELECT header_text AS headerText, search_text AS searchText FROM contents WHERE id = ?').get(contentId) as { headerText: string; searchText: string } | undefined;
     if (!row) return null;
-    return { ...row, head: this.store.contents.range(contentId, 0, rawBytes) };
+    return { ...row, head: await this.store.contents.range(contentId, 0, rawBytes) };
   }
 
   /** Drops a filing whose message is gone (expunged before the trainer reached it). */

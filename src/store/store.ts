@@ -1,7 +1,7 @@
-// The store: the only module with SQL. Protocol code calls its domain-level async methods, grouped
-// by area (store.domains, store.accounts, …); they are async although better-sqlite3 is
-// synchronous, so a PostgreSQL store can implement the same interface later. Writes on the hot
-// path (delivery) go through the group commit; changes are published on the bus after commit.
+// The SQLite engine of the store (src/store/api.ts is the interface; src/store/postgres/ the other
+// engine): one database file in the data directory. Its methods are async although better-sqlite3
+// is synchronous, so protocol code cannot tell the engines apart. Writes on the hot path (delivery)
+// go through the group commit; changes are published on the bus after commit.
 import type { Clock } from '../clock.ts';
 import { openDatabase, type Db } from './open.ts';
 import { applyMigrations, pendingMigrations, readMigrations, type Migration } from './migrate.ts';
@@ -23,6 +23,14 @@ import { SpamStore } from './spam.ts';
 import { SieveStore } from './sieve.ts';
 import { ReportStore } from './reports.ts';
 import { TlsResultStore } from './tls-results.ts';
+import { ImapMailboxStore } from './imap-mailboxes.ts';
+import { ImapMessageStore } from './imap-messages.ts';
+import { ImapSearchStore } from './imap-search.ts';
+import { exportPage, type ExportRow } from './export.ts';
+import { ensureMailbox } from './import-folders.ts';
+import type { Store } from './api.ts';
+
+export type { Store } from './api.ts';
 
 export interface StoreOptions {
   clock: Clock;
@@ -41,7 +49,8 @@ export interface StoreOptions {
 
 export class PendingMigrationsError extends Error {}
 
-export class Store {
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite' as const;
   readonly db: Db;
   readonly bus: ChangeBus;
   readonly clock: Clock;
@@ -57,6 +66,9 @@ export class Store {
   readonly sieve: SieveStore;
   readonly reports: ReportStore;
   readonly tlsResults: TlsResultStore;
+  readonly imapMailboxes: ImapMailboxStore;
+  readonly imapMessages: ImapMessageStore;
+  readonly imapSearch: ImapSearchStore;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
   private readonly checkpointer: Checkpointer | null;
@@ -97,6 +109,9 @@ export class Store {
     this.spam = new SpamStore(this);
     this.reports = new ReportStore(this.db, (work) => this.commits.run(work));
     this.tlsResults = new TlsResultStore(this.db, (work) => this.commits.run(work));
+    this.imapMailboxes = new ImapMailboxStore(this);
+    this.imapMessages = new ImapMessageStore(this);
+    this.imapSearch = new ImapSearchStore(this);
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
@@ -114,18 +129,27 @@ export class Store {
     return this.commits.run(work);
   }
 
-  /** The WAL file's size in bytes (for /metrics): bounded by the checkpoint thread's truncations. */
-  walBytes(): number {
-    try {
-      return fs.statSync(`${this.db.name}-wal`).size;
-    } catch {
-      return 0;
-    }
+  async exportPage(mailboxId: number, afterUid: number, limit: number): Promise<ExportRow[]> {
+    return exportPage(this.db, mailboxId, afterUid, limit);
   }
 
-  /** WAL truncations the checkpoint thread has made since open (for /metrics). */
-  walTruncations(): number {
-    return this.checkpointer?.truncations ?? 0;
+  ensureMailbox(accountId: number, name: string): Promise<void> {
+    return ensureMailbox(this, accountId, name);
+  }
+
+  isOpen(): boolean {
+    return this.db.open;
+  }
+
+  /** The WAL file's size (bounded by the checkpoint thread's truncations) and those truncations since open. */
+  storageMetrics(): { walBytes: number; walTruncations: number } {
+    let walBytes = 0;
+    try {
+      walBytes = fs.statSync(`${this.db.name}-wal`).size;
+    } catch {
+      // No WAL file yet: nothing written since the last truncation.
+    }
+    return { walBytes, walTruncations: this.checkpointer?.truncations ?? 0 };
   }
 
   /** True when a write transaction can commit (for /healthz). */
@@ -147,6 +171,6 @@ export class Store {
   }
 }
 
-export function openStore(dataDir: string, options: StoreOptions): Store {
-  return new Store(dataDir, options);
+export function openStore(dataDir: string, options: StoreOptions): SqliteStore {
+  return new SqliteStore(dataDir, options);
 }

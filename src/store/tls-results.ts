@@ -3,12 +3,13 @@
 // a (day, domain) is marked sent once, in the same transaction that deletes its rows.
 import type { Db } from './open.ts';
 import type { WriteContext } from './group-commit.ts';
+import type { TlsResults } from './api.ts';
 
 export interface TlsResultRow {
   day: number; domain: string; policyType: 'sts' | 'no-policy-found'; policy: string; mxHost: string; receivingIp: string; resultType: string; count: number;
 }
 
-export class TlsResultStore {
+export class TlsResultStore implements TlsResults {
   private readonly db: Db;
   private readonly write: <T>(work: (tx: WriteContext) => T) => Promise<T>;
 

@@ -142,8 +142,8 @@ async function fingerprint(store: Store): Promise<string[]> {
   const out: string[] = [];
   for (const account of await store.accounts.list()) {
     for (const box of await store.mailboxes.list(account.id)) {
-      for (const m of exportPage(store, box.id, 0, 1000)) {
-        out.push(`${account.address} ${box.name} ${m.uid} ${m.flags.join(',')} ${crypto.createHash('sha256').update(store.contents.full(m.contentId)).digest('hex')}`);
+      for (const m of await store.exportPage(box.id, 0, 1000)) {
+        out.push(`${account.address} ${box.name} ${m.uid} ${m.flags.join(',')} ${crypto.createHash('sha256').update(await store.contents.full(m.contentId)).digest('hex')}`);
       }
     }
   }

@@ -1,6 +1,7 @@
 // Delay notices: a recipient deferred for longer than [queue] delay_notice_s gets its sender one
 // RFC 3464 report with Action: delayed and the last reply, however many attempts follow; the
 // final bounce (Action: failed) still comes when the message fails for good.
+import { mailboxMessages } from '../fixtures/store-inspect.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDnsServer } from '../fixtures/dns-server.ts';
@@ -18,15 +19,14 @@ test('one delay notice after delay_notice_s, then the bounce when it fails', asy
   t.after(() => pi.stop());
   await pi.addDomain('example.test');
   const alice = await pi.addUser('alice@example.test', 'alice-secret');
-  const reports = () => (pi.ctx.store.db.prepare(`SELECT m.content_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
-    WHERE b.account_id = ? AND b.name = 'INBOX' ORDER BY m.uid`).pluck().all(alice) as number[])
-    .map((id) => pi.ctx.store.contents.full(id).toString('latin1')).filter((m) => m.includes('report-type=delivery-status'));
+  const reports = async () => (await mailboxMessages(pi.ctx.store, alice))
+    .map((m) => m.bytes.toString('latin1')).filter((m) => m.includes('report-type=delivery-status'));
 
   const r = await submit({ port: pi.submissionPort, user: 'alice@example.test', pass: 'alice-secret', from: 'alice@example.test', to: ['slow@remote.test'],
     message: 'From: alice@example.test\r\nTo: slow@remote.test\r\nSubject: patience\r\n\r\nhello\r\n' });
   assert.equal(r.ok, true);
 
-  const [notice] = await waitFor('the delay notice', () => { const l = reports(); return l.length ? l : null; }, 15_000);
+  const [notice] = await waitFor('the delay notice', async () => { const l = (await reports()); return l.length ? l : null; }, 15_000);
   assert.match(notice!, /Subject: Delayed Mail \(still being retried\)/);
   assert.match(notice!, /Action: delayed\r\nStatus: 4\.3\.0\r\n/);
   assert.match(notice!, /Diagnostic-Code: smtp; 451-4\.3\.0 Mailbox temporarily unavailable,\r\n 451 4\.3\.0 please try again later\r\n/);
@@ -38,10 +38,10 @@ test('one delay notice after delay_notice_s, then the bounce when it fails', asy
   // More deferred attempts: still one notice.
   const attemptsAtNotice = queued!.recipients[0]!.attempts;
   await waitFor('two more attempts', async () => ((await pi.ctx.store.queue.list())[0]?.recipients[0]?.attempts ?? 0) >= attemptsAtNotice + 2, 15_000);
-  assert.equal(reports().length, 1);
+  assert.equal((await reports()).length, 1);
 
   reply = ['550 5.1.1 <slow@remote.test>: gone for good'];
-  const failed = await waitFor('the final bounce', () => reports().find((m) => m.includes('Action: failed')), 15_000);
+  const failed = await waitFor('the final bounce', async () => (await reports()).find((m) => m.includes('Action: failed')), 15_000);
   assert.match(failed, /Diagnostic-Code: smtp; 550 5\.1\.1 <slow@remote\.test>: gone for good/);
-  assert.equal(reports().length, 2);
+  assert.equal((await reports()).length, 2);
 });

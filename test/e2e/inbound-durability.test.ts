@@ -87,7 +87,7 @@ test('every message acknowledged before SIGKILL is stored exactly once after res
 
   const store = openStore(dataDir, { clock: systemClock, migrate: false });
   const counts = new Map<string, number>();
-  for (const m of storedMessages(store, 'durable@postern.test')) {
+  for (const m of await storedMessages(store, 'durable@postern.test')) {
     const id = /Message-ID: <([^@]+)@test>/.exec(m.bytes.toString('latin1'))?.[1];
     if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
   }

@@ -50,7 +50,7 @@ test('a message over the size limit without SIZE= is refused after the dot with 
   assert.match(await w.reply(), /^552 5\.3\.4 /);
   assert.match(await w.cmd('NOOP'), /^250 /, 'the session goes on');
   w.close();
-  assert.equal(storedMessages(mx.ctx.store, 'lim@postern.test').length, 0);
+  assert.equal((await storedMessages(mx.ctx.store, 'lim@postern.test')).length, 0);
 });
 
 test('recipients beyond the limit get 452 4.5.3', async () => {
@@ -70,7 +70,7 @@ test('a DNS timeout while verifying defers with 451 4.7.x and stores nothing', a
   w.write('From: <a@slow.test>\r\nSubject: slow\r\n\r\nx\r\n.\r\n');
   assert.match(await w.reply(10000), /^451 4\.7\.\d+ /);
   w.close();
-  assert.equal(storedMessages(mx.ctx.store, 'lim@postern.test').length, 0);
+  assert.equal((await storedMessages(mx.ctx.store, 'lim@postern.test')).length, 0);
 });
 
 test('two recipients resolving to one account store one copy; 250 only after it is stored', async () => {
@@ -81,7 +81,7 @@ test('two recipients resolving to one account store one copy; 250 only after it 
   await w.cmd('DATA');
   w.write('From: <a@good.test>\r\nSubject: once\r\n\r\nx\r\n.\r\n');
   assert.match(await w.reply(), /^250 2\.6\.0 /);
-  const stored = storedMessages(mx.ctx.store, 'lim@postern.test');
+  const stored = (await storedMessages(mx.ctx.store, 'lim@postern.test'));
   assert.equal(stored.filter((m) => m.bytes.includes('Subject: once')).length, 1);
   w.close();
 });

@@ -51,8 +51,8 @@ async function transaction(from: string, to: string[], data: Buffer) {
   return { replies, final: replies[replies.length - 2]! };
 }
 
-const inbox = (address: string, subject: string) =>
-  storedMessages(mx.ctx.store, address).filter((m) => m.bytes.includes(`Subject: ${subject}\r\n`));
+const inbox = async (address: string, subject: string) =>
+  (await storedMessages(mx.ctx.store, address)).filter((m) => m.bytes.includes(`Subject: ${subject}\r\n`));
 
 test('swaks, plain and with STARTTLS: stored with Authentication-Results and Received on top', async () => {
   for (const tls of [false, true]) {
@@ -60,7 +60,7 @@ test('swaks, plain and with STARTTLS: stored with Authentication-Results and Rec
     const { stdout } = await run('swaks', ['--server', `127.0.0.1:${mx.port}`, '--from', 'sender@good.test', '--to', 'alice@postern.test',
       '--helo', 'client.example', '--header', `Subject: ${subject}`, ...(tls ? ['--tls'] : [])]);
     assert.match(stdout, /<[-~]\s+250 2\.6\.0 Message accepted/);
-    const [stored] = inbox('alice@postern.test', subject);
+    const [stored] = (await inbox('alice@postern.test', subject));
     assert.ok(stored, 'message stored');
     const text = stored.bytes.toString('latin1');
     assert.match(text, /^Authentication-Results: mx\.postern\.test;\r\n /);
@@ -86,22 +86,22 @@ test('EHLO offers the extensions the issue lists and no AUTH; replies carry enha
 test('DKIM: dkimsign signature passes, a tampered body fails', async () => {
   const good = dkimSign(msg('a@good.test', 'dkim good'), 's1', 'good.test', key);
   assert.match((await transaction('a@good.test', ['alice@postern.test'], good)).final, /^250 /);
-  assert.match(inbox('alice@postern.test', 'dkim good')[0]!.bytes.toString(), /dkim=pass/);
+  assert.match((await inbox('alice@postern.test', 'dkim good'))[0]!.bytes.toString(), /dkim=pass/);
   const bad = Buffer.from(dkimSign(msg('a@good.test', 'dkim bad'), 's1', 'good.test', key).toString('latin1').replace('Body of', 'Bodx of'), 'latin1');
   // SPF still passes and aligns, so DMARC passes and the message is delivered with dkim=fail.
   assert.match((await transaction('a@good.test', ['alice@postern.test'], bad)).final, /^250 /);
-  assert.match(inbox('alice@postern.test', 'dkim bad')[0]!.bytes.toString(), /dkim=fail/);
+  assert.match((await inbox('alice@postern.test', 'dkim bad'))[0]!.bytes.toString(), /dkim=fail/);
 });
 
 test('SPF pass, fail (no DMARC: Junk) and softfail (INBOX)', async () => {
   await transaction('a@good.test', ['bob@postern.test'], msg('a@good.test', 'spf pass'));
-  assert.match(inbox('bob@postern.test', 'spf pass')[0]!.bytes.toString(), /spf=pass/);
+  assert.match((await inbox('bob@postern.test', 'spf pass'))[0]!.bytes.toString(), /spf=pass/);
   assert.match((await transaction('a@nodmarc.test', ['bob@postern.test'], msg('a@nodmarc.test', 'spf fail'))).final, /^250 /);
-  const failed = inbox('bob@postern.test', 'spf fail')[0]!;
+  const failed = (await inbox('bob@postern.test', 'spf fail'))[0]!;
   assert.match(failed.bytes.toString(), /spf=fail/);
   assert.equal(failed.mailbox, 'Junk');
   await transaction('a@soft.test', ['bob@postern.test'], msg('a@soft.test', 'spf softfail'));
-  const soft = inbox('bob@postern.test', 'spf softfail')[0]!;
+  const soft = (await inbox('bob@postern.test', 'spf softfail'))[0]!;
   assert.match(soft.bytes.toString(), /spf=softfail/);
   assert.equal(soft.mailbox, 'INBOX');
 });
@@ -109,9 +109,9 @@ test('SPF pass, fail (no DMARC: Junk) and softfail (INBOX)', async () => {
 test('DMARC p=reject is refused with 550 5.7.1 and not stored; p=quarantine goes to Junk', async () => {
   const rejected = await transaction('a@strict.test', ['bob@postern.test'], msg('a@strict.test', 'dmarc reject'));
   assert.match(rejected.final, /^550 5\.7\.1 /);
-  assert.equal(inbox('bob@postern.test', 'dmarc reject').length, 0);
+  assert.equal((await inbox('bob@postern.test', 'dmarc reject')).length, 0);
   assert.match((await transaction('a@quar.test', ['bob@postern.test'], msg('a@quar.test', 'dmarc quarantine'))).final, /^250 /);
-  const q = inbox('bob@postern.test', 'dmarc quarantine')[0]!;
+  const q = (await inbox('bob@postern.test', 'dmarc quarantine'))[0]!;
   assert.equal(q.mailbox, 'Junk');
   assert.match(q.bytes.toString(), /dmarc=fail/);
 });
@@ -120,13 +120,13 @@ test('ARC chain from arcsign is verified and reported', async () => {
   const signed = dkimSign(msg('a@good.test', 'arc chain'), 's1', 'good.test', key);
   const sealed = arcSign(signed, 'arc', 'forwarder.test', arcKey, 'forwarder.test', 'dkim=pass header.d=good.test');
   assert.match((await transaction('a@good.test', ['alice@postern.test'], sealed)).final, /^250 /);
-  assert.match(inbox('alice@postern.test', 'arc chain')[0]!.bytes.toString(), /arc=pass/);
+  assert.match((await inbox('alice@postern.test', 'arc chain'))[0]!.bytes.toString(), /arc=pass/);
 });
 
 test('a forged Authentication-Results under our authserv-id is removed, a foreign one kept', async () => {
   const forged = msg('a@good.test', 'forged ar', 'Authentication-Results: mx.postern.test; dkim=pass header.d=bank.example\r\nAuthentication-Results: other.example; spf=pass\r\n');
   await transaction('a@good.test', ['alice@postern.test'], forged);
-  const text = inbox('alice@postern.test', 'forged ar')[0]!.bytes.toString();
+  const text = (await inbox('alice@postern.test', 'forged ar'))[0]!.bytes.toString();
   assert.doesNotMatch(text, /bank\.example/);
   assert.match(text, /Authentication-Results: other\.example; spf=pass/);
   assert.equal(text.match(/Authentication-Results: mx\.postern\.test/g)?.length, 1);
@@ -163,7 +163,7 @@ test('a command line over 512 octets gets 500 5.5.2; a long message line is fine
 test('more than 50 Received headers is a loop: 554 5.4.6', async () => {
   const looping = msg('a@good.test', 'loop', 'Received: from a by b; Mon, 5 Jan 2026 00:00:00 +0000\r\n'.repeat(51));
   assert.match((await transaction('a@good.test', ['alice@postern.test'], looping)).final, /^554 5\.4\.6 /);
-  assert.equal(inbox('alice@postern.test', 'loop').length, 0);
+  assert.equal((await inbox('alice@postern.test', 'loop')).length, 0);
 });
 
 test('commands pipelined after STARTTLS are discarded', async () => {

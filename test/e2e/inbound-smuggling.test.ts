@@ -38,7 +38,7 @@ function crlfOnly(bytes: Buffer): boolean {
 
 for (const [name, sequence, expected] of VARIANTS) {
   test(`smuggling variant ${name}: ${expected === 'content' ? 'stays content of one message' : 'refused with 5xx'}`, async () => {
-    const before = storedMessages(mx.ctx.store, 'smuggle@postern.test').length;
+    const before = (await storedMessages(mx.ctx.store, 'smuggle@postern.test')).length;
     const tag = name.replace(/\W/g, '');
     const body =
       `From: <a@good.test>\r\nTo: <smuggle@postern.test>\r\nSubject: first ${tag}\r\n\r\nfirst part\r\n` +
@@ -54,7 +54,7 @@ for (const [name, sequence, expected] of VARIANTS) {
     const final = await w.reply();
     assert.match(await w.cmd('QUIT'), /^221 /, 'exactly one reply to the one DATA, then QUIT');
     w.close();
-    const stored = storedMessages(mx.ctx.store, 'smuggle@postern.test').slice(before);
+    const stored = (await storedMessages(mx.ctx.store, 'smuggle@postern.test')).slice(before);
     if (expected === 'refused') {
       assert.match(final, /^5\d\d 5\.\d+\.\d+ /);
       assert.equal(stored.length, 0);
@@ -80,6 +80,6 @@ test('dot-stuffing is undone and a lone dot line only ends DATA after CRLF', asy
   w.write('Subject: stuffed\r\n\r\n..leading dot\r\n.\r\n');
   assert.match(await w.reply(), /^250 /);
   w.close();
-  const last = storedMessages(mx.ctx.store, 'smuggle@postern.test').at(-1)!;
+  const last = (await storedMessages(mx.ctx.store, 'smuggle@postern.test')).at(-1)!;
   assert.match(last.bytes.toString(), /\r\n\r\n\.leading dot\r\n$/);
 });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { startPop3TestServer, type Pop3TestServer } from '../fixtures/pop3-server.ts';
 import { RawPop3Client, unstuff } from '../fixtures/pop3-client.ts';
 import type { MailboxChange } from '../../src/store/change-bus.ts';
+import { sqliteStore } from '../fixtures/sqlite-only.ts';
 import { serverMetrics } from '../../src/metrics/catalogue.ts';
 
 let server: Pop3TestServer;
@@ -192,14 +193,14 @@ test('when the store cannot write at QUIT: -ERR [SYS/TEMP], nothing deleted, the
   const before = await server.inboxUids();
   const fresh = await server.deliver('Subject: new, size not yet recorded\r\n\r\nx\r\n');
   // query_only makes every write fail as a full disk or a read-only database would.
-  server.store.db.pragma('query_only = ON');
+  sqliteStore(server.store).db.pragma('query_only = ON');
   try {
     const c = await login({ tls: true, count: before.length + 1 });
     assert.match(await c.command('DELE 1'), /^\+OK/);
     assert.match(await c.command('QUIT'), /^-ERR \[SYS\/TEMP\] Some deleted messages not removed/);
     await c.waitClosed();
   } finally {
-    server.store.db.pragma('query_only = OFF');
+    sqliteStore(server.store).db.pragma('query_only = OFF');
   }
   assert.deepEqual(await server.inboxUids(), [...before, fresh]);
 });

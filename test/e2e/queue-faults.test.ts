@@ -32,7 +32,7 @@ test('a sender over quota whose recipient answers 550: failed for good, bounce s
     message: `From: alice@example.test\r\nTo: ${to}\r\nSubject: q\r\n\r\nhi\r\n` });
 
   assert.equal((await send('gone@remote.test')).ok, true);
-  const dsn = await waitFor('the bounce in an over-quota INBOX', () => storedMessages(pi.ctx.store, 'alice@example.test').find((m) => m.bytes.includes('multipart/report')));
+  const dsn = await waitFor('the bounce in an over-quota INBOX', async () => (await storedMessages(pi.ctx.store, 'alice@example.test')).find((m) => m.bytes.includes('multipart/report')));
   assert.match(dsn.bytes.toString(), /550 5\.1\.1 no such user/);
   await waitFor('the queue entry to finish', async () => (await pi.ctx.store.queue.list()).length === 0);
   // The worker still delivers after that.

@@ -3,6 +3,7 @@
 // from the table of known rejections, printed with that advice by `postern queue show`, and counted
 // in /metrics by class and destination; a greylisting deferral is retried after minutes, not on the
 // schedule's long step.
+import { mailboxMessages } from '../fixtures/store-inspect.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -34,13 +35,12 @@ test('multi-line rejections: kept whole, quoted in the bounce with advice, shown
   t.after(() => pi.stop());
   await pi.addDomain('example.test');
   const alice = await pi.addUser('alice@example.test', 'alice-secret');
-  const inbox = () => (pi.ctx.store.db.prepare(`SELECT m.content_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
-    WHERE b.account_id = ? AND b.name = 'INBOX' ORDER BY m.uid`).pluck().all(alice) as number[]).map((id) => pi.ctx.store.contents.full(id).toString('latin1'));
+  const inbox = async () => (await mailboxMessages(pi.ctx.store, alice)).map((m) => m.bytes.toString('latin1'));
 
   const send = (to: string) => submit({ port: pi.submissionPort, user: 'alice@example.test', pass: 'alice-secret', from: 'alice@example.test', to: [to],
     message: `From: alice@example.test\r\nTo: ${to}\r\nSubject: to ${to}\r\n\r\nhello\r\n` });
   assert.equal((await send('noptr@gmail.test')).ok, true);
-  const dsn = await waitFor('the bounce', () => inbox().find((m) => m.includes('multipart/report')), 15_000);
+  const dsn = await waitFor('the bounce', async () => (await inbox()).find((m) => m.includes('multipart/report')), 15_000);
   // Every reply line survives, in order, in the Diagnostic-Code field (folded) and in the text part.
   assert.match(dsn, /Diagnostic-Code: smtp; 550-5\.7\.25 \[192\.0\.2\.25\] The IP address sending this message does not have a\r\n 550-5\.7\.25 PTR record setup,[^\r]*\r\n 550-5\.7\.25 point to[^\r]*\r\n 550 5\.7\.25 from IPs with missing PTR records\. - gsmtp\r\n/);
   assert.match(dsn, /Status: 5\.7\.25/);

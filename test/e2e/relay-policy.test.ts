@@ -1,6 +1,7 @@
 // Outbound policy at the worker level: MTA-STS enforce (only listed MX hosts, only over TLS with a
 // certificate valid for the MX name) and a peer that refuses service at the greeting (554 from
 // every MX: bounce without retrying).
+import { mailboxMessages } from '../fixtures/store-inspect.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDnsServer } from '../fixtures/dns-server.ts';
@@ -57,10 +58,7 @@ test('554 at the greeting from every MX: bounced at once, without a retry', asyn
   const r = await submit({ port: pi.submissionPort, user: 'alice@example.test', pass: 'alice-secret', from: 'alice@example.test', to: ['x@refuse.test'],
     message: 'From: alice@example.test\r\nTo: x@refuse.test\r\nSubject: refused\r\n\r\nhi\r\n' });
   assert.equal(r.ok, true);
-  const dsn = await waitFor('DSN', () => {
-    const ids = pi.ctx.store.db.prepare(`SELECT m.content_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ? AND b.name = 'INBOX'`).pluck().all(alice) as number[];
-    return ids.map((id) => pi.ctx.store.contents.full(id)).find((b) => b.includes('multipart/report'));
-  });
+  const dsn = await waitFor('DSN', async () => (await mailboxMessages(pi.ctx.store, alice)).map((m) => m.bytes).find((b) => b.includes('multipart/report')));
   assert.match(dsn.toString(), /554 5\.7\.1 no service for you/);
   assert.equal(refusing.connections, 1);
 });
@@ -90,10 +88,7 @@ test('past the queue lifetime a temporary failure becomes a bounce naming the la
   const worker = new QueueWorker({ ...pi.ctx, clock: late }, { pollMs: 50 });
   worker.start();
   t.after(() => worker.stop());
-  const dsn = await waitFor('DSN after expiry', () => {
-    const ids = pi.ctx.store.db.prepare(`SELECT m.content_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ? AND b.name = 'INBOX'`).pluck().all(alice) as number[];
-    return ids.map((id) => pi.ctx.store.contents.full(id)).find((b) => b.includes('multipart/report'));
-  });
+  const dsn = await waitFor('DSN after expiry', async () => (await mailboxMessages(pi.ctx.store, alice)).map((m) => m.bytes).find((b) => b.includes('multipart/report')));
   assert.match(dsn.toString(), /delivery time expired; last error: /);
   assert.match(dsn.toString(), /Status: 5\.4\.7/);
   assert.match(dsn.toString(), /ECONNREFUSED/);

@@ -58,7 +58,7 @@ test('DMARC and TLS-RPT reports to postmaster@ are stored and summarised; the me
     dmarcMessage({ ...common, reportId: 'bomb', file: 'bomb.xml.gz', type: 'application/gzip', data: zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 }) }),
   ];
   for (const m of messages) assert.match(await send(mx.port, 'noreply@reporter.test', to, m), /^250 /);
-  assert.equal(storedMessages(mx.ctx.store, 'alice@postern.test').length, messages.length, 'every report message is in the mailbox');
+  assert.equal((await storedMessages(mx.ctx.store, 'alice@postern.test')).length, messages.length, 'every report message is in the mailbox');
 
   const metrics = await mx.ctx.metrics.expose();
   assert.match(metrics, /postern_reports_received_total\{kind="dmarc",result="stored"\} 3/);

@@ -7,6 +7,7 @@ import { startDnsServer, type DnsFixture } from '../fixtures/dns-server.ts';
 import { startSpamPostern, SPAM_USER, type SpamPostern } from '../fixtures/spam-postern.ts';
 import { SpamFilter } from '../../src/spam/filter.ts';
 import { recordFiling } from '../../src/store/spam.ts';
+import { sqliteStore } from '../fixtures/sqlite-only.ts';
 import { spamMetrics } from '../../src/metrics/catalogue.ts';
 import { SPAM_MAX_TOKENS } from '../../src/limits.ts';
 
@@ -36,9 +37,9 @@ test('hostile messages are delivered with a verdict, and a small message alongsi
   // Some training, so the classifier really runs (min_trained = 1).
   assert.match(await pm.send(head('warmup-ham') + 'hello w1 w2\r\n'), /^250 /);
   assert.match(await pm.send(head('warmup-spam') + 'buy w3 w4\r\n'), /^250 /);
-  const spamOne = pm.ctx.store.db.prepare("SELECT content_id AS id FROM spam_messages WHERE message_id = 'warmup-spam@example.org'").get() as { id: number };
-  await pm.ctx.store.write(() => recordFiling(pm.ctx.store.db, pm.accountId, [spamOne.id], 'spam', Date.now()));
-  pm.ctx.store.spam.notifyFiled();
+  const spamOne = sqliteStore(pm.ctx.store).db.prepare("SELECT content_id AS id FROM spam_messages WHERE message_id = 'warmup-spam@example.org'").get() as { id: number };
+  await sqliteStore(pm.ctx.store).write(() => recordFiling(sqliteStore(pm.ctx.store).db, pm.accountId, [spamOne.id], 'spam', Date.now()));
+  sqliteStore(pm.ctx.store).spam.notifyFiled();
   await pm.trained();
   assert.deepEqual(await pm.ctx.store.spam.totals(pm.accountId), { ham: 1, spam: 1 });
   for (const [name, make] of Object.entries(HOSTILE)) {
@@ -46,7 +47,7 @@ test('hostile messages are delivered with a verdict, and a small message alongsi
     assert.match(big, /^250 /, name);
     assert.match(small, /^250 /, name);
   }
-  const rows = pm.ctx.store.db.prepare(`SELECT s.message_id AS id, s.score FROM spam_messages s WHERE s.account_id = ?`).all(pm.accountId) as { id: string; score: number }[];
+  const rows = sqliteStore(pm.ctx.store).db.prepare(`SELECT s.message_id AS id, s.score FROM spam_messages s WHERE s.account_id = ?`).all(pm.accountId) as { id: string; score: number }[];
   for (const name of Object.keys(HOSTILE)) assert.ok(rows.some((r) => r.id === `${name}@example.org` && typeof r.score === 'number'), name);
 });
 

@@ -1,5 +1,6 @@
 // Submission and relay end to end over loopback: swaks-style AUTH over STARTTLS, DKIM signing checked
 // by python3-dkim, local delivery, MX routing, retries, bounces and restarts against scripted peers.
+import { mailboxMessages } from '../fixtures/store-inspect.ts';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDnsServer, type DnsFixture } from '../fixtures/dns-server.ts';
@@ -15,10 +16,8 @@ let alice: number;
 let carol: number;
 const tries = new Map<string, number>();
 
-function inbox(accountId: number): Buffer[] {
-  const ids = pi.ctx.store.db.prepare(`SELECT m.content_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
-    WHERE b.account_id = ? AND b.name = 'INBOX' ORDER BY m.uid`).pluck().all(accountId) as number[];
-  return ids.map((id) => pi.ctx.store.contents.full(id));
+async function inbox(accountId: number): Promise<Buffer[]> {
+  return (await mailboxMessages(pi.ctx.store, accountId)).map((m) => m.bytes);
 }
 
 const msg = (to: string, subject: string, extra = '') => `From: Alice <alice@example.test>\r\nTo: ${to}\r\nSubject: ${subject}\r\n${extra}\r\nHello ${subject}\r\n`;
@@ -68,7 +67,7 @@ test('submitted over STARTTLS: signed, Bcc removed, local copy and remote copy; 
   assert.equal(r.ok, true, r.response);
   assert.match(r.response, /^250 2\.0\.0 /);
   // The local copy was committed before the 250.
-  const local = inbox(carol);
+  const local = (await inbox(carol));
   assert.equal(local.length, 1);
   assert.match(local[0]!.toString(), /^DKIM-Signature: v=1; a=rsa-sha256;/);
   const delivered = await waitFor('remote delivery', () => peer.received.find((m) => m.to.includes('bob@remote.test')));
@@ -109,10 +108,10 @@ test('451 then accept: delivered once after a retry', async () => {
 });
 
 test('550: a DSN naming the recipient and the reply arrives in the sender\'s INBOX', async () => {
-  const before = inbox(alice).length;
+  const before = (await inbox(alice)).length;
   const r = await submit({ port: pi.submissionPort, user: 'alice@example.test', pass: 'alice-secret', from: 'alice@example.test', to: ['nobody@remote.test'], message: msg('nobody@remote.test', 'doomed') });
   assert.equal(r.ok, true, r.response);
-  const dsn = await waitFor('DSN', () => inbox(alice).slice(before).find((m) => m.includes('multipart/report')));
+  const dsn = await waitFor('DSN', async () => (await inbox(alice)).slice(before).find((m) => m.includes('multipart/report')));
   const text = dsn.toString();
   assert.match(text, /Final-Recipient: rfc822; nobody@remote\.test/);
   assert.match(text, /Diagnostic-Code: smtp; 550 5\.1\.1/);
@@ -120,9 +119,9 @@ test('550: a DSN naming the recipient and the reply arrives in the sender\'s INB
 });
 
 test('null MX: immediate DSN without any attempt', async () => {
-  const before = inbox(alice).length;
+  const before = (await inbox(alice)).length;
   await submit({ port: pi.submissionPort, user: 'alice@example.test', pass: 'alice-secret', from: 'alice@example.test', to: ['x@nullmx.test'], message: msg('x@nullmx.test', 'nullmx') });
-  const dsn = await waitFor('DSN', () => inbox(alice).slice(before).find((m) => m.includes('x@nullmx.test')));
+  const dsn = await waitFor('DSN', async () => (await inbox(alice)).slice(before).find((m) => m.includes('x@nullmx.test')));
   assert.match(dsn.toString(), /Status: 5\.1\.10/);
 });
 

@@ -9,6 +9,7 @@ import { startPosternInstance } from '../fixtures/postern-instance.ts';
 import { startScriptedPeer } from '../fixtures/scripted-smtp-peer.ts';
 import { submit, waitFor } from '../fixtures/smtp-client.ts';
 import { verifyWithDkimpy } from '../fixtures/dkim-verify.ts';
+import { sqliteStore } from '../fixtures/sqlite-only.ts';
 import { findReports } from '../../src/reports/recognise.ts';
 import { sendDueTlsReports, tlsRptMailto } from '../../src/reports/tls-rpt-send.ts';
 import { TlsResultLog, tlsResultType } from '../../src/queue/tls-results.ts';
@@ -56,7 +57,7 @@ test('a day of outbound TLS results becomes one signed TLS-RPT report to the rua
   await pi.worker.flushTlsResults();
 
   // Today's results become yesterday's, as if midnight UTC had passed (the report is then due).
-  assert.equal(pi.ctx.store.db.prepare('UPDATE tls_results SET day = day - 1').run().changes, 1);
+  assert.equal(sqliteStore(pi.ctx.store).db.prepare('UPDATE tls_results SET day = day - 1').run().changes, 1);
   const send = () => sendDueTlsReports({ store: pi.ctx.store, resolver: pi.ctx.resolver, hostname: 'mail.example.test', log: pi.ctx.log, now: Date.now(), lifetimeMs: 3600_000 });
   assert.equal(await send(), 1);
   assert.equal(await send(), 0, 'a day is reported once');

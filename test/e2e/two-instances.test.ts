@@ -29,7 +29,7 @@ test('sender.test → postern.test: dkim, spf and dmarc pass at the receiving Po
   const r = await submit({ port: sender.submissionPort, user: 'alice@sender.test', pass: 'alice-secret', from: 'alice@sender.test', to: ['bob@postern.test'],
     message: 'From: Alice <alice@sender.test>\r\nTo: bob@postern.test\r\nSubject: across instances\r\n\r\nHi Bob.\r\n' });
   assert.equal(r.ok, true, r.response);
-  const [stored] = await waitFor('delivery at the receiver', () => { const s = storedMessages(receiver.ctx.store, 'bob@postern.test'); return s.length ? s : null; }, 15_000);
+  const [stored] = await waitFor('delivery at the receiver', async () => { const s = await storedMessages(receiver.ctx.store, 'bob@postern.test'); return s.length ? s : null; }, 15_000);
   assert.equal(stored!.mailbox, 'INBOX');
   const head = stored!.bytes.toString().split('\r\n\r\n')[0]!.replace(/\r\n[ \t]+/g, ' ');
   const ar = head.split('\r\n').find((l) => /^Authentication-Results:/i.test(l));

@@ -5,9 +5,7 @@ import type { Store } from '../../store/store.ts';
 import type { LoginThrottle } from '../../login/throttle.ts';
 import type { Logger } from '../../log.ts';
 import type tls from 'node:tls';
-import { ImapMailboxStore } from '../../store/imap-mailboxes.ts';
-import { ImapMessageStore } from '../../store/imap-messages.ts';
-import { ImapSearchStore } from '../../store/imap-search.ts';
+import type { ImapMailboxes, ImapMessages, ImapSearch } from '../../store/api.ts';
 import type { ServerMetrics } from '../../metrics/catalogue.ts';
 import { IMAP_IDLE_KEEPALIVE_SECONDS, IMAP_LITERAL_GRACE_SECONDS, IMAP_MAX_APPEND_LITERAL, IMAP_MAX_SESSIONS_PER_USER, IMAP_PREAUTH_DEADLINE_SECONDS } from '../../limits.ts';
 import { IdleKeepAlive } from './idle-keepalive.ts';
@@ -28,9 +26,9 @@ export interface ImapSettings {
 
 export class ImapServices {
   readonly store: Store;
-  readonly mailboxes: ImapMailboxStore;
-  readonly messages: ImapMessageStore;
-  readonly search: ImapSearchStore;
+  readonly mailboxes: ImapMailboxes;
+  readonly messages: ImapMessages;
+  readonly search: ImapSearch;
   readonly throttle: LoginThrottle;
   /** The one timer that sends keep-alives to every idling session. */
   readonly idleKeepAlive: IdleKeepAlive;
@@ -45,9 +43,9 @@ export class ImapServices {
 
   constructor(store: Store, throttle: LoginThrottle, log: Logger, settings: Partial<ImapSettings> & { hostname: string }, secureContext: (() => tls.SecureContext) | null, metrics: ServerMetrics | null = null) {
     this.store = store;
-    this.mailboxes = new ImapMailboxStore(store);
-    this.messages = new ImapMessageStore(store);
-    this.search = new ImapSearchStore(store);
+    this.mailboxes = store.imapMailboxes;
+    this.messages = store.imapMessages;
+    this.search = store.imapSearch;
     this.throttle = throttle;
     this.log = log;
     this.settings = {

@@ -123,3 +123,11 @@ export function pop3Octets(chunks: Iterable<Buffer>): number {
   counter.finish();
   return counter.octets;
 }
+
+/** pop3Octets over chunks read from the store one at a time. */
+export async function pop3OctetsOf(chunks: AsyncIterable<Buffer>): Promise<number> {
+  const counter = new MessageStuffer(null, false);
+  for await (const chunk of chunks) counter.push(chunk);
+  counter.finish();
+  return counter.octets;
+}

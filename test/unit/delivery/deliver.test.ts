@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openStore, type Store } from '../../../src/store/store.ts';
+import { collect } from '../../fixtures/store-inspect.ts';
+import { openStore, type SqliteStore as Store } from '../../../src/store/store.ts';
 import { deliver, OverQuotaError } from '../../../src/delivery/deliver.ts';
 import { resolveRecipient } from '../../../src/delivery/recipients.ts';
 import type { MailboxChange } from '../../../src/store/change-bus.ts';
@@ -47,12 +48,12 @@ test('the stored content serves prefix + raw, its ranges and its precomputed IMA
   const raw = Buffer.concat([message(''), Buffer.alloc(200_000, 'a')]);
   await deliver(store, { raw, prefix: 'X-Added: yes\r\n', recipients: [{ accountId: alice }] });
   const row = store.db.prepare('SELECT id, size, envelope FROM contents').get() as { id: number; size: number; envelope: string };
-  const full = store.contents.full(row.id);
+  const full = await store.contents.full(row.id);
   assert.equal(row.size, raw.length + 14);
   assert.ok(full.equals(Buffer.concat([Buffer.from('X-Added: yes\r\n'), raw])));
-  assert.ok(store.contents.range(row.id, 5, 100_005).equals(full.subarray(5, 100_005)));
-  assert.ok(store.contents.range(row.id, 150_000, 999_999).equals(full.subarray(150_000)));
-  assert.ok(Buffer.concat([...store.contents.pieces(row.id)]).equals(full));
+  assert.ok((await store.contents.range(row.id, 5, 100_005)).equals(full.subarray(5, 100_005)));
+  assert.ok((await store.contents.range(row.id, 150_000, 999_999)).equals(full.subarray(150_000)));
+  assert.ok(Buffer.concat(await collect(store.contents.pieces(row.id))).equals(full));
   assert.match(row.envelope, /^\("Sat, 21 Nov 2026 10:00:00 \+0000" "hello" \(\(NIL NIL "carol" "remote.test"\)\)/);
 });
 

@@ -72,7 +72,7 @@ test('sieve at delivery: vacation replies once per period, DKIM-signed, from <>,
   assert.equal(queued[0]!.sender, '');
   assert.deepEqual(queued[0]!.recipients.map((r) => r.recipient), ['alice@remote.test']);
   const content = store.db.prepare('SELECT content_id FROM queue_messages').pluck().get() as number;
-  const reply = store.contents.full(content).toString();
+  const reply = (await store.contents.full(content)).toString();
   assert.match(reply, /^DKIM-Signature: v=1; a=/);
   assert.match(reply, /\r\nAuto-Submitted: auto-replied\r\n/);
   assert.match(reply, /\r\nIn-Reply-To: <x1@remote.test>\r\n/);
@@ -99,7 +99,7 @@ test('sieve at delivery: redirect goes to the queue with an SRS sender, Delivere
   assert.equal(srsFor(dir).reverse(q.sender, now), 'alice@remote.test');
   assert.equal(q.accountId, bob);
   const content = store.db.prepare('SELECT content_id FROM queue_messages').pluck().get() as number;
-  const sent = store.contents.full(content).toString();
+  const sent = (await store.contents.full(content)).toString();
   assert.match(sent, /^ARC-Seal: i=1; a=rsa-sha256; .*cv=none/s);
   assert.match(sent, /\r\nARC-Message-Signature: i=1; /);
   assert.match(sent, /\r\nARC-Authentication-Results: i=1; mail\.example\.com; spf=pass/);

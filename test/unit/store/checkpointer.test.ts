@@ -46,15 +46,15 @@ test('under sustained commits the WAL is truncated past its limit, and every com
     let written = 0;
     let delivered = 0;
     // Bounded load: keeps committing until the checkpointer has truncated twice (or 4,000 messages).
-    while (store.walTruncations() < 2 && delivered < 4000) {
+    while (store.storageMetrics().walTruncations < 2 && delivered < 4000) {
       const batch = Array.from({ length: 20 }, (_, i) => Buffer.from(`Subject: ${delivered + i}\r\n\r\n${'x'.repeat(8000)}\r\n`));
       await Promise.all(batch.map((raw) => deliver(store, { raw, recipients: [{ accountId: a.id }] })));
       delivered += batch.length;
       written += batch.reduce((n, b) => n + b.length, 0);
       await sleep(1);
     }
-    assert.ok(store.walTruncations() >= 2, `truncated twice while ${written} bytes were committed`);
-    assert.ok(store.walBytes() < written, `the WAL (${store.walBytes()}) is smaller than what was committed (${written})`);
+    assert.ok(store.storageMetrics().walTruncations >= 2, `truncated twice while ${written} bytes were committed`);
+    assert.ok(store.storageMetrics().walBytes < written, `the WAL (${store.storageMetrics().walBytes}) is smaller than what was committed (${written})`);
     assert.equal((await store.pop3.snapshot(a.id))!.messages.length, delivered, 'no commit was lost while commits were held');
   } finally {
     await store.close();

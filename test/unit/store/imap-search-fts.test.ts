@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openStore, type Store } from '../../../src/store/store.ts';
+import { openStore, type SqliteStore as Store } from '../../../src/store/store.ts';
 import { systemClock } from '../../../src/clock.ts';
 import { deliver } from '../../../src/delivery/deliver.ts';
 import { ImapSearchStore, trigramQuery } from '../../../src/store/imap-search.ts';

@@ -29,7 +29,7 @@ test('upgrade from the previous schema keeps data; a failing migration leaves no
   const dir = tmp();
   const migrations = path.join(dir, 'migrations');
   fs.mkdirSync(migrations);
-  for (const f of fs.readdirSync(MIGRATIONS_DIR)) fs.copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(migrations, f));
+  for (const f of fs.readdirSync(MIGRATIONS_DIR).filter((n) => n.endsWith('.sql'))) fs.copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(migrations, f));
   const db = openDatabase(dir);
   applyMigrations(db, 1, readMigrations(migrations));
   db.prepare("INSERT INTO domains (name, created_at) VALUES ('example.com', 1)").run();

@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import { sqliteStore } from '../../fixtures/sqlite-only.ts';
 import { makeHarness, message, TestClient } from '../../fixtures/imap-harness.ts';
 import { deliver } from '../../../src/delivery/deliver.ts';
 import { RELEASE_SQL } from '../../../src/store/message-rows.ts';
@@ -64,7 +65,7 @@ function scans(db: Db, sql: string): string[] {
 test('every foreign key of a growing table is checked through an index, and the release path never scans', async (t) => {
   const h = await makeHarness();
   t.after(() => h.close());
-  const db = h.store.db;
+  const db = sqliteStore(h.store).db;
   // A child table with no index on its referencing column is scanned by each parent delete.
   const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((r) => r.name);
   for (const child of tables) {
@@ -117,6 +118,6 @@ test('no statement the store prepares while serving IMAP, POP3 and the queue sca
   await h.store.queue.record([{ id: claimed!.id, status: 'delivered', reply: '250 ok' }], now + 2);
   await h.store.accounts.remove(h.accountId);
   assert.ok(prepared.size > 40, `the workload prepared the store's statements (${prepared.size})`);
-  const scanning = [...prepared].map((sql) => ({ sql: sql.replace(/\s+/g, ' '), scans: scans(h.store.db, sql) })).filter((s) => s.scans.length > 0);
+  const scanning = [...prepared].map((sql) => ({ sql: sql.replace(/\s+/g, ' '), scans: scans(sqliteStore(h.store).db, sql) })).filter((s) => s.scans.length > 0);
   assert.deepEqual(scanning, []);
 });

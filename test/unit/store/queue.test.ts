@@ -29,7 +29,7 @@ test('accept stores local copies and queue rows in one transaction sharing the c
   const shown = await store.queue.show(queueMessageId!);
   assert.deepEqual(shown!.recipients.map((r) => [r.recipient, r.status]), [['b@remote.test', 'pending'], ['c@Other.test', 'pending'], ['d@bücher.test', 'pending']]);
   assert.deepEqual((await store.queue.dueDomains(1_000_000, 10)).sort(), ['other.test', 'remote.test', 'xn--bcher-kva.test']);
-  assert.equal(store.contents.full(store.db.prepare('SELECT content_id FROM queue_messages').pluck().get() as number).toString(), 'Received: x\r\n' + raw.toString());
+  assert.equal((await store.contents.full(store.db.prepare('SELECT content_id FROM queue_messages').pluck().get() as number)).toString(), 'Received: x\r\n' + raw.toString());
 });
 
 test('claimDue pushes next_attempt_at forward before returning; record finishes and releases', async (t) => {

@@ -1,0 +1,357 @@
+// The store interface: everything protocol code may ask of the store, by area, all async and at the
+// level of the domain (deliver, fetch a page, store flags, claim queue entries), never SQL. Two
+// engines implement it: SQLite (src/store/store.ts, the embedded default) and PostgreSQL
+// (src/store/postgres/, several nodes on one database). What must stay true for both:
+// - a method that reads several things that must agree (a mailbox's counters and its UIDs) reads
+//   them in one snapshot: on PostgreSQL other nodes commit between two calls;
+// - a write resolves only once committed and durable, and its changes reach the change bus after
+//   that (on every node, for PostgreSQL);
+// - UIDs and MODSEQs only grow, per mailbox and per account, whoever allocates them.
+// Row types are declared next to the SQLite engine's code and shared by both engines.
+import type { Clock } from '../clock.ts';
+import type { ChangeBus } from './change-bus.ts';
+import type { DomainRow, DkimKey } from './domains.ts';
+import type { AccountRow } from './accounts.ts';
+import type { AliasRow } from './aliases.ts';
+import type { MailboxRow } from './mailboxes.ts';
+import type { ContentInfo, ContentIndex } from './contents.ts';
+import type { Pop3Snapshot } from './pop3.ts';
+import type { AcceptInput, ClaimedRecipient, QueueBacklog, QueueMessageRow, QueueOutcome } from './queue.ts';
+import type { StoreInput, StoredCopy } from './delivery.ts';
+import type { SieveScriptRow } from './sieve.ts';
+import type { DmarcSummaryRow, TlsSummaryRow } from './reports.ts';
+import type { TlsResultRow } from './tls-results.ts';
+import type { ImapMailbox, MailboxCounters, SelectSnapshot } from './imap-mailboxes.ts';
+import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from './imap-messages.ts';
+import type { SearchHit, SortHit, StoreSearchKey } from './imap-search.ts';
+import type { ExplainRow, OutboundCaps, OutboundDecision, PendingTraining, ReputationRow, Signal, SpamClass, TokenCounts } from './spam.ts';
+import type { ExportRow } from './export.ts';
+import type { DmarcAggregate } from '../reports/dmarc-aggregate.ts';
+import type { TlsReport } from '../reports/tls-rpt.ts';
+
+export type StoreEngine = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly engine: StoreEngine;
+  readonly bus: ChangeBus;
+  readonly clock: Clock;
+  readonly domains: Domains;
+  readonly accounts: Accounts;
+  readonly aliases: Aliases;
+  readonly mailboxes: Mailboxes;
+  readonly contents: Contents;
+  readonly pop3: Pop3;
+  readonly queue: Queue;
+  readonly reindex: Reindex;
+  readonly spam: Spam;
+  readonly sieve: Sieve;
+  readonly reports: Reports;
+  readonly tlsResults: TlsResults;
+  readonly imapMailboxes: ImapMailboxes;
+  readonly imapMessages: ImapMessages;
+  readonly imapSearch: ImapSearch;
+  /** Names of the migrations this open applied (serve logs them). */
+  readonly applied: readonly { version: number; name: string }[];
+  /** Stores one message for all its targets in one transaction; resolves once durable. */
+  storeMessage(input: StoreInput): Promise<StoredCopy[]>;
+  /** Stores several messages in one transaction: all of them or, if any fails, none (MULTIAPPEND). */
+  storeMessages(inputs: readonly StoreInput[]): Promise<StoredCopy[][]>;
+  /** The next `limit` messages of a mailbox after `afterUid` (export). */
+  exportPage(mailboxId: number, afterUid: number, limit: number): Promise<ExportRow[]>;
+  /** Creates `name` (and its '/'-separated parents) for the account unless it exists (import). */
+  ensureMailbox(accountId: number, name: string): Promise<void>;
+  /** False once closed: background jobs stop instead of failing. */
+  isOpen(): boolean;
+  /** True when a write transaction can commit (for /healthz). */
+  writable(): Promise<boolean>;
+  /** Engine figures for /metrics (SQLite: WAL size and truncations). */
+  storageMetrics(): { walBytes: number; walTruncations: number };
+  close(): Promise<void>;
+}
+
+export interface Domains {
+  add(name: string, keys: DkimKey[]): Promise<DomainRow>;
+  list(): Promise<DomainRow[]>;
+  find(name: string): Promise<DomainRow | null>;
+  /** Removes the domain, its aliases and keys; accounts (with their mail) only when force is set. */
+  remove(id: number, force: boolean): Promise<void>;
+  dkimKeys(domain: string): Promise<DkimKey[]>;
+  isLocal(domain: string): Promise<boolean>;
+}
+
+export interface Accounts {
+  add(address: string, domainId: number, passwordHash: string): Promise<AccountRow>;
+  byId(id: number): Promise<AccountRow | null>;
+  byAddress(address: string): Promise<AccountRow | null>;
+  list(domainId?: number): Promise<AccountRow[]>;
+  setPassword(id: number, passwordHash: string): Promise<void>;
+  setQuota(id: number, quotaBytes: number): Promise<void>;
+  remove(id: number): Promise<void>;
+}
+
+export interface Aliases {
+  add(domainId: number, source: string, targets: string[]): Promise<void>;
+  list(): Promise<AliasRow[]>;
+  targets(source: string): Promise<string[]>;
+  /** Removes the alias, or only the named targets of it; returns how many rows went. */
+  remove(source: string, targets?: string[]): Promise<number>;
+}
+
+export interface Mailboxes {
+  list(accountId: number): Promise<MailboxRow[]>;
+  find(accountId: number, name: string): Promise<MailboxRow | null>;
+}
+
+export interface Contents {
+  info(contentId: number): Promise<ContentInfo | null>;
+  /** Bytes [start, end) of prefix+raw, reading only the chunks that overlap. */
+  range(contentId: number, start: number, end: number): Promise<Buffer>;
+  /** The whole message as served (prefix + raw). */
+  full(contentId: number): Promise<Buffer>;
+  /** The message in pieces (prefix, then each stored chunk), for streaming large messages. */
+  pieces(contentId: number): AsyncIterable<Buffer>;
+}
+
+export interface Pop3 {
+  /** The account's INBOX as it is now, in UID order (RFC 1939 §5 message numbers follow it). */
+  snapshot(accountId: number): Promise<Pop3Snapshot | null>;
+  /** Remembers RETR sizes computed by the POP3 layer, so later logins skip the computation. */
+  recordOctets(sizes: {
+  contentId: number;
+  octets: number;
+  }[]): Promise<void>;
+  /** The message as served (prefix, then raw chunks); throws if the content no longer exists. */
+  pieces(contentId: number): AsyncIterable<Buffer>;
+  /** RFC 1939 §6: removes the marked messages of the maildrop atomically. Returns the UIDs removed. */
+  expunge(accountId: number, mailboxId: number, uids: number[]): Promise<number[]>;
+}
+
+export interface Queue {
+  /** Calls `listener` after each commit that queued new recipients (the worker wakes up on it). */
+  onEnqueued(listener: () => void): () => void;
+  /**
+   * Local copies and queue rows for one accepted message, in one transaction: either every
+   * recipient has it (in a mailbox or in the queue) or none does.
+   */
+  accept(input: AcceptInput, now: number): Promise<{
+  copies: StoredCopy[];
+  queueMessageId: number | null;
+  }>;
+  /** Destination domains with recipients due at `now`, soonest first. */
+  dueDomains(now: number, limit: number): Promise<string[]>;
+  /** Waiting recipients whose next attempt is at or before `at` (not yet claimed by a delivery). */
+  countDue(at: number): Promise<number>;
+  /** The earliest next_attempt_at of any waiting recipient, or null when the queue is idle. */
+  nextDue(): Promise<number | null>;
+  /** What is waiting, for the /metrics gauges: recipients by status and when the oldest waiting message was queued (null when none). */
+  backlog(): Promise<QueueBacklog>;
+  /** Claims up to `limit` due recipients of `domain`: their next attempt moves to `leaseUntil` before this resolves. */
+  claimDue(domain: string, now: number, leaseUntil: number, limit: number): Promise<ClaimedRecipient[]>;
+  /**
+   * Records outcomes together with the others that arrive within `windowMs`: one commit (one
+   * fsync) for a burst of replies instead of one per message. Resolves after that commit.
+   */
+  recordSoon(outcomes: QueueOutcome[], now: number, windowMs: number): Promise<void>;
+  /** Records attempt outcomes; finished messages release their content. */
+  record(outcomes: QueueOutcome[], now: number): Promise<void>;
+  list(): Promise<QueueMessageRow[]>;
+  show(id: number): Promise<QueueMessageRow | null>;
+  /** Makes the waiting recipients of message `id` (or of every message) due now. Returns how many. */
+  retry(id: number | null, now: number): Promise<number>;
+  /** Removes message `id` from the queue without a bounce. */
+  delete(id: number): Promise<boolean>;
+}
+
+export interface Reindex {
+  /** Content rows that IMAP or POP3 can read (queue-only content has no index to refresh). */
+  count(): Promise<number>;
+  /** The next `limit` content ids after `afterId`. */
+  ids(afterId: number, limit: number): Promise<number[]>;
+  /** Content ids below this were stored before the full-text index existed (0: all are in it). */
+  ftsFloor(): Promise<number>;
+  /** Adds content rows stored before the full-text index existed (ids below the floor) to it. */
+  indexText(ids: readonly number[], floor: number): Promise<void>;
+  /** Every content row is in the full-text index now: SEARCH may rely on it everywhere. */
+  ftsComplete(): Promise<void>;
+  update(rows: {
+  id: number;
+  index: ContentIndex;
+  }[]): Promise<void>;
+}
+
+export interface Spam {
+  /** Called after a commit that recorded a filing (the trainer listens). */
+  onFiled(listener: () => void): () => void;
+  /** Filings not yet applied, oldest first. */
+  pending(limit: number): Promise<PendingTraining[]>;
+  /** The text delivery indexed for a content (decoded headers and body), and its first raw bytes; null once deleted. */
+  textOf(contentId: number, rawBytes: number): Promise<{
+  headerText: string;
+  searchText: string;
+  head: Buffer;
+  } | null>;
+  /** Drops a filing whose message is gone (expunged before the trainer reached it). */
+  cancelFiling(p: PendingTraining): Promise<void>;
+  /** Applies a pending filing: moves the counts from `from` to `to` and marks the message trained as `to`. */
+  applyTraining(p: PendingTraining, to: SpamClass | null, tokens: readonly number[]): Promise<void>;
+  tokenCounts(accountId: number, tokens: readonly number[]): Promise<TokenCounts>;
+  /** Reputation counters for the given signals, plus 'replied' when the account has written to `from`. */
+  reputation(accountId: number, signals: readonly Signal[], from: string | null): Promise<ReputationRow[]>;
+  /** True when the account has any message held as ham from this domain (greylisting's exemption). */
+  hasHamFrom(accountId: number, domain: string): Promise<boolean>;
+  totals(accountId: number): Promise<{
+  ham: number;
+  spam: number;
+  }>;
+  /** `spam explain`: what the filter recorded for the messages with this Message-ID. */
+  explain(accountId: number, messageId: string): Promise<ExplainRow[]>;
+  /** The sender signals recorded with a message at delivery. */
+  signalsOf(accountId: number, contentId: number): Promise<Signal[]>;
+  /** The account's Rejects mailbox, created unsubscribed on first use. */
+  rejectsMailbox(accountId: number): Promise<number>;
+  /** Expunges Rejects messages stored before `before` (ms), at most `limit` per call; returns how many. */
+  expireRejects(before: number, limit: number): Promise<number>;
+  /** Outbound caps: counts one submitted message to `recipients` unless a cap would be exceeded. */
+  countOutbound(accountId: number, recipients: readonly string[], caps: OutboundCaps): Promise<OutboundDecision>;
+  /** Greylisting: true when the triplet was first seen at least `delayMs` ago (recording it when new). */
+  greylistPasses(accountId: number, triplet: string, delayMs: number, keepMs: number): Promise<boolean>;
+}
+
+export interface Sieve {
+  list(accountId: number): Promise<SieveScriptRow[]>;
+  get(accountId: number, name: string): Promise<string | null>;
+  /** The active script, or null: what delivery runs. */
+  active(accountId: number): Promise<{
+  name: string;
+  script: string;
+  } | null>;
+  /** Bytes used by the account's scripts, leaving out `except` (the one about to be replaced). */
+  usage(accountId: number, except?: string): Promise<{
+  scripts: number;
+  bytes: number;
+  }>;
+  /** Stores (creates or replaces) a script; the caller has compiled it. */
+  put(accountId: number, name: string, script: string): Promise<void>;
+  /** Makes `name` the active script (RFC 5804 §2.8); null deactivates all. */
+  setActive(accountId: number, name: string | null): Promise<void>;
+  /** RFC 5804 §2.10: the active script cannot be deleted. */
+  delete(accountId: number, name: string): Promise<void>;
+  /** RFC 5804 §2.11.1: renaming keeps the active flag; the new name must be free. */
+  rename(accountId: number, from: string, to: string): Promise<void>;
+  /** RFC 5230 §4.2: true when `sender` got a reply with `handle` that has not expired. */
+  vacationRecent(accountId: number, sender: string, handle: string, now: number): Promise<boolean>;
+  /**
+   * Claims the right to reply: true (and remembered until now + seconds) when no unexpired reply
+   * exists, false otherwise. One statement, so two deliveries at once cannot both reply.
+   */
+  claimVacation(accountId: number, sender: string, handle: string, now: number, seconds: number): Promise<boolean>;
+  duplicateSeen(accountId: number, key: string, now: number): Promise<boolean>;
+  /** RFC 7352 §3: remember ids after delivery; `refresh` false keeps an unexpired entry's expiry. */
+  recordDuplicates(accountId: number, records: {
+  key: string;
+  seconds: number;
+  refresh: boolean;
+  }[], now: number): Promise<void>;
+}
+
+export interface Reports {
+  /** Stores a DMARC aggregate report; false when this reporter's report id was already stored. */
+  addDmarc(r: DmarcAggregate, now: number): Promise<boolean>;
+  /** Stores a TLS-RPT report; false when this reporter's report id was already stored. */
+  addTls(r: TlsReport, now: number): Promise<boolean>;
+  dmarcSummary(since: number, domain?: string): Promise<DmarcSummaryRow[]>;
+  tlsSummary(since: number, domain?: string): Promise<TlsSummaryRow[]>;
+}
+
+export interface TlsResults {
+  add(rows: TlsResultRow[]): Promise<void>;
+  /** (day, domain) pairs before `beforeDay` with results and no report sent yet. */
+  due(beforeDay: number): Promise<{
+  day: number;
+  domain: string;
+  }[]>;
+  results(day: number, domain: string): Promise<TlsResultRow[]>;
+  markSent(day: number, domain: string, now: number): Promise<void>;
+}
+
+export interface ImapMailboxes {
+  list(accountId: number): Promise<ImapMailbox[]>;
+  byName(accountId: number, name: string): Promise<ImapMailbox | null>;
+  byId(mailboxId: number): Promise<ImapMailbox | null>;
+  counters(mailboxId: number): Promise<MailboxCounters>;
+  /** Creates `name` and any missing parents (RFC 3501 §6.3.3). */
+  create(accountId: number, name: string, specialUse?: string | null): Promise<ImapMailbox>;
+  /** Deletes a mailbox and its messages; refuses INBOX and mailboxes with children. */
+  delete(accountId: number, name: string): Promise<void>;
+  /** Renames a mailbox and its children. Renaming INBOX moves its messages into a new mailbox and
+   *  leaves INBOX empty (RFC 3501 §6.3.5). */
+  rename(accountId: number, from: string, to: string): Promise<void>;
+  /** The account's subscribed names, whether or not such mailboxes exist. */
+  subscriptions(accountId: number): Promise<string[]>;
+  /** SUBSCRIBE adds the name, UNSUBSCRIBE removes it (false when it was not subscribed). */
+  setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<boolean>;
+  /** RFC 3501 §2.3.2: a message is \Recent in exactly one session, the first read-write one to see
+   *  it. Claims every UID up to `upTo` for the caller and returns the floor it had before (UIDs
+   *  above it up to `upTo` are the caller's). Committed, so it holds across restarts. */
+  claimRecent(mailboxId: number, upTo: number): Promise<number>;
+  /** SELECT (claim = true: also claims \Recent up to the last UID, RFC 3501 §2.3.2) or EXAMINE
+   *  (claim = false): mailbox, UIDs, first unseen, keywords and the \Recent floor in one consistent
+   *  read; null when there is no such mailbox. */
+  selectSnapshot(accountId: number, name: string, claim: boolean): Promise<SelectSnapshot | null>;
+  /** The claimed-recent floor without claiming (EXAMINE, STATUS). */
+  recentFloor(mailboxId: number): Promise<number>;
+  /** The account's quota (0 = unlimited) and usage, in bytes. */
+  quota(accountId: number): Promise<{
+  limit: number;
+  used: number;
+  }>;
+}
+
+export interface ImapMessages {
+  /** Every UID of the mailbox, ascending: the sequence-number order of a new session view. */
+  uids(mailboxId: number): Promise<number[]>;
+  /** UIDs greater than `after`, ascending (new messages for a session view). */
+  uidsAfter(mailboxId: number, after: number): Promise<number[]>;
+  firstUnseenUid(mailboxId: number): Promise<number | null>;
+  /** Keywords used in the mailbox (for the FLAGS response of SELECT). */
+  keywordsIn(mailboxId: number): Promise<string[]>;
+  /** Flags of messages changed after `modseq` (CONDSTORE/QRESYNC resync), ascending by UID. */
+  changedSince(mailboxId: number, modseq: number): Promise<FlagRow[]>;
+  /** Messages with a UID above `uid` (STATUS RECENT counts those no session has seen). */
+  countAbove(mailboxId: number, uid: number): Promise<number>;
+  /** Up to `limit` rows with uidFrom ≤ uid ≤ uidTo, ascending; only rows changed after
+   *  `changedSince` when it is given (RFC 7162 CHANGEDSINCE). */
+  fetchPage(mailboxId: number, uidFrom: number, uidTo: number, limit: number, wants: FetchWants, changedSince?: number | null): Promise<MessageRow[]>;
+  /** Bytes [start, end) of a stored message (prefix + raw), reading only the chunks needed. */
+  readRange(contentId: number, start: number, end: number): Promise<Buffer>;
+  /** Current flags of UIDs within the ranges (for unsolicited FETCH after others' changes). */
+  flagsIn(mailboxId: number, ranges: UidRanges): Promise<FlagRow[]>;
+  /** STORE: add, remove or replace flags on the messages in `ranges`. Large sets are changed in
+   *  pages of IMAP_STORE_PAGE_SIZE messages, each its own transaction with its own MODSEQ, so one
+   *  command never holds the event loop for long (RFC 7162 lets each message get any higher MODSEQ). */
+  storeFlags(accountId: number, mailboxId: number, ranges: UidRanges, mode: 'add' | 'remove' | 'replace', flags: readonly string[], unchangedSince: number | null): Promise<StoreFlagsResult>;
+  /** Sets \Seen on UIDs that lack it (FETCH BODY[] without PEEK, RFC 3501 §6.4.5), in one
+   *  transaction; returns the rows it changed. */
+  markSeen(accountId: number, mailboxId: number, uids: readonly number[]): Promise<FlagRow[]>;
+  /** Removes \Deleted messages (within `ranges` when given: UID EXPUNGE, RFC 4315 §2.1). */
+  expunge(accountId: number, mailboxId: number, ranges: UidRanges | null): Promise<{
+  uids: number[];
+  modseq: number;
+  }>;
+  /** COPY: new rows in the destination with the same flags, sharing the stored content. */
+  copy(accountId: number, fromId: number, ranges: UidRanges, toId: number): Promise<CopyResult>;
+  /** The spam filter learns from filing (src/spam/filing.ts): recorded in the same transaction as the move or copy. */
+  /** MOVE (RFC 6851): the rows change mailbox and UID in place; tombstones stay in the source. */
+  move(accountId: number, fromId: number, ranges: UidRanges, toId: number): Promise<CopyResult & {
+  modseq: number;
+  }>;
+  /** RFC 7162 §3.2.5.1: UIDs expunged after `modseq`, within `ranges`. */
+  vanishedSince(mailboxId: number, modseq: number, ranges: UidRanges | null): Promise<number[]>;
+}
+
+export interface ImapSearch {
+  /** UIDs (with their MODSEQ) of the mailbox's messages that match, ascending. */
+  search(mailboxId: number, key: StoreSearchKey): Promise<SearchHit[]>;
+  /** The matching messages with their sort and thread keys, ascending by UID. */
+  searchForSort(mailboxId: number, key: StoreSearchKey): Promise<SortHit[]>;
+}
