@@ -128,15 +128,15 @@ async function deliver(port: number, header: Buffer | null, subject: string): Pr
   return reply;
 }
 
-function storedWith(n: Node, subject: string): string {
-  const found = storedMessages(n.ctx.store, 'pp@postern.test').map((m) => m.bytes.toString('latin1')).find((m) => m.includes(`Subject: ${subject}`));
+async function storedWith(n: Node, subject: string): Promise<string> {
+  const found = (await storedMessages(n.ctx.store, 'pp@postern.test')).map((m) => m.bytes.toString('latin1')).find((m) => m.includes(`Subject: ${subject}`));
   assert.ok(found, `stored: ${subject}`);
   return found;
 }
 
 test('port 25, v1 from a trusted address: Received and SPF see the claimed client', async () => {
   assert.match(await deliver(trusted.ports.smtp!, proxyV1('203.0.113.9', 4242), 'via v1'), /^250 /);
-  const m = storedWith(trusted, 'via v1');
+  const m = await storedWith(trusted, 'via v1');
   assert.match(m, /^Received: from client\.sender\.test \(\[203\.0\.113\.9\]\)/m);
   assert.match(m, /spf=pass/);
   assert.doesNotMatch(m, /127\.0\.0\.1/);
@@ -144,7 +144,7 @@ test('port 25, v1 from a trusted address: Received and SPF see the claimed clien
 
 test('port 25, v2 over IPv6 from a trusted address: the claimed IPv6 client', async () => {
   assert.match(await deliver(trusted.ports.smtp!, proxyV2('2001:db8::7', 4242), 'via v2'), /^250 /);
-  const m = storedWith(trusted, 'via v2');
+  const m = await storedWith(trusted, 'via v2');
   assert.match(m, /^Received: from client\.sender\.test \(\[IPv6:2001:db8::7\]\)/m);
   assert.match(m, /spf=pass/);
 });
@@ -158,7 +158,7 @@ test('port 25, the same header from an address not trusted: refused as a command
   assert.match(await c.cmd('RCPT TO:<pp@postern.test>'), /^250 /);
   assert.match(await c.cmd('DATA'), /^354 /);
   assert.match(await c.cmd('From: a@sender.test\r\nSubject: not proxied\r\n\r\nhello\r\n.'), /^250 /);
-  const m = storedWith(untrusted, 'not proxied');
+  const m = await storedWith(untrusted, 'not proxied');
   assert.match(m, /^Received: from client\.sender\.test \(\[127\.0\.0\.1\]\)/m);
   assert.match(m, /spf=fail/);
 });
