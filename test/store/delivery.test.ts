@@ -3,7 +3,8 @@
 // delivering transaction, quota, special-use and created targets, flags, all-or-nothing, the
 // published changes; and on PostgreSQL, two nodes delivering to one mailbox at once.
 import assert from 'node:assert/strict';
-import { storeTest, openSecondNode } from './engines.ts';
+import { test } from 'node:test';
+import { storeTest, openSecondNode, openTestStore } from './engines.ts';
 import type { Store } from '../../src/store/api.ts';
 import { deliver, deliverAll, NoSuchMailboxError, OverQuotaError } from '../../src/delivery/deliver.ts';
 import type { MailboxChange } from '../../src/store/change-bus.ts';
@@ -120,8 +121,8 @@ storeTest('concurrent deliveries to one mailbox all land with UIDs 1..n', async 
   assert.equal(new Set(results.map((r) => r[0]!.modseq)).size, 150);
 });
 
-storeTest('two nodes delivering to one mailbox at once: unique, strictly increasing UIDs and MODSEQs, none missing', async (store, t) => {
-  if (store.engine !== 'postgres') return;
+test('[postgres] two nodes delivering to one mailbox at once: unique, strictly increasing UIDs and MODSEQs, none missing', async (t) => {
+  const store = await openTestStore('postgres', t);
   const second = await openSecondNode(store, t);
   const { alice } = await setup(store);
   const per = 100;

@@ -27,11 +27,12 @@ export class PgDomains implements Domains {
   }
 
   async list(): Promise<DomainRow[]> {
-    return this.ctx.sql<DomainRow[]>`
+    const rows = await this.ctx.sql<DomainRow[]>`
       SELECT d.id, d.name, d.created_at AS "createdAt",
         (SELECT count(*) FROM accounts a WHERE a.domain_id = d.id) AS accounts,
         (SELECT count(*) FROM aliases l WHERE l.domain_id = d.id) AS aliases
       FROM domains d ORDER BY d.name COLLATE "C"`;
+    return rows.map((r) => ({ ...r }));
   }
 
   async find(name: string): Promise<DomainRow | null> {
@@ -40,7 +41,7 @@ export class PgDomains implements Domains {
         (SELECT count(*) FROM accounts a WHERE a.domain_id = d.id) AS accounts,
         (SELECT count(*) FROM aliases l WHERE l.domain_id = d.id) AS aliases
       FROM domains d WHERE d.name = ${name}`;
-    return row ?? null;
+    return row ? { ...row } : null;
   }
 
   /** Removes the domain, its aliases and keys; accounts (with their mail) only when force is set. */
@@ -56,10 +57,11 @@ export class PgDomains implements Domains {
   }
 
   async dkimKeys(domain: string): Promise<DkimKey[]> {
-    return this.ctx.sql<DkimKey[]>`
+    const rows = await this.ctx.sql<DkimKey[]>`
       SELECT k.selector, k.algorithm, k.private_key AS "privateKeyPem", k.public_key AS "publicKey"
       FROM dkim_keys k JOIN domains d ON d.id = k.domain_id WHERE d.name = ${domain}
       ORDER BY k.algorithm COLLATE "C" DESC, k.selector COLLATE "C"`;
+    return rows.map((r) => ({ ...r }));
   }
 
   async isLocal(domain: string): Promise<boolean> {
