@@ -27,6 +27,7 @@ import { flagList } from './flag-text.ts';
 import type { ImapServices } from './services.ts';
 import type { SelectedMailbox } from './selected-mailbox.ts';
 import type { Notifier } from './notifier.ts';
+import { DeflateStream } from './compression.ts';
 import {
   IMAP_IDLE_TIMEOUT_SECONDS,
   IMAP_MAX_BAD_COMMANDS,
@@ -248,6 +249,22 @@ export class ImapSession {
     this.state = 'authenticated';
   }
 
+  /** Whether COMPRESS=DEFLATE is active (RFC 4978). */
+  get compressed(): boolean {
+    return this.stream instanceof DeflateStream;
+  }
+
+  /** RFC 4978 §3: after the tagged OK everything is compressed, both ways. Bytes the client sent
+   *  before it could have seen the OK were not compressed and are dropped, as for STARTTLS. */
+  startCompression(): void {
+    this.framer.reset();
+    const plain = this.stream;
+    plain.off('data', this.onData);
+    const compressed = new DeflateStream(plain);
+    this.stream = compressed;
+    this.attach(compressed);
+  }
+
   /** RFC 3501 §6.2.1 STARTTLS: after the OK, wrap the socket; bytes already buffered are dropped. */
   async startTls(): Promise<void> {
     const context = this.services.secureContext;
@@ -296,7 +313,7 @@ export class ImapSession {
   }
 
   private setTimeout(seconds: number): void {
-    const s = this.stream as Duplex & { setTimeout?: (ms: number) => void };
+    const s = this.stream as Duplex & { setTimeout?: (ms: number) => unknown };
     if (typeof s.setTimeout === 'function') s.setTimeout(seconds * 1000);
   }
 
