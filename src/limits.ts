@@ -372,3 +372,15 @@ export const PROXY_HEADER_MAX_BYTES = 1024;
 /** Milliseconds a trusted load balancer has to send its header: it writes it with the connection, so
  *  a socket still silent after 5 s is not a proxy speaking and is closed rather than held. */
 export const PROXY_HEADER_TIMEOUT_MS = 5_000;
+
+// --- State shared by the nodes of one store (issue 14) ---
+
+/** A lease (POP3 maildrop lock, IMAP session slot) outlives a node that died by at most this: long
+ *  enough that a busy node renews it in time, short enough that a user is not locked out long. */
+export const SHARED_LEASE_TTL_MS = 60_000;
+/** How often a node renews the leases it holds (one statement for all) and sweeps expired rows:
+ *  a third of the lease, so two missed renewals still leave it held. */
+export const SHARED_LEASE_RENEW_MS = 20_000;
+/** A windowed counter is kept in this many buckets per window: the window slides in steps of
+ *  1/60 (a minute for the hourly send limit), and reading it sums at most this many rows. */
+export const SHARED_COUNTER_BUCKETS = 60;
