@@ -127,6 +127,11 @@ export const IMAP_MAX_CATENATE_PARTS = 64;
  *  result. RFC 5267 §4.3.1 asks for at least one; beyond this the client gets NO [NOUPDATE]. */
 export const IMAP_MAX_UPDATE_CONTEXTS = 4;
 
+/** NOTIFY (RFC 5465) event groups in one command, and mailbox names they list together: each
+ *  change of the account is matched against them, so a client cannot make matching costly. */
+export const IMAP_MAX_NOTIFY_GROUPS = 16;
+export const IMAP_MAX_NOTIFY_MAILBOXES = 256;
+
 /** All the literals of one command before login (a user name and password, ID fields): an
  *  unauthenticated client gets a few KiB, refused at the announcement as Dovecot does. */
 export const IMAP_MAX_PREAUTH_LITERAL_BYTES = 4 * 1024;

@@ -21,7 +21,7 @@ import type { StoreInput, StoredCopy } from './delivery.ts';
 import type { SieveScriptRow } from './sieve.ts';
 import type { DmarcSummaryRow, TlsSummaryRow } from './reports.ts';
 import type { TlsResultRow } from './tls-results.ts';
-import type { ImapMailbox, MailboxCounters } from './imap-mailboxes.ts';
+import type { ImapMailbox, MailboxCounters, SelectSnapshot } from './imap-mailboxes.ts';
 import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from './imap-messages.ts';
 import type { SearchHit, SortHit, StoreSearchKey } from './imap-search.ts';
 import type { ExplainRow, OutboundCaps, OutboundDecision, PendingTraining, ReputationRow, Signal, SpamClass, TokenCounts } from './spam.ts';
@@ -296,6 +296,10 @@ export interface ImapMailboxes {
    *  it. Claims every UID up to `upTo` for the caller and returns the floor it had before (UIDs
    *  above it up to `upTo` are the caller's). Committed, so it holds across restarts. */
   claimRecent(mailboxId: number, upTo: number): Promise<number>;
+  /** SELECT (claim = true: also claims \Recent up to the last UID, RFC 3501 §2.3.2) or EXAMINE
+   *  (claim = false): mailbox, UIDs, first unseen, keywords and the \Recent floor in one consistent
+   *  read; null when there is no such mailbox. */
+  selectSnapshot(accountId: number, name: string, claim: boolean): Promise<SelectSnapshot | null>;
   /** The claimed-recent floor without claiming (EXAMINE, STATUS). */
   recentFloor(mailboxId: number): Promise<number>;
   /** The account's quota (0 = unlimited) and usage, in bytes. */

@@ -1,6 +1,6 @@
 // Fuzz targets for the IMAP extensions' parsers: IMAP URLs (src/imap/protocol/imap-url.ts), APPEND
 // with CATENATE (append-arguments.ts), and SEARCH's RETURN options with RFC 5267's PARTIAL, UPDATE
-// and CONTEXT (return-options.ts), and CANCELUPDATE's tags. Inputs are built from the grammar's pieces and random
+// and CONTEXT (return-options.ts), CANCELUPDATE's tags, and NOTIFY (notify-arguments.ts). Inputs are built from the grammar's pieces and random
 // text. Properties: the parsers throw only ImapSyntaxError (the URL parser never throws), what they
 // accept is within the limits of src/limits.ts, and a URL they accept names one message by UID.
 import { test } from 'node:test';
@@ -15,7 +15,8 @@ import { parseSearchArguments } from '../../src/imap/protocol/search-keys.ts';
 import { cancelupdate } from '../../src/imap/commands/cancelupdate.ts';
 import type { ImapSession } from '../../src/imap/session/session.ts';
 import type { ParsedCommand } from '../../src/imap/protocol/tokens.ts';
-import { IMAP_MAX_CATENATE_PARTS } from '../../src/limits.ts';
+import { parseNotifyArguments } from '../../src/imap/protocol/notify-arguments.ts';
+import { IMAP_MAX_CATENATE_PARTS, IMAP_MAX_NOTIFY_GROUPS } from '../../src/limits.ts';
 import { fuzzOptions } from './options.ts';
 
 /** The arguments of one framed command line, or null when it does not frame or tokenize. */
@@ -102,4 +103,26 @@ test('fuzz: SEARCH RETURN options and CANCELUPDATE parse or are BAD; PARTIAL is 
       if (tags) assert.ok(tags.length > 0);
     }
   }), { ...fuzzOptions(), examples: [[['RETURN', '(PARTIAL', '4:2)', 'ALL']], [['RETURN', '(PARTIAL', '1:1', 'ALL)', 'ALL']]] });
+});
+
+const NOTIFY_TOKENS = ['SET', 'NONE', 'STATUS', '(', ')', 'selected', 'selected-delayed', 'inboxes', 'personal', 'subscribed', 'subtree',
+  'mailboxes', 'INBOX', '"a b"', 'MessageNew', 'MessageExpunge', 'FlagChange', 'MailboxName', 'SubscriptionChange', 'AnnotationChange',
+  'XOther', '(UID FLAGS)', '(BODY[])', '(BODY.PEEK[HEADER])', '()', '{2+}\r\nab', ' '];
+
+test('fuzz: NOTIFY parses or is BAD; what parses keeps RFC 5465\'s composition rules', () => {
+  const words = fc.array(fc.constantFrom(...NOTIFY_TOKENS), { maxLength: 24 });
+  fc.assert(fc.property(words, (w) => {
+    const r = argsOf('a NOTIFY ' + w.join(' '));
+    if (!r) return;
+    const a = syntaxOnly(() => parseNotifyArguments(r, false));
+    if (!a || a.kind === 'none') return;
+    assert.ok(a.groups.length > 0 && a.groups.length <= IMAP_MAX_NOTIFY_GROUPS);
+    const selected = a.groups.filter((g) => g.filter.startsWith('selected'));
+    assert.ok(selected.length <= 1);
+    for (const g of a.groups) {
+      if (g.fetch) assert.ok(g.filter.startsWith('selected') && g.events.includes('MessageNew'));
+      if (g.filter === 'subtree' || g.filter === 'mailboxes') assert.ok(g.mailboxes.length > 0);
+    }
+    for (const g of selected) assert.equal(g.events.includes('MessageNew'), g.events.includes('MessageExpunge'));
+  }), { ...fuzzOptions(), examples: [[['SET', '(selected', '(MessageNew', '(UID FLAGS)', 'MessageExpunge))']], [['SET', 'STATUS', '(subtree', '(INBOX', '"a b")', 'NONE)']]] });
 });

@@ -19,6 +19,7 @@ import { login } from './login.ts';
 import { logout } from './logout.ts';
 import { namespace } from './namespace.ts';
 import { noop } from './noop.ts';
+import { notify } from './notify.ts';
 import { getquota, getquotaroot, setquota } from './quota.ts';
 import { rename } from './rename.ts';
 import { search } from './search.ts';
@@ -54,6 +55,7 @@ export const COMMANDS = new Map<string, Command<never>>(Object.entries({
   MOVE: copy,
   NAMESPACE: namespace,
   NOOP: noop,
+  NOTIFY: notify,
   RENAME: rename,
   SEARCH: search,
   SELECT: select,

@@ -17,7 +17,8 @@ import { ackNow } from '../../net/quick-ack.ts';
 import { ArgumentReader } from '../protocol/argument-reader.ts';
 import { ImapSyntaxError, parseCommand, type ParsedCommand } from '../protocol/tokens.ts';
 import { responseText } from '../protocol/response-writer.ts';
-import { formatNumbers } from '../protocol/sequence-set.ts';
+import { formatNumbers, parseSequenceSet } from '../protocol/sequence-set.ts';
+import type { FetchItem } from '../protocol/fetch-attributes.ts';
 import type { MailboxChange } from '../../store/change-bus.ts';
 import type { Lease } from '../../store/api.ts';
 import { COMMANDS } from '../commands/registry.ts';
@@ -26,6 +27,7 @@ import { completionForError, type Completion } from './completion.ts';
 import { flagList } from './flag-text.ts';
 import type { ImapServices } from './services.ts';
 import type { SelectedMailbox } from './selected-mailbox.ts';
+import type { Notifier } from './notifier.ts';
 import {
   IMAP_IDLE_TIMEOUT_SECONDS,
   IMAP_MAX_BAD_COMMANDS,
@@ -57,8 +59,13 @@ export class ImapSession {
   utf8 = false;
   condstore = false;
   qresync = false;
+  /** What NOTIFY (RFC 5465) asked for; null until the first NOTIFY. */
+  notifier: Notifier | null = null;
 
   private stream: Duplex;
+  /** A command is running (between its parse and its tagged reply): notifications wait for its end. */
+  private inCommand = false;
+  private readonly heldNotifications: string[] = [];
   private readonly framer: CommandFramer;
   private busy = false;
   private closed = false;
@@ -328,6 +335,7 @@ export class ImapSession {
   }
 
   private cleanup(): void {
+    this.notifier = null;
     this.services.idleKeepAlive.remove(this);
     this.clearPreauthTimer();
     this.clearLiteralTimer();
@@ -440,6 +448,9 @@ export class ImapSession {
     } else if (!handler.states.includes(this.state)) {
       completion = { status: 'BAD', text: `${cmd.name} is not allowed ${this.stateText()}` };
     } else {
+      // No unprompted report starts from here on, and one still writing (NOTIFY) finishes first.
+      this.inCommand = true;
+      await this.reporting.catch(() => undefined);
       try {
         const args = handler.parse(new ArgumentReader(cmd.args), this, cmd);
         completion = await handler.run(this, args, cmd);
@@ -453,6 +464,8 @@ export class ImapSession {
           this.services.log.error({ err }, 'IMAP change report failed');
         }
       }
+      this.inCommand = false;
+      for (const line of this.heldNotifications.splice(0)) this.untagged(line);
     }
     if (this.closed || completion.sent) return;
     if (completion.status === 'BAD') {
@@ -469,12 +482,30 @@ export class ImapSession {
   // --- changes from other sessions ---
 
   private changed(change: MailboxChange): void {
+    this.notifier?.changed(change);
     if (this.selectingEvents) this.selectingEvents.push(change);
     const view = this.selected;
     if (!view || change.mailboxId !== view.id) return;
     view.record(change);
-    // RFC 2177: while idling, changes are reported as they happen.
-    if (this.idling) this.reportChanges(true).catch((err) => this.services.log.error({ err }, 'IMAP IDLE report failed'));
+    // RFC 2177: while idling, changes are reported as they happen; so are they, between commands,
+    // when NOTIFY asked for the selected mailbox's events (RFC 5465 §6.1), EXPUNGE only with SELECTED.
+    const immediate = this.idling || (this.notifier?.selectedImmediate === true && !this.inCommand);
+    if (immediate) this.reportChanges(this.idling || this.notifier!.expungeImmediate).catch((err) => this.services.log.error({ err }, 'IMAP IDLE report failed'));
+  }
+
+  /** Runs UID FETCH of the new messages' range as FETCH itself answers it (its limits included). */
+  private async fetchNew(uids: number[], items: FetchItem[]): Promise<void> {
+    const fetch = COMMANDS.get('FETCH')!;
+    const set = parseSequenceSet(`${uids[0]}:${uids[uids.length - 1]}`);
+    const args = { set, items, changedSince: null, vanished: false } as never;
+    const done = await fetch.run(this, args, { tag: '*', name: 'FETCH', uid: true, args: [] });
+    if (done.status !== 'OK') this.services.log.warn({ text: done.text }, 'IMAP NOTIFY MessageNew fetch failed');
+  }
+
+  /** An untagged notification (NOTIFY's STATUS and LIST): held while a command is writing. */
+  notify(line: string): void {
+    if (this.inCommand && !this.idling) this.heldNotifications.push(line);
+    else this.untagged(line);
   }
 
   /** EXPUNGE per message, or one VANISHED once QRESYNC is enabled (RFC 7162 §3.2.10). */
@@ -536,6 +567,9 @@ export class ImapSession {
         for (const u of fresh) if (u > floor) view.recent.add(u);
         view.append(fresh);
         this.write(`* ${view.exists} EXISTS\r\n* ${view.recent.size} RECENT\r\n`);
+        // RFC 5465 §5.2: NOTIFY's MessageNew fetch attributes, answered for the new messages after EXISTS.
+        const atts = this.notifier?.selected?.fetch;
+        if (atts) await this.fetchNew(fresh, atts);
       }
     }
     if (view.pendingFlags.size > 0) {
