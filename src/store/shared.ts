@@ -31,7 +31,9 @@ export interface LeaseEngine {
 /**
  * The leases this node holds, whichever engine: a holder id per lease, one renewal timer for all
  * of them while any is held (one statement per SHARED_LEASE_RENEW_MS, not one per lease), and on
- * close the node's leases are deleted so a clean shutdown frees them at once.
+ * close the node's leases are deleted so a clean shutdown frees them at once. A release the store
+ * refused (a full disk, a lost connection) is retried before this node's next acquire and at each
+ * renewal, so the place comes back as soon as the store writes again, not only at the lease's end.
  */
 export class LeaseBook {
   readonly node = crypto.randomUUID();
@@ -41,6 +43,8 @@ export class LeaseBook {
   private serial = 0;
   private timer: NodeJS.Timeout | null = null;
   private renewing: Promise<void> | null = null;
+  /** Released leases whose row the store did not delete yet: holder → name. */
+  private readonly unreleased = new Map<string, string>();
 
   constructor(engine: LeaseEngine, clock: Clock) {
     this.engine = engine;
@@ -48,6 +52,7 @@ export class LeaseBook {
   }
 
   async acquire(name: string, capacity: number): Promise<Lease | null> {
+    if (this.unreleased.size > 0) await this.retryReleases();
     const holder = `${this.node}/${++this.serial}`;
     const now = this.clock.now();
     if (!await this.engine.take(name, holder, this.node, capacity, now, now + SHARED_LEASE_TTL_MS)) return null;
@@ -58,31 +63,54 @@ export class LeaseBook {
       release: async () => {
         if (released) return;
         released = true;
-        if (--this.held === 0) this.stopRenewing();
-        await this.engine.drop(name, holder);
+        this.held--;
+        try {
+          await this.engine.drop(name, holder);
+        } catch (err) {
+          this.unreleased.set(holder, name);
+          throw err;
+        } finally {
+          if (this.held === 0 && this.unreleased.size === 0) this.stopRenewing();
+        }
       },
     };
   }
 
   /** Renews now (the timer's work; tests call it to stand for time passing). */
   renew(): Promise<void> {
-    const now = this.clock.now();
-    this.renewing ??= this.engine.renew(this.node, now, now + SHARED_LEASE_TTL_MS).finally(() => { this.renewing = null; });
+    this.renewing ??= (async () => {
+      if (this.unreleased.size > 0) await this.retryReleases();
+      const now = this.clock.now();
+      await this.engine.renew(this.node, now, now + SHARED_LEASE_TTL_MS);
+    })().finally(() => { this.renewing = null; });
     return this.renewing;
   }
 
   /** Stops renewing; true when the node still held leases (the engine then drops them). */
   stop(): boolean {
     this.stopRenewing();
-    const held = this.held > 0;
+    const held = this.held > 0 || this.unreleased.size > 0;
     this.held = 0;
+    this.unreleased.clear();
     return held;
   }
 
   async close(): Promise<void> {
     const held = this.stop();
-    await this.renewing;
+    await this.renewing?.catch(() => {});
     if (held) await this.engine.dropNode(this.node);
+  }
+
+  private async retryReleases(): Promise<void> {
+    for (const [holder, name] of this.unreleased) {
+      try {
+        await this.engine.drop(name, holder);
+      } catch {
+        return;
+      }
+      this.unreleased.delete(holder);
+    }
+    if (this.held === 0 && this.unreleased.size === 0) this.stopRenewing();
   }
 
   private startRenewing(): void {

@@ -43,7 +43,7 @@ test('the throttle delays progressively, locks out, and forgets after the lockou
   assert.equal((await t.check('9.9.9.9', 'c@x.y')).allowed, true, 'other IPs are not');
   now += 61_000;
   assert.equal((await t.check('1.2.3.4', 'c@x.y')).allowed, true, 'the lockout ends');
-  assert.deepEqual(await t.check('1.2.3.4', 'b@x.y'), { allowed: true, delayMs: 0 }, 'and its count starts again');
+  assert.deepEqual(await t.check('1.2.3.4', 'c@x.y'), { allowed: true, delayMs: 0 }, 'and its count starts again');
   await t.fail('7.7.7.7', 'd@x.y');
   now += 16 * 60_000;
   assert.equal((await t.check('7.7.7.7', 'd@x.y')).delayMs, 0, 'failures older than the 15-minute window are forgotten');
