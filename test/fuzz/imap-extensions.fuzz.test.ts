@@ -1,6 +1,7 @@
 // Fuzz targets for the IMAP extensions' parsers: IMAP URLs (src/imap/protocol/imap-url.ts), APPEND
 // with CATENATE (append-arguments.ts), and SEARCH's RETURN options with RFC 5267's PARTIAL, UPDATE
-// and CONTEXT (return-options.ts), CANCELUPDATE's tags, and NOTIFY (notify-arguments.ts). Inputs are built from the grammar's pieces and random
+// and CONTEXT (return-options.ts), CANCELUPDATE's tags, NOTIFY (notify-arguments.ts), and the
+// COMPRESS=DEFLATE input stream (session/compression.ts). Inputs are built from the grammar's pieces and random
 // text. Properties: the parsers throw only ImapSyntaxError (the URL parser never throws), what they
 // accept is within the limits of src/limits.ts, and a URL they accept names one message by UID.
 import { test } from 'node:test';
@@ -16,8 +17,11 @@ import { cancelupdate } from '../../src/imap/commands/cancelupdate.ts';
 import type { ImapSession } from '../../src/imap/session/session.ts';
 import type { ParsedCommand } from '../../src/imap/protocol/tokens.ts';
 import { parseNotifyArguments } from '../../src/imap/protocol/notify-arguments.ts';
-import { IMAP_MAX_CATENATE_PARTS, IMAP_MAX_NOTIFY_GROUPS } from '../../src/limits.ts';
+import { IMAP_COMPRESS_CHUNK_BYTES, IMAP_MAX_CATENATE_PARTS, IMAP_MAX_NOTIFY_GROUPS } from '../../src/limits.ts';
 import { fuzzOptions } from './options.ts';
+import { duplexPair } from 'node:stream';
+import zlib from 'node:zlib';
+import { DeflateStream } from '../../src/imap/session/compression.ts';
 
 /** The arguments of one framed command line, or null when it does not frame or tokenize. */
 function argsOf(line: string): ArgumentReader | null {
@@ -125,4 +129,32 @@ test('fuzz: NOTIFY parses or is BAD; what parses keeps RFC 5465\'s composition r
     }
     for (const g of selected) assert.equal(g.events.includes('MessageNew'), g.events.includes('MessageExpunge'));
   }), { ...fuzzOptions(), examples: [[['SET', '(selected', '(MessageNew', '(UID FLAGS)', 'MessageExpunge))']], [['SET', 'STATUS', '(subtree', '(INBOX', '"a b")', 'NONE)']]] });
+});
+
+test('fuzz: COMPRESS input inflates to exactly what was deflated, or ends the stream with an error; nothing escapes', async () => {
+  const input = fc.oneof(
+    fc.uint8Array({ maxLength: 2000 }).map((b) => ({ bytes: Buffer.from(b), plain: null as Buffer | null })),
+    fc.uint8Array({ maxLength: 20_000 }).map((b) => ({ bytes: zlib.deflateRawSync(Buffer.from(b)), plain: Buffer.from(b) })),
+    fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 4000 }), fc.nat()).map(([b, cut]) => {
+      const whole = zlib.deflateRawSync(Buffer.from(b));
+      return { bytes: whole.subarray(0, cut % whole.length), plain: null as Buffer | null };
+    }),
+  );
+  await fc.assert(fc.asyncProperty(input, async ({ bytes, plain }) => {
+    const [client, server] = duplexPair();
+    const stream = new DeflateStream(server);
+    const got: Buffer[] = [];
+    const ended = new Promise<'end' | 'error'>((resolve) => {
+      stream.on('data', (d: Buffer) => got.push(d));
+      stream.on('error', () => resolve('error'));
+      stream.on('end', () => resolve('end'));
+      stream.on('close', () => resolve('error'));
+    });
+    client.end(bytes);
+    const how = await ended;
+    if (plain && how === 'end') assert.deepEqual(Buffer.concat(got), plain);
+    for (const d of got) assert.ok(d.length <= IMAP_COMPRESS_CHUNK_BYTES, 'inflated a chunk at a time');
+    stream.destroy();
+    client.destroy();
+  }), fuzzOptions());
 });

@@ -28,6 +28,7 @@ import { flagList } from './flag-text.ts';
 import type { ImapServices } from './services.ts';
 import type { SelectedMailbox } from './selected-mailbox.ts';
 import type { Notifier } from './notifier.ts';
+import { DeflateStream } from './compression.ts';
 import {
   IMAP_IDLE_TIMEOUT_SECONDS,
   IMAP_MAX_BAD_COMMANDS,
@@ -256,6 +257,22 @@ export class ImapSession {
     this.state = 'authenticated';
   }
 
+  /** Whether COMPRESS=DEFLATE is active (RFC 4978). */
+  get compressed(): boolean {
+    return this.stream instanceof DeflateStream;
+  }
+
+  /** RFC 4978 §3: after the tagged OK everything is compressed, both ways. Bytes the client sent
+   *  before it could have seen the OK were not compressed and are dropped, as for STARTTLS. */
+  startCompression(): void {
+    this.framer.reset();
+    const plain = this.stream;
+    plain.off('data', this.onData);
+    const compressed = new DeflateStream(plain);
+    this.stream = compressed;
+    this.attach(compressed);
+  }
+
   /** RFC 3501 §6.2.1 STARTTLS: after the OK, wrap the socket; bytes already buffered are dropped. */
   async startTls(): Promise<void> {
     const context = this.services.secureContext;
@@ -304,7 +321,7 @@ export class ImapSession {
   }
 
   private setTimeout(seconds: number): void {
-    const s = this.stream as Duplex & { setTimeout?: (ms: number) => void };
+    const s = this.stream as Duplex & { setTimeout?: (ms: number) => unknown };
     if (typeof s.setTimeout === 'function') s.setTimeout(seconds * 1000);
   }
 
@@ -554,6 +571,15 @@ export class ImapSession {
       return;
     }
     view.gone = false;
+    if (view.resyncSince !== null) {
+      // A change from another node without its UIDs: the store says what was expunged or changed.
+      const since = view.resyncSince;
+      view.resyncSince = null;
+      for (const u of await messages.vanishedSince(view.id, since, null)) if (view.seqOf(u) > 0) view.pendingExpunged.add(u);
+      const changed = (await messages.changedSince(view.id, since)).map((r) => r.uid).filter((u) => view.seqOf(u) > 0);
+      for (const u of changed) view.pendingFlags.add(u);
+      view.contexts.touch(changed);
+    }
     if (expungeAllowed && view.pendingExpunged.size > 0) {
       const uids = [...view.pendingExpunged].sort((a, b) => a - b);
       view.pendingExpunged.clear();
@@ -566,6 +592,8 @@ export class ImapSession {
         const floor = view.readOnly ? view.recentFloor : await this.services.mailboxes.claimRecent(view.id, fresh[fresh.length - 1]!);
         for (const u of fresh) if (u > floor) view.recent.add(u);
         view.append(fresh);
+        // New mail announced without its UIDs reaches SEARCH/SORT contexts here (RFC 5267 §4.3).
+        view.contexts.touch(fresh);
         this.write(`* ${view.exists} EXISTS\r\n* ${view.recent.size} RECENT\r\n`);
         // RFC 5465 §5.2: NOTIFY's MessageNew fetch attributes, answered for the new messages after EXISTS.
         const atts = this.notifier?.selected?.fetch;
