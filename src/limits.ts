@@ -390,3 +390,9 @@ export const PROXY_HEADER_MAX_BYTES = 1024;
 /** Milliseconds a trusted load balancer has to send its header: it writes it with the connection, so
  *  a socket still silent after 5 s is not a proxy speaking and is closed rather than held. */
 export const PROXY_HEADER_TIMEOUT_MS = 5_000;
+/** Bytes of one change-bus NOTIFY payload (PostgreSQL refuses more than 8000): several changes go in
+ *  one payload up to this, leaving room below the server's limit. */
+export const CHANGE_BUS_PAYLOAD_BYTES = 7000;
+/** Bytes of one change's UID list (as ranges) in a NOTIFY; a longer list is left out and the other
+ *  nodes' sessions read the change from the store, so one huge STORE or EXPUNGE fills no payload. */
+export const CHANGE_BUS_UID_BYTES = 1500;

@@ -560,6 +560,15 @@ export class ImapSession {
       return;
     }
     view.gone = false;
+    if (view.resyncSince !== null) {
+      // A change from another node without its UIDs: the store says what was expunged or changed.
+      const since = view.resyncSince;
+      view.resyncSince = null;
+      for (const u of await messages.vanishedSince(view.id, since, null)) if (view.seqOf(u) > 0) view.pendingExpunged.add(u);
+      const changed = (await messages.changedSince(view.id, since)).map((r) => r.uid).filter((u) => view.seqOf(u) > 0);
+      for (const u of changed) view.pendingFlags.add(u);
+      view.contexts.touch(changed);
+    }
     if (expungeAllowed && view.pendingExpunged.size > 0) {
       const uids = [...view.pendingExpunged].sort((a, b) => a - b);
       view.pendingExpunged.clear();
@@ -572,6 +581,8 @@ export class ImapSession {
         const floor = view.readOnly ? view.recentFloor : await this.services.mailboxes.claimRecent(view.id, fresh[fresh.length - 1]!);
         for (const u of fresh) if (u > floor) view.recent.add(u);
         view.append(fresh);
+        // New mail announced without its UIDs reaches SEARCH/SORT contexts here (RFC 5267 §4.3).
+        view.contexts.touch(fresh);
         this.write(`* ${view.exists} EXISTS\r\n* ${view.recent.size} RECENT\r\n`);
         // RFC 5465 §5.2: NOTIFY's MessageNew fetch attributes, answered for the new messages after EXISTS.
         const atts = this.notifier?.selected?.fetch;
