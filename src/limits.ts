@@ -140,6 +140,11 @@ export const IMAP_COMPRESS_CHUNK_BYTES = 16 * 1024;
 export const IMAP_COMPRESS_WINDOW_BITS = 13;
 export const IMAP_COMPRESS_MEM_LEVEL = 6;
 
+/** PREVIEW (RFC 8970 §3.1): at most 256 characters; they come from at most this many bytes of the
+ *  message's first text part, so a FETCH PREVIEW of many large messages reads little of each. */
+export const IMAP_PREVIEW_MAX_CHARS = 256;
+export const IMAP_PREVIEW_READ_BYTES = 8 * 1024;
+
 /** All the literals of one command before login (a user name and password, ID fields): an
  *  unauthenticated client gets a few KiB, refused at the announcement as Dovecot does. */
 export const IMAP_MAX_PREAUTH_LITERAL_BYTES = 4 * 1024;
