@@ -18,12 +18,15 @@ export const ENGINES: readonly StoreEngine[] = ['sqlite', 'postgres'];
 
 let server: Promise<PgServer> | null = null;
 
+// Registered while the test file loads, so it is a hook of the file's root and runs after its last
+// test; `after` called inside a test belongs to that test and would stop the server after it.
+after(async () => {
+  if (server) await (await server).stop();
+});
+
 /** The file's PostgreSQL server, started on first use and stopped when the file's tests end. */
 export function postgresServer(): Promise<PgServer> {
-  if (!server) {
-    server = startPostgres();
-    after(async () => (await server!).stop());
-  }
+  server ??= startPostgres();
   return server;
 }
 
