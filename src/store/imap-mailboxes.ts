@@ -28,6 +28,20 @@ export interface MailboxCounters {
   size: number;
 }
 
+/** What SELECT/EXAMINE shows (RFC 3501 §6.3.1), read in one consistent snapshot: on an engine
+ *  where other nodes commit at any time, separate reads could disagree (a UID list without the
+ *  message whose keyword is in the list, a first-unseen UID not in it). */
+export interface SelectSnapshot {
+  mailbox: ImapMailbox;
+  /** Every UID, ascending. */
+  uids: number[];
+  firstUnseenUid: number | null;
+  /** Keywords used in the mailbox, first spelling of each (case-insensitively). */
+  keywords: string[];
+  /** The \Recent floor before this SELECT: UIDs in `uids` above it are recent for this session. */
+  recentFloor: number;
+}
+
 export class MailboxExistsError extends Error {}
 export class MailboxNotFoundError extends Error {}
 export class MailboxHasChildrenError extends Error {}
@@ -177,6 +191,30 @@ export class ImapMailboxStore implements ImapMailboxes {
     });
   }
 
+  /** SELECT (claim = true: claims \Recent up to the last UID, RFC 3501 §2.3.2) or EXAMINE (claim =
+   *  false) in one read; null when there is no such mailbox. The claim is a write: when it fails
+   *  the caller can select again without it. */
+  async selectSnapshot(accountId: number, name: string, claim: boolean): Promise<SelectSnapshot | null> {
+    const read = (): SelectSnapshot | null => {
+      const box = this.byNameStmt.get(accountId, name) as RawMailbox | undefined;
+      if (!box) return null;
+      const uids = this.db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid').pluck().all(box.id) as number[];
+      const firstUnseen = this.db.prepare('SELECT min(uid) FROM messages WHERE mailbox_id = ? AND (flags & 1) = 0').pluck().get(box.id) as number | null;
+      const lists = this.db.prepare("SELECT DISTINCT keywords FROM messages WHERE mailbox_id = ? AND keywords != ''").pluck().all(box.id) as string[];
+      return { mailbox: fromRow(box), uids, firstUnseenUid: firstUnseen ?? null, keywords: distinctKeywords(lists), recentFloor: box.recentUid };
+    };
+    // Reads alone are one snapshot (synchronous); a claim re-reads inside its write transaction.
+    const view = read();
+    if (!view || !claim || lastOf(view.uids) <= view.recentFloor) return view;
+    return this.store.write(() => {
+      const v = read();
+      if (v && lastOf(v.uids) > v.recentFloor) {
+        this.db.prepare('UPDATE mailboxes SET recent_uid = ? WHERE id = ?').run(lastOf(v.uids), v.mailbox.id);
+      }
+      return v;
+    });
+  }
+
   /** The claimed-recent floor without claiming (EXAMINE, STATUS). */
   async recentFloor(mailboxId: number): Promise<number> {
     return (this.db.prepare('SELECT recent_uid FROM mailboxes WHERE id = ?').pluck().get(mailboxId) as number | undefined) ?? 0;
@@ -186,6 +224,17 @@ export class ImapMailboxStore implements ImapMailboxes {
   async quota(accountId: number): Promise<{ limit: number; used: number }> {
     return this.db.prepare('SELECT quota_bytes AS "limit", used_bytes AS used FROM accounts WHERE id = ?').get(accountId) as { limit: number; used: number };
   }
+}
+
+function lastOf(uids: readonly number[]): number {
+  return uids.length > 0 ? uids[uids.length - 1]! : 0;
+}
+
+/** Keywords from space-separated lists, the first spelling of each kept (keywords are case-insensitive). */
+export function distinctKeywords(lists: readonly string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const list of lists) for (const k of list.split(' ')) if (k && !seen.has(k.toLowerCase())) seen.set(k.toLowerCase(), k);
+  return [...seen.values()];
 }
 
 /** Moves every message of `fromId` into `toId` with new UIDs, keeping flags; returns the old UIDs. */

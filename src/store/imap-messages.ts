@@ -13,6 +13,7 @@ import { allocateModseq, releaseMessages, tombstone } from './message-rows.ts';
 import { filingClassBetween, recordFiling, recordKeywordFilings } from './spam.ts';
 import { mentionsJunkKeywords } from '../spam/filing.ts';
 import type { ImapMessages } from './api.ts';
+import { distinctKeywords } from './imap-mailboxes.ts';
 
 /** Inclusive UID ranges, ascending and disjoint. */
 export type UidRanges = ReadonlyArray<readonly [number, number]>;
@@ -107,9 +108,7 @@ export class ImapMessageStore implements ImapMessages {
   /** Keywords used in the mailbox (for the FLAGS response of SELECT). */
   async keywordsIn(mailboxId: number): Promise<string[]> {
     const lists = this.db.prepare("SELECT DISTINCT keywords FROM messages WHERE mailbox_id = ? AND keywords != ''").pluck().all(mailboxId) as string[];
-    const seen = new Map<string, string>();
-    for (const list of lists) for (const k of list.split(' ')) if (!seen.has(k.toLowerCase())) seen.set(k.toLowerCase(), k);
-    return [...seen.values()];
+    return distinctKeywords(lists);
   }
 
   /** Flags of messages changed after `modseq` (CONDSTORE/QRESYNC resync), ascending by UID. */

@@ -18,15 +18,15 @@ export const ENGINES: readonly StoreEngine[] = ['sqlite', 'postgres'];
 
 let server: Promise<PgServer> | null = null;
 
-// Registered while the test file loads, so it is a hook of the file's root and runs after its last
-// test; `after` called inside a test belongs to that test and would stop the server after it.
+// Registered when the file imports this module, so on the file's root: registered from inside a
+// test (on first use) it would stop the server when that one test ends.
 after(async () => {
   if (server) await (await server).stop();
 });
 
 /** The file's PostgreSQL server, started on first use and stopped when the file's tests end. */
 export function postgresServer(): Promise<PgServer> {
-  server ??= startPostgres();
+  if (!server) server = startPostgres();
   return server;
 }
 

@@ -6,6 +6,7 @@ import { cancelupdate } from './cancelupdate.ts';
 import { capability } from './capability.ts';
 import { check } from './check.ts';
 import { close } from './close.ts';
+import { compress } from './compress.ts';
 import { copy } from './copy.ts';
 import { create } from './create.ts';
 import { del } from './delete.ts';
@@ -19,6 +20,7 @@ import { login } from './login.ts';
 import { logout } from './logout.ts';
 import { namespace } from './namespace.ts';
 import { noop } from './noop.ts';
+import { notify } from './notify.ts';
 import { getquota, getquotaroot, setquota } from './quota.ts';
 import { rename } from './rename.ts';
 import { search } from './search.ts';
@@ -36,6 +38,7 @@ export const COMMANDS = new Map<string, Command<never>>(Object.entries({
   CAPABILITY: capability,
   CHECK: check,
   CLOSE: close,
+  COMPRESS: compress,
   COPY: copy,
   CREATE: create,
   DELETE: del,
@@ -54,6 +57,7 @@ export const COMMANDS = new Map<string, Command<never>>(Object.entries({
   MOVE: copy,
   NAMESPACE: namespace,
   NOOP: noop,
+  NOTIFY: notify,
   RENAME: rename,
   SEARCH: search,
   SELECT: select,

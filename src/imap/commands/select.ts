@@ -21,22 +21,23 @@ export const select = command({
     s.beginSelect();
     if (hadSelected && s.qresync) s.untagged('OK [CLOSED] Previous mailbox closed');
     if (a.condstore) s.condstore = true;
-    const box = await mailboxes.byName(s.account!.id, a.mailbox);
-    if (!box) {
+    // One store call: the UIDs, keywords, first unseen and \Recent floor agree even while other
+    // nodes commit. RFC 3501 §6.3.2: EXAMINE shows which messages are recent but leaves them
+    // recent for others. Claiming \Recent is a write; when the store cannot write (a full disk)
+    // SELECT is still a read: this session sees no \Recent and the messages stay recent for the
+    // next one (RFC 3501 §2.3.2).
+    let claimFailed = false;
+    const snap = await mailboxes.selectSnapshot(s.account!.id, a.mailbox, !readOnly).catch((err: unknown) => {
+      s.services.log.warn({ err, mailbox: a.mailbox }, 'could not claim \\Recent; selecting without it');
+      claimFailed = true;
+      return mailboxes.selectSnapshot(s.account!.id, a.mailbox, false);
+    });
+    if (!snap) {
       s.deselect();
       return no('No such mailbox', 'NONEXISTENT');
     }
-    const uids = await messages.uids(box.id);
-    const keywords = await messages.keywordsIn(box.id);
-    const firstUnseen = await messages.firstUnseenUid(box.id);
-    // RFC 3501 §6.3.2: EXAMINE shows which messages are recent but leaves them recent for others.
-    const top = uids.length > 0 ? uids[uids.length - 1]! : 0;
-    // Claiming \Recent is a write; when the store cannot write (a full disk) SELECT is still a read:
-    // this session sees no \Recent and the messages stay recent for the next one (RFC 3501 §2.3.2).
-    const floor = readOnly ? box.recentUid : await mailboxes.claimRecent(box.id, top).catch((err: unknown) => {
-      s.services.log.warn({ err, mailbox: box.name }, 'could not claim \\Recent; selecting without it');
-      return top;
-    });
+    const { mailbox: box, uids, keywords, firstUnseenUid: firstUnseen } = snap;
+    const floor = claimFailed ? (uids.length > 0 ? uids[uids.length - 1]! : 0) : snap.recentFloor;
     const view = new SelectedMailbox(box.id, box.name, readOnly, box.uidValidity, uids, box.highestModseq, floor);
     for (let i = view.lowerBound(floor + 1); i < uids.length; i++) view.recent.add(uids[i]!);
     for (const k of keywords) view.keywords.set(k.toLowerCase(), k);
@@ -57,7 +58,9 @@ export const select = command({
     if (q && q.uidValidity === box.uidValidity) {
       // RFC 7162 §3.2.5.1: expunges since the client's modseq as VANISHED (EARLIER), then changes.
       const known = q.knownUids && !q.knownUids.saved ? resolve(q.knownUids.ranges, box.uidNext) : null;
-      const vanished = await messages.vanishedSince(box.id, q.modseq, known);
+      // Only UIDs the view does not hold: one expunged after the snapshot is announced as the
+      // session catches up, not here as well.
+      const vanished = (await messages.vanishedSince(box.id, q.modseq, known)).filter((u) => view.seqOf(u) === 0);
       if (vanished.length > 0) s.untagged(`VANISHED (EARLIER) ${formatNumbers(vanished)}`);
       for (const r of await messages.changedSince(box.id, q.modseq)) {
         const seq = view.seqOf(r.uid);

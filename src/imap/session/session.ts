@@ -17,14 +17,18 @@ import { ackNow } from '../../net/quick-ack.ts';
 import { ArgumentReader } from '../protocol/argument-reader.ts';
 import { ImapSyntaxError, parseCommand, type ParsedCommand } from '../protocol/tokens.ts';
 import { responseText } from '../protocol/response-writer.ts';
-import { formatNumbers } from '../protocol/sequence-set.ts';
+import { formatNumbers, parseSequenceSet } from '../protocol/sequence-set.ts';
+import type { FetchItem } from '../protocol/fetch-attributes.ts';
 import type { MailboxChange } from '../../store/change-bus.ts';
+import type { Lease } from '../../store/api.ts';
 import { COMMANDS } from '../commands/registry.ts';
 import { capabilities } from './capabilities.ts';
 import { completionForError, type Completion } from './completion.ts';
 import { flagList } from './flag-text.ts';
 import type { ImapServices } from './services.ts';
 import type { SelectedMailbox } from './selected-mailbox.ts';
+import type { Notifier } from './notifier.ts';
+import { DeflateStream } from './compression.ts';
 import {
   IMAP_IDLE_TIMEOUT_SECONDS,
   IMAP_MAX_BAD_COMMANDS,
@@ -56,14 +60,20 @@ export class ImapSession {
   utf8 = false;
   condstore = false;
   qresync = false;
+  /** What NOTIFY (RFC 5465) asked for; null until the first NOTIFY. */
+  notifier: Notifier | null = null;
 
   private stream: Duplex;
+  /** A command is running (between its parse and its tagged reply): notifications wait for its end. */
+  private inCommand = false;
+  private readonly heldNotifications: string[] = [];
   private readonly framer: CommandFramer;
   private busy = false;
   private closed = false;
   private badInARow = 0;
   private lineWaiter: ((line: Buffer | null) => void) | null = null;
   private unsubscribe: (() => void) | null = null;
+  private slot: Lease | null = null;
   private selectingEvents: MailboxChange[] | null = null;
   private idling = false;
   private reporting: Promise<void> = Promise.resolve();
@@ -212,7 +222,13 @@ export class ImapSession {
 
   // --- state changes ---
 
-  loggedIn(account: { id: number; address: string }): void {
+  /** `slot` is the account's IMAP session place (store.shared), given back at cleanup. */
+  loggedIn(account: { id: number; address: string }, slot: Lease): void {
+    if (this.closed) {
+      slot.release().catch(() => {});
+      return;
+    }
+    this.slot = slot;
     this.account = account;
     this.state = 'authenticated';
     this.clearPreauthTimer();
@@ -239,6 +255,22 @@ export class ImapSession {
     this.selectingEvents = null;
     this.selected = null;
     this.state = 'authenticated';
+  }
+
+  /** Whether COMPRESS=DEFLATE is active (RFC 4978). */
+  get compressed(): boolean {
+    return this.stream instanceof DeflateStream;
+  }
+
+  /** RFC 4978 §3: after the tagged OK everything is compressed, both ways. Bytes the client sent
+   *  before it could have seen the OK were not compressed and are dropped, as for STARTTLS. */
+  startCompression(): void {
+    this.framer.reset();
+    const plain = this.stream;
+    plain.off('data', this.onData);
+    const compressed = new DeflateStream(plain);
+    this.stream = compressed;
+    this.attach(compressed);
   }
 
   /** RFC 3501 §6.2.1 STARTTLS: after the OK, wrap the socket; bytes already buffered are dropped. */
@@ -289,7 +321,7 @@ export class ImapSession {
   }
 
   private setTimeout(seconds: number): void {
-    const s = this.stream as Duplex & { setTimeout?: (ms: number) => void };
+    const s = this.stream as Duplex & { setTimeout?: (ms: number) => unknown };
     if (typeof s.setTimeout === 'function') s.setTimeout(seconds * 1000);
   }
 
@@ -320,13 +352,17 @@ export class ImapSession {
   }
 
   private cleanup(): void {
+    this.notifier = null;
     this.services.idleKeepAlive.remove(this);
     this.clearPreauthTimer();
     this.clearLiteralTimer();
     if (this.unsubscribe) {
       this.unsubscribe();
       this.unsubscribe = null;
-      if (this.account) this.services.releaseSession(this.account.id);
+    }
+    if (this.slot) {
+      this.slot.release().catch(() => {});
+      this.slot = null;
     }
     if (this.lineWaiter) {
       const w = this.lineWaiter;
@@ -429,6 +465,9 @@ export class ImapSession {
     } else if (!handler.states.includes(this.state)) {
       completion = { status: 'BAD', text: `${cmd.name} is not allowed ${this.stateText()}` };
     } else {
+      // No unprompted report starts from here on, and one still writing (NOTIFY) finishes first.
+      this.inCommand = true;
+      await this.reporting.catch(() => undefined);
       try {
         const args = handler.parse(new ArgumentReader(cmd.args), this, cmd);
         completion = await handler.run(this, args, cmd);
@@ -442,6 +481,8 @@ export class ImapSession {
           this.services.log.error({ err }, 'IMAP change report failed');
         }
       }
+      this.inCommand = false;
+      for (const line of this.heldNotifications.splice(0)) this.untagged(line);
     }
     if (this.closed || completion.sent) return;
     if (completion.status === 'BAD') {
@@ -458,12 +499,30 @@ export class ImapSession {
   // --- changes from other sessions ---
 
   private changed(change: MailboxChange): void {
+    this.notifier?.changed(change);
     if (this.selectingEvents) this.selectingEvents.push(change);
     const view = this.selected;
     if (!view || change.mailboxId !== view.id) return;
     view.record(change);
-    // RFC 2177: while idling, changes are reported as they happen.
-    if (this.idling) this.reportChanges(true).catch((err) => this.services.log.error({ err }, 'IMAP IDLE report failed'));
+    // RFC 2177: while idling, changes are reported as they happen; so are they, between commands,
+    // when NOTIFY asked for the selected mailbox's events (RFC 5465 §6.1), EXPUNGE only with SELECTED.
+    const immediate = this.idling || (this.notifier?.selectedImmediate === true && !this.inCommand);
+    if (immediate) this.reportChanges(this.idling || this.notifier!.expungeImmediate).catch((err) => this.services.log.error({ err }, 'IMAP IDLE report failed'));
+  }
+
+  /** Runs UID FETCH of the new messages' range as FETCH itself answers it (its limits included). */
+  private async fetchNew(uids: number[], items: FetchItem[]): Promise<void> {
+    const fetch = COMMANDS.get('FETCH')!;
+    const set = parseSequenceSet(`${uids[0]}:${uids[uids.length - 1]}`);
+    const args = { set, items, changedSince: null, vanished: false } as never;
+    const done = await fetch.run(this, args, { tag: '*', name: 'FETCH', uid: true, args: [] });
+    if (done.status !== 'OK') this.services.log.warn({ text: done.text }, 'IMAP NOTIFY MessageNew fetch failed');
+  }
+
+  /** An untagged notification (NOTIFY's STATUS and LIST): held while a command is writing. */
+  notify(line: string): void {
+    if (this.inCommand && !this.idling) this.heldNotifications.push(line);
+    else this.untagged(line);
   }
 
   /** EXPUNGE per message, or one VANISHED once QRESYNC is enabled (RFC 7162 §3.2.10). */
@@ -512,6 +571,15 @@ export class ImapSession {
       return;
     }
     view.gone = false;
+    if (view.resyncSince !== null) {
+      // A change from another node without its UIDs: the store says what was expunged or changed.
+      const since = view.resyncSince;
+      view.resyncSince = null;
+      for (const u of await messages.vanishedSince(view.id, since, null)) if (view.seqOf(u) > 0) view.pendingExpunged.add(u);
+      const changed = (await messages.changedSince(view.id, since)).map((r) => r.uid).filter((u) => view.seqOf(u) > 0);
+      for (const u of changed) view.pendingFlags.add(u);
+      view.contexts.touch(changed);
+    }
     if (expungeAllowed && view.pendingExpunged.size > 0) {
       const uids = [...view.pendingExpunged].sort((a, b) => a - b);
       view.pendingExpunged.clear();
@@ -524,7 +592,12 @@ export class ImapSession {
         const floor = view.readOnly ? view.recentFloor : await this.services.mailboxes.claimRecent(view.id, fresh[fresh.length - 1]!);
         for (const u of fresh) if (u > floor) view.recent.add(u);
         view.append(fresh);
+        // New mail announced without its UIDs reaches SEARCH/SORT contexts here (RFC 5267 §4.3).
+        view.contexts.touch(fresh);
         this.write(`* ${view.exists} EXISTS\r\n* ${view.recent.size} RECENT\r\n`);
+        // RFC 5465 §5.2: NOTIFY's MessageNew fetch attributes, answered for the new messages after EXISTS.
+        const atts = this.notifier?.selected?.fetch;
+        if (atts) await this.fetchNew(fresh, atts);
       }
     }
     if (view.pendingFlags.size > 0) {
