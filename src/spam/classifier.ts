@@ -10,13 +10,21 @@ export type ClassifierResult =
   | { kind: 'inconclusive'; trained: { ham: number; spam: number } }
   | { kind: 'scored'; probability: number; telling: { token: number; p: number }[] };
 
-// Robinson's s (strength of the prior) and x (the probability of a token never seen).
-const STRENGTH = 1;
-const UNKNOWN = 0.5;
-// Tokens closer than this to 0.5 say nothing and are left out (SpamBayes' minimum_prob_strength).
-const MIN_DEVIATION = 0.1;
+export interface ClassifierParams {
+  /** Robinson's s: how many messages' worth of weight the prior x has against a token's own counts. */
+  strength: number;
+  /** Robinson's x: the probability assumed for a token with no history. */
+  unknown: number;
+  /** Tokens closer than this to 0.5 say nothing and are left out (SpamBayes' minimum_prob_strength). */
+  minDeviation: number;
+  /** Most telling tokens combined. */
+  maxTokens: number;
+}
 
-export function classify(data: TokenCounts, tokens: readonly number[], minTrained = SPAM_MIN_TRAINED): ClassifierResult {
+/** The parameters in use, chosen on the "tune" half of the corpus with bench/spam-replay.ts. */
+export const CLASSIFIER_PARAMS: ClassifierParams = { strength: 1, unknown: 0.5, minDeviation: 0.1, maxTokens: SPAM_COMBINED_TOKENS };
+
+export function classify(data: TokenCounts, tokens: readonly number[], minTrained = SPAM_MIN_TRAINED, params: ClassifierParams = CLASSIFIER_PARAMS): ClassifierResult {
   const { ham: H, spam: S } = data.totals;
   if (H < minTrained || S < minTrained) return { kind: 'inconclusive', trained: { ham: H, spam: S } };
   const scored: { token: number; p: number }[] = [];
@@ -27,11 +35,11 @@ export function classify(data: TokenCounts, tokens: readonly number[], minTraine
     const g = Math.min(1, c.ham / H);
     if (b + g === 0) continue;
     const n = c.ham + c.spam;
-    const f = (STRENGTH * UNKNOWN + n * (b / (b + g))) / (STRENGTH + n);
-    if (Math.abs(f - 0.5) >= MIN_DEVIATION) scored.push({ token, p: f });
+    const f = (params.strength * params.unknown + n * (b / (b + g))) / (params.strength + n);
+    if (Math.abs(f - 0.5) >= params.minDeviation) scored.push({ token, p: f });
   }
   scored.sort((x, y) => Math.abs(y.p - 0.5) - Math.abs(x.p - 0.5) || x.token - y.token);
-  const used = scored.slice(0, SPAM_COMBINED_TOKENS);
+  const used = scored.slice(0, Math.min(params.maxTokens, SPAM_COMBINED_TOKENS));
   if (used.length === 0) return { kind: 'scored', probability: 0.5, telling: [] };
   let lnSpam = 0;
   let lnHam = 0;

@@ -1,45 +1,61 @@
 // Reputation before content: the account's own history with a sender decides when it is clear
 // (mox's approach). Pure: counters in, verdict out. Always true: signals are read from the most
 // specific (a correspondent the user wrote to, the exact From address) to the least (the /21 the
-// client connects from); the first clear one decides; an unverified domain can condemn but never
-// vouch (anyone can put any domain in From), so only the address, a DKIM or SPF pass, or a reply
-// makes a sender trusted; a first-time sender is "inconclusive" and judged by content and lists.
+// client connects from) and the first clear one decides; a reply, the exact address and a DKIM or
+// SPF pass decide either way; the client's networks only condemn; the From domain and its
+// organisational domain never decide, they only lean the content score towards spam: anyone can
+// put any domain in From, and one freemail domain carries the user's friends and its spammers
+// alike (measured in bench/spam-replay: deciding by the domain junked every first-time yahoo.com
+// and hotmail.com correspondent once spam from those domains had been filed). Nothing unverified
+// vouches; a first-time sender is "inconclusive" and judged by content and lists.
 import type { ReputationRow } from '../store/spam.ts';
 
-export type ReputationVerdict =
-  | { kind: 'inconclusive' }
-  | { kind: 'ham' | 'spam'; signal: string; value: string; ham: number; spam: number };
+export interface ReputationEvidence { signal: string; value: string; ham: number; spam: number }
 
-interface Rule { kind: string; minCount: number; mayVouch: boolean }
+export type ReputationVerdict =
+  | { kind: 'inconclusive'; lean?: ReputationEvidence }
+  | ({ kind: 'ham' | 'spam' } & ReputationEvidence);
+
+/** What a clear signal may do: decide either way, only condemn, or only lean towards spam. */
+type Power = 'decide' | 'condemn' | 'lean';
+
+interface Rule { kind: string; minCount: number; power: Power }
 
 // Order and evidence needed per signal kind: the more specific, the less history it needs.
 const RULES: Rule[] = [
-  { kind: 'replied', minCount: 1, mayVouch: true },
-  { kind: 'from', minCount: 2, mayVouch: true },
-  { kind: 'dkim', minCount: 3, mayVouch: true },
-  { kind: 'spf', minCount: 3, mayVouch: true },
-  { kind: 'domain', minCount: 3, mayVouch: false },
-  { kind: 'ip32', minCount: 2, mayVouch: false },
-  { kind: 'ip64', minCount: 2, mayVouch: false },
-  { kind: 'org', minCount: 4, mayVouch: false },
-  { kind: 'ip26', minCount: 3, mayVouch: false },
-  { kind: 'ip48', minCount: 3, mayVouch: false },
-  { kind: 'ip21', minCount: 5, mayVouch: false },
-  { kind: 'ip6_32', minCount: 5, mayVouch: false },
+  { kind: 'replied', minCount: 1, power: 'decide' },
+  { kind: 'from', minCount: 2, power: 'decide' },
+  { kind: 'dkim', minCount: 3, power: 'decide' },
+  { kind: 'spf', minCount: 3, power: 'decide' },
+  { kind: 'domain', minCount: 3, power: 'lean' },
+  { kind: 'ip32', minCount: 2, power: 'condemn' },
+  { kind: 'ip64', minCount: 2, power: 'condemn' },
+  { kind: 'org', minCount: 4, power: 'lean' },
+  { kind: 'ip26', minCount: 3, power: 'condemn' },
+  { kind: 'ip48', minCount: 3, power: 'condemn' },
+  { kind: 'ip21', minCount: 5, power: 'condemn' },
+  { kind: 'ip6_32', minCount: 5, power: 'condemn' },
 ];
 
 /** The share of one class that makes a signal clear. */
 const CLEAR = 0.8;
 
 export function judgeReputation(rows: readonly ReputationRow[]): ReputationVerdict {
+  let lean: ReputationEvidence | undefined;
   for (const rule of RULES) {
     for (const r of rows) {
       if (r.kind !== rule.kind) continue;
       const n = r.ham + r.spam;
       if (n < rule.minCount) continue;
-      if (r.spam / n >= CLEAR) return { kind: 'spam', signal: r.kind, value: r.value, ham: r.ham, spam: r.spam };
-      if (rule.mayVouch && r.ham / n >= CLEAR) return { kind: 'ham', signal: r.kind, value: r.value, ham: r.ham, spam: r.spam };
+      const evidence = { signal: r.kind, value: r.value, ham: r.ham, spam: r.spam };
+      const spammy = r.spam / n >= CLEAR;
+      if (rule.power === 'lean') {
+        if (spammy && !lean) lean = evidence;
+        continue;
+      }
+      if (spammy) return { kind: 'spam', ...evidence };
+      if (rule.power === 'decide' && r.ham / n >= CLEAR) return { kind: 'ham', ...evidence };
     }
   }
-  return { kind: 'inconclusive' };
+  return lean ? { kind: 'inconclusive', lean } : { kind: 'inconclusive' };
 }

@@ -11,6 +11,8 @@ import type { SpamClass } from './filing.ts';
 /** Points per signal; a message goes to Junk at `[spam] junk_score` (default 5). */
 export const POINTS = {
   reputation: 10,
+  /** The From domain or its organisational domain, when its history is mostly spam (src/spam/reputation.ts). */
+  reputationLean: 2,
   /** The classifier's probability p gives CONTENT_SCALE·(p − ½): alone it reaches 5 at p ≥ 0.9. */
   contentScale: 12.5,
   listed: 4,
@@ -62,11 +64,14 @@ export function combine(inputs: VerdictInputs, thresholds: Thresholds): SpamVerd
   const rep = inputs.reputation;
   if (rep.kind !== 'inconclusive') {
     add(rep.kind === 'spam' ? POINTS.reputation : -POINTS.reputation, `reputation-${rep.kind} ${rep.signal}=${rep.value} (${rep.ham} ham, ${rep.spam} spam)`);
-  } else if (inputs.classifier?.kind === 'scored') {
-    const p = inputs.classifier.probability;
-    add(POINTS.contentScale * (p - 0.5), `bayes p=${p.toFixed(3)}`);
-  } else if (inputs.classifier?.kind === 'inconclusive') {
-    reasons.push(`bayes inconclusive (trained ${inputs.classifier.trained.ham} ham, ${inputs.classifier.trained.spam} spam)`);
+  } else {
+    if (inputs.classifier?.kind === 'scored') {
+      const p = inputs.classifier.probability;
+      add(POINTS.contentScale * (p - 0.5), `bayes p=${p.toFixed(3)}`);
+    } else if (inputs.classifier?.kind === 'inconclusive') {
+      reasons.push(`bayes inconclusive (trained ${inputs.classifier.trained.ham} ham, ${inputs.classifier.trained.spam} spam)`);
+    }
+    if (rep.lean) add(POINTS.reputationLean, `reputation-leans-spam ${rep.lean.signal}=${rep.lean.value} (${rep.lean.ham} ham, ${rep.lean.spam} spam)`);
   }
   for (const l of inputs.blocklists) if (l.kind === 'listed') add(POINTS.listed, `dnsbl ${l.zone}=${l.code}`);
   for (const l of inputs.allowlists) if (l.kind === 'listed') add(POINTS.allowed, `dnswl ${l.zone}=${l.code}`);

@@ -1,6 +1,8 @@
 // The change bus: a committed change to a mailbox is published here, after its transaction has
 // committed and in commit order, and IMAP/POP3 sessions of that account listen. It is an interface
-// so that several Postern nodes can share one (PostgreSQL LISTEN/NOTIFY) later.
+// so that several Postern nodes can share one (src/store/postgres/change-bus.ts: LISTEN/NOTIFY).
+// A change from another node may come without its UIDs (uidsOmitted): the listener then reads what
+// changed from the store, so a coalesced or lost notification never loses a change.
 
 export interface MailboxChange {
   accountId: number;
@@ -10,6 +12,9 @@ export interface MailboxChange {
   uids: number[];
   /** The mailbox's highest modseq after the change. */
   modseq: number;
+  /** Set when the UIDs were left out (too many for one notification, or a resync after the bus
+   *  lost its connection): `uids` is empty and what changed up to `modseq` is to be read from the store. */
+  uidsOmitted?: boolean;
 }
 
 export type ChangeListener = (change: MailboxChange) => void;
@@ -28,6 +33,11 @@ export class LocalChangeBus implements ChangeBus {
     const set = this.listeners.get(change.accountId);
     if (!set) return;
     for (const listener of [...set]) listener(change);
+  }
+
+  /** The accounts that have listeners now. */
+  accounts(): number[] {
+    return [...this.listeners.keys()];
   }
 
   subscribe(accountId: number, listener: ChangeListener): () => void {

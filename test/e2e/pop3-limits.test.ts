@@ -8,7 +8,7 @@ import { RawPop3Client } from '../fixtures/pop3-client.ts';
 let server: Pop3TestServer;
 
 before(async () => {
-  server = await startPop3TestServer({ limits: { idle_timeout_s: 1, connections_per_ip: 2 } });
+  server = await startPop3TestServer({ limits: { idle_timeout_s: 3, connections_per_ip: 2 } });
   await server.deliver('Subject: keep me\r\n\r\nbody\r\n');
 });
 after(() => server.stop());

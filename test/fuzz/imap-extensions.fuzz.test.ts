@@ -1,6 +1,8 @@
 // Fuzz targets for the IMAP extensions' parsers: IMAP URLs (src/imap/protocol/imap-url.ts), APPEND
 // with CATENATE (append-arguments.ts), and SEARCH's RETURN options with RFC 5267's PARTIAL, UPDATE
-// and CONTEXT (return-options.ts), CANCELUPDATE's tags, and NOTIFY (notify-arguments.ts). Inputs are built from the grammar's pieces and random
+// and CONTEXT (return-options.ts), CANCELUPDATE's tags, NOTIFY (notify-arguments.ts), and the
+// COMPRESS=DEFLATE input stream (session/compression.ts), and PREVIEW (fetch modifiers and the
+// preview text, protocol/preview.ts). Inputs are built from the grammar's pieces and random
 // text. Properties: the parsers throw only ImapSyntaxError (the URL parser never throws), what they
 // accept is within the limits of src/limits.ts, and a URL they accept names one message by UID.
 import { test } from 'node:test';
@@ -16,8 +18,14 @@ import { cancelupdate } from '../../src/imap/commands/cancelupdate.ts';
 import type { ImapSession } from '../../src/imap/session/session.ts';
 import type { ParsedCommand } from '../../src/imap/protocol/tokens.ts';
 import { parseNotifyArguments } from '../../src/imap/protocol/notify-arguments.ts';
-import { IMAP_MAX_CATENATE_PARTS, IMAP_MAX_NOTIFY_GROUPS } from '../../src/limits.ts';
+import { IMAP_COMPRESS_CHUNK_BYTES, IMAP_MAX_CATENATE_PARTS, IMAP_MAX_NOTIFY_GROUPS, IMAP_PREVIEW_MAX_CHARS } from '../../src/limits.ts';
 import { fuzzOptions } from './options.ts';
+import { duplexPair } from 'node:stream';
+import zlib from 'node:zlib';
+import { DeflateStream } from '../../src/imap/session/compression.ts';
+import { parseFetchArguments } from '../../src/imap/protocol/fetch-attributes.ts';
+import { previewText } from '../../src/imap/protocol/preview.ts';
+import type { MimePart } from '../../src/mime/index.ts';
 
 /** The arguments of one framed command line, or null when it does not frame or tokenize. */
 function argsOf(line: string): ArgumentReader | null {
@@ -125,4 +133,50 @@ test('fuzz: NOTIFY parses or is BAD; what parses keeps RFC 5465\'s composition r
     }
     for (const g of selected) assert.equal(g.events.includes('MessageNew'), g.events.includes('MessageExpunge'));
   }), { ...fuzzOptions(), examples: [[['SET', '(selected', '(MessageNew', '(UID FLAGS)', 'MessageExpunge))']], [['SET', 'STATUS', '(subtree', '(INBOX', '"a b")', 'NONE)']]] });
+});
+
+test('fuzz: COMPRESS input inflates to exactly what was deflated, or ends the stream with an error; nothing escapes', async () => {
+  const input = fc.oneof(
+    fc.uint8Array({ maxLength: 2000 }).map((b) => ({ bytes: Buffer.from(b), plain: null as Buffer | null })),
+    fc.uint8Array({ maxLength: 20_000 }).map((b) => ({ bytes: zlib.deflateRawSync(Buffer.from(b)), plain: Buffer.from(b) })),
+    fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 4000 }), fc.nat()).map(([b, cut]) => {
+      const whole = zlib.deflateRawSync(Buffer.from(b));
+      return { bytes: whole.subarray(0, cut % whole.length), plain: null as Buffer | null };
+    }),
+  );
+  await fc.assert(fc.asyncProperty(input, async ({ bytes, plain }) => {
+    const [client, server] = duplexPair();
+    const stream = new DeflateStream(server);
+    const got: Buffer[] = [];
+    const ended = new Promise<'end' | 'error'>((resolve) => {
+      stream.on('data', (d: Buffer) => got.push(d));
+      stream.on('error', () => resolve('error'));
+      stream.on('end', () => resolve('end'));
+      stream.on('close', () => resolve('error'));
+    });
+    client.end(bytes);
+    const how = await ended;
+    if (plain && how === 'end') assert.deepEqual(Buffer.concat(got), plain);
+    for (const d of got) assert.ok(d.length <= IMAP_COMPRESS_CHUNK_BYTES, 'inflated a chunk at a time');
+    stream.destroy();
+    client.destroy();
+  }), fuzzOptions());
+});
+
+test('fuzz: FETCH PREVIEW modifiers parse or are BAD; preview text never throws and stays within 256 characters', () => {
+  const words = fc.array(fc.constantFrom('PREVIEW', '(LAZY)', '(lazy)', '(EAGER)', '()', '(LAZY LAZY)', 'UID', 'FLAGS', '(', ')', ' '), { maxLength: 10 });
+  fc.assert(fc.property(words, (w) => {
+    const r = argsOf('a FETCH 1 (' + w.join(' ') + ')');
+    if (r) syntaxOnly(() => parseFetchArguments(r));
+  }), fuzzOptions());
+  const part = (subtype: string, encoding: string | null, charset: string | null): MimePart => ({
+    headerStart: 0, bodyStart: 0, end: 0, lines: 0, type: 'text', subtype, params: charset ? [['charset', charset]] : [], id: null,
+    description: null, encoding, md5: null, disposition: null, language: null, location: null, children: [], message: null,
+  });
+  fc.assert(fc.property(fc.constantFrom('plain', 'html'), fc.constantFrom(null, 'base64', 'quoted-printable', '8bit', 'x-bogus'),
+    fc.constantFrom(null, 'utf-8', 'iso-8859-1', 'x-unknown'), fc.uint8Array({ maxLength: 9000 }), (sub, enc, cs, bytes) => {
+      const text = previewText(part(sub, enc, cs), Buffer.from(bytes));
+      assert.ok([...text].length <= IMAP_PREVIEW_MAX_CHARS);
+      assert.doesNotMatch(text, /[\r\n\t]|  /);
+    }), fuzzOptions());
 });

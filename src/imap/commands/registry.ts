@@ -6,6 +6,7 @@ import { cancelupdate } from './cancelupdate.ts';
 import { capability } from './capability.ts';
 import { check } from './check.ts';
 import { close } from './close.ts';
+import { compress } from './compress.ts';
 import { copy } from './copy.ts';
 import { create } from './create.ts';
 import { del } from './delete.ts';
@@ -37,6 +38,7 @@ export const COMMANDS = new Map<string, Command<never>>(Object.entries({
   CAPABILITY: capability,
   CHECK: check,
   CLOSE: close,
+  COMPRESS: compress,
   COPY: copy,
   CREATE: create,
   DELETE: del,

@@ -41,6 +41,9 @@ export class SelectedMailbox {
   readonly pendingFlags = new Set<number>();
   newMail = false;
   gone = false;
+  /** Set by a change that came without its UIDs (another node, too many to send): what changed after
+   *  this MODSEQ is read from the store (expunges, flags), with new mail and the mailbox's existence. */
+  resyncSince: number | null = null;
 
   constructor(id: number, name: string, readOnly: boolean, uidValidity: number, uids: number[], highestModseq: number, recentFloor = 0) {
     this.recentFloor = recentFloor;
@@ -113,7 +116,7 @@ export class SelectedMailbox {
 
   /** Whether anything may need reporting (recorded events or changes held back earlier). */
   get hasPending(): boolean {
-    return this.events.length > 0 || this.pendingExpunged.size > 0 || this.pendingFlags.size > 0 || this.newMail || this.gone;
+    return this.events.length > 0 || this.pendingExpunged.size > 0 || this.pendingFlags.size > 0 || this.newMail || this.gone || this.resyncSince !== null;
   }
 
   /** Folds recorded events into pending sets, dropping this session's own changes. */
@@ -122,6 +125,15 @@ export class SelectedMailbox {
       // Contexts follow every change, this session's own too (RFC 5267 §4.3: the result changed).
       if (e.kind === 'flags' || e.kind === 'append') this.contexts.touch(e.uids);
       if (this.own.has(`${e.kind}:${e.modseq}`)) continue;
+      if (e.uidsOmitted) {
+        // Changes before this view's MODSEQ are known; anything from there on is read again.
+        const since = Math.min(e.modseq - 1, this.highestModseq);
+        this.resyncSince = this.resyncSince === null ? since : Math.min(this.resyncSince, since);
+        this.newMail = true;
+        this.gone = true;
+        if (e.modseq > this.highestModseq) this.highestModseq = e.modseq;
+        continue;
+      }
       if (e.kind === 'expunge') for (const u of e.uids) this.pendingExpunged.add(u);
       else if (e.kind === 'flags') for (const u of e.uids) this.pendingFlags.add(u);
       else if (e.kind === 'append') this.newMail = true;

@@ -20,6 +20,7 @@ import { responseText } from '../protocol/response-writer.ts';
 import { formatNumbers, parseSequenceSet } from '../protocol/sequence-set.ts';
 import type { FetchItem } from '../protocol/fetch-attributes.ts';
 import type { MailboxChange } from '../../store/change-bus.ts';
+import type { Lease } from '../../store/api.ts';
 import { COMMANDS } from '../commands/registry.ts';
 import { capabilities } from './capabilities.ts';
 import { completionForError, type Completion } from './completion.ts';
@@ -27,6 +28,7 @@ import { flagList } from './flag-text.ts';
 import type { ImapServices } from './services.ts';
 import type { SelectedMailbox } from './selected-mailbox.ts';
 import type { Notifier } from './notifier.ts';
+import { DeflateStream } from './compression.ts';
 import {
   IMAP_IDLE_TIMEOUT_SECONDS,
   IMAP_MAX_BAD_COMMANDS,
@@ -71,6 +73,7 @@ export class ImapSession {
   private badInARow = 0;
   private lineWaiter: ((line: Buffer | null) => void) | null = null;
   private unsubscribe: (() => void) | null = null;
+  private slot: Lease | null = null;
   private selectingEvents: MailboxChange[] | null = null;
   private idling = false;
   private reporting: Promise<void> = Promise.resolve();
@@ -219,7 +222,13 @@ export class ImapSession {
 
   // --- state changes ---
 
-  loggedIn(account: { id: number; address: string }): void {
+  /** `slot` is the account's IMAP session place (store.shared), given back at cleanup. */
+  loggedIn(account: { id: number; address: string }, slot: Lease): void {
+    if (this.closed) {
+      slot.release().catch(() => {});
+      return;
+    }
+    this.slot = slot;
     this.account = account;
     this.state = 'authenticated';
     this.clearPreauthTimer();
@@ -246,6 +255,22 @@ export class ImapSession {
     this.selectingEvents = null;
     this.selected = null;
     this.state = 'authenticated';
+  }
+
+  /** Whether COMPRESS=DEFLATE is active (RFC 4978). */
+  get compressed(): boolean {
+    return this.stream instanceof DeflateStream;
+  }
+
+  /** RFC 4978 §3: after the tagged OK everything is compressed, both ways. Bytes the client sent
+   *  before it could have seen the OK were not compressed and are dropped, as for STARTTLS. */
+  startCompression(): void {
+    this.framer.reset();
+    const plain = this.stream;
+    plain.off('data', this.onData);
+    const compressed = new DeflateStream(plain);
+    this.stream = compressed;
+    this.attach(compressed);
   }
 
   /** RFC 3501 §6.2.1 STARTTLS: after the OK, wrap the socket; bytes already buffered are dropped. */
@@ -296,7 +321,7 @@ export class ImapSession {
   }
 
   private setTimeout(seconds: number): void {
-    const s = this.stream as Duplex & { setTimeout?: (ms: number) => void };
+    const s = this.stream as Duplex & { setTimeout?: (ms: number) => unknown };
     if (typeof s.setTimeout === 'function') s.setTimeout(seconds * 1000);
   }
 
@@ -334,7 +359,10 @@ export class ImapSession {
     if (this.unsubscribe) {
       this.unsubscribe();
       this.unsubscribe = null;
-      if (this.account) this.services.releaseSession(this.account.id);
+    }
+    if (this.slot) {
+      this.slot.release().catch(() => {});
+      this.slot = null;
     }
     if (this.lineWaiter) {
       const w = this.lineWaiter;
@@ -543,6 +571,15 @@ export class ImapSession {
       return;
     }
     view.gone = false;
+    if (view.resyncSince !== null) {
+      // A change from another node without its UIDs: the store says what was expunged or changed.
+      const since = view.resyncSince;
+      view.resyncSince = null;
+      for (const u of await messages.vanishedSince(view.id, since, null)) if (view.seqOf(u) > 0) view.pendingExpunged.add(u);
+      const changed = (await messages.changedSince(view.id, since)).map((r) => r.uid).filter((u) => view.seqOf(u) > 0);
+      for (const u of changed) view.pendingFlags.add(u);
+      view.contexts.touch(changed);
+    }
     if (expungeAllowed && view.pendingExpunged.size > 0) {
       const uids = [...view.pendingExpunged].sort((a, b) => a - b);
       view.pendingExpunged.clear();
@@ -555,6 +592,8 @@ export class ImapSession {
         const floor = view.readOnly ? view.recentFloor : await this.services.mailboxes.claimRecent(view.id, fresh[fresh.length - 1]!);
         for (const u of fresh) if (u > floor) view.recent.add(u);
         view.append(fresh);
+        // New mail announced without its UIDs reaches SEARCH/SORT contexts here (RFC 5267 §4.3).
+        view.contexts.touch(fresh);
         this.write(`* ${view.exists} EXISTS\r\n* ${view.recent.size} RECENT\r\n`);
         // RFC 5465 §5.2: NOTIFY's MessageNew fetch attributes, answered for the new messages after EXISTS.
         const atts = this.notifier?.selected?.fetch;

@@ -1,8 +1,11 @@
-// The PostgreSQL engine's accounts area (the interface is Accounts in src/store/api.ts).
+// The PostgreSQL engine's accounts area (the interface is Accounts in src/store/api.ts), as
+// src/store/accounts.ts: a new account gets INBOX and the RFC 6154 special-use folders, all
+// subscribed (CLIENTS.md); removal deletes its mailboxes and messages and releases the content
+// they held, in one transaction (message-rows.ts deleteAccountRows).
 import type { Accounts } from '../api.ts';
-import type { AccountRow } from '../accounts.ts';
+import { DEFAULT_MAILBOXES, type AccountRow } from '../accounts.ts';
 import type { PgContext } from './context.ts';
-import { notBuilt } from './not-built.ts';
+import { createMailboxRow, deleteAccountRows, subscribeName } from './message-rows.ts';
 
 export class PgAccounts implements Accounts {
   private readonly ctx: PgContext;
@@ -12,30 +15,47 @@ export class PgAccounts implements Accounts {
   }
 
   async add(address: string, domainId: number, passwordHash: string): Promise<AccountRow> {
-    throw notBuilt('accounts.add');
+    const now = this.ctx.clock.now();
+    return this.ctx.write(async (tx) => {
+      const [row] = await tx<AccountRow[]>`INSERT INTO accounts (domain_id, address, password_hash, created_at)
+        VALUES (${domainId}, ${address}, ${passwordHash}, ${now})
+        RETURNING id, address, domain_id AS "domainId", password_hash AS "passwordHash", quota_bytes AS "quotaBytes", used_bytes AS "usedBytes", created_at AS "createdAt"`;
+      for (const box of DEFAULT_MAILBOXES) {
+        await createMailboxRow(tx, row!.id, box.name, box.specialUse, now);
+        await subscribeName(tx, row!.id, box.name);
+      }
+      return { ...row! };
+    });
   }
 
   async byId(id: number): Promise<AccountRow | null> {
-    throw notBuilt('accounts.byId');
+    const [row] = await this.ctx.sql<AccountRow[]>`SELECT id, address, domain_id AS "domainId", password_hash AS "passwordHash",
+      quota_bytes AS "quotaBytes", used_bytes AS "usedBytes", created_at AS "createdAt" FROM accounts WHERE id = ${id}`;
+    return row ? { ...row } : null;
   }
 
   async byAddress(address: string): Promise<AccountRow | null> {
-    throw notBuilt('accounts.byAddress');
+    const [row] = await this.ctx.sql<AccountRow[]>`SELECT id, address, domain_id AS "domainId", password_hash AS "passwordHash",
+      quota_bytes AS "quotaBytes", used_bytes AS "usedBytes", created_at AS "createdAt" FROM accounts WHERE address = ${address}`;
+    return row ? { ...row } : null;
   }
 
   async list(domainId?: number): Promise<AccountRow[]> {
-    throw notBuilt('accounts.list');
+    const rows = await this.ctx.sql<AccountRow[]>`SELECT id, address, domain_id AS "domainId", password_hash AS "passwordHash",
+      quota_bytes AS "quotaBytes", used_bytes AS "usedBytes", created_at AS "createdAt" FROM accounts
+      WHERE ${domainId === undefined ? this.ctx.sql`true` : this.ctx.sql`domain_id = ${domainId}`} ORDER BY address COLLATE "C"`;
+    return rows.map((r) => ({ ...r }));
   }
 
   async setPassword(id: number, passwordHash: string): Promise<void> {
-    throw notBuilt('accounts.setPassword');
+    await this.ctx.sql`UPDATE accounts SET password_hash = ${passwordHash} WHERE id = ${id}`;
   }
 
   async setQuota(id: number, quotaBytes: number): Promise<void> {
-    throw notBuilt('accounts.setQuota');
+    await this.ctx.sql`UPDATE accounts SET quota_bytes = ${quotaBytes} WHERE id = ${id}`;
   }
 
   async remove(id: number): Promise<void> {
-    throw notBuilt('accounts.remove');
+    await this.ctx.write((tx) => deleteAccountRows(tx, id));
   }
 }

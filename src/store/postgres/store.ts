@@ -6,7 +6,8 @@ import type { Clock } from '../../clock.ts';
 import type { Store } from '../api.ts';
 import type { ExportRow } from '../export.ts';
 import type { StoreInput, StoredCopy } from '../delivery.ts';
-import { LocalChangeBus, type ChangeBus } from '../change-bus.ts';
+import type { ChangeBus } from '../change-bus.ts';
+import { PgChangeBus } from './change-bus.ts';
 import { PendingMigrationsError } from '../store.ts';
 import { connectPostgres, type PostgresSettings, type Sql } from './connect.ts';
 import { applyPgMigrations, pendingPgMigrations, readPgMigrations } from './migrate.ts';
@@ -26,10 +27,14 @@ import { PgTlsResults } from './tls-results.ts';
 import { PgImapMailboxes } from './imap-mailboxes.ts';
 import { PgImapMessages } from './imap-messages.ts';
 import { PgImapSearch } from './imap-search.ts';
-import { notBuilt } from './not-built.ts';
+import { PgShared } from './shared.ts';
+import { storeMessage } from './delivery.ts';
+import { createMailboxRow, subscribeName } from './message-rows.ts';
+import { decodeFlags } from '../flags.ts';
 
 export interface PgStoreOptions {
   clock: Clock;
+  /** The change bus; by default a PgChangeBus on this database, shared with every other node. */
   bus?: ChangeBus;
   /** Apply pending migrations on open (serve does); otherwise refuse a database that has pending ones. */
   migrate: boolean;
@@ -60,14 +65,19 @@ export class PgStore implements Store {
   readonly imapMailboxes: PgImapMailboxes;
   readonly imapMessages: PgImapMessages;
   readonly imapSearch: PgImapSearch;
+  readonly shared: PgShared;
   readonly applied: readonly { version: number; name: string }[];
   private open = true;
 
-  private constructor(url: string, sql: Sql, options: PgStoreOptions, applied: readonly { version: number; name: string }[]) {
+  /** The bus this store started (and closes), when none was given. */
+  private readonly ownBus: PgChangeBus | null;
+
+  private constructor(url: string, sql: Sql, options: PgStoreOptions, bus: ChangeBus, ownBus: PgChangeBus | null, applied: readonly { version: number; name: string }[]) {
     this.url = url;
     this.sql = sql;
     this.clock = options.clock;
-    this.bus = options.bus ?? new LocalChangeBus();
+    this.bus = bus;
+    this.ownBus = ownBus;
     this.applied = applied;
     this.ctx = new PgContext(sql, this.clock, this.bus);
     this.domains = new PgDomains(this.ctx);
@@ -85,6 +95,7 @@ export class PgStore implements Store {
     this.imapMailboxes = new PgImapMailboxes(this.ctx);
     this.imapMessages = new PgImapMessages(this.ctx);
     this.imapSearch = new PgImapSearch(this.ctx);
+    this.shared = new PgShared(this.ctx);
   }
 
   /** Connects, then migrates or checks the schema as `options.migrate` says. */
@@ -99,27 +110,51 @@ export class PgStore implements Store {
         const pending = await pendingPgMigrations(sql, migrations);
         if (pending.length > 0) throw new PendingMigrationsError(`the database needs ${pending.length} migration(s) (${pending.map((m) => m.name).join(', ')}); run "postern migrate"`);
       }
-      return new PgStore(settings.url, sql, options, applied);
+      // Without a bus from the caller, changes reach the other nodes by LISTEN/NOTIFY.
+      const ownBus = options.bus ? null : await PgChangeBus.start(sql);
+      return new PgStore(settings.url, sql, options, options.bus ?? ownBus!, ownBus, applied);
     } catch (err) {
       await sql.end({ timeout: 5 });
       throw err;
     }
   }
 
-  async storeMessage(input: StoreInput): Promise<StoredCopy[]> {
-    throw notBuilt('storeMessage');
+  /** Stores one message for all its targets in one transaction; resolves after COMMIT. */
+  storeMessage(input: StoreInput): Promise<StoredCopy[]> {
+    return this.ctx.write((tx, publish) => storeMessage(tx, publish, input));
   }
 
-  async storeMessages(inputs: readonly StoreInput[]): Promise<StoredCopy[][]> {
-    throw notBuilt('storeMessages');
+  /** Stores several messages in one transaction: all of them or, if any fails, none (MULTIAPPEND). */
+  storeMessages(inputs: readonly StoreInput[]): Promise<StoredCopy[][]> {
+    return this.ctx.write(async (tx, publish) => {
+      const out: StoredCopy[][] = [];
+      for (const input of inputs) out.push(await storeMessage(tx, publish, input));
+      return out;
+    });
   }
 
+  /** The next `limit` messages of a mailbox after `afterUid` (export); flags as IMAP shows them. */
   async exportPage(mailboxId: number, afterUid: number, limit: number): Promise<ExportRow[]> {
-    throw notBuilt('exportPage');
+    const rows = await this.sql<{ uid: number; contentId: number; flags: number; keywords: string; internalDate: number }[]>`
+      SELECT uid, content_id AS "contentId", flags, keywords, internal_date AS "internalDate"
+      FROM messages WHERE mailbox_id = ${mailboxId} AND uid > ${afterUid} ORDER BY uid LIMIT ${limit}`;
+    return rows.map((r) => ({ uid: r.uid, contentId: r.contentId, flags: decodeFlags(r.flags, r.keywords), internalDate: r.internalDate }));
   }
 
-  async ensureMailbox(accountId: number, name: string): Promise<void> {
-    throw notBuilt('ensureMailbox');
+  /** Creates `name` (and its '/'-separated parents) for the account unless it exists (import); an
+   *  existing mailbox is reused, never recreated, so its UIDVALIDITY stays. */
+  ensureMailbox(accountId: number, name: string): Promise<void> {
+    return this.ctx.write(async (tx) => {
+      const parts = name.split('/');
+      for (let i = 1; i <= parts.length; i++) {
+        const path = parts.slice(0, i).join('/');
+        const [exists] = await tx`SELECT 1 FROM mailboxes WHERE account_id = ${accountId} AND name = ${path}`;
+        if (exists) continue;
+        await createMailboxRow(tx, accountId, path, null, this.clock.now());
+        // Imported folders are shown by clients that list only subscribed ones (Thunderbird).
+        await subscribeName(tx, accountId, path);
+      }
+    });
   }
 
   isOpen(): boolean {
@@ -143,6 +178,8 @@ export class PgStore implements Store {
   async close(): Promise<void> {
     if (!this.open) return;
     this.open = false;
+    await this.shared.leases.close();
+    await this.ownBus?.close();
     await this.sql.end({ timeout: 5 });
   }
 }

@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { classOfFiling, classOfKeywords, roleOf } from '../../../src/spam/filing.ts';
-import { classify, chi2Q } from '../../../src/spam/classifier.ts';
+import { classify, chi2Q, CLASSIFIER_PARAMS } from '../../../src/spam/classifier.ts';
 import { judgeReputation } from '../../../src/spam/reputation.ts';
 import { parseDnsList, queryName } from '../../../src/spam/dns-lists.ts';
 import { ipSignals, signalsOf, isPublicIp } from '../../../src/spam/signals.ts';
-import { combine, spamHeaders } from '../../../src/spam/verdict.ts';
+import { combine, POINTS, spamHeaders } from '../../../src/spam/verdict.ts';
 import { stripOwnSpamFields } from '../../../src/spam/own-headers.ts';
 import { fromAddressOf } from '../../../src/spam/filter.ts';
 
@@ -43,12 +43,33 @@ test('classifier: inconclusive below min_trained of either class; Robinson–Fis
   const unknown = classify({ totals: { ham: 50, spam: 50 }, counts }, [unseen], 50);
   assert.ok(unknown.kind === 'scored' && unknown.probability === 0.5);
   assert.ok(Math.abs(chi2Q(2, 2) - Math.exp(-1)) < 1e-12);
+  // Robinson's s: a token seen in one spam is pulled towards x by s; a weaker prior trusts it more.
+  const once = new Map([[viagra, { ham: 0, spam: 1 }]]);
+  const pOf = (strength: number) => {
+    const r = classify({ totals: { ham: 50, spam: 50 }, counts: once }, [viagra], 50, { ...CLASSIFIER_PARAMS, strength, minDeviation: 0 });
+    return r.kind === 'scored' ? r.telling[0]!.p : NaN;
+  };
+  assert.equal(pOf(1), 0.75);
+  assert.ok(Math.abs(pOf(0.25) - 0.9) < 1e-12);
+  // Only the maxTokens most telling tokens are combined.
+  const many = new Map(Array.from({ length: 20 }, (_, i) => [100 + i, { ham: 0, spam: 10 + i }] as const));
+  const few = classify({ totals: { ham: 50, spam: 50 }, counts: many }, [...many.keys()], 50, { ...CLASSIFIER_PARAMS, maxTokens: 3 });
+  assert.ok(few.kind === 'scored' && few.telling.length === 3 && few.telling.every((t) => t.token >= 117), JSON.stringify(few));
 });
 
-test('reputation: the most specific clear signal decides; an unverified domain condemns but never vouches', () => {
-  assert.equal(judgeReputation([]).kind, 'inconclusive');
-  assert.equal(judgeReputation([{ kind: 'domain', value: 'x.test', ham: 10, spam: 0 }]).kind, 'inconclusive');
-  assert.equal(judgeReputation([{ kind: 'domain', value: 'x.test', ham: 0, spam: 3 }]).kind, 'spam');
+test('reputation: the most specific clear signal decides; an unverified domain only leans towards spam, never vouches', () => {
+  assert.deepEqual(judgeReputation([]), { kind: 'inconclusive' });
+  assert.deepEqual(judgeReputation([{ kind: 'domain', value: 'x.test', ham: 10, spam: 0 }]), { kind: 'inconclusive' });
+  // A freemail domain most of whose mail was spam: the first message from a new correspondent there
+  // is judged by its content, with the domain's history as a lean.
+  assert.deepEqual(judgeReputation([{ kind: 'domain', value: 'yahoo.com', ham: 5, spam: 75 }]),
+    { kind: 'inconclusive', lean: { signal: 'domain', value: 'yahoo.com', ham: 5, spam: 75 } });
+  assert.deepEqual(judgeReputation([{ kind: 'org', value: 'x.test', ham: 0, spam: 3 }]), { kind: 'inconclusive' }, 'org needs 4 messages');
+  assert.equal(judgeReputation([{ kind: 'org', value: 'x.test', ham: 0, spam: 4 }, { kind: 'from', value: 'a@x.test', ham: 2, spam: 0 }]).kind, 'ham',
+    'the exact address the user kept outweighs its domain');
+  assert.equal(judgeReputation([{ kind: 'domain', value: 'x.test', ham: 0, spam: 9 }, { kind: 'ip32', value: '192.0.2.1', ham: 0, spam: 2 }]).kind, 'spam',
+    'the client address still condemns');
+  assert.equal(judgeReputation([{ kind: 'ip32', value: '192.0.2.1', ham: 5, spam: 0 }]).kind, 'inconclusive', 'a network never vouches');
   assert.equal(judgeReputation([{ kind: 'dkim', value: 'x.test', ham: 3, spam: 0 }]).kind, 'ham');
   const v = judgeReputation([{ kind: 'ip26', value: '192.0.2.0/26', ham: 0, spam: 9 }, { kind: 'from', value: 'a@x.test', ham: 2, spam: 0 }]);
   assert.equal(v.kind === 'ham' && v.signal, 'from');
@@ -97,6 +118,14 @@ test('verdict: reputation before content, thresholds, headers folded; forged hea
   assert.ok(!trusted.reasons.some((r) => r.startsWith('bayes')));
   const signalsOnly = combine({ ...base, reputation: { kind: 'inconclusive' }, classifier: null, connection: { earlyTalker: true, heloOurs: false, heloBareIp: true, noFcrdns: false } }, t);
   assert.equal(signalsOnly.action, 'inbox', 'connection signals alone stay below 5');
+  const leaning = { kind: 'inconclusive', lean: { signal: 'domain', value: 'yahoo.com', ham: 1, spam: 30 } } as const;
+  const leanOnly = combine({ ...base, reputation: leaning, classifier: { kind: 'scored', probability: 0.5, telling: [] } }, t);
+  assert.equal(leanOnly.action, 'inbox', 'a domain alone never junks');
+  assert.equal(leanOnly.score, POINTS.reputationLean);
+  assert.match(leanOnly.reasons.join('; '), /reputation-leans-spam domain=yahoo\.com \(1 ham, 30 spam\) \+2\.0/);
+  assert.equal(combine({ ...base, reputation: leaning, classifier: { kind: 'scored', probability: 0.8, telling: [] } }, t).action, 'junk',
+    'content that is not enough alone (p=0.8 gives 3.75) junks with the lean');
+  assert.equal(combine({ ...base, reputation: { kind: 'inconclusive' }, classifier: { kind: 'scored', probability: 0.8, telling: [] } }, t).action, 'inbox');
   const rejected = combine({ ...base, reputation: { kind: 'spam', signal: 'ip32', value: '192.0.2.1', ham: 0, spam: 4 }, classifier: null }, { junk: 5, reject: 9 });
   assert.equal(rejected.action, 'reject');
   const h = spamHeaders({ score: 5.6, action: 'junk', reasons: Array.from({ length: 8 }, (_, i) => `reason-number-${i} +1.0`) });
