@@ -2,8 +2,9 @@
 // UID and MODSEQ growth on STORE/COPY/MOVE/EXPUNGE, VANISHED tombstones, CHANGEDSINCE and
 // UNCHANGEDSINCE, STORE in pages, FETCH pages with the bytes of small messages, content shared by
 // COPY and released on EXPUNGE, and the quota.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { storeTest } from './engines.ts';
+import { openSecondNode, openTestStore, storeTest } from './engines.ts';
 import type { Store } from '../../src/store/api.ts';
 import { deliver, deliverAll } from '../../src/delivery/deliver.ts';
 import { OverQuotaError } from '../../src/store/delivery.ts';
@@ -221,4 +222,67 @@ storeTest('FETCH pages: the wanted columns, the bytes of small messages, ranged 
   assert.deepEqual((await store.imapMessages.fetchPage(a.inbox, 1, 10, 10, {}, s.modseqs[0]! - 1)).map((r) => r.uid), [2]);
   assert.deepEqual(await store.imapMessages.uidsAfter(a.inbox, 1), [2]);
   assert.equal(await store.imapMessages.countAbove(a.inbox, 0), 2);
+});
+
+storeTest('filing trains the spam filter: MOVE/COPY into Junk, out of Junk, and $Junk/$NotJunk, recorded with the change', async (store) => {
+  const a = await account(store);
+  const junk = (await store.imapMailboxes.byName(a.id, 'Junk'))!.id;
+  const kept = (await store.imapMailboxes.create(a.id, 'Kept')).id;
+  let kicks = 0;
+  const stop = store.spam.onFiled(() => kicks++);
+  const one = await put(store, a.id, 'one');
+  const two = await put(store, a.id, 'two');
+  const three = await put(store, a.id, 'three');
+  const wanted = async () => new Map((await store.spam.pending(100)).filter((p) => p.accountId === a.id).map((p) => [p.contentId, p.wanted]));
+  await store.imapMessages.move(a.id, a.inbox, [[1, 1]], junk);
+  assert.equal((await wanted()).get(one.contentId), 'spam');
+  assert.equal(kicks, 1);
+  await store.imapMessages.copy(a.id, junk, [[1, 1]], kept);
+  assert.equal((await wanted()).get(one.contentId), 'ham');
+  // Between two ordinary mailboxes nothing is learnt.
+  await store.imapMessages.copy(a.id, a.inbox, [[2, 2]], kept);
+  assert.equal((await wanted()).get(two.contentId), undefined);
+  await store.imapMessages.storeFlags(a.id, a.inbox, [[2, 3]], 'add', ['$Junk'], null);
+  assert.equal((await wanted()).get(two.contentId), 'spam');
+  assert.equal((await wanted()).get(three.contentId), 'spam');
+  await store.imapMessages.storeFlags(a.id, a.inbox, [[3, 3]], 'add', ['$NotJunk'], null);
+  assert.equal((await wanted()).get(three.contentId), 'ham');
+  assert.equal(kicks, 4);
+  stop();
+});
+
+test('[postgres] two nodes COPY, MOVE, STORE and deliver into one mailbox at once: unique UIDs and MODSEQs, no deadlock', async (t) => {
+  const first = await openTestStore('postgres', t);
+  const second = await openSecondNode(first, t);
+  const a = await account(first);
+  const kept = (await first.imapMailboxes.create(a.id, 'Kept')).id;
+  const other = (await first.imapMailboxes.create(a.id, 'Other')).id;
+  for (let i = 0; i < 10; i++) await put(first, a.id, `m${i}`);
+  const ops: Promise<{ destinationUids?: number[]; modseqs?: number[]; modseq?: number }>[] = [];
+  for (const [i, node] of [first, second, first, second, first, second].entries()) {
+    ops.push(node.imapMessages.copy(a.id, a.inbox, [[1, 10]], kept));
+    ops.push(node.imapMessages.storeFlags(a.id, a.inbox, [[1, 10]], i % 2 ? 'add' : 'remove', ['\\Flagged', `k${i}`], null));
+    ops.push(deliver(node, { raw: message(`d${i}`), recipients: [{ accountId: a.id, mailbox: 'Kept' }] }).then((c) => ({ destinationUids: c.map((x) => x.uid) })));
+    ops.push(node.imapMessages.copy(a.id, a.inbox, [[1, 10]], other).then((r) => node.imapMessages.move(a.id, other, [[1, Number.MAX_SAFE_INTEGER]], kept)));
+  }
+  const results = await Promise.all(ops);
+  const uids = await first.imapMessages.uids(kept);
+  const reported = results.flatMap((r) => r.destinationUids ?? []).sort((x, y) => x - y);
+  assert.equal(new Set(reported).size, reported.length, 'no UID handed out twice');
+  assert.deepEqual(uids, reported);
+  assert.equal(uids.length, 6 * 10 + 6 + 6 * 10);
+  const modseqs = results.flatMap((r) => r.modseqs ?? (r.modseq ? [r.modseq] : []));
+  assert.equal(new Set(modseqs).size, modseqs.length, 'no MODSEQ handed out twice');
+  const box = (await second.imapMailboxes.byId(kept))!;
+  assert.equal(box.uidNext, uids[uids.length - 1]! + 1);
+});
+
+test('[postgres] two nodes SELECT one mailbox at once: each \\Recent message goes to one session', async (t) => {
+  const first = await openTestStore('postgres', t);
+  const second = await openSecondNode(first, t);
+  const a = await account(first);
+  for (let i = 0; i < 5; i++) await put(first, a.id, `m${i}`);
+  const views = await Promise.all([first, second, first, second].map((s) => s.imapMailboxes.selectSnapshot(a.id, 'INBOX', true)));
+  const recent = views.flatMap((v) => v!.uids.filter((u) => u > v!.recentFloor));
+  assert.deepEqual(recent.sort((x, y) => x - y), [1, 2, 3, 4, 5]);
 });

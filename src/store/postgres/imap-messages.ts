@@ -70,9 +70,12 @@ interface StorePage { rows: (FlagRow & { changed: boolean })[]; modified: number
 
 export class PgImapMessages implements ImapMessages {
   private readonly ctx: PgContext;
+  /** Called after a commit that recorded a filing (the spam trainer of this node listens). */
+  private readonly filed: () => void;
 
-  constructor(ctx: PgContext) {
+  constructor(ctx: PgContext, filed: () => void = () => {}) {
     this.ctx = ctx;
+    this.filed = filed;
   }
 
   /** Every UID of the mailbox, ascending: the sequence-number order of a new session view. */
@@ -235,6 +238,7 @@ export class PgImapMessages implements ImapMessages {
       for (const u of page.modified) result.modified.push(u);
       if (page.modseq > 0) result.modseqs.push(page.modseq);
       from = page.next;
+      if (page.filed) this.filed();
     }
     return result;
   }
@@ -272,7 +276,9 @@ export class PgImapMessages implements ImapMessages {
 
   /** COPY: new rows in the destination with the same flags, sharing the stored content. */
   async copy(accountId: number, fromId: number, ranges: UidRanges, toId: number): Promise<CopyResult> {
-    return this.ctx.write(async (tx, publish) => {
+    let filed = false;
+    const result = await this.ctx.write(async (tx, publish) => {
+      filed = false;
       const account = await lockAccount(tx, accountId);
       const rows = await rowsIn(tx, fromId, ranges);
       const uidValidity = await uidValidityOf(tx, toId);
@@ -295,21 +301,27 @@ export class PgImapMessages implements ImapMessages {
       const ids = [...counts.keys()].sort((a, b) => a - b);
       await tx`UPDATE contents c SET refcount = c.refcount + x.n
         FROM unnest(${tx.array(ids)}::bigint[], ${tx.array(ids.map((id) => counts.get(id)!))}::bigint[]) AS x(id, n) WHERE c.id = x.id`;
-      await this.recordMoveFiling(tx, accountId, fromId, toId, rows);
+      filed = await this.recordMoveFiling(tx, accountId, fromId, toId, rows);
       publish({ accountId, mailboxId: toId, kind: 'append', uids: destinationUids, modseq });
       return { uidValidity, sourceUids: rows.map((r) => r.uid), destinationUids };
     });
+    if (filed) this.filed();
+    return result;
   }
 
   /** The spam filter learns from filing (src/spam/filing.ts): recorded in the same transaction as the move or copy. */
-  private async recordMoveFiling(tx: Tx, accountId: number, fromId: number, toId: number, rows: readonly { contentId: number }[]): Promise<void> {
+  private async recordMoveFiling(tx: Tx, accountId: number, fromId: number, toId: number, rows: readonly { contentId: number }[]): Promise<boolean> {
     const cls = await filingClassBetween(tx, accountId, fromId, toId);
-    if (cls) await recordFiling(tx, accountId, rows.map((r) => r.contentId), cls, this.ctx.clock.now());
+    if (!cls) return false;
+    await recordFiling(tx, accountId, rows.map((r) => r.contentId), cls, this.ctx.clock.now());
+    return true;
   }
 
   /** MOVE (RFC 6851): the rows change mailbox and UID in place; tombstones stay in the source. */
   async move(accountId: number, fromId: number, ranges: UidRanges, toId: number): Promise<CopyResult & { modseq: number }> {
-    return this.ctx.write(async (tx, publish) => {
+    let filed = false;
+    const result = await this.ctx.write(async (tx, publish) => {
+      filed = false;
       await lockAccount(tx, accountId);
       const rows = await rowsIn(tx, fromId, ranges);
       const uidValidity = await uidValidityOf(tx, toId);
@@ -321,11 +333,13 @@ export class PgImapMessages implements ImapMessages {
       const destinationUids = rows.map((_, i) => first + i);
       await tx`UPDATE messages m SET mailbox_id = ${toId}, uid = x.uid, modseq = ${modseq}
         FROM unnest(${tx.array(rows.map((r) => r.id))}::bigint[], ${tx.array(destinationUids)}::bigint[]) AS x(id, uid) WHERE m.id = x.id`;
-      await this.recordMoveFiling(tx, accountId, fromId, toId, rows);
+      filed = await this.recordMoveFiling(tx, accountId, fromId, toId, rows);
       publish({ accountId, mailboxId: toId, kind: 'append', uids: destinationUids, modseq });
       publish({ accountId, mailboxId: fromId, kind: 'expunge', uids: sourceUids, modseq });
       return { uidValidity, sourceUids, destinationUids, modseq };
     });
+    if (filed) this.filed();
+    return result;
   }
 
   /** RFC 7162 §3.2.5.1: UIDs expunged after `modseq`, within `ranges`. */
