@@ -7,7 +7,7 @@
 // client it is admitted as, and released once when its socket closes; a trusted connection whose
 // header is malformed, oversized or late is closed uncounted and reported, and nothing else changes.
 import type net from 'node:net';
-import { PROXY_HEADER_MAX_BYTES, PROXY_HEADER_TIMEOUT_MS } from '../limits.ts';
+import { PROXY_HEADER_TIMEOUT_MS } from '../limits.ts';
 import type { ConnectionLimiter } from './connection-limiter.ts';
 import { parseProxyHeader, type ProxiedSource } from './proxy-protocol.ts';
 import type { ProxyTrust } from './proxy-trust.ts';
@@ -95,11 +95,9 @@ function readProxyHeader(socket: net.Socket, timeoutMs: number, done: (result: H
     for (let chunk = socket.read() as Buffer | null; chunk !== null && !finished; chunk = socket.read() as Buffer | null) {
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
       const parsed = parseProxyHeader(buffered);
-      if (parsed.kind === 'incomplete') {
-        if (buffered.length >= PROXY_HEADER_MAX_BYTES) finish({ failure: 'oversized', detail: `no complete PROXY header in ${buffered.length} bytes` });
-        continue;
-      }
-      if (parsed.kind === 'invalid') return finish({ failure: 'invalid', detail: parsed.reason });
+      // The parser decides within PROXY_HEADER_MAX_BYTES, so no more than that (plus one read) is held.
+      if (parsed.kind === 'incomplete') continue;
+      if (parsed.kind === 'invalid') return finish({ failure: parsed.oversized ? 'oversized' : 'invalid', detail: parsed.reason });
       const rest = buffered.subarray(parsed.length);
       if (rest.length > 0) socket.unshift(rest);
       return finish({ source: parsed.source });

@@ -12,7 +12,7 @@ export interface ProxiedSource { address: string; port: number }
 
 export type ProxyParse =
   | { kind: 'incomplete' }
-  | { kind: 'invalid'; reason: string }
+  | { kind: 'invalid'; oversized: boolean; reason: string }
   | { kind: 'header'; version: 1 | 2; length: number; source: ProxiedSource | null };
 
 const V1_PREFIX = Buffer.from('PROXY ', 'latin1');
@@ -21,6 +21,8 @@ const V2_SIGNATURE = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51
 // §2.1: "PROXY UNKNOWN" plus two IPv6 addresses and two ports, with CRLF.
 const V1_MAX_BYTES = 107;
 const PORT = /^(?:0|[1-9]\d{0,4})$/;
+
+const invalid = (reason: string, oversized = false): ProxyParse => ({ kind: 'invalid', oversized, reason });
 
 /** True while `data` is still a prefix of `full` (or starts with all of it). */
 function agrees(data: Buffer, full: Buffer): boolean {
@@ -32,25 +34,25 @@ function agrees(data: Buffer, full: Buffer): boolean {
 export function parseProxyHeader(data: Buffer): ProxyParse {
   if (agrees(data, V2_SIGNATURE)) return data.length < 16 ? { kind: 'incomplete' } : parseV2(data);
   if (agrees(data, V1_PREFIX)) return parseV1(data);
-  return { kind: 'invalid', reason: 'not a PROXY header' };
+  return invalid('not a PROXY header');
 }
 
 function parseV1(data: Buffer): ProxyParse {
   const lf = data.indexOf(0x0a);
-  if (lf < 0) return data.length >= V1_MAX_BYTES ? { kind: 'invalid', reason: 'v1 line too long' } : { kind: 'incomplete' };
-  if (lf + 1 > V1_MAX_BYTES) return { kind: 'invalid', reason: 'v1 line too long' };
-  if (data[lf - 1] !== 0x0d) return { kind: 'invalid', reason: 'v1 line not ended by CRLF' };
+  if (lf < 0) return data.length >= V1_MAX_BYTES ? invalid('v1 line longer than 107 bytes', true) : { kind: 'incomplete' };
+  if (lf + 1 > V1_MAX_BYTES) return invalid('v1 line longer than 107 bytes', true);
+  if (data[lf - 1] !== 0x0d) return invalid('v1 line not ended by CRLF');
   const line = data.subarray(0, lf - 1).toString('latin1');
   const fields = line.split(' ');
   const length = lf + 1;
   // §2.1: UNKNOWN may carry anything after it; the receiver uses the connection's own addresses.
   if (fields[1] === 'UNKNOWN') return { kind: 'header', version: 1, length, source: null };
-  if (fields.length !== 6) return { kind: 'invalid', reason: 'v1 needs protocol, two addresses and two ports' };
+  if (fields.length !== 6) return invalid('v1 needs protocol, two addresses and two ports');
   const [, proto, src, dst, sport, dport] = fields as [string, string, string, string, string, string];
   const family = proto === 'TCP4' ? 4 : proto === 'TCP6' ? 6 : 0;
-  if (family === 0) return { kind: 'invalid', reason: 'v1 protocol is not TCP4, TCP6 or UNKNOWN' };
-  if (net.isIP(src) !== family || net.isIP(dst) !== family) return { kind: 'invalid', reason: 'v1 address does not match its protocol' };
-  if (!PORT.test(sport) || !PORT.test(dport) || Number(sport) > 65535 || Number(dport) > 65535) return { kind: 'invalid', reason: 'v1 port out of range' };
+  if (family === 0) return invalid('v1 protocol is not TCP4, TCP6 or UNKNOWN');
+  if (net.isIP(src) !== family || net.isIP(dst) !== family) return invalid('v1 address does not match its protocol');
+  if (!PORT.test(sport) || !PORT.test(dport) || Number(sport) > 65535 || Number(dport) > 65535) return invalid('v1 port out of range');
   return { kind: 'header', version: 1, length, source: { address: family === 6 ? ipv6Text(ipv6Bytes(src)) : src, port: Number(sport) } };
 }
 
@@ -58,26 +60,26 @@ function parseV2(data: Buffer): ProxyParse {
   const versionCommand = data[12]!;
   const family = data[13]!;
   const length = 16 + data.readUInt16BE(14);
-  if (versionCommand >> 4 !== 2) return { kind: 'invalid', reason: 'v2 version is not 2' };
+  if (versionCommand >> 4 !== 2) return invalid('v2 version is not 2');
   const command = versionCommand & 0x0f;
-  if (command > 1) return { kind: 'invalid', reason: 'v2 command is neither LOCAL nor PROXY' };
-  if (length > PROXY_HEADER_MAX_BYTES) return { kind: 'invalid', reason: 'v2 header too long' };
+  if (command > 1) return invalid('v2 command is neither LOCAL nor PROXY');
+  if (length > PROXY_HEADER_MAX_BYTES) return invalid(`v2 header of ${length} bytes`, true);
   if (data.length < length) return { kind: 'incomplete' };
   // §2.2: LOCAL is the proxy's own connection (a health check): its address is the real one.
   if (command === 0) return { kind: 'header', version: 2, length, source: null };
   const body = data.subarray(16, length);
   switch (family) {
     case 0x11: // TCP over IPv4: 4 + 4 address bytes, 2 + 2 port bytes
-      if (body.length < 12) return { kind: 'invalid', reason: 'v2 IPv4 block too short' };
+      if (body.length < 12) return invalid('v2 IPv4 block too short');
       return { kind: 'header', version: 2, length, source: { address: [...body.subarray(0, 4)].join('.'), port: body.readUInt16BE(8) } };
     case 0x21: // TCP over IPv6: 16 + 16 address bytes, 2 + 2 port bytes
-      if (body.length < 36) return { kind: 'invalid', reason: 'v2 IPv6 block too short' };
+      if (body.length < 36) return invalid('v2 IPv6 block too short');
       return { kind: 'header', version: 2, length, source: { address: ipv6Text(body.subarray(0, 16)), port: body.readUInt16BE(32) } };
     case 0x00: // UNSPEC: the proxy could not say; the receiver keeps the connection's addresses
     case 0x31: // a UNIX stream socket has no address the per-IP limits could use
       return { kind: 'header', version: 2, length, source: null };
     default:
-      return { kind: 'invalid', reason: 'v2 family is not a stream over IPv4, IPv6 or UNIX' };
+      return invalid('v2 family is not a stream over IPv4, IPv6 or UNIX');
   }
 }
 
