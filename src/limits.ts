@@ -140,6 +140,11 @@ export const IMAP_COMPRESS_CHUNK_BYTES = 16 * 1024;
 export const IMAP_COMPRESS_WINDOW_BITS = 13;
 export const IMAP_COMPRESS_MEM_LEVEL = 6;
 
+/** PREVIEW (RFC 8970 §3.1): at most 256 characters; they come from at most this many bytes of the
+ *  message's first text part, so a FETCH PREVIEW of many large messages reads little of each. */
+export const IMAP_PREVIEW_MAX_CHARS = 256;
+export const IMAP_PREVIEW_READ_BYTES = 8 * 1024;
+
 /** All the literals of one command before login (a user name and password, ID fields): an
  *  unauthenticated client gets a few KiB, refused at the announcement as Dovecot does. */
 export const IMAP_MAX_PREAUTH_LITERAL_BYTES = 4 * 1024;
@@ -391,3 +396,15 @@ export const CHANGE_BUS_PAYLOAD_BYTES = 7000;
 /** Bytes of one change's UID list (as ranges) in a NOTIFY; a longer list is left out and the other
  *  nodes' sessions read the change from the store, so one huge STORE or EXPUNGE fills no payload. */
 export const CHANGE_BUS_UID_BYTES = 1500;
+
+// --- State shared by the nodes of one store (issue 14) ---
+
+/** A lease (POP3 maildrop lock, IMAP session slot) outlives a node that died by at most this: long
+ *  enough that a busy node renews it in time, short enough that a user is not locked out long. */
+export const SHARED_LEASE_TTL_MS = 60_000;
+/** How often a node renews the leases it holds (one statement for all) and sweeps expired rows:
+ *  a third of the lease, so two missed renewals still leave it held. */
+export const SHARED_LEASE_RENEW_MS = 20_000;
+/** A windowed counter is kept in this many buckets per window: the window slides in steps of
+ *  1/60 (a minute for the hourly send limit), and reading it sums at most this many rows. */
+export const SHARED_COUNTER_BUCKETS = 60;

@@ -1,7 +1,8 @@
 // Fuzz targets for the IMAP extensions' parsers: IMAP URLs (src/imap/protocol/imap-url.ts), APPEND
 // with CATENATE (append-arguments.ts), and SEARCH's RETURN options with RFC 5267's PARTIAL, UPDATE
 // and CONTEXT (return-options.ts), CANCELUPDATE's tags, NOTIFY (notify-arguments.ts), and the
-// COMPRESS=DEFLATE input stream (session/compression.ts). Inputs are built from the grammar's pieces and random
+// COMPRESS=DEFLATE input stream (session/compression.ts), and PREVIEW (fetch modifiers and the
+// preview text, protocol/preview.ts). Inputs are built from the grammar's pieces and random
 // text. Properties: the parsers throw only ImapSyntaxError (the URL parser never throws), what they
 // accept is within the limits of src/limits.ts, and a URL they accept names one message by UID.
 import { test } from 'node:test';
@@ -17,11 +18,14 @@ import { cancelupdate } from '../../src/imap/commands/cancelupdate.ts';
 import type { ImapSession } from '../../src/imap/session/session.ts';
 import type { ParsedCommand } from '../../src/imap/protocol/tokens.ts';
 import { parseNotifyArguments } from '../../src/imap/protocol/notify-arguments.ts';
-import { IMAP_COMPRESS_CHUNK_BYTES, IMAP_MAX_CATENATE_PARTS, IMAP_MAX_NOTIFY_GROUPS } from '../../src/limits.ts';
+import { IMAP_COMPRESS_CHUNK_BYTES, IMAP_MAX_CATENATE_PARTS, IMAP_MAX_NOTIFY_GROUPS, IMAP_PREVIEW_MAX_CHARS } from '../../src/limits.ts';
 import { fuzzOptions } from './options.ts';
 import { duplexPair } from 'node:stream';
 import zlib from 'node:zlib';
 import { DeflateStream } from '../../src/imap/session/compression.ts';
+import { parseFetchArguments } from '../../src/imap/protocol/fetch-attributes.ts';
+import { previewText } from '../../src/imap/protocol/preview.ts';
+import type { MimePart } from '../../src/mime/index.ts';
 
 /** The arguments of one framed command line, or null when it does not frame or tokenize. */
 function argsOf(line: string): ArgumentReader | null {
@@ -157,4 +161,22 @@ test('fuzz: COMPRESS input inflates to exactly what was deflated, or ends the st
     stream.destroy();
     client.destroy();
   }), fuzzOptions());
+});
+
+test('fuzz: FETCH PREVIEW modifiers parse or are BAD; preview text never throws and stays within 256 characters', () => {
+  const words = fc.array(fc.constantFrom('PREVIEW', '(LAZY)', '(lazy)', '(EAGER)', '()', '(LAZY LAZY)', 'UID', 'FLAGS', '(', ')', ' '), { maxLength: 10 });
+  fc.assert(fc.property(words, (w) => {
+    const r = argsOf('a FETCH 1 (' + w.join(' ') + ')');
+    if (r) syntaxOnly(() => parseFetchArguments(r));
+  }), fuzzOptions());
+  const part = (subtype: string, encoding: string | null, charset: string | null): MimePart => ({
+    headerStart: 0, bodyStart: 0, end: 0, lines: 0, type: 'text', subtype, params: charset ? [['charset', charset]] : [], id: null,
+    description: null, encoding, md5: null, disposition: null, language: null, location: null, children: [], message: null,
+  });
+  fc.assert(fc.property(fc.constantFrom('plain', 'html'), fc.constantFrom(null, 'base64', 'quoted-printable', '8bit', 'x-bogus'),
+    fc.constantFrom(null, 'utf-8', 'iso-8859-1', 'x-unknown'), fc.uint8Array({ maxLength: 9000 }), (sub, enc, cs, bytes) => {
+      const text = previewText(part(sub, enc, cs), Buffer.from(bytes));
+      assert.ok([...text].length <= IMAP_PREVIEW_MAX_CHARS);
+      assert.doesNotMatch(text, /[\r\n\t]|  /);
+    }), fuzzOptions());
 });

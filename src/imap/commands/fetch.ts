@@ -17,6 +17,7 @@ import { indexRanges, uidRanges } from '../session/message-set.ts';
 import { flagList } from '../session/flag-text.ts';
 import { decodeTransfer, decodeTree, filterHeaderFields, resolvePart, sectionRange, type MimePart } from '../../mime/index.ts';
 import { FLAG_BITS } from '../../store/flags.ts';
+import { previewPart, previewRange, previewText } from '../protocol/preview.ts';
 import type { FetchWants, MessageRow } from '../../store/imap-messages.ts';
 import type { ImapSession } from '../session/session.ts';
 import { IMAP_MAX_FETCH_HEADER_FIELDS, IMAP_MAX_FETCH_ITEMS, IMAP_FETCH_CONTENT_PAGE_SIZE, IMAP_FETCH_FLUSH_BYTES, IMAP_FETCH_PAGE_SIZE, IMAP_FETCH_STREAM_CHUNK, IMAP_FETCH_STREAM_THRESHOLD } from '../../limits.ts';
@@ -33,6 +34,10 @@ function wantsOf(items: FetchItem[]): FetchWants {
     else if (i.name === 'BODYSTRUCTURE') w.bodyStructure = true;
     else if (i.name === 'BODY') w.body = true;
     else if (i.name === 'RFC822') w.content = true;
+    else if (i.name === 'PREVIEW') {
+      w.content = true;
+      w.mimeTree = true;
+    }
     else if (i.name === 'RFC822.HEADER' || i.name === 'RFC822.TEXT') {
       w.content = true;
       w.mimeTree = true;
@@ -98,6 +103,15 @@ class MessageBytes {
     const raw = this.row.bytes ? this.row.bytes.subarray(r.start, r.end) : await this.s.services.messages.readRange(this.row.contentId, r.start, r.end);
     const decoded = decodeTransfer(raw, encoding);
     return decoded.subarray(...clip(0, decoded.length, partial));
+  }
+
+  /** RFC 8970: the preview text, from a bounded prefix of the first text part. */
+  async preview(): Promise<string> {
+    const part = previewPart(this.mime());
+    if (!part) return '';
+    const r = previewRange(part);
+    const bytes = this.row.bytes ? this.row.bytes.subarray(r.start, r.end) : await this.s.services.messages.readRange(this.row.contentId, r.start, r.end);
+    return previewText(part, bytes);
   }
 
   /** The bytes of a section (only its partial range when one is given), or null when the message
@@ -214,7 +228,7 @@ interface RowOptions {
 
 /** Writes one FETCH response; `data` holds the bytes of each item that needs them, in item order
  *  (a section's partial range already applied). */
-function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, items: FetchItem[], data: (Literal | null)[], opts: RowOptions): void {
+function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, items: FetchItem[], data: (Literal | null)[], opts: RowOptions, preview: string | null): void {
   const view = s.selected!;
   if (opts.flagsChanged || items.some((i) => i.kind === 'simple' && i.name === 'FLAGS')) out.add(view.keywordAnnouncement(row.keywords));
   out.add(`* ${seq} FETCH (`);
@@ -270,6 +284,12 @@ function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, 
         sep();
         out.add(`BODY ${row.body}`);
         break;
+      case 'PREVIEW':
+        sep();
+        // RFC 8970 §5: an nstring; text beyond printable ASCII goes as a literal of its UTF-8.
+        if (/^[\x20-\x7e]*$/.test(preview!) && !/["\\]/.test(preview!)) out.add(`PREVIEW "${preview}"`);
+        else out.literal('PREVIEW', Buffer.from(preview!, 'utf8'));
+        break;
       case 'MODSEQ':
         if (!sawModseq) {
           sep();
@@ -324,6 +344,7 @@ export const fetch = command({
     // Rows that carry message bytes are read in small pages: the page is held while the client reads.
     const pageSize = wants.content ? IMAP_FETCH_CONTENT_PAGE_SIZE : IMAP_FETCH_PAGE_SIZE;
     const setSeen = !view.readOnly && fetchSetsSeen(a.items);
+    const wantsPreview = a.items.some((i) => i.kind === 'simple' && i.name === 'PREVIEW');
     const opts = { uid: cmd.uid, modseq: a.changedSince !== null };
     for (const [from, to] of idx) {
       for (let i = from; i <= to; i += pageSize) {
@@ -357,7 +378,8 @@ export const fetch = command({
             data = [];
             for (const sec of sections) data.push(await (sec.binary ? bytes.binary(sec.section, sec.partial) : bytes.section(sec.section, sec.partial)));
           }
-          respond(out, s, row, k + 1, a.items, data, { ...opts, flagsChanged: seen.has(row.uid) });
+          const preview = wantsPreview ? await new MessageBytes(s, row).preview() : null;
+          respond(out, s, row, k + 1, a.items, data, { ...opts, flagsChanged: seen.has(row.uid) }, preview);
           if (out.held >= IMAP_FETCH_FLUSH_BYTES || out.parts.some((p) => typeof p !== 'string' && !Buffer.isBuffer(p))) {
             if (!(await writeOut(s, out.take()))) return ok('FETCH aborted');
           }

@@ -1,4 +1,4 @@
-// FETCH arguments (RFC 3501 §6.4.5, RFC 7162 §3.1.4, §3.2.6, BINARY RFC 3516 §4.2): the sequence
+// FETCH arguments (RFC 3501 §6.4.5, RFC 7162 §3.1.4, §3.2.6, BINARY RFC 3516 §4.2, PREVIEW RFC 8970): the sequence
 // set, the data items (macros expanded) with body sections and partial ranges, and the
 // CHANGEDSINCE/VANISHED modifiers.
 // Pure. Always true: every item carries the label its response must use (RFC 3501 §7.4.2), and a
@@ -19,7 +19,8 @@ export type SimpleFetchItem =
   | 'MODSEQ'
   | 'RFC822'
   | 'RFC822.HEADER'
-  | 'RFC822.TEXT';
+  | 'RFC822.TEXT'
+  | 'PREVIEW';
 
 export type SectionSpec = 'ALL' | 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
 
@@ -51,7 +52,7 @@ export interface FetchArguments {
   vanished: boolean;
 }
 
-const SIMPLE = new Set<string>(['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'UID', 'MODSEQ', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT']);
+const SIMPLE = new Set<string>(['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'UID', 'MODSEQ', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT', 'PREVIEW']);
 
 // RFC 3501 §6.4.5 macros.
 const MACROS: Record<string, SimpleFetchItem[]> = {
@@ -69,7 +70,17 @@ export function parseFetchArguments(r: ArgumentReader): FetchArguments {
   if (r.peekList()) {
     const list = r.list('fetch attributes');
     if (!list.more()) throw new ImapSyntaxError('Empty fetch attribute list');
-    while (list.more()) items.push(parseItem(list.atom('fetch attribute')));
+    while (list.more()) {
+      const item = parseItem(list.atom('fetch attribute'));
+      items.push(item);
+      // RFC 8970 §3.2: PREVIEW may take modifiers; LAZY is the one defined, and Postern always has
+      // the preview at hand, so it changes nothing.
+      if (item.kind === 'simple' && item.name === 'PREVIEW' && list.peekList()) {
+        const mods = list.list('PREVIEW modifiers');
+        do if (mods.atom('PREVIEW modifier').toUpperCase() !== 'LAZY') throw new ImapSyntaxError('Unknown PREVIEW modifier');
+        while (mods.more());
+      }
+    }
   } else {
     const text = r.atom('fetch attribute');
     const macro = MACROS[text.toUpperCase()];
