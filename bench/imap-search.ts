@@ -56,7 +56,7 @@ if (!account) {
   console.error(`stored ${count} messages in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-const services = new ImapServices(store, new LoginThrottle(systemClock, { maxFailures: 10, lockoutS: 60 }), pino({ level: 'silent' }), { hostname: 'bench', allowPlaintextLoopback: true }, null);
+const services = new ImapServices(store, new LoginThrottle(store.shared, { maxFailures: 10, lockoutS: 60 }), pino({ level: 'silent' }), { hostname: 'bench', allowPlaintextLoopback: true }, null);
 const [client, server] = duplexPair();
 new ImapSession(services, server, { remoteAddress: '127.0.0.1', secure: false }).start();
 let buffer = '';

@@ -1,8 +1,8 @@
 // bench/spam-replay: the accuracy half of bench/spam without the server, for choosing the filter's
 // parameters quickly. The same corpus half in the same arrival order goes through the same pure
 // functions the server uses (src/spam tokens, reputation, classifier, verdict) with the account's
-// counts held in memory; each message is trained as the folder it was filed in, and a misfiled
-// one is refiled by the "user" (retrained as its true class), as bench/spam does over IMAP.
+// counts held in memory; each message is trained on arrival as delivery trains it (learnedOnArrival),
+// and a misfiled one is refiled by the "user" (retrained as its true class), as bench/spam does over IMAP.
 // Always true: only the split given is read, so tuning on "tune" never sees a "test" message.
 // The figures to report come from bench/spam on the "test" half, over real sockets.
 //   . scripts/node24.sh && node bench/spam-replay.ts [--split tune] [--warmup 500]
@@ -13,7 +13,7 @@ import { tokenKeysOf } from '../src/spam/tokens.ts';
 import { classify, CLASSIFIER_PARAMS } from '../src/spam/classifier.ts';
 import { judgeReputation } from '../src/spam/reputation.ts';
 import { signalsOf } from '../src/spam/signals.ts';
-import { combine } from '../src/spam/verdict.ts';
+import { combine, learnedOnArrival } from '../src/spam/verdict.ts';
 import { fromAddressOf } from '../src/spam/filter.ts';
 import type { ReputationRow, Signal } from '../src/store/spam.ts';
 import { loadCorpus, type Group, type Split } from './spam-corpus.ts';
@@ -50,6 +50,7 @@ const corpus = loadCorpus(values.split as Split);
 const tally: Record<Group, { n: number; junk: number }> = { easy: { n: 0, junk: 0 }, hard: { n: 0, junk: 0 }, spam: { n: 0, junk: 0 } };
 const started = performance.now();
 const scores: { group: Group; score: number }[] = [];
+let trainedCount = 0;
 let tokenMs = 0;
 corpus.forEach((s, i) => {
   const raw = Buffer.from(s.raw, 'latin1');
@@ -74,8 +75,11 @@ corpus.forEach((s, i) => {
   const junked = verdict.action !== 'inbox';
   const filed: Cls = junked ? 'spam' : 'ham';
   const truth: Cls = s.group === 'spam' ? 'spam' : 'ham';
-  adjust(tokens, signals, null, filed);
-  if (filed !== truth) adjust(tokens, signals, filed, truth);
+  // Trained on arrival unless the verdict was sure; the user's refiling trains what was misfiled.
+  const learned = learnedOnArrival(junked ? 'junk' : 'inbox', verdict);
+  if (learned) adjust(tokens, signals, null, learned);
+  if (learned !== truth && filed !== truth) adjust(tokens, signals, learned, truth);
+  if (learned || filed !== truth) trainedCount++;
   if (i >= WARMUP) {
     tally[s.group].n++;
     if (junked) tally[s.group].junk++;
@@ -93,6 +97,7 @@ const rows: [string, string | number][] = [
   ['hard ham in Junk %', pct(tally.hard)],
   ['counted spam / easy / hard', `${tally.spam.n} / ${tally.easy.n} / ${tally.hard.n}`],
   ['distinct tokens after the replay', tokenCounts.size],
+  ['messages trained', trainedCount],
   ['parse + tokenise ms per message', (tokenMs / corpus.length).toFixed(2)],
   ['replay s', ((performance.now() - started) / 1000).toFixed(1)],
 ];

@@ -170,7 +170,7 @@ export async function buildContext(config: Config, log: Logger, configFile: stri
     log,
     tls: createTlsProvider(certFile, keyFile),
     clock: systemClock,
-    throttle: new LoginThrottle(systemClock, { maxFailures: config.login.max_failures, lockoutS: config.login.lockout_s, ipv6Prefix: config.limits.ipv6_prefix }),
+    throttle: new LoginThrottle(store.shared, { maxFailures: config.login.max_failures, lockoutS: config.login.lockout_s, ipv6Prefix: config.limits.ipv6_prefix }),
     metrics,
     listeners: [],
   };

@@ -12,7 +12,7 @@ import { srsFor } from '../srs/srs.ts';
 import { arcSeal, chainValidation, ourAuthenticationResults } from '../email-auth/arc-seal.ts';
 import { signMessage } from '../email-auth/sign.ts';
 import { readHeaderBlock, fieldValue } from '../mime/header-block.ts';
-import { recentSends } from './send-rate.ts';
+import { countSendWithin } from './send-rate.ts';
 import { resolveRecipient } from './recipients.ts';
 import { deliver } from './deliver.ts';
 
@@ -70,9 +70,7 @@ export async function forwardMessage(store: Store, services: OutboundServices, r
   const full = Buffer.concat([req.prefix, req.raw]);
   if (alreadyDeliveredTo(full, req.ownerAddress)) return { queued: false, reason: 'loop' };
   if (req.ownerAccountId !== null) {
-    const sent = recentSends(store, req.ownerAccountId, now);
-    if (sent.length >= services.messagesPerHour) return { queued: false, reason: 'rate-limit' };
-    sent.push(now);
+    if (!await countSendWithin(store, req.ownerAccountId, services.messagesPerHour)) return { queued: false, reason: 'rate-limit' };
   }
   const domain = domainOf(req.ownerAddress);
   const sender = srsFor(services.dataDir).forward(req.envelopeFrom, domain, now);

@@ -1,20 +1,24 @@
-// Messages each account sent in the last hour, per store, shared by everything that sends for an
-// account: both submission listeners and Sieve/alias forwarding, so a forward is not a way around
-// `[submission] messages_per_hour`. Always true: the list holds only times within the last hour,
-// oldest first.
+// Messages each account sent in the last hour, counted in the store (store.shared) so that every
+// node and everything that sends for an account agrees: both submission listeners and Sieve/alias
+// forwarding, so a forward is not a way around `[submission] messages_per_hour`, and neither is a
+// second node. Always true: the count covers the last hour to one bucket (a minute) of precision.
+import type { Store } from '../store/api.ts';
+
 const HOUR_MS = 3600_000;
+const counter = (accountId: number) => `sends:${accountId}`;
 
-const sentTimesByStore = new WeakMap<object, Map<number, number[]>>();
+/** Messages the account sent within the last hour. */
+export async function sendsInLastHour(store: Store, accountId: number): Promise<number> {
+  const [n] = await store.shared.countSum([counter(accountId)]);
+  return n!;
+}
 
-/** The account's send times in the last hour (push `now` onto it to count a new message). */
-export function recentSends(store: object, accountId: number, now: number): number[] {
-  let sentTimes = sentTimesByStore.get(store);
-  if (!sentTimes) { sentTimes = new Map(); sentTimesByStore.set(store, sentTimes); }
-  let list = sentTimes.get(accountId);
-  if (!list) { list = []; sentTimes.set(accountId, list); }
-  // Times are appended in order, so the expired ones are at the front.
-  let expired = 0;
-  while (expired < list.length && now - list[expired]! >= HOUR_MS) expired++;
-  if (expired > 0) list.splice(0, expired);
-  return list;
+/** Counts one sent message. */
+export async function countSend(store: Store, accountId: number): Promise<void> {
+  await store.shared.countAdd(counter(accountId), 1, HOUR_MS);
+}
+
+/** Counts one sent message unless the account already sent `limit` within the hour; false then. */
+export function countSendWithin(store: Store, accountId: number, limit: number): Promise<boolean> {
+  return store.shared.countAddWithin(counter(accountId), HOUR_MS, limit);
 }

@@ -37,7 +37,7 @@ export async function authenticate(store: Store, throttle: LoginThrottle, ip: st
   // (trailing dot, case, IDNA-mapped characters in the domain) shares its counter; every name that
   // is no account shares one, so a spray of invented names cannot grow it either.
   const key = throttleKey(account);
-  const verdict = throttle.check(ip, key);
+  const verdict = await throttle.check(ip, key);
   if (verdict.delayMs > 0) await sleep(verdict.delayMs);
   if (!verdict.allowed) return { ok: false, reason: 'throttled' };
   let good = false;
@@ -53,9 +53,9 @@ export async function authenticate(store: Store, throttle: LoginThrottle, ip: st
     }
   }
   if (!good || !account) {
-    throttle.fail(ip, key);
+    await throttle.fail(ip, key);
     return { ok: false, reason: 'bad-credentials' };
   }
-  throttle.succeed(ip, key);
+  await throttle.succeed(ip, key);
   return { ok: true, accountId: account.id, address: account.address };
 }

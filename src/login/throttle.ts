@@ -1,10 +1,13 @@
-// Throttling of failed logins, shared by every protocol: each failure from an IP or for an account
-// adds a progressive delay to the next attempt; max_failures within the window locks that IP or
-// account out for lockout_s. A success clears the account's counter (not the IP's: one valid
-// account must not launder guesses against others from the same address). IPv6 clients are counted
-// by their /ipv6Prefix (64 by default), as the connection limits do, so a host cannot reset its
-// counter by changing address within its subnet.
-import type { Clock } from '../clock.ts';
+// Throttling of failed logins, shared by every protocol and by every node of the store: each
+// failure from an IP or for an account adds a progressive delay to the next attempt; max_failures
+// within the window locks that IP or account out for lockout_s. A success clears the account's
+// counter (not the IP's: one valid account must not launder guesses against others from the same
+// address). IPv6 clients are counted by their /ipv6Prefix (64 by default), as the connection
+// limits do, so a host cannot reset its counter by changing address within its subnet.
+// The counts and lockouts live in the store (store.shared: a windowed counter per key, a cached
+// lockout entry that expires), so a lockout counted on one node holds on all of them. The check
+// runs on every login: one counter read and one cache read, issued together.
+import type { SharedState } from '../store/api.ts';
 import { IPV6_CLIENT_PREFIX, LOGIN_DELAY_STEP_MS, LOGIN_MAX_DELAY_MS } from '../limits.ts';
 import { clientKey } from '../net/client-address.ts';
 
@@ -16,62 +19,45 @@ export interface ThrottleVerdict {
   delayMs: number;
 }
 
-interface Entry { failures: number; last: number; lockedUntil: number }
-
-/** Entries older than this without a failure are forgotten. */
+/** Failures are counted over this sliding window (to one bucket, 15 s). */
 const WINDOW_MS = 15 * 60 * 1000;
-/** Bound on remembered keys, so a spray of addresses cannot grow memory without end. */
-const MAX_ENTRIES = 100_000;
+
+const failures = (key: string) => `login-failures:${key}`;
+const lockout = (key: string) => `login-lockout:${key}`;
 
 export class LoginThrottle {
-  private readonly entries = new Map<string, Entry>();
-  private readonly clock: Clock;
+  private readonly shared: SharedState;
   private readonly options: ThrottleOptions;
 
-  constructor(clock: Clock, options: ThrottleOptions) {
-    this.clock = clock;
+  constructor(shared: SharedState, options: ThrottleOptions) {
+    this.shared = shared;
     this.options = options;
   }
 
-  check(ip: string, user: string): ThrottleVerdict {
-    const now = this.clock.now();
-    const entries = [this.entry(this.ipKey(ip), now), this.entry(`user:${user.toLowerCase()}`, now)];
-    if (entries.some((e) => e && e.lockedUntil > now)) return { allowed: false, delayMs: LOGIN_MAX_DELAY_MS };
-    const failures = Math.max(0, ...entries.map((e) => e?.failures ?? 0));
-    return { allowed: true, delayMs: Math.min(LOGIN_MAX_DELAY_MS, failures * LOGIN_DELAY_STEP_MS) };
+  async check(ip: string, user: string): Promise<ThrottleVerdict> {
+    const keys = this.keys(ip, user);
+    const [locks, counts] = await Promise.all([this.shared.cacheGet(keys.map(lockout)), this.shared.countSum(keys.map(failures))]);
+    if (locks.some((l) => l !== null)) return { allowed: false, delayMs: LOGIN_MAX_DELAY_MS };
+    return { allowed: true, delayMs: Math.min(LOGIN_MAX_DELAY_MS, Math.max(...counts) * LOGIN_DELAY_STEP_MS) };
   }
 
-  fail(ip: string, user: string): void {
-    const now = this.clock.now();
-    for (const key of [this.ipKey(ip), `user:${user.toLowerCase()}`]) {
-      const e = this.entry(key, now) ?? { failures: 0, last: now, lockedUntil: 0 };
-      e.failures++;
-      e.last = now;
-      if (e.failures >= this.options.maxFailures) e.lockedUntil = now + this.options.lockoutS * 1000;
-      this.entries.delete(key);
-      this.entries.set(key, e);
+  /** Counts a failure for the IP and the account; reaching max_failures locks the key out and
+   *  starts its count again, so after the lockout the next failures count from zero. */
+  async fail(ip: string, user: string): Promise<void> {
+    for (const key of this.keys(ip, user)) {
+      const total = await this.shared.countAdd(failures(key), 1, WINDOW_MS);
+      if (total >= this.options.maxFailures) {
+        await this.shared.cachePut(lockout(key), '1', this.options.lockoutS * 1000);
+        await this.shared.countReset(failures(key));
+      }
     }
-    while (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
   }
 
-  succeed(_ip: string, user: string): void {
-    this.entries.delete(`user:${user.toLowerCase()}`);
+  async succeed(_ip: string, user: string): Promise<void> {
+    await this.shared.countReset(failures(`user:${user.toLowerCase()}`));
   }
 
-  private ipKey(ip: string): string {
-    return `ip:${clientKey(ip, this.options.ipv6Prefix ?? IPV6_CLIENT_PREFIX)}`;
-  }
-
-  private entry(key: string, now: number): Entry | undefined {
-    const e = this.entries.get(key);
-    if (e && e.lockedUntil <= now && now - e.last > WINDOW_MS) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    if (e && e.lockedUntil > 0 && e.lockedUntil <= now) {
-      e.failures = 0;
-      e.lockedUntil = 0;
-    }
-    return e;
+  private keys(ip: string, user: string): [string, string] {
+    return [`ip:${clientKey(ip, this.options.ipv6Prefix ?? IPV6_CLIENT_PREFIX)}`, `user:${user.toLowerCase()}`];
   }
 }

@@ -18,19 +18,19 @@ import { TLS_HANDSHAKE_TIMEOUT_MS } from '../limits.ts';
 import { serverMetrics } from '../metrics/catalogue.ts';
 import { err } from './protocol/response.ts';
 import { Pop3Session } from './session.ts';
-import { processMaildropLocks, type MaildropLocks } from './maildrop-locks.ts';
+import { MaildropLocks } from './maildrop-locks.ts';
 
 export interface Pop3ListenerOptions {
-  /** Shared by pop3 and pop3s so one maildrop has one session across both; tests may pass their own. */
+  /** The maildrop locks live in the store (shared by pop3, pop3s and every node); tests may pass their own. */
   locks?: MaildropLocks;
 }
 
 export function startPop3(ctx: ServerContext, listen: ListenAddress, options: Pop3ListenerOptions = {}): Promise<RunningListener> {
-  return startListener('pop3', ctx, listen, false, options.locks ?? processMaildropLocks);
+  return startListener('pop3', ctx, listen, false, options.locks ?? new MaildropLocks(ctx.store.shared));
 }
 
 export function startPop3s(ctx: ServerContext, listen: ListenAddress, options: Pop3ListenerOptions = {}): Promise<RunningListener> {
-  return startListener('pop3s', ctx, listen, true, options.locks ?? processMaildropLocks);
+  return startListener('pop3s', ctx, listen, true, options.locks ?? new MaildropLocks(ctx.store.shared));
 }
 
 async function startListener(name: string, ctx: ServerContext, listen: ListenAddress, implicitTls: boolean, locks: MaildropLocks): Promise<RunningListener> {

@@ -229,7 +229,8 @@ export class Pop3Session {
       if (result.reason === 'throttled') return this.#refused(err('Too many failed logins, try again later', 'SYS/TEMP'));
       return this.#refused(err('Authentication failed', 'AUTH'));
     }
-    const release = this.#options.locks.tryAcquire(result.accountId);
+    const release = await this.#options.locks.tryAcquire(result.accountId);
+    if (release !== null && this.#closed) return release();
     if (release === null) {
       this.#write(err('Maildrop is in use by another POP3 session', 'IN-USE'));
       return;

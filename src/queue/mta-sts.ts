@@ -1,11 +1,12 @@
 // MTA-STS (RFC 8461) for outbound delivery: discover a recipient domain's policy through the one
-// resolver, fetch it over HTTPS, cache it for its max_age, and say which MX hosts may be used and
-// whether TLS is mandatory. Always true: a temporary failure (DNS or HTTPS) never removes a cached
+// resolver, fetch it over HTTPS, cache it for its max_age in the store (store.shared, so every node
+// uses the policy any node fetched), and say which MX hosts may be used and whether TLS is mandatory. Always true: a temporary failure (DNS or HTTPS) never removes a cached
 // policy that is still valid (§5.1), and without any valid policy delivery goes on as if the domain
 // had none (§5, "senders MUST continue").
 import https from 'node:https';
 import { parsePolicy, validateMx } from 'mailauth/lib/mta-sts.js';
 import type { Resolver } from '../dns/resolver.ts';
+import type { Store } from '../store/api.ts';
 import { isPublicAddress } from '../net/public-address.ts';
 import { MTA_STS_FETCH_TIMEOUT_MS, MTA_STS_MAX_AGE_S, MTA_STS_MAX_POLICY_BYTES } from '../limits.ts';
 
@@ -31,20 +32,20 @@ export function parseStsTxt(records: string[]): string | null {
 export class MtaStsPolicies {
   readonly #resolver: Resolver;
   readonly #fetch: PolicyFetcher;
-  readonly #now: () => number;
-  readonly #cache = new Map<string, MtaStsPolicy>();
+  readonly #store: Pick<Store, 'shared' | 'clock'>;
 
-  constructor(opts: { resolver: Resolver; fetch: PolicyFetcher; now: () => number }) {
+  constructor(opts: { resolver: Resolver; fetch: PolicyFetcher; store: Pick<Store, 'shared' | 'clock'> }) {
     this.#resolver = opts.resolver;
     this.#fetch = opts.fetch;
-    this.#now = opts.now;
+    this.#store = opts.store;
   }
 
   /** The policy to apply to mail for `domain`, or null when it has none we can use. */
   async policyFor(domain: string): Promise<MtaStsPolicy | null> {
     const key = domain.toLowerCase();
-    const now = this.#now();
-    const cached = this.#cache.get(key);
+    const now = this.#store.clock.now();
+    const [text] = await this.#store.shared.cacheGet([`mta-sts:${key}`]);
+    const cached = text ? JSON.parse(text) as MtaStsPolicy : null;
     const valid = cached && now < cached.fetchedAt + cached.maxAgeS * 1000 ? cached : null;
     let id: string | null;
     try {
@@ -64,7 +65,7 @@ export class MtaStsPolicies {
         maxAgeS: Math.min(parsed.maxAge ?? 0, MTA_STS_MAX_AGE_S),
         fetchedAt: now,
       };
-      this.#cache.set(key, policy);
+      if (policy.maxAgeS > 0) await this.#store.shared.cachePut(`mta-sts:${key}`, JSON.stringify(policy), policy.maxAgeS * 1000);
       return policy;
     } catch {
       return valid;

@@ -81,7 +81,7 @@ export class QueueWorker {
     this.ctx = ctx;
     this.opts = opts;
     this.policies = new MtaStsPolicies({
-      resolver: ctx.resolver, now: () => ctx.clock.now(),
+      resolver: ctx.resolver, store: ctx.store,
       fetch: opts.mtaStsFetcher ?? httpsPolicyFetcher({ resolver: ctx.resolver, ca: opts.ca, allowPrivate: ctx.config.testing.allow_private_mx }),
     });
     this.retry = { scheduleS: ctx.config.queue.retry_schedule_s, lifetimeS: ctx.config.queue.lifetime_s, jitter: QUEUE_RETRY_JITTER };

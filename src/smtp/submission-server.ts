@@ -27,7 +27,7 @@ import { smtpFailure } from './our-failure.ts';
 import { ownsSender } from './sender-ownership.ts';
 import { armAuthDeadline, watchDataRate } from './session-deadlines.ts';
 import { serverMetrics, spamMetrics } from '../metrics/catalogue.ts';
-import { recentSends } from '../delivery/send-rate.ts';
+import { countSend, sendsInLastHour } from '../delivery/send-rate.ts';
 import { outboundServicesOf } from '../delivery/forward.ts';
 import type { DkimKey } from '../store/domains.ts';
 import {
@@ -162,12 +162,11 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       if (!user) return callback(replyError(AUTH_REQUIRED));
       if (!session.secure && !plaintextAllowed(session.remoteAddress)) return callback(replyError(TLS_REQUIRED));
       states.delete(session);
-      const rate = checkHourlyRate(recentSends(store, user.accountId, ctx.clock.now()).length, config.submission.messages_per_hour);
-      if (rate) return callback(replyError(rate));
-      sessionOwns(session, user, from.address).then((owns) => {
-        const refusal = checkEnvelopeSender(from.address, owns);
-        callback(refusal ? replyError(refusal) : undefined);
-      }, (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'MAIL' })));
+      sendsInLastHour(store, user.accountId).then(async (sent) => {
+        const rate = checkHourlyRate(sent, config.submission.messages_per_hour);
+        return rate ?? checkEnvelopeSender(from.address, await sessionOwns(session, user, from.address));
+      }).then((refusal) => callback(refusal ? replyError(refusal) : undefined),
+        (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'MAIL' })));
     },
 
     onRcptTo(to: SMTPServerAddress, session, callback) {
@@ -266,7 +265,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       filter: { envelopeFrom, rcptOf: rcptOfAccounts(state.local), remoteIp: session.remoteAddress, services: outboundServicesOf(ctx) },
       ...(state.remote.length > 0 ? { queue: { sender: envelopeFrom, accountId: user.accountId, recipients: state.remote, expiresAt: now + config.queue.lifetime_s * 1000 } } : {}),
     });
-    recentSends(store, user.accountId, now).push(now);
+    await countSend(store, user.accountId);
     log.info({ queueId, user: user.address, local: accountIds.length, remote: state.remote.length, size: message.length }, 'message submitted');
     return { code: 250, message: `2.0.0 Ok: queued as ${queueId}` };
   }

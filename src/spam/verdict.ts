@@ -48,7 +48,21 @@ export interface SpamVerdict {
   score: number;
   reasons: string[];
   action: SpamAction;
+  /**
+   * Training on arrival would teach nothing: the sender's history decided, or the classifier was
+   * sure it is ham (p ≤ SURE_HAM) and it went to INBOX. Such a copy is trained only when the user
+   * refiles it (learnedOnArrival).
+   */
+  sure: boolean;
 }
+
+// Train on arrival what the filter was not sure of ("thick threshold" training, as CRM114 and OSBF
+// do). Chosen on the tune half with bench/spam-replay: against training every arrival, spam caught
+// rose from 92.9 % to 95.4 % and three in five arrivals write no token rows (each is a row update
+// per token inside the delivery transaction). What the content sends to Junk is always trained:
+// the corpus, like a real inbox, has far more ham than spam, and ham the classifier is already sure
+// of only pushes the counts further towards ham.
+export const SURE_HAM = 0.1;
 
 export interface Thresholds { junk: number; reject: number }
 
@@ -84,16 +98,23 @@ export function combine(inputs: VerdictInputs, thresholds: Thresholds): SpamVerd
   if (inputs.rspamd) add(inputs.rspamd.score, `rspamd ${inputs.rspamd.action}${inputs.rspamd.symbols.length ? ` [${inputs.rspamd.symbols.slice(0, 8).join(',')}]` : ''}`);
   score = Math.round(score * 10) / 10;
   const action: SpamAction = thresholds.reject > 0 && score >= thresholds.reject ? 'reject' : score >= thresholds.junk ? 'junk' : 'inbox';
-  return { score, reasons, action };
+  const p = rep.kind === 'inconclusive' && inputs.classifier?.kind === 'scored' ? inputs.classifier.probability : null;
+  const sure = rep.kind !== 'inconclusive' || (p !== null && p <= SURE_HAM && action === 'inbox');
+  return { score, reasons, action, sure };
 }
 
-/** The class a copy is trained as on arrival: the class of where it is filed (Rejects: none). */
-export function learnedOnArrival(mailbox: 'inbox' | 'junk' | 'rejects'): SpamClass | null {
+/**
+ * The class a copy is trained as on arrival: the class of where it is filed (Rejects: none), unless
+ * the verdict was sure (then nothing until the user refiles it: a refiling from "untrained" trains
+ * the tokens and the sender's history together, so the counts stay consistent).
+ */
+export function learnedOnArrival(mailbox: 'inbox' | 'junk' | 'rejects', verdict?: Pick<SpamVerdict, 'sure'>): SpamClass | null {
+  if (verdict?.sure) return null;
   return mailbox === 'inbox' ? 'ham' : mailbox === 'junk' ? 'spam' : null;
 }
 
 /** The header lines added to the prefix, CRLF-terminated; reasons folded (RFC 5322 §2.2.3). */
-export function spamHeaders(v: SpamVerdict): string {
+export function spamHeaders(v: Pick<SpamVerdict, 'score' | 'action' | 'reasons'>): string {
   const reasons = v.reasons.map((r) => r.replace(/[\r\n]+/g, ' ').replace(/[^\x20-\x7e]/g, '?'));
   let header = `X-Spam-Score: ${v.score.toFixed(1)} (${v.action})\r\n`;
   if (reasons.length === 0) return header;

@@ -50,6 +50,8 @@ export interface Store {
   readonly imapMailboxes: ImapMailboxes;
   readonly imapMessages: ImapMessages;
   readonly imapSearch: ImapSearch;
+  /** State every node must agree on: leases (locks, session slots), windowed counters, a cache. */
+  readonly shared: SharedState;
   /** Names of the migrations this open applied (serve logs them). */
   readonly applied: readonly { version: number; name: string }[];
   /** Stores one message for all its targets in one transaction; resolves once durable. */
@@ -354,4 +356,33 @@ export interface ImapSearch {
   search(mailboxId: number, key: StoreSearchKey): Promise<SearchHit[]>;
   /** The matching messages with their sort and thread keys, ascending by UID. */
   searchForSort(mailboxId: number, key: StoreSearchKey): Promise<SortHit[]>;
+}
+
+/** A place taken under a lease name; renewed by its node while held, expiring if the node dies. */
+export interface Lease {
+  /** Gives the place back (once; later calls do nothing). */
+  release(): Promise<void>;
+}
+
+/**
+ * What was per process and must hold across nodes (issue 14): the POP3 maildrop lock, IMAP
+ * session slots, the login throttle, the hourly send counters, the MTA-STS policy cache. Times
+ * come from the store's clock.
+ */
+export interface SharedState {
+  /** Takes one of `capacity` places under `name` (1: a lock); null when all are held. The node
+   *  renews its leases every SHARED_LEASE_RENEW_MS while held; a dead node's expire after
+   *  SHARED_LEASE_TTL_MS. */
+  acquire(name: string, capacity: number): Promise<Lease | null>;
+  /** Adds `n` to the counter `name`, counted for `windowMs` (in buckets of windowMs/SHARED_COUNTER_BUCKETS);
+   *  returns the counter's total over its window, this add included. */
+  countAdd(name: string, n: number, windowMs: number): Promise<number>;
+  /** Adds 1 unless the counter already holds `limit` within its window; true when it added. */
+  countAddWithin(name: string, windowMs: number, limit: number): Promise<boolean>;
+  /** Each counter's total over its window (0 for an unknown name), in the order of `names`. */
+  countSum(names: readonly string[]): Promise<number[]>;
+  countReset(name: string): Promise<void>;
+  /** The cached values of `names` that have not expired (null otherwise), in order. */
+  cacheGet(names: readonly string[]): Promise<(string | null)[]>;
+  cachePut(name: string, value: string, ttlMs: number): Promise<void>;
 }

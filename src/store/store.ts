@@ -28,6 +28,7 @@ import { ImapMessageStore } from './imap-messages.ts';
 import { ImapSearchStore } from './imap-search.ts';
 import { exportPage, type ExportRow } from './export.ts';
 import { ensureMailbox } from './import-folders.ts';
+import { SqliteShared } from './shared.ts';
 import type { Store } from './api.ts';
 
 export type { Store } from './api.ts';
@@ -69,6 +70,7 @@ export class SqliteStore implements Store {
   readonly imapMailboxes: ImapMailboxStore;
   readonly imapMessages: ImapMessageStore;
   readonly imapSearch: ImapSearchStore;
+  readonly shared: SqliteShared;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
   private readonly checkpointer: Checkpointer | null;
@@ -112,6 +114,7 @@ export class SqliteStore implements Store {
     this.imapMailboxes = new ImapMailboxStore(this);
     this.imapMessages = new ImapMessageStore(this);
     this.imapSearch = new ImapSearchStore(this);
+    this.shared = new SqliteShared(this.db, this.clock);
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
@@ -166,6 +169,7 @@ export class SqliteStore implements Store {
   close(): Promise<void> {
     const stopped = this.checkpointer?.stop() ?? Promise.resolve();
     this.commits.close();
+    this.shared.close();
     if (this.db.open) this.db.close();
     return stopped;
   }

@@ -33,7 +33,7 @@ test('a whole session over an in-memory stream, loopback plaintext allowed by co
   t.after(() => server.stop());
   const uid = await server.deliver('Subject: s\r\n\r\n.dot\r\n');
   const [client, serverSide] = duplexPair();
-  const session = new Pop3Session(serverSide, { ctx: server.ctx, remoteAddress: '127.0.0.1', tls: false, tlsAvailable: true, locks: new MaildropLocks() });
+  const session = new Pop3Session(serverSide, { ctx: server.ctx, remoteAddress: '127.0.0.1', tls: false, tlsAvailable: true, locks: new MaildropLocks(server.store.shared) });
   const ended = session.run();
   const say = converse(client);
   assert.match(await say(null, /\r\n/), /^\+OK Postern POP3 server ready/);
@@ -53,7 +53,7 @@ test('from a non-loopback address plaintext login is refused even when the loopb
   const server = await startPop3TestServer({ pop3: { allow_plaintext_loopback: true } });
   t.after(() => server.stop());
   const [client, serverSide] = duplexPair();
-  const session = new Pop3Session(serverSide, { ctx: server.ctx, remoteAddress: '192.0.2.7', tls: false, tlsAvailable: true, locks: new MaildropLocks() });
+  const session = new Pop3Session(serverSide, { ctx: server.ctx, remoteAddress: '192.0.2.7', tls: false, tlsAvailable: true, locks: new MaildropLocks(server.store.shared) });
   const ended = session.run();
   const say = converse(client);
   await say(null, /\r\n/);
@@ -67,7 +67,7 @@ test('a client not logged in by the deadline is disconnected, however busy it ke
   const server = await startPop3TestServer({ pop3: { allow_plaintext_loopback: true } });
   t.after(() => server.stop());
   const [client, serverSide] = duplexPair();
-  const session = new Pop3Session(serverSide, { ctx: server.ctx, remoteAddress: '127.0.0.1', tls: false, tlsAvailable: true, locks: new MaildropLocks(), preauthDeadlineSeconds: 0.5 });
+  const session = new Pop3Session(serverSide, { ctx: server.ctx, remoteAddress: '127.0.0.1', tls: false, tlsAvailable: true, locks: new MaildropLocks(server.store.shared), preauthDeadlineSeconds: 0.5 });
   const ended = session.run();
   const say = converse(client);
   assert.match(await say(null, /\r\n/), /^\+OK/);

@@ -27,7 +27,8 @@ export async function completeLogin(s: ImapSession, username: string, password: 
       ? no('Too many failed logins; try again later', 'UNAVAILABLE')
       : no('Invalid credentials', 'AUTHENTICATIONFAILED');
   }
-  if (!s.services.claimSession(result.accountId)) return no('Too many sessions for this account', 'LIMIT');
-  s.loggedIn({ id: result.accountId, address: result.address });
+  const slot = await s.services.claimSession(result.accountId);
+  if (!slot) return no('Too many sessions for this account', 'LIMIT');
+  s.loggedIn({ id: result.accountId, address: result.address }, slot);
   return ok('Logged in', `CAPABILITY ${s.capabilityText()}`);
 }

@@ -1,11 +1,11 @@
 // What every IMAP session of one server shares: the store and its IMAP views, the login throttle,
-// per-user session counts, logging and the operator's settings. Built once per
+// per-user session places (in the store, so the limit holds across nodes), logging and the operator's settings. Built once per
 // listener pair by src/imap/server.ts; tests build their own over a temp data directory.
 import type { Store } from '../../store/store.ts';
 import type { LoginThrottle } from '../../login/throttle.ts';
 import type { Logger } from '../../log.ts';
 import type tls from 'node:tls';
-import type { ImapMailboxes, ImapMessages, ImapSearch } from '../../store/api.ts';
+import type { ImapMailboxes, ImapMessages, ImapSearch, Lease } from '../../store/api.ts';
 import type { ServerMetrics } from '../../metrics/catalogue.ts';
 import { IMAP_IDLE_KEEPALIVE_SECONDS, IMAP_LITERAL_GRACE_SECONDS, IMAP_MAX_APPEND_LITERAL, IMAP_MAX_SESSIONS_PER_USER, IMAP_PREAUTH_DEADLINE_SECONDS } from '../../limits.ts';
 import { IdleKeepAlive } from './idle-keepalive.ts';
@@ -38,7 +38,6 @@ export class ImapServices {
   readonly secureContext: (() => tls.SecureContext) | null;
   /** Where connections and failed logins are counted; null in tests that build services alone. */
   readonly metrics: ServerMetrics | null;
-  private readonly sessionsPerUser = new Map<number, number>();
   private readonly freshCache = new Map<string, Promise<number[]>>();
 
   constructor(store: Store, throttle: LoginThrottle, log: Logger, settings: Partial<ImapSettings> & { hostname: string }, secureContext: (() => tls.SecureContext) | null, metrics: ServerMetrics | null = null) {
@@ -75,17 +74,9 @@ export class ImapServices {
     return hit;
   }
 
-  /** Counts a session for an account; false when the account is at its limit. */
-  claimSession(accountId: number): boolean {
-    const n = this.sessionsPerUser.get(accountId) ?? 0;
-    if (n >= this.settings.maxSessionsPerUser) return false;
-    this.sessionsPerUser.set(accountId, n + 1);
-    return true;
-  }
-
-  releaseSession(accountId: number): void {
-    const n = (this.sessionsPerUser.get(accountId) ?? 1) - 1;
-    if (n <= 0) this.sessionsPerUser.delete(accountId);
-    else this.sessionsPerUser.set(accountId, n);
+  /** Takes one of the account's session places, counted across every node of the store (a lease
+   *  in store.shared); null when the account is at its limit. */
+  claimSession(accountId: number): Promise<Lease | null> {
+    return this.store.shared.acquire(`imap-sessions:${accountId}`, this.settings.maxSessionsPerUser);
   }
 }

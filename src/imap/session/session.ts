@@ -20,6 +20,7 @@ import { responseText } from '../protocol/response-writer.ts';
 import { formatNumbers, parseSequenceSet } from '../protocol/sequence-set.ts';
 import type { FetchItem } from '../protocol/fetch-attributes.ts';
 import type { MailboxChange } from '../../store/change-bus.ts';
+import type { Lease } from '../../store/api.ts';
 import { COMMANDS } from '../commands/registry.ts';
 import { capabilities } from './capabilities.ts';
 import { completionForError, type Completion } from './completion.ts';
@@ -72,6 +73,7 @@ export class ImapSession {
   private badInARow = 0;
   private lineWaiter: ((line: Buffer | null) => void) | null = null;
   private unsubscribe: (() => void) | null = null;
+  private slot: Lease | null = null;
   private selectingEvents: MailboxChange[] | null = null;
   private idling = false;
   private reporting: Promise<void> = Promise.resolve();
@@ -220,7 +222,13 @@ export class ImapSession {
 
   // --- state changes ---
 
-  loggedIn(account: { id: number; address: string }): void {
+  /** `slot` is the account's IMAP session place (store.shared), given back at cleanup. */
+  loggedIn(account: { id: number; address: string }, slot: Lease): void {
+    if (this.closed) {
+      slot.release().catch(() => {});
+      return;
+    }
+    this.slot = slot;
     this.account = account;
     this.state = 'authenticated';
     this.clearPreauthTimer();
@@ -351,7 +359,10 @@ export class ImapSession {
     if (this.unsubscribe) {
       this.unsubscribe();
       this.unsubscribe = null;
-      if (this.account) this.services.releaseSession(this.account.id);
+    }
+    if (this.slot) {
+      this.slot.release().catch(() => {});
+      this.slot = null;
     }
     if (this.lineWaiter) {
       const w = this.lineWaiter;

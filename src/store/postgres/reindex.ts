@@ -55,7 +55,7 @@ export class PgReindex implements Reindex {
       await tx`UPDATE contents SET mime_tree = v.mime_tree, envelope = v.envelope, body_structure = v.body_structure, body = v.body,
           header_text = v.header_text, search_text = v.search_text, sent_date = v.sent_date, sent_day = v.sent_day,
           address_text = v.address_text, sort_keys = v.sort_keys
-        FROM jsonb_to_recordset(${values}::jsonb) AS v (id bigint, mime_tree text, envelope text, body_structure text, body text,
+        FROM jsonb_to_recordset(${values}::text::jsonb) AS v (id bigint, mime_tree text, envelope text, body_structure text, body text,
           header_text text, search_text text, sent_date bigint, sent_day bigint, address_text text, sort_keys text)
         WHERE contents.id = v.id`;
     });

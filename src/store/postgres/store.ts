@@ -27,6 +27,7 @@ import { PgTlsResults } from './tls-results.ts';
 import { PgImapMailboxes } from './imap-mailboxes.ts';
 import { PgImapMessages } from './imap-messages.ts';
 import { PgImapSearch } from './imap-search.ts';
+import { PgShared } from './shared.ts';
 import { storeMessage } from './delivery.ts';
 import { createMailboxRow, subscribeName } from './message-rows.ts';
 import { decodeFlags } from '../flags.ts';
@@ -64,6 +65,7 @@ export class PgStore implements Store {
   readonly imapMailboxes: PgImapMailboxes;
   readonly imapMessages: PgImapMessages;
   readonly imapSearch: PgImapSearch;
+  readonly shared: PgShared;
   readonly applied: readonly { version: number; name: string }[];
   private open = true;
 
@@ -91,8 +93,9 @@ export class PgStore implements Store {
     this.reports = new PgReports(this.ctx);
     this.tlsResults = new PgTlsResults(this.ctx);
     this.imapMailboxes = new PgImapMailboxes(this.ctx);
-    this.imapMessages = new PgImapMessages(this.ctx);
+    this.imapMessages = new PgImapMessages(this.ctx, () => this.spam.notifyFiled());
     this.imapSearch = new PgImapSearch(this.ctx);
+    this.shared = new PgShared(this.ctx);
   }
 
   /** Connects, then migrates or checks the schema as `options.migrate` says. */
@@ -175,6 +178,7 @@ export class PgStore implements Store {
   async close(): Promise<void> {
     if (!this.open) return;
     this.open = false;
+    await this.shared.leases.close();
     await this.ownBus?.close();
     await this.sql.end({ timeout: 5 });
   }

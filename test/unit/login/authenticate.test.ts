@@ -15,7 +15,7 @@ test('authenticate checks the password, throttles failures and is case-insensiti
   t.after(() => store.close());
   const d = await store.domains.add('example.com', []);
   const alice = await store.accounts.add('alice@example.com', d.id, await hashPassword('correct horse'));
-  const throttle = new LoginThrottle(clock, { maxFailures: 3, lockoutS: 60 });
+  const throttle = new LoginThrottle(store.shared, { maxFailures: 3, lockoutS: 60 });
   assert.deepEqual(await authenticate(store, throttle, '10.0.0.1', 'Alice@EXAMPLE.com', 'correct horse'), { ok: true, accountId: alice.id, address: 'alice@example.com' });
   assert.deepEqual(await authenticate(store, throttle, '10.0.0.1', 'alice@example.com', 'correct horse'), { ok: true, accountId: alice.id, address: 'alice@example.com' }, 'cached path');
   assert.deepEqual(await authenticate(store, throttle, '10.0.0.2', 'alice@example.com', 'wrong'), { ok: false, reason: 'bad-credentials' });
@@ -35,7 +35,7 @@ test('a locked-out account stays locked under every spelling that logs in as it;
   t.after(() => store.close());
   const d = await store.domains.add('example.test', []);
   const bob = await store.accounts.add('bob@example.test', d.id, await hashPassword('bob-secret'));
-  const throttle = new LoginThrottle(clock, { maxFailures: 3, lockoutS: 60 });
+  const throttle = new LoginThrottle(store.shared, { maxFailures: 3, lockoutS: 60 });
   const variants = ['bob@example.test.', 'bob@EXAMPLE.TEST.', 'BOB@exam\u00adple.test', 'bob@\uff45xample.test'];
   let ip = 1;
   for (const v of variants) {

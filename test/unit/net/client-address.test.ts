@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clientKey, isLoopback } from '../../../src/net/client-address.ts';
 import { ConnectionLimiter } from '../../../src/net/connection-limiter.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { LoginThrottle } from '../../../src/login/throttle.ts';
+import { openStore } from '../../../src/store/store.ts';
 
 test('loopback is 127/8 and ::1 in every spelling, nothing else', () => {
   for (const ip of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', '0:0:0:0:0:0:0:1', '::FFFF:127.9.9.9']) assert.equal(isLoopback(ip), true, ip);
@@ -36,12 +40,15 @@ test('the limiter counts per /64 and in total, and a release is counted once', (
   assert.deepEqual(limiter.admit('2001:db8::4'), { admitted: false, reason: 'per-ip' });
 });
 
-test('the login throttle counts failures from one /64 together', () => {
+test('the login throttle counts failures from one /64 together', async (t) => {
   let now = 0;
-  const throttle = new LoginThrottle({ now: () => now } as never, { maxFailures: 3, lockoutS: 60 });
-  for (let i = 1; i <= 3; i++) throttle.fail(`2001:db8:0:1::${i}`, `user${i}@example.test`);
-  assert.equal(throttle.check('2001:db8:0:1::99', 'other@example.test').allowed, false);
-  assert.equal(throttle.check('2001:db8:0:2::1', 'other@example.test').allowed, true);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-throttle-'));
+  const store = openStore(dir, { clock: { now: () => now }, migrate: true });
+  t.after(() => { void store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  const throttle = new LoginThrottle(store.shared, { maxFailures: 3, lockoutS: 60 });
+  for (let i = 1; i <= 3; i++) await throttle.fail(`2001:db8:0:1::${i}`, `user${i}@example.test`);
+  assert.equal((await throttle.check('2001:db8:0:1::99', 'other@example.test')).allowed, false);
+  assert.equal((await throttle.check('2001:db8:0:2::1', 'other@example.test')).allowed, true);
   now += 61_000;
-  assert.equal(throttle.check('2001:db8:0:1::99', 'other@example.test').allowed, true);
+  assert.equal((await throttle.check('2001:db8:0:1::99', 'other@example.test')).allowed, true);
 });

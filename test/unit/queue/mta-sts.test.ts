@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { MtaStsPolicies, parseStsTxt, mxPermitted, tlsRequired, httpsPolicyFetcher } from '../../../src/queue/mta-sts.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createResolver } from '../../../src/dns/resolver.ts';
+import { openStore } from '../../../src/store/store.ts';
 import { startDnsServer } from '../../fixtures/dns-server.ts';
 import { makeTestCert } from '../../fixtures/test-cert.ts';
 
@@ -35,8 +39,11 @@ test('policy discovery over DNS and HTTPS, MX matching, caching across failures'
   t.after(() => dns.close());
   const resolver = createResolver({ servers: [dns.server], timeoutMs: 300, tries: 1 });
   let now = 1_000_000;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-mta-sts-'));
+  const store = openStore(dir, { clock: { now: () => now }, migrate: true });
+  t.after(() => { void store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
   const policies = new MtaStsPolicies({
-    resolver, now: () => now,
+    resolver, store,
     fetch: httpsPolicyFetcher({ resolver, port: (server.address() as AddressInfo).port, ca: cert.cert, allowPrivate: true }),
   });
 
@@ -48,9 +55,11 @@ test('policy discovery over DNS and HTTPS, MX matching, caching across failures'
   assert.equal(mxPermitted(p, 'evil.test'), false);
   assert.equal(mxPermitted(p, 'a.b.backup.remote.test'), false);
 
-  // Same id: served from the cache, no fetch.
+  // Same id: served from the cache, no fetch; also for another node's view of the same store.
   await policies.policyFor('remote.test');
   assert.equal(fetches, 1);
+  const otherNode = new MtaStsPolicies({ resolver, store, fetch: async () => { throw new Error('must come from the cache'); } });
+  assert.equal((await otherNode.policyFor('remote.test'))?.mode, 'enforce');
 
   // DNS failing and the TXT record removed: the unexpired policy still applies (§5.1).
   dns.servfail.add('_mta-sts.remote.test');

@@ -7,7 +7,7 @@ import { classify, chi2Q, CLASSIFIER_PARAMS } from '../../../src/spam/classifier
 import { judgeReputation } from '../../../src/spam/reputation.ts';
 import { parseDnsList, queryName } from '../../../src/spam/dns-lists.ts';
 import { ipSignals, signalsOf, isPublicIp } from '../../../src/spam/signals.ts';
-import { combine, POINTS, spamHeaders } from '../../../src/spam/verdict.ts';
+import { combine, learnedOnArrival, POINTS, spamHeaders, SURE_HAM } from '../../../src/spam/verdict.ts';
 import { stripOwnSpamFields } from '../../../src/spam/own-headers.ts';
 import { fromAddressOf } from '../../../src/spam/filter.ts';
 
@@ -126,6 +126,19 @@ test('verdict: reputation before content, thresholds, headers folded; forged hea
   assert.equal(combine({ ...base, reputation: leaning, classifier: { kind: 'scored', probability: 0.8, telling: [] } }, t).action, 'junk',
     'content that is not enough alone (p=0.8 gives 3.75) junks with the lean');
   assert.equal(combine({ ...base, reputation: { kind: 'inconclusive' }, classifier: { kind: 'scored', probability: 0.8, telling: [] } }, t).action, 'inbox');
+  // Training on arrival: what the filter was sure of is not trained until the user refiles it.
+  const sureHam = combine({ ...base, reputation: { kind: 'inconclusive' }, classifier: { kind: 'scored', probability: SURE_HAM, telling: [] } }, t);
+  assert.ok(sureHam.sure && sureHam.action === 'inbox');
+  assert.equal(learnedOnArrival('inbox', sureHam), null);
+  const unsureHam = combine({ ...base, reputation: { kind: 'inconclusive' }, classifier: { kind: 'scored', probability: 0.3, telling: [] } }, t);
+  assert.equal(learnedOnArrival('inbox', unsureHam), 'ham');
+  assert.ok(!byContent.sure);
+  assert.equal(learnedOnArrival('junk', byContent), 'spam', 'what content junks is always trained');
+  assert.equal(learnedOnArrival('junk', combine({ ...base, reputation: { kind: 'inconclusive' }, classifier: { kind: 'scored', probability: 1, telling: [] } }, t)), 'spam');
+  assert.equal(learnedOnArrival('inbox', trusted), null, 'a sender the history decided is not trained again');
+  assert.equal(learnedOnArrival('inbox', combine({ ...base, reputation: { kind: 'inconclusive' }, classifier: { kind: 'inconclusive', trained: { ham: 1, spam: 1 } } }, t)), 'ham',
+    'while the classifier is inconclusive every arrival is trained');
+  assert.equal(learnedOnArrival('rejects', unsureHam), null);
   const rejected = combine({ ...base, reputation: { kind: 'spam', signal: 'ip32', value: '192.0.2.1', ham: 0, spam: 4 }, classifier: null }, { junk: 5, reject: 9 });
   assert.equal(rejected.action, 'reject');
   const h = spamHeaders({ score: 5.6, action: 'junk', reasons: Array.from({ length: 8 }, (_, i) => `reason-number-${i} +1.0`) });
