@@ -397,6 +397,9 @@ export const CHANGE_BUS_PAYLOAD_BYTES = 7000;
 /** Bytes of one change's UID list (as ranges) in a NOTIFY; a longer list is left out and the other
  *  nodes' sessions read the change from the store, so one huge STORE or EXPUNGE fills no payload. */
 export const CHANGE_BUS_UID_BYTES = 1500;
+/** UIDs one change-bus line may expand to (ranges are short text for many UIDs): past this the change
+ *  is taken as one without UIDs, read from the store, so no notification makes a node allocate much. */
+export const CHANGE_BUS_DECODED_UIDS = 100_000;
 
 // --- State shared by the nodes of one store (issue 14) ---
 

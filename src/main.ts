@@ -2,7 +2,7 @@
 // one place: 0 success, 1 a failed operation, 2 bad usage or configuration.
 import { UsageError, OperationError } from './cli/errors.ts';
 import type { Output } from './cli/output.ts';
-import { SERVE_USAGE, DOMAIN_USAGE, USER_USAGE, ALIAS_USAGE, DNS_USAGE, QUEUE_USAGE, IMPORT_USAGE, MIGRATE_USAGE, REINDEX_USAGE, BACKUP_USAGE, VERIFY_USAGE, RESTORE_USAGE, EXPORT_USAGE, SPAM_USAGE, SIEVE_USAGE, VACATION_USAGE, DOCTOR_USAGE, REPORTS_USAGE } from './cli/usage.ts';
+import { SERVE_USAGE, DOMAIN_USAGE, USER_USAGE, ALIAS_USAGE, DNS_USAGE, QUEUE_USAGE, IMPORT_USAGE, MIGRATE_USAGE, REINDEX_USAGE, BACKUP_USAGE, VERIFY_USAGE, RESTORE_USAGE, EXPORT_USAGE, SPAM_USAGE, SIEVE_USAGE, VACATION_USAGE, DOCTOR_USAGE, REPORTS_USAGE, STORE_USAGE } from './cli/usage.ts';
 
 const USAGE = `usage: postern COMMAND [--config FILE] [--json]
 
@@ -24,6 +24,7 @@ const USAGE = `usage: postern COMMAND [--config FILE] [--json]
   ${VACATION_USAGE}
   ${DOCTOR_USAGE}
   ${REPORTS_USAGE}
+  ${STORE_USAGE}
 
 Config: --config FILE, else $POSTERN_CONFIG, else config/postern.toml, else built-in defaults.`;
 
@@ -55,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'sieve': await (await import('./cli/sieve.ts')).sieveCommand(rest, o); break;
       case 'vacation': await (await import('./cli/vacation.ts')).vacationCommand(rest, o); break;
       case 'reports': await (await import('./cli/reports.ts')).reportsCommand(rest, o); break;
+      case 'store': await (await import('./cli/store.ts')).storeCommand(rest, o); break;
       case 'doctor': await (await import('./cli/doctor.ts')).doctorCommand(rest, o); break;
       case 'help': case '--help': case '-h': o.out(USAGE); break;
       default: throw new UsageError(command ? `unknown command "${command}"\n\n${USAGE}` : USAGE);

@@ -18,3 +18,4 @@ export const SIEVE_USAGE = 'postern sieve list USER | sieve get USER NAME | siev
 export const VACATION_USAGE = 'postern vacation USER --on --subject TEXT --message-file FILE [--until YYYY-MM-DD] [--days N] | vacation USER --off';
 export const DOCTOR_USAGE = 'postern doctor [--domain D]';
 export const REPORTS_USAGE = 'postern reports dmarc [--domain D] [--days N] | reports tls [--domain D] [--days N]';
+export const STORE_USAGE = 'postern store copy --to postgres://…|sqlite:DIR';

@@ -1,8 +1,10 @@
 // The reports area on both engines: DMARC aggregate and TLS-RPT reports are stored once per
 // (reporter, report id) with all their rows, and the summaries count what the rows say, only for
-// reports that ended on or after `since`, for one domain when asked.
+// reports that ended on or after `since`, for one domain when asked. On PostgreSQL, one report
+// received by two nodes at once is stored by exactly one of them.
 import assert from 'node:assert/strict';
-import { storeTest } from './engines.ts';
+import { test } from 'node:test';
+import { storeTest, openTestStore, openSecondNode } from './engines.ts';
 import type { DmarcAggregate, DmarcRecord } from '../../src/reports/dmarc-aggregate.ts';
 import type { TlsReport } from '../../src/reports/tls-rpt.ts';
 
@@ -82,4 +84,13 @@ storeTest('a TLS report is stored once and summarised with failure types, most f
   assert.deepEqual(all.map((r) => [r.domain, r.reporter, r.policyType, r.reports]), [
     ['example.test', 'google.com', 'sts', 2], ['example.test', 'microsoft.com', 'sts', 1], ['other.test', 'google.com', 'no-policy-found', 1],
   ]);
+});
+
+test('[postgres] the same report stored by two nodes at once is stored once', async (t) => {
+  const a = await openTestStore('postgres', t);
+  const b = await openSecondNode(a, t);
+  const r = dmarc('race', 'google.com', 'example.test', 1_700_000_000, [record('192.0.2.1', 2, 'pass', 'pass', { spf: 'pass', dkim: 'pass' })]);
+  const stored = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).reports.addDmarc(r, i)));
+  assert.equal(stored.filter(Boolean).length, 1);
+  assert.equal((await b.reports.dmarcSummary(0))[0]!.messages, 2, 'its rows once');
 });

@@ -12,7 +12,7 @@
 //   every listening account's mailboxes get a uidsOmitted change: sessions catch up from the store.
 import { randomUUID } from 'node:crypto';
 import { LocalChangeBus, type ChangeBus, type ChangeListener, type MailboxChange } from '../change-bus.ts';
-import { CHANGE_BUS_PAYLOAD_BYTES, CHANGE_BUS_UID_BYTES } from '../../limits.ts';
+import { CHANGE_BUS_DECODED_UIDS, CHANGE_BUS_PAYLOAD_BYTES, CHANGE_BUS_UID_BYTES } from '../../limits.ts';
 import type { Sql } from './connect.ts';
 
 /** The NOTIFY channel every node of one database listens on. */
@@ -58,8 +58,8 @@ export function decodeChange(line: string): MailboxChange | null {
     const [a, b] = part.split(':').map(Number) as [number, number | undefined];
     const end = b ?? a;
     if (end < a || (uids.length > 0 && a <= uids[uids.length - 1]!)) return null;
-    // Ranges are bounded by the text's length only; a hostile "1:999999999999" must not allocate.
-    if (end - a > CHANGE_BUS_UID_BYTES * 64) return { ...change, uidsOmitted: true };
+    // Ranges are bounded by the text's length only: "1:999999999999" must not allocate.
+    if (uids.length + (end - a) >= CHANGE_BUS_DECODED_UIDS) return { ...change, uidsOmitted: true };
     for (let u = a; u <= end; u++) uids.push(u);
   }
   return { ...change, uids };

@@ -7,10 +7,10 @@
 // messages (PG.md lock order) and publishes its change after commit; SELECT reads in one
 // transaction, so other nodes' commits never show half.
 import type { ImapMailboxes } from '../api.ts';
-import { distinctKeywords, type ImapMailbox, type MailboxCounters, type SelectSnapshot } from '../imap-mailboxes.ts';
+import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type SelectSnapshot } from '../imap-mailboxes.ts';
 import type { Tx } from './connect.ts';
 import type { PgContext } from './context.ts';
-import { notBuilt } from './not-built.ts';
+import { allocateModseq, createMailboxRow, releaseMessages } from './message-rows.ts';
 
 /** The mailbox columns under their ImapMailbox names (fixed text, no parameters). */
 const COLUMNS = `id, name, special_use AS "specialUse", uid_validity AS "uidValidity", uid_next AS "uidNext",
@@ -20,7 +20,19 @@ function fromRow(r: ImapMailbox): ImapMailbox {
   return { id: r.id, name: r.name, specialUse: r.specialUse, uidValidity: r.uidValidity, uidNext: r.uidNext, highestModseq: r.highestModseq, recentUid: r.recentUid };
 }
 
+/** LIKE pattern matching names under `name/` (children), with LIKE's metacharacters escaped. */
+function childPattern(name: string): string {
+  return name.replace(/[\\%_]/g, (c) => '\\' + c) + '/%';
+}
+
+/** PostgreSQL text never holds NUL, so a name with one (what the IMAP layer makes of a name that is
+ *  not valid modified UTF-7) names no mailbox; binding it would fail. */
+function impossible(name: string): boolean {
+  return name.includes('\0');
+}
+
 async function byNameIn(tx: Tx, accountId: number, name: string, lock = false): Promise<ImapMailbox | null> {
+  if (impossible(name)) return null;
   const [r] = await tx<ImapMailbox[]>`SELECT ${tx.unsafe(COLUMNS)} FROM mailboxes WHERE account_id = ${accountId} AND name = ${name}
     ${lock ? tx`FOR UPDATE` : tx``}`;
   return r ? fromRow(r) : null;
@@ -40,6 +52,7 @@ export class PgImapMailboxes implements ImapMailboxes {
   }
 
   async byName(accountId: number, name: string): Promise<ImapMailbox | null> {
+    if (impossible(name)) return null;
     const sql = this.ctx.sql;
     const [r] = await sql<ImapMailbox[]>`SELECT ${sql.unsafe(COLUMNS)} FROM mailboxes WHERE account_id = ${accountId} AND name = ${name}`;
     return r ? fromRow(r) : null;
@@ -58,16 +71,87 @@ export class PgImapMailboxes implements ImapMailboxes {
     return { messages: r!.messages, unseen: r!.unseen, deleted: r!.deleted, size: r!.size };
   }
 
+  /** Creates `name` and any missing parents (RFC 3501 §6.3.3). */
   async create(accountId: number, name: string, specialUse: string | null = null): Promise<ImapMailbox> {
-    throw notBuilt('imap-mailboxes.create');
+    const now = this.ctx.clock.now();
+    return this.ctx.write(async (tx, publish) => {
+      // The account row first (PG.md lock order): concurrent CREATEs of one account queue here,
+      // so the existence checks below see each other's commits.
+      await tx`SELECT id FROM accounts WHERE id = ${accountId} FOR UPDATE`;
+      if (await byNameIn(tx, accountId, name)) throw new MailboxExistsError(name);
+      const levels = name.split('/');
+      for (let i = 1; i < levels.length; i++) {
+        const parent = levels.slice(0, i).join('/');
+        if (!(await byNameIn(tx, accountId, parent))) await createMailboxRow(tx, accountId, parent, null, now);
+      }
+      const id = await createMailboxRow(tx, accountId, name, specialUse, now);
+      publish({ accountId, mailboxId: id, kind: 'mailboxes', uids: [], modseq: 0 });
+      const [r] = await tx<ImapMailbox[]>`SELECT ${tx.unsafe(COLUMNS)} FROM mailboxes WHERE id = ${id}`;
+      return fromRow(r!);
+    });
   }
 
+  /** Deletes a mailbox and its messages; refuses INBOX and mailboxes with children. */
   async delete(accountId: number, name: string): Promise<void> {
-    throw notBuilt('imap-mailboxes.delete');
+    await this.ctx.write(async (tx, publish) => {
+      await tx`SELECT id FROM accounts WHERE id = ${accountId} FOR UPDATE`;
+      const box = await byNameIn(tx, accountId, name, true);
+      if (!box) throw new MailboxNotFoundError(name);
+      const [child] = await tx`SELECT 1 FROM mailboxes WHERE account_id = ${accountId} AND name LIKE ${childPattern(name)} LIMIT 1`;
+      if (child) throw new MailboxHasChildrenError(name);
+      const rows = await tx<{ id: number; contentId: number; size: number }[]>`
+        SELECT id, content_id AS "contentId", size FROM messages WHERE mailbox_id = ${box.id} ORDER BY id FOR UPDATE`;
+      await releaseMessages(tx, accountId, rows);
+      await tx`DELETE FROM vanished WHERE mailbox_id = ${box.id}`;
+      await tx`DELETE FROM mailboxes WHERE id = ${box.id}`;
+      publish({ accountId, mailboxId: box.id, kind: 'mailboxes', uids: [], modseq: 0 });
+    });
   }
 
+  /** Renames a mailbox and its children. Renaming INBOX moves its messages into a new mailbox and
+   *  leaves INBOX empty (RFC 3501 §6.3.5). */
   async rename(accountId: number, from: string, to: string): Promise<void> {
-    throw notBuilt('imap-mailboxes.rename');
+    const now = this.ctx.clock.now();
+    await this.ctx.write(async (tx, publish) => {
+      await tx`SELECT id FROM accounts WHERE id = ${accountId} FOR UPDATE`;
+      const box = await byNameIn(tx, accountId, from);
+      if (!box) throw new MailboxNotFoundError(from);
+      if (await byNameIn(tx, accountId, to)) throw new MailboxExistsError(to);
+      const levels = to.split('/');
+      for (let i = 1; i < levels.length; i++) {
+        const parent = levels.slice(0, i).join('/');
+        if (parent !== from && !(await byNameIn(tx, accountId, parent))) await createMailboxRow(tx, accountId, parent, null, now);
+      }
+      if (from === 'INBOX') {
+        const target = await createMailboxRow(tx, accountId, to, null, now);
+        const moved = await moveAllMessages(tx, accountId, box.id, target);
+        if (moved.uids.length > 0) publish({ accountId, mailboxId: box.id, kind: 'expunge', uids: moved.uids, modseq: moved.modseq });
+      } else {
+        const children = await tx<{ id: number; name: string }[]>`
+          SELECT id, name FROM mailboxes WHERE account_id = ${accountId} AND name LIKE ${childPattern(from)} ORDER BY id`;
+        for (const c of children) {
+          const newName = to + c.name.slice(from.length);
+          if (await byNameIn(tx, accountId, newName)) throw new MailboxExistsError(newName);
+        }
+        const ids = [box.id, ...children.map((c) => c.id)];
+        const names = [to, ...children.map((c) => to + c.name.slice(from.length))];
+        // No new name is an old one (each was checked free above), so the renames cannot collide.
+        await tx`UPDATE mailboxes m SET name = x.name
+          FROM unnest(${tx.array(ids)}::bigint[], ${tx.array(names)}::text[]) AS x(id, name) WHERE m.id = x.id`;
+        // Subscriptions follow the renamed mailboxes (SQLite's UPDATE OR REPLACE: a subscription
+        // already under the new name stays, the old one goes).
+        const subs = await tx<{ name: string }[]>`SELECT name FROM subscriptions
+          WHERE account_id = ${accountId} AND (name = ${from} OR name LIKE ${childPattern(from)})`;
+        if (subs.length > 0) {
+          const old = subs.map((s) => s.name);
+          await tx`DELETE FROM subscriptions WHERE account_id = ${accountId} AND name = ANY(${tx.array(old)}::text[])`;
+          const renamed = old.map((n) => to + n.slice(from.length));
+          await tx`INSERT INTO subscriptions (account_id, name) SELECT ${accountId}, n FROM unnest(${tx.array(renamed)}::text[]) AS n
+            ON CONFLICT DO NOTHING`;
+        }
+      }
+      publish({ accountId, mailboxId: box.id, kind: 'mailboxes', uids: [], modseq: 0 });
+    });
   }
 
   /** The account's subscribed names, whether or not such mailboxes exist. */
@@ -78,6 +162,7 @@ export class PgImapMailboxes implements ImapMailboxes {
 
   /** SUBSCRIBE adds the name, UNSUBSCRIBE removes it (false when it was not subscribed). */
   async setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<boolean> {
+    if (impossible(name)) return subscribed;
     if (subscribed) {
       await this.ctx.sql`INSERT INTO subscriptions (account_id, name) VALUES (${accountId}, ${name}) ON CONFLICT DO NOTHING`;
       return true;
@@ -132,4 +217,24 @@ export class PgImapMailboxes implements ImapMailboxes {
     const [r] = await this.ctx.sql<{ limit: number; used: number }[]>`SELECT quota_bytes AS "limit", used_bytes AS used FROM accounts WHERE id = ${accountId}`;
     return { limit: r!.limit, used: r!.used };
   }
+}
+
+/** Moves every message of `fromId` into `toId` with new UIDs, keeping flags; returns the old UIDs.
+ *  The account row is already locked by the caller; the mailboxes are locked in ascending id. */
+async function moveAllMessages(tx: Tx, accountId: number, fromId: number, toId: number): Promise<{ uids: number[]; modseq: number }> {
+  await tx`SELECT id FROM mailboxes WHERE id = ANY(${tx.array([fromId, toId])}::bigint[]) ORDER BY id FOR UPDATE`;
+  const rows = await tx<{ id: number; uid: number }[]>`SELECT id, uid FROM messages WHERE mailbox_id = ${fromId} ORDER BY uid FOR UPDATE`;
+  if (rows.length === 0) return { uids: [], modseq: 0 };
+  const modseq = await allocateModseq(tx, accountId);
+  const [next] = await tx<{ first: number }[]>`UPDATE mailboxes SET uid_next = uid_next + ${rows.length}, highest_modseq = ${modseq}
+    WHERE id = ${toId} RETURNING uid_next - ${rows.length} AS first`;
+  const first = next!.first;
+  await tx`UPDATE mailboxes SET highest_modseq = ${modseq} WHERE id = ${fromId}`;
+  const ids = rows.map((r) => r.id);
+  const uids = rows.map((r) => r.uid);
+  await tx`UPDATE messages m SET mailbox_id = ${toId}, uid = ${first} + x.i - 1, modseq = ${modseq}
+    FROM unnest(${tx.array(ids)}::bigint[]) WITH ORDINALITY AS x(id, i) WHERE m.id = x.id`;
+  await tx`INSERT INTO vanished (mailbox_id, uid, modseq) SELECT ${fromId}, u, ${modseq} FROM unnest(${tx.array(uids)}::bigint[]) AS u
+    ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = excluded.modseq`;
+  return { uids, modseq };
 }

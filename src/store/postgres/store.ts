@@ -93,7 +93,7 @@ export class PgStore implements Store {
     this.reports = new PgReports(this.ctx);
     this.tlsResults = new PgTlsResults(this.ctx);
     this.imapMailboxes = new PgImapMailboxes(this.ctx);
-    this.imapMessages = new PgImapMessages(this.ctx);
+    this.imapMessages = new PgImapMessages(this.ctx, () => this.spam.notifyFiled());
     this.imapSearch = new PgImapSearch(this.ctx);
     this.shared = new PgShared(this.ctx);
   }
