@@ -33,7 +33,7 @@ function fresh(): Instance {
   return i;
 }
 
-test('an export imports into a fresh server with the same folders, messages, flags and dates (Maildir and mbox)', { timeout: 90_000 }, async () => {
+test('an export imports into a fresh server with the same folders, messages, flags and dates (Maildir and mbox)', { timeout: 240_000 }, async () => {
   const source = fresh();
   const server = await serve(source);
   let original;
