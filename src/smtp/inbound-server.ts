@@ -11,6 +11,7 @@ import type { ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 import { SMTP_LINE_LENGTH, SMTP_MAX_RECEIVED } from '../limits.ts';
 import { SmtpEngine } from './engine.ts';
+import { BAD_RECIPIENT_SYNTAX, BARE_CR, MAILBOX_FULL, messageTooBig, replyError as catalogueError, UNKNOWN_USER } from './reply-catalogue.ts';
 import { ConnectionLimiter } from '../net/connection-limiter.ts';
 import { connectionGate } from '../net/connection-gate.ts';
 import { parseProxyTrust } from '../net/proxy-trust.ts';
@@ -154,14 +155,13 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     }
     const resolution = await resolveRecipient(store, address);
     switch (resolution.kind) {
-      case 'invalid': throw reply(501, '5.1.3 Bad recipient address syntax');
+      case 'invalid': throw catalogueError(BAD_RECIPIENT_SYNTAX);
       case 'not-local': throw reply(554, '5.7.1 Relaying denied');
-      case 'unknown-user': throw reply(550, '5.1.1 No such user here');
+      case 'unknown-user': throw catalogueError(UNKNOWN_USER);
     }
     for (const id of resolution.accountIds) {
       const account = await store.accounts.byId(id);
-      // RFC 3463 X.2.2: mailbox full, temporary so the sender retries once space is freed.
-      if (account && account.quotaBytes > 0 && account.usedBytes >= account.quotaBytes) throw reply(452, '4.2.2 Mailbox full, try again later');
+      if (account && account.quotaBytes > 0 && account.usedBytes >= account.quotaBytes) throw catalogueError(MAILBOX_FULL);
     }
     let accounts = transactionAccounts.get(session.envelope);
     if (!accounts) transactionAccounts.set(session.envelope, (accounts = new Set()));
@@ -191,12 +191,11 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
   async function finishTransaction(content: Received, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
     if (stream.sizeExceeded) {
       refused('too-big');
-      throw reply(552, `5.3.4 Message exceeds the maximum size of ${config.limits.message_size} bytes`);
+      throw catalogueError(messageTooBig(config.limits.message_size));
     }
     if (content.bareCr) {
-      // RFC 5321 §2.3.8: CR appears only in CRLF. A bare CR has no safe meaning (smuggling).
       refused('bare-cr');
-      throw reply(554, '5.6.0 Message refused: bare CR in content; lines must end with CRLF');
+      throw catalogueError(BARE_CR);
     }
     if (isLooping(content.raw, SMTP_MAX_RECEIVED)) {
       refused('loop');
@@ -274,7 +273,7 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
       }
       if (err instanceof OverQuotaError) {
         refused('over-quota');
-        throw reply(452, '4.2.2 Mailbox full, try again later');
+        throw catalogueError(MAILBOX_FULL);
       }
       throw err;
     }

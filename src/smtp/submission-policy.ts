@@ -7,6 +7,7 @@ import addressparser from 'nodemailer/lib/addressparser';
 import { fieldValue, splitMessage } from '../email-auth/header-fields.ts';
 import { LineEndingNormalizer } from './line-endings.ts';
 import { decodeEncodedWords } from '../mime/encoded-words.ts';
+import { BARE_CR, replyText } from './reply-catalogue.ts';
 
 export interface SmtpReply { code: number; message: string }
 
@@ -16,8 +17,8 @@ export const SENDER_NOT_OWNED: SmtpReply = { code: 553, message: '5.7.1 Sender a
 export const NULL_SENDER_REFUSED: SmtpReply = { code: 553, message: '5.7.1 Null sender is not allowed on submission' };
 export const FROM_NOT_OWNED: SmtpReply = { code: 553, message: '5.7.1 From: header address not owned by the authenticated user' };
 export const NO_FROM: SmtpReply = { code: 550, message: '5.6.0 Message has no From: header' };
-// RFC 5321 §2.3.8: a CR that does not start CRLF is not a line ending; we refuse rather than guess.
-export const BARE_CR_REFUSED: SmtpReply = { code: 550, message: '5.6.0 Message contains a bare CR' };
+// RFC 5321 §2.3.8: a CR that does not start CRLF is not a line ending; refused as on port 25.
+export const BARE_CR_REFUSED: SmtpReply = { code: BARE_CR.code, message: replyText(BARE_CR) };
 
 /** MAIL FROM: may the user use this envelope sender? `owned`: the address is theirs (sender-ownership.ts). */
 export function checkEnvelopeSender(address: string, owned: boolean): SmtpReply | null {

@@ -16,6 +16,7 @@ import { parseProxyTrust } from '../net/proxy-trust.ts';
 import { isLoopback } from '../net/client-address.ts';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from '../limits.ts';
 import { SmtpEngine } from './engine.ts';
+import { BAD_RECIPIENT_SYNTAX, MAILBOX_FULL, messageTooBig, replyError as catalogueError, UNKNOWN_USER } from './reply-catalogue.ts';
 import { STARTTLS_FIRST, submissionReplies } from './enhanced-replies.ts';
 import { authenticate } from '../login/authenticate.ts';
 import { authzidPermitted } from '../login/sasl.ts';
@@ -62,10 +63,6 @@ const BAD_CREDENTIALS: SmtpReply = { code: 535, message: '5.7.8 Authentication c
 // RFC 4954 §6: 535 5.7.8 also covers "not authorized to act as the authorization identity".
 const AUTHZID_REFUSED: SmtpReply = { code: 535, message: '5.7.8 Authorization identity must be empty or your own' };
 const THROTTLED: SmtpReply = { code: 454, message: '4.7.0 Too many failed logins, try again later' };
-const UNKNOWN_USER: SmtpReply = { code: 550, message: '5.1.1 No such user here' };
-const BAD_ADDRESS: SmtpReply = { code: 553, message: '5.1.3 Bad recipient address syntax' };
-const TOO_BIG: SmtpReply = { code: 552, message: '5.3.4 Message too big' };
-const OVER_QUOTA: SmtpReply = { code: 452, message: '4.2.2 Recipient mailbox is full' };
 
 export function startSubmission(ctx: ServerContext, address: ListenAddress): Promise<RunningListener> {
   return startSubmissionListener(ctx, address, false, 'submission');
@@ -175,7 +172,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       const limit = checkRecipientCount(count, Math.min(config.submission.recipients_per_message, config.limits.recipients));
       if (limit) return callback(replyError(limit));
       const address = normalizeAddress(to.address);
-      if (!address) return callback(replyError(BAD_ADDRESS));
+      if (!address) return callback(catalogueError(BAD_RECIPIENT_SYNTAX));
       resolveRecipient(store, address).then((r) => {
         if (r.kind === 'local') {
           state.local.set(address, r.accountIds);
@@ -185,7 +182,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
         }
         // The same address twice is one recipient (one queue row, one copy delivered).
         if (r.kind === 'not-local') { if (!state.remote.some((a) => a.toLowerCase() === to.address.toLowerCase())) state.remote.push(to.address); return callback(); }
-        callback(replyError(r.kind === 'unknown-user' ? UNKNOWN_USER : BAD_ADDRESS));
+        callback(catalogueError(r.kind === 'unknown-user' ? UNKNOWN_USER : BAD_RECIPIENT_SYNTAX));
       }, (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'RCPT' })));
     },
 
@@ -203,7 +200,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
         const endedAt = ctx.clock.now();
         if (stream.sizeExceeded) {
           metrics.messagesRefused.inc({ source: 'submission', reason: 'too-big' });
-          return callback(replyError(TOO_BIG));
+          return callback(catalogueError(messageTooBig(config.limits.message_size)));
         }
         accept(Buffer.concat(chunks), session).then((reply) => {
           if (reply.code >= 400) return callback(replyError(reply));
@@ -214,7 +211,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
         }, (err) => {
           if (err instanceof OverQuotaError) {
             metrics.messagesRefused.inc({ source: 'submission', reason: 'over-quota' });
-            return callback(replyError(OVER_QUOTA));
+            return callback(catalogueError(MAILBOX_FULL));
           }
           callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'DATA' }));
         });

@@ -169,7 +169,8 @@ class Compiler {
 interface Narrowing { columns: 'search_text' | 'header_text' | null; value: string }
 
 function narrowingOf(key: StoreSearchKey): Narrowing | null {
-  const usable = (v: string) => Array.from(v).length >= 3;
+  // A NUL cannot be in an FTS5 query string (SQLite ends the string there); such a needle scans.
+  const usable = (v: string) => Array.from(v).length >= 3 && !v.includes('\0');
   switch (key.op) {
     case 'body': return usable(key.value) ? { columns: 'search_text', value: key.value } : null;
     case 'text': return usable(key.value) ? { columns: null, value: key.value } : null;

@@ -77,6 +77,9 @@ storeTest('SEARCH substrings: header, address, body, text, case-insensitive beyo
   assert.deepEqual(await uids(store, inbox, { op: 'body', value: 'sicher%ja' }), []);
   assert.deepEqual(await uids(store, inbox, { op: 'body', value: 'quarterly' }), []);
   assert.deepEqual(await uids(store, inbox, { op: 'text', value: 'quarterly' }), [1]);
+  // A NUL (possible in a literal) is in no stored text.
+  assert.deepEqual(await uids(store, inbox, { op: 'text', value: 'quar\0terly' }), []);
+  assert.deepEqual(await uids(store, inbox, { op: 'header', field: 'sub\0ject', value: 'q' }), []);
   assert.deepEqual(await uids(store, inbox, { op: 'text', value: 'NEEDLE' }), [3]);
   assert.deepEqual(await uids(store, inbox, { op: 'not', key: { op: 'text', value: 'example.net' } }), [1]);
   assert.deepEqual(await uids(store, inbox, { op: 'and', keys: [{ op: 'body', value: 'x' }, { op: 'header', field: 'from', value: 'carol' }] }), [3]);

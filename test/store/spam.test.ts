@@ -81,6 +81,31 @@ storeTest('training moves a message\'s counts once; a stale filing moves nothing
   assert.deepEqual(await store.spam.pending(10), []);
 });
 
+storeTest('a move to Junk is a pending filing the trainer hears of, applied once or cancelled', async (store) => {
+  const alice = await account(store);
+  let filed = 0;
+  const stop = store.spam.onFiled(() => filed++);
+  const c1 = await deliver(store, alice, 'm1@remote.test', record(alice));
+  const inbox = (await store.mailboxes.find(alice, 'INBOX'))!.id;
+  const junk = (await store.mailboxes.find(alice, 'Junk'))!.id;
+  await store.imapMessages.move(alice, inbox, [[1, 1]], junk);
+  assert.equal(filed, 1, 'the trainer is told after the commit');
+  const [p] = await store.spam.pending(10);
+  assert.deepEqual(p, { accountId: alice, contentId: c1, wanted: 'spam', trained: 'ham', signals: [['domain', 'remote.test'], ['ip26', '192.0.2.0/26']] });
+  await store.spam.applyTraining(p!, 'spam', [11, 12, 13]);
+  assert.deepEqual(await store.spam.pending(10), []);
+  assert.deepEqual(await store.spam.totals(alice), { ham: 0, spam: 1 });
+  // Back to INBOX: a new wish, then dropped as the trainer does when the message is gone meanwhile.
+  await store.imapMessages.move(alice, junk, [[1, 1]], inbox);
+  assert.equal(filed, 2);
+  const [back] = await store.spam.pending(10);
+  assert.deepEqual([back!.wanted, back!.trained], ['ham', 'spam']);
+  await store.spam.cancelFiling(back!);
+  assert.deepEqual(await store.spam.pending(10), []);
+  assert.deepEqual(await store.spam.totals(alice), { ham: 0, spam: 1 }, 'a cancelled filing moves no counts');
+  stop();
+});
+
 storeTest('the Rejects mailbox is made once, unsubscribed, and its old messages expire', async (store) => {
   const alice = await account(store);
   const id = await store.spam.rejectsMailbox(alice);

@@ -48,6 +48,7 @@ class Compiler {
           return key.present ? tx`(m.flags & ${FLAG_BITS[key.flag]}) <> 0` : tx`(m.flags & ${FLAG_BITS[key.flag]}) = 0`;
         }
         // Keywords compare case-insensitively; they are atoms (ASCII), which ILIKE folds everywhere.
+        if (key.flag.includes('\0')) return key.present ? tx`FALSE` : tx`TRUE`;
         return key.present
           ? tx`(' ' || m.keywords || ' ') ILIKE ${likePattern(' ' + key.flag + ' ')}`
           : tx`(' ' || m.keywords || ' ') NOT ILIKE ${likePattern(' ' + key.flag + ' ')}`;
@@ -94,6 +95,8 @@ class Compiler {
   /** `column` contains `value`, ignoring case (see the file comment for how). */
   private textMatch(column: Fragment, value: string): Fragment {
     const tx = this.tx;
+    // PostgreSQL text never holds NUL, so no stored text contains a needle with one (and binding it would fail).
+    if (value.includes('\0')) return tx`FALSE`;
     if (isAscii(value)) return tx`(${column} ILIKE ${likePattern(value)})`;
     return tx`(strpos(lower(${column} COLLATE "und-x-icu"), ${value.toLowerCase()}) > 0)`;
   }
@@ -103,6 +106,7 @@ class Compiler {
    *  is implied by the line check, and the trigram index can answer it. */
   private fieldMatch(column: Fragment, field: string, value: string): Fragment {
     const tx = this.tx;
+    if (field.includes('\0')) return tx`FALSE`;
     const prefix = field.toLowerCase() + ': ';
     const line = tx`substr(l, ${prefix.length + 1})`;
     return tx`(${this.textMatch(column, value)} AND EXISTS (SELECT 1 FROM regexp_split_to_table(${column}, E'\\n') AS l

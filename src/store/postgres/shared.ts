@@ -30,6 +30,8 @@ export class PgShared implements SharedState, LeaseEngine {
 
   async take(name: string, holder: string, node: string, capacity: number, now: number, expiresAt: number): Promise<boolean> {
     return this.ctx.write(async (tx) => {
+      // A lease lost to a crash of the server is harmless (its sessions are gone too): no WAL flush wait.
+      await tx`SET LOCAL synchronous_commit = off`;
       await tx`SELECT pg_advisory_xact_lock(${LEASE_LOCK_SPACE}::int, hashtext(${name}))`;
       const rows = await tx`
         WITH gone AS (DELETE FROM shared_leases WHERE name = ${name} AND expires_at <= ${now})
