@@ -1,4 +1,5 @@
-// Taking a backup: the database as a consistent online snapshot (src/store/backup.ts), the other
+// Taking a backup: the database as a consistent online snapshot (src/store/backup.ts; a PostgreSQL
+// store is copied from one READ ONLY snapshot into a SQLite file by src/store/copy.ts), the other
 // files of data_dir (self-signed and ACME certificates and keys; DKIM keys live in the database),
 // the config file and any certificate it names, then the manifest. What must always be true: the
 // backup is assembled in DIR.partial and renamed to DIR only once complete, so a directory with a
@@ -7,7 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DATABASE_FILE } from '../store/open.ts';
-import { databaseFile, snapshotDatabase } from '../store/backup.ts';
+import { databaseFile, describeDatabase, snapshotDatabase, type SnapshotResult } from '../store/backup.ts';
+import { copyStore } from '../store/copy.ts';
+import type { PostgresSettings } from '../store/postgres/connect.ts';
 import { describeFiles, listFiles, MANIFEST_FILE, MANIFEST_FORMAT, posternVersion, readManifest, writeManifest, type Manifest } from './manifest.ts';
 
 /** Name of the folder in data_dir that holds the automatic backups taken before a migration. */
@@ -24,6 +27,8 @@ export interface BackupSource {
   configFile: string | null;
   tlsCert?: string;
   tlsKey?: string;
+  /** The PostgreSQL store to back up; absent: the SQLite file in dataDir. */
+  postgres?: PostgresSettings;
 }
 
 export interface BackupOptions {
@@ -42,15 +47,13 @@ export async function createBackup(source: BackupSource, dest: string, options: 
   fs.rmSync(partial, { recursive: true, force: true });
   fs.mkdirSync(partial, { recursive: true, mode: 0o700 });
   try {
-    const db = databaseFile(source.dataDir);
-    if (!fs.existsSync(db)) throw new BackupError(`there is no database at ${db}`);
-    const snapshot = await snapshotDatabase(db, path.join(partial, DATABASE_FILE), options.onProgress);
+    const snapshot = await snapshotOf(source, partial, options.onProgress);
     copyDataFiles(source.dataDir, path.join(partial, 'data'), [partial, target]);
     const copied = copyConfigFiles(source, path.join(partial, 'config'));
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
       postern_version: posternVersion(),
-      engine: 'sqlite',
+      engine: source.postgres ? 'postgres' : 'sqlite',
       schema_version: snapshot.schemaVersion,
       created_at: (options.now ?? new Date()).toISOString(),
       reason: options.reason ?? 'manual',
@@ -104,11 +107,25 @@ function createdAt(dir: string): number {
 
 export class BackupError extends Error {}
 
+/** The database of the backup, as DATABASE_FILE in `partial`: SQLite's online snapshot, or every
+ *  table of the PostgreSQL store copied (and verified) into a SQLite file. */
+async function snapshotOf(source: BackupSource, partial: string, onProgress?: (done: number, total: number) => void): Promise<SnapshotResult> {
+  if (source.postgres) {
+    await copyStore({ engine: 'postgres', settings: source.postgres }, { engine: 'sqlite', dataDir: partial }, onProgress ? { onProgress } : {});
+    return describeDatabase(path.join(partial, DATABASE_FILE));
+  }
+  const db = databaseFile(source.dataDir);
+  if (!fs.existsSync(db)) throw new BackupError(`there is no database at ${db}`);
+  return snapshotDatabase(db, path.join(partial, DATABASE_FILE), onProgress);
+}
+
 /**
  * data_dir's own files, except the database (snapshotted instead), the backups kept in it, and the
  * backup being written when its folder is inside data_dir.
  */
 function copyDataFiles(dataDir: string, dest: string, writing: string[]): void {
+  // With the PostgreSQL engine data_dir holds only certificates, and may not exist yet.
+  if (!fs.existsSync(dataDir)) return;
   const inside = writing.map((w) => path.relative(path.resolve(dataDir), w)).filter((r) => r && !r.startsWith('..') && !path.isAbsolute(r));
   const skip = (rel: string) => rel === AUTOMATIC_BACKUPS_DIR || rel.startsWith(`${AUTOMATIC_BACKUPS_DIR}/`) || rel.startsWith(DATABASE_FILE)
     || inside.some((w) => rel === w || rel.startsWith(`${w}/`));

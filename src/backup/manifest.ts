@@ -17,7 +17,9 @@ export interface ManifestFile { path: string; size: number; sha256: string }
 export interface Manifest {
   format: number;
   postern_version: string;
-  engine: 'sqlite';
+  /** The engine backed up. The backup's database is a SQLite file either way (a PostgreSQL store is
+   *  copied into one by src/store/copy.ts), so verify and restore read every backup alike. */
+  engine: 'sqlite' | 'postgres';
   schema_version: number;
   created_at: string;
   /** Why it was taken: "manual" or "before migration NNNN_name". */

@@ -1,10 +1,16 @@
 // Restoring a backup into a data_dir. What must always be true: the backup is verified in full
 // before anything is written; a data_dir a server (or any other connection) has open is refused; a
 // non-empty data_dir is refused unless forced; a backup from a newer schema than this code knows is
-// refused (the code could not serve it); the database goes in place whole or not at all.
+// refused (the code could not serve it); the database goes in place whole or not at all. Into a
+// PostgreSQL store, the backup's SQLite file is first brought to this code's schema in a temporary
+// folder, then copied into the (empty) database in one transaction and verified (src/store/copy.ts).
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { databaseInUse, installDatabase } from '../store/backup.ts';
+import { copyStore, StoreCopyError } from '../store/copy.ts';
+import { openStore } from '../store/store.ts';
+import type { PostgresSettings } from '../store/postgres/connect.ts';
 import { readMigrations } from '../store/migrate.ts';
 import { DATABASE_FILE } from '../store/open.ts';
 import { datedBackups } from './create.ts';
@@ -24,7 +30,14 @@ export function resolveBackupDir(dir: string): string {
   throw new RestoreError(`${abs} is not a Postern backup (no ${MANIFEST_FILE}) and holds none`);
 }
 
-export async function restoreBackup(dir: string, dataDir: string, options: { force: boolean; onCheck?: (line: CheckLine) => void }): Promise<RestoreResult> {
+export interface RestoreOptions {
+  force: boolean;
+  onCheck?: (line: CheckLine) => void;
+  /** Restore into this PostgreSQL database (which must be empty) instead of data_dir's SQLite file. */
+  postgres?: PostgresSettings;
+}
+
+export async function restoreBackup(dir: string, dataDir: string, options: RestoreOptions): Promise<RestoreResult> {
   const from = resolveBackupDir(dir);
   const lines = await verifyBackup(from, options.onCheck);
   const failed = lines.filter((l) => !l.ok);
@@ -36,8 +49,12 @@ export async function restoreBackup(dir: string, dataDir: string, options: { for
   }
   const present = fs.existsSync(dataDir) ? fs.readdirSync(dataDir) : [];
   if (present.length > 0 && !options.force) throw new RestoreError(`${dataDir} is not empty; restore into an empty data_dir, or add --force to replace its database and files`);
-  if (databaseInUse(dataDir)) throw new RestoreError(`the database in ${dataDir} is in use (is "postern serve" running?); stop the server first`);
-  installDatabase(path.join(from, DATABASE_FILE), dataDir);
+  if (options.postgres) {
+    await restoreIntoPostgres(path.join(from, DATABASE_FILE), options.postgres);
+  } else {
+    if (databaseInUse(dataDir)) throw new RestoreError(`the database in ${dataDir} is in use (is "postern serve" running?); stop the server first`);
+    installDatabase(path.join(from, DATABASE_FILE), dataDir);
+  }
   const files: string[] = [DATABASE_FILE];
   const data = path.join(from, 'data');
   for (const f of manifest.files.filter((x) => x.path.startsWith('data/'))) {
@@ -49,4 +66,19 @@ export async function restoreBackup(dir: string, dataDir: string, options: { for
     files.push(rel);
   }
   return { from, manifest, files };
+}
+
+/** The backup's database, migrated to this code's schema in a temporary folder, copied into PostgreSQL. */
+async function restoreIntoPostgres(backupFile: string, settings: PostgresSettings): Promise<void> {
+  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-restore-'));
+  try {
+    installDatabase(backupFile, staging);
+    await openStore(staging, { clock: { now: () => Date.now() }, migrate: true }).close();
+    await copyStore({ engine: 'sqlite', dataDir: staging }, { engine: 'postgres', settings });
+  } catch (err) {
+    if (err instanceof StoreCopyError) throw new RestoreError(`${err.message}; nothing was restored (restore into a new, empty database)`);
+    throw err;
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
 }

@@ -4,7 +4,7 @@
 // not empty (without --keep).
 import { BACKUP_USAGE } from './usage.ts';
 import { expectPositionals, flagString, parseArgs } from './args.ts';
-import { configFor } from './context.ts';
+import { configFor, postgresOf } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { emit, type Output } from './output.ts';
 import { createProgress } from './progress.ts';
@@ -23,8 +23,9 @@ export async function backupCommand(argv: string[], o: Output): Promise<void> {
     configFile: configPath(flagString(args, 'config')),
     ...(config.tls.cert ? { tlsCert: config.tls.cert } : {}),
     ...(config.tls.key ? { tlsKey: config.tls.key } : {}),
+    ...postgresOf(config),
   };
-  const progress = createProgress({ label: 'backing up the database', unit: 'pages' });
+  const progress = createProgress({ label: 'backing up the database', unit: source.postgres ? 'rows' : 'pages' });
   let shown = 0;
   const onProgress = (done: number, total: number) => {
     progress.setTotal(total);

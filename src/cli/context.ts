@@ -7,6 +7,7 @@ import { loadConfig, ConfigError } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { PendingMigrationsError, type Store } from '../store/store.ts';
 import { openConfiguredStore } from '../store/open-store.ts';
+import type { PostgresSettings } from '../store/postgres/connect.ts';
 import { SchemaTooNewError } from '../store/migrate.ts';
 import { DATABASE_FILE } from '../store/open.ts';
 import { systemClock } from '../clock.ts';
@@ -42,4 +43,11 @@ export async function withStore<T>(args: ParsedArgs, work: (store: Store, config
   } finally {
     await store.close();
   }
+}
+
+/** `{ postgres: settings }` when the configured store is PostgreSQL, else nothing (spread into options). */
+export function postgresOf(config: Config): { postgres?: PostgresSettings } {
+  if (config.store.engine !== 'postgres') return {};
+  if (!config.store.url) throw new OperationError('[store] engine = "postgres" needs [store] url');
+  return { postgres: { url: config.store.url, maxConnections: config.store.max_connections, ...(config.store.password_file ? { passwordFile: config.store.password_file } : {}) } };
 }

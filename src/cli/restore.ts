@@ -9,6 +9,7 @@ import { configFor } from './context.ts';
 import { OperationError } from './errors.ts';
 import { emit, type Output } from './output.ts';
 import { restoreBackup, RestoreError } from '../backup/restore.ts';
+import { postgresOf } from './context.ts';
 
 export async function restoreCommand(argv: string[], o: Output): Promise<void> {
   const args = parseArgs(argv, { force: false });
@@ -16,7 +17,7 @@ export async function restoreCommand(argv: string[], o: Output): Promise<void> {
   const config = configFor(args);
   let result;
   try {
-    result = await restoreBackup(dir, config.data_dir, { force: args.flags.has('force') });
+    result = await restoreBackup(dir, config.data_dir, { force: args.flags.has('force'), ...postgresOf(config) });
   } catch (err) {
     if (err instanceof RestoreError) throw new OperationError(err.message);
     throw err;

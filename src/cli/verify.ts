@@ -1,9 +1,15 @@
 // `postern verify [DIR]`: checks the live store, or the backup in DIR, without changing it, one
 // line per check (src/backup/verify.ts). Exit 0 only when every check holds, so cron can run it.
+// A live PostgreSQL store is checked as its backup would be: copied from one READ ONLY snapshot
+// into a temporary SQLite file (src/store/copy.ts, itself verified row for row), which the same
+// invariant checks then read.
 import fs from 'node:fs';
 import { VERIFY_USAGE } from './usage.ts';
 import { expectPositionals, parseArgs } from './args.ts';
-import { configFor } from './context.ts';
+import { configFor, postgresOf } from './context.ts';
+import { copyStore } from '../store/copy.ts';
+import os from 'node:os';
+import path from 'node:path';
 import { OperationError } from './errors.ts';
 import type { Output } from './output.ts';
 import { databaseFile } from '../store/backup.ts';
@@ -24,6 +30,16 @@ export async function verifyCommand(argv: string[], o: Output): Promise<void> {
       throw err;
     }
     lines = await verifyBackup(what, print);
+  } else if (configFor(args).store.engine === 'postgres') {
+    const { postgres } = postgresOf(configFor(args));
+    what = new URL(postgres!.url).host + new URL(postgres!.url).pathname;
+    const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-verify-'));
+    try {
+      await copyStore({ engine: 'postgres', settings: postgres! }, { engine: 'sqlite', dataDir: staging });
+      lines = verifyDatabase(databaseFile(staging), print);
+    } finally {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
   } else {
     what = databaseFile(configFor(args).data_dir);
     if (!fs.existsSync(what)) throw new OperationError(`there is no database at ${what}`);

@@ -107,6 +107,11 @@ storeTest('RENAME INBOX moves its messages to a new mailbox and leaves INBOX wit
 storeTest('the SELECT snapshot: UIDs, first unseen, keywords; SELECT claims \\Recent, EXAMINE does not', async (store) => {
   const a = await account(store);
   assert.equal(await store.imapMailboxes.selectSnapshot(a, 'Nope', true), null);
+  // A NUL (the IMAP layer's mark of a name that is not valid modified UTF-7) names no mailbox.
+  assert.equal(await store.imapMailboxes.selectSnapshot(a, 'IN\0BOX', false), null);
+  assert.equal(await store.imapMailboxes.byName(a, 'IN\0BOX'), null);
+  await assert.rejects(store.imapMailboxes.delete(a, 'IN\0BOX'), MailboxNotFoundError);
+  await assert.rejects(store.imapMailboxes.rename(a, 'IN\0BOX', 'X'), MailboxNotFoundError);
   await put(store, a, 'INBOX', 'one', ['\\Seen', '$Label1']);
   await put(store, a, 'INBOX', 'two', ['$label1', 'Work']);
   await put(store, a, 'INBOX', 'three');

@@ -25,7 +25,14 @@ function childPattern(name: string): string {
   return name.replace(/[\\%_]/g, (c) => '\\' + c) + '/%';
 }
 
+/** PostgreSQL text never holds NUL, so a name with one (what the IMAP layer makes of a name that is
+ *  not valid modified UTF-7) names no mailbox; binding it would fail. */
+function impossible(name: string): boolean {
+  return name.includes('\0');
+}
+
 async function byNameIn(tx: Tx, accountId: number, name: string, lock = false): Promise<ImapMailbox | null> {
+  if (impossible(name)) return null;
   const [r] = await tx<ImapMailbox[]>`SELECT ${tx.unsafe(COLUMNS)} FROM mailboxes WHERE account_id = ${accountId} AND name = ${name}
     ${lock ? tx`FOR UPDATE` : tx``}`;
   return r ? fromRow(r) : null;
@@ -45,6 +52,7 @@ export class PgImapMailboxes implements ImapMailboxes {
   }
 
   async byName(accountId: number, name: string): Promise<ImapMailbox | null> {
+    if (impossible(name)) return null;
     const sql = this.ctx.sql;
     const [r] = await sql<ImapMailbox[]>`SELECT ${sql.unsafe(COLUMNS)} FROM mailboxes WHERE account_id = ${accountId} AND name = ${name}`;
     return r ? fromRow(r) : null;
@@ -154,6 +162,7 @@ export class PgImapMailboxes implements ImapMailboxes {
 
   /** SUBSCRIBE adds the name, UNSUBSCRIBE removes it (false when it was not subscribed). */
   async setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<boolean> {
+    if (impossible(name)) return subscribed;
     if (subscribed) {
       await this.ctx.sql`INSERT INTO subscriptions (account_id, name) VALUES (${accountId}, ${name}) ON CONFLICT DO NOTHING`;
       return true;
