@@ -4,8 +4,11 @@
 // counts held in memory; each message is trained on arrival as delivery trains it (learnedOnArrival),
 // and a misfiled one is refiled by the "user" (retrained as its true class), as bench/spam does over IMAP.
 // Always true: only the split given is read, so tuning on "tune" never sees a "test" message.
-// The figures to report come from bench/spam on the "test" half, over real sockets.
-//   . scripts/node24.sh && node bench/spam-replay.ts [--split tune] [--warmup 500]
+// As in bench/spam, no SPF or DKIM passes and the client is loopback (no IP signals). The figures
+// to report come from bench/spam on the "test" half, over real sockets. --junk is the junk score,
+// --params overrides src/spam/classifier.ts CLASSIFIER_PARAMS (JSON), --verbose lists each
+// misfiled message with its reasons, --curve what other junk scores would have given.
+//   . scripts/node24.sh && node bench/spam-replay.ts [--split tune] [--warmup 500] [--junk 5] [--params '{"strength":0.45}'] [--verbose] [--curve]
 import { parseArgs } from 'node:util';
 import { indexMessage } from '../src/mime/index.ts';
 import { SPAM_MIN_TRAINED, SPAM_URL_SCAN_BYTES } from '../src/limits.ts';
