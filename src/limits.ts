@@ -412,3 +412,8 @@ export const SHARED_LEASE_RENEW_MS = 20_000;
 /** A windowed counter is kept in this many buckets per window: the window slides in steps of
  *  1/60 (a minute for the hourly send limit), and reading it sums at most this many rows. */
 export const SHARED_COUNTER_BUCKETS = 60;
+/** Milliseconds between a node's pings to itself on the change bus: the LISTEN connection's own
+ *  reconnect gives up when the database is away at that moment, and a missing ping is how a node
+ *  learns it listens no more (it listens again and resyncs). Seconds of deafness at most, at the
+ *  cost of one tiny NOTIFY per node per interval. */
+export const CHANGE_BUS_HEARTBEAT_MS = 5_000;

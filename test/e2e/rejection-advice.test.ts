@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startDnsServer } from '../fixtures/dns-server.ts';
+import { cliStoreToml } from '../fixtures/test-store.ts';
 import { startPosternInstance } from '../fixtures/postern-instance.ts';
 import { startReplyPeer } from '../fixtures/reply-peer.ts';
 import { submit, waitFor } from '../fixtures/smtp-client.ts';
@@ -59,7 +60,7 @@ test('multi-line rejections: kept whole, quoted in the bounce with advice, shown
 
   // The operator's view, from the same data directory.
   const configFile = path.join(pi.dataDir, 'postern.toml');
-  fs.writeFileSync(configFile, `hostname = "mail.example.test"\ndata_dir = "${pi.dataDir}"\n`);
+  fs.writeFileSync(configFile, `hostname = "mail.example.test"\ndata_dir = "${pi.dataDir}"\n${cliStoreToml(pi.config)}`);
   const [queued] = await pi.ctx.store.queue.list();
   const show = spawnSync(process.execPath, [BIN, 'queue', 'show', String(queued!.id), '--config', configFile], { encoding: 'utf8' });
   assert.equal(show.status, 0, show.stderr);

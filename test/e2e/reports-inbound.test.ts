@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { startDnsServer } from '../fixtures/dns-server.ts';
 import { addUser, startInbound, storedMessages } from '../fixtures/inbound-postern.ts';
+import { cliStoreToml } from '../fixtures/test-store.ts';
 import { dmarcMessage, dmarcXml, gzipOf, tlsRptJson, tlsRptMessage, zipOf } from '../fixtures/report-messages.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/postern');
@@ -67,7 +68,7 @@ test('DMARC and TLS-RPT reports to postmaster@ are stored and summarised; the me
   assert.match(metrics, /postern_reports_received_total\{kind="unknown",result="invalid"\} 1/);
 
   const configFile = path.join(mx.dataDir, 'postern.toml');
-  fs.writeFileSync(configFile, `hostname = "mx.postern.test"\ndata_dir = "${mx.dataDir}"\n`);
+  fs.writeFileSync(configFile, `hostname = "mx.postern.test"\ndata_dir = "${mx.dataDir}"\n${cliStoreToml(mx.ctx.config)}`);
   const cli = async (...args: string[]) => (await promisify(execFile)(process.execPath, [BIN, 'reports', ...args, '--config', configFile], { encoding: 'utf8' })).stdout;
 
   const dmarc = JSON.parse(await cli('dmarc', '--json')) as { rows: { reporter: string; sourceIp: string; messages: number; spfPass: number; dkimPass: number; dmarcPass: number; reports: number }[] };

@@ -13,6 +13,7 @@ import net from 'node:net';
 import { stringify } from 'smol-toml';
 import { ImapFlow } from 'imapflow';
 import { startDnsServer, type DnsFixture } from '../fixtures/dns-server.ts';
+import { cliStoreSection } from '../fixtures/test-store.ts';
 import { startSpamPostern, smtpSend, SPAM_USER, SPAM_PASS, type SpamPostern } from '../fixtures/spam-postern.ts';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -174,7 +175,7 @@ test('far above the threshold: 550 5.7.1, a copy in Rejects (unsubscribed, untra
   }
 
   const configFile = path.join(pm.dataDir, 'cli.toml');
-  fs.writeFileSync(configFile, stringify({ hostname: 'mx.example.test', data_dir: pm.dataDir }));
+  fs.writeFileSync(configFile, stringify({ hostname: 'mx.example.test', data_dir: pm.dataDir, store: cliStoreSection(pm.ctx.config) }));
   const explained = await cli(configFile, ['spam', 'explain', SPAM_USER, '<refused@example.org>']);
   assert.equal(explained.code, 0, explained.stderr);
   assert.match(explained.stdout, /score 16 → reject/);
@@ -191,7 +192,7 @@ test('far above the threshold: 550 5.7.1, a copy in Rejects (unsubscribed, untra
 test('dns check reports a list that answers errors for every query', async () => {
   const configFile = path.join(pm.dataDir, 'check.toml');
   fs.writeFileSync(configFile, stringify({
-    hostname: 'mx.example.test', data_dir: pm.dataDir, dns: { servers: [dns.server], timeout_ms: 300, tries: 1 },
+    hostname: 'mx.example.test', data_dir: pm.dataDir, store: cliStoreSection(pm.ctx.config), dns: { servers: [dns.server], timeout_ms: 300, tries: 1 },
     spam: { dnsbl: ['ok.test', 'broken.test'] },
   }));
   const r = await cli(configFile, ['dns', 'check', 'example.test', '--json']);

@@ -2,7 +2,7 @@
 // hundred messages across accounts, mailboxes and flags, a queued message and a Sieve script is
 // copied to PostgreSQL by the CLI, then from PostgreSQL (configured as the engine) back to a new
 // SQLite directory. What is asserted through the store interface: the messages (bytes), UIDs,
-// UIDVALIDITY, MODSEQs and flags are identical after the round trip; the SQLite source file is not
+// UIDVALIDITY, MODSEQs and flags are identical on PostgreSQL and after the round trip; the SQLite source file is not
 // changed by a byte; a target that is not empty is refused; PostgreSQL's ids continue after the copy.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -76,6 +76,8 @@ test('store copy: SQLite → PostgreSQL → SQLite keeps every message, UID, UID
       const a = (await pg.accounts.byAddress(address))!;
       assert.deepEqual(await pg.mailboxes.list(a.id), boxesBefore.get(address), `${address}: mailboxes with UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ`);
     }
+    assert.deepEqual(await picture(pg, addresses), before, 'on PostgreSQL: messages, UIDs, UIDVALIDITY, MODSEQs, flags, scripts identical');
+    assert.deepEqual((await pg.queue.list()).map((q) => ({ ...q })), queueBefore, 'the queued message too');
     // The identity sequences continue after the copied ids.
     const d = await pg.domains.add('after-copy.test', []);
     assert.ok(d.id > 1, 'a new domain gets an id after the copied one');

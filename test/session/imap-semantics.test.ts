@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import { makeHarness, TestClient, message, type Harness } from '../fixtures/imap-harness.ts';
 import { deliver } from '../../src/delivery/deliver.ts';
-import { openStore } from '../../src/store/store.ts';
 import { systemClock } from '../../src/clock.ts';
 import { ImapServices } from '../../src/imap/session/services.ts';
 import { LoginThrottle } from '../../src/login/throttle.ts';
@@ -66,7 +65,7 @@ test('\\Recent is claimed by one read-write session, shown by EXAMINE, per mailb
   await deliver(h.store, { raw: message('recent later'), recipients: [{ accountId: h.accountId, mailbox: 'r' }] });
   c.close();
   // Restart: new services over a reopened store; the undelivered-to-a-session message is still recent.
-  const store = openStore(h.dir, { clock: systemClock, migrate: false });
+  const store = await h.reopen();
   try {
     const services = new ImapServices(store, new LoginThrottle(store.shared, { maxFailures: 10, lockoutS: 60 }), pino({ level: 'silent' }), { hostname: 'x', allowPlaintextLoopback: true }, null);
     const d = await client(services);

@@ -9,10 +9,13 @@
 //   the store, so payloads stay far below PostgreSQL's 8000 bytes whatever a command touched;
 // - changes are sent in the order this node committed them, several per NOTIFY when they queue up;
 // - when the LISTEN connection is lost and comes back, notifications sent meanwhile are gone, so
-//   every listening account's mailboxes get a uidsOmitted change: sessions catch up from the store.
+//   every listening account's mailboxes get a uidsOmitted change: sessions catch up from the store;
+// - the connection's own reconnect gives up when the database is away at that moment, so every
+//   CHANGE_BUS_HEARTBEAT_MS the node pings itself on the channel, and when the previous ping never
+//   came back it listens again (then resyncs as above).
 import { randomUUID } from 'node:crypto';
 import { LocalChangeBus, type ChangeBus, type ChangeListener, type MailboxChange } from '../change-bus.ts';
-import { CHANGE_BUS_DECODED_UIDS, CHANGE_BUS_PAYLOAD_BYTES, CHANGE_BUS_UID_BYTES } from '../../limits.ts';
+import { CHANGE_BUS_DECODED_UIDS, CHANGE_BUS_HEARTBEAT_MS, CHANGE_BUS_PAYLOAD_BYTES, CHANGE_BUS_UID_BYTES } from '../../limits.ts';
 import type { Sql } from './connect.ts';
 
 /** The NOTIFY channel every node of one database listens on. */
@@ -91,6 +94,10 @@ export class PgChangeBus implements ChangeBus {
   private unlisten: (() => Promise<void>) | null = null;
   private listens = 0;
   private closed = false;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private pinged = 0;
+  private pongs = 0;
+  private relistening = false;
   /** Notifications that could not be sent (the database was unreachable); for tests and metrics. */
   failedSends = 0;
 
@@ -99,10 +106,12 @@ export class PgChangeBus implements ChangeBus {
   }
 
   /** Starts listening (one dedicated connection of `sql`); resolves once LISTEN is in place. */
-  static async start(sql: Sql): Promise<PgChangeBus> {
+  static async start(sql: Sql, options: { heartbeatMs?: number } = {}): Promise<PgChangeBus> {
     const bus = new PgChangeBus(sql);
     const meta = await sql.listen(CHANGE_CHANNEL, (payload) => bus.received(payload), () => bus.listening());
     bus.unlisten = meta.unlisten;
+    bus.heartbeat = setInterval(() => bus.beat(), options.heartbeatMs ?? CHANGE_BUS_HEARTBEAT_MS);
+    bus.heartbeat.unref();
     return bus;
   }
 
@@ -130,6 +139,7 @@ export class PgChangeBus implements ChangeBus {
   /** Sends what is queued, stops listening. The pool itself is closed by the store. */
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.closed = true;
     await this.sending;
@@ -148,10 +158,35 @@ export class PgChangeBus implements ChangeBus {
 
   private received(payload: string): void {
     const lines = payload.split('\n');
-    if (lines[0] === this.node) return;
+    if (lines[0] === this.node) {
+      if (lines[1] === 'ping') this.pongs++;
+      return;
+    }
     for (const line of lines.slice(1)) {
       const change = decodeChange(line);
       if (change) this.local.publish(change);
+    }
+  }
+
+  // A ping to this node itself; the previous one not back means nobody is listening any more.
+  private beat(): void {
+    if (this.closed) return;
+    if (this.pinged > this.pongs && !this.relistening) void this.relisten();
+    this.pinged++;
+    this.sending = this.sending.then(() => this.send(`${this.node}\nping`));
+  }
+
+  private async relisten(): Promise<void> {
+    this.relistening = true;
+    try {
+      await this.unlisten?.().catch(() => {});
+      const meta = await this.sql.listen(CHANGE_CHANNEL, (payload) => this.received(payload), () => this.listening());
+      this.unlisten = meta.unlisten;
+      this.pongs = this.pinged;
+    } catch {
+      // The database is still away: the next beat tries again.
+    } finally {
+      this.relistening = false;
     }
   }
 
