@@ -160,6 +160,8 @@ test('SIGKILL under mixed load: acknowledged messages exactly once, flags and de
     await Promise.all(load);
   }
   const server = await serve(instance);
+  // A failed check below must not leave the server running: the file would never end.
+  t.after(() => server.kill());
   await checkState(server, acked);
   assert.ok(acked.inbound.size + acked.carol.size > 0 && acked.submitted.size > 0 && acked.appended.size > 0 && acked.flagged.size > 0 && acked.popDeleted.size > 0,
     `every kind of change was acknowledged at least once: ${JSON.stringify(Object.fromEntries(Object.entries(acked).map(([k, v]) => [k, v.size])))}`);
