@@ -54,7 +54,9 @@ export class LoginThrottle {
   }
 
   async succeed(_ip: string, user: string): Promise<void> {
-    await this.shared.countReset(failures(`user:${user.toLowerCase()}`));
+    // A store that cannot write (a full disk) must not stop a good login from reading mail: the
+    // earlier failures then stay counted until their window passes, which only errs on the safe side.
+    await this.shared.countReset(failures(`user:${user.toLowerCase()}`)).catch(() => {});
   }
 
   private keys(ip: string, user: string): [string, string] {

@@ -24,6 +24,9 @@ export interface ImapSettings {
   idleKeepAliveSeconds: number;
 }
 
+/** The lease of a session the store could not count. */
+const UNCOUNTED: Lease = { release: async () => {} };
+
 export class ImapServices {
   readonly store: Store;
   readonly mailboxes: ImapMailboxes;
@@ -77,6 +80,11 @@ export class ImapServices {
   /** Takes one of the account's session places, counted across every node of the store (a lease
    *  in store.shared); null when the account is at its limit. */
   claimSession(accountId: number): Promise<Lease | null> {
-    return this.store.shared.acquire(`imap-sessions:${accountId}`, this.settings.maxSessionsPerUser);
+    // The limit protects the server; it is no reason to refuse reading mail when the store cannot
+    // write (a full disk): then the session goes uncounted.
+    return this.store.shared.acquire(`imap-sessions:${accountId}`, this.settings.maxSessionsPerUser).catch((err: unknown) => {
+      this.log.warn({ err, accountId }, 'imap session place not recorded; session admitted uncounted');
+      return UNCOUNTED;
+    });
   }
 }
