@@ -39,7 +39,7 @@ test('route through an authenticating Postfix relay; wrong password defers witho
     message: 'From: alice@example.test\r\nTo: bob@remote.test\r\nSubject: via the smarthost\r\n\r\nRelayed.\r\n' });
   assert.equal(r.ok, true, r.response);
 
-  const deferred = await waitFor('a deferred attempt', async () => (await pi.ctx.store.queue.list()).flatMap((m) => m.recipients).find((x) => x.status === 'deferred'), 15_000);
+  const deferred = await waitFor('a deferred attempt', async () => (await pi.ctx.store.queue.list()).flatMap((m) => m.recipients).find((x) => x.status === 'deferred'), 45_000);
   assert.match(deferred.lastError!, /relay smtp:\/\/mx\.remote\.test:\d+ .*authentication as "postern-relay" refused: 535 5\.7\.8/);
   assert.match(deferred.lastError!, /auth_password_file/);
   assert.doesNotMatch(deferred.lastError!, /wrong-secret/);
@@ -74,7 +74,7 @@ test('a route whose relay certificate is not trusted defers, never falls back to
   await pi.addUser('alice@example.test', 'alice-secret');
   await submit({ port: pi.submissionPort, user: 'alice@example.test', pass: 'alice-secret', from: 'alice@example.test', to: ['bob@remote.test'],
     message: 'From: alice@example.test\r\nTo: bob@remote.test\r\nSubject: untrusted\r\n\r\nx\r\n' });
-  const deferred = await waitFor('a deferred attempt', async () => (await pi.ctx.store.queue.list()).flatMap((m) => m.recipients).find((x) => x.status === 'deferred'), 15_000);
+  const deferred = await waitFor('a deferred attempt', async () => (await pi.ctx.store.queue.list()).flatMap((m) => m.recipients).find((x) => x.status === 'deferred'), 45_000);
   assert.match(deferred.lastError!, /certificate|self.signed/i);
   assert.equal(relay.delivered('bob@remote.test').length, 0);
 });
