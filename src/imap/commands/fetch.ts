@@ -316,6 +316,7 @@ function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, 
 
 export const fetch = command({
   states: SELECTED,
+  uid: true,
   forbidsExpunge: (cmd) => !cmd.uid,
   parse: (r) => {
     const a = parseFetchArguments(r);

@@ -21,9 +21,8 @@ import { formatNumbers, parseSequenceSet } from '../protocol/sequence-set.ts';
 import type { FetchItem } from '../protocol/fetch-attributes.ts';
 import type { MailboxChange } from '../../store/change-bus.ts';
 import type { Lease } from '../../store/api.ts';
-import { COMMANDS } from '../commands/registry.ts';
 import { capabilities } from './capabilities.ts';
-import { completionForError, type Completion } from './completion.ts';
+import type { Completion } from './completion.ts';
 import { flagList } from './flag-text.ts';
 import type { ImapServices } from './services.ts';
 import type { SelectedMailbox } from './selected-mailbox.ts';
@@ -108,7 +107,7 @@ export class ImapSession {
     if (this.state === 'not-authenticated' && a.bytesSoFar + a.size > IMAP_MAX_PREAUTH_LITERAL_BYTES) {
       return { status: 'NO', text: 'Literal too large before login', code: 'TOOBIG' };
     }
-    const handler = COMMANDS.get(a.command);
+    const handler = this.services.commands.get(a.command);
     if (handler && !handler.states.includes(this.state)) return { status: 'BAD', text: `${a.command} is not allowed ${this.stateText()}` };
     return null;
   }
@@ -456,11 +455,11 @@ export class ImapSession {
       this.countBad();
       return;
     }
-    const handler = COMMANDS.get(cmd.name);
+    const handler = this.services.commands.get(cmd.name);
     let completion: Completion;
     if (!handler) {
       completion = { status: 'BAD', text: `Unknown command ${cmd.name.slice(0, 30)}` };
-    } else if (cmd.uid && !['FETCH', 'STORE', 'SEARCH', 'SORT', 'THREAD', 'COPY', 'MOVE', 'EXPUNGE'].includes(cmd.name)) {
+    } else if (cmd.uid && !handler.uid) {
       completion = { status: 'BAD', text: `UID ${cmd.name} is not a command` };
     } else if (!handler.states.includes(this.state)) {
       completion = { status: 'BAD', text: `${cmd.name} is not allowed ${this.stateText()}` };
@@ -472,7 +471,7 @@ export class ImapSession {
         const args = handler.parse(new ArgumentReader(cmd.args), this, cmd);
         completion = await handler.run(this, args, cmd);
       } catch (err) {
-        completion = completionForError(err, this.services.log, cmd.name);
+        completion = this.services.commands.replyForError(err, this.services.log, cmd.name);
       }
       if (this.selected && !this.closed && completion.status !== 'BAD') {
         try {
@@ -512,7 +511,7 @@ export class ImapSession {
 
   /** Runs UID FETCH of the new messages' range as FETCH itself answers it (its limits included). */
   private async fetchNew(uids: number[], items: FetchItem[]): Promise<void> {
-    const fetch = COMMANDS.get('FETCH')!;
+    const fetch = this.services.commands.get('FETCH')!;
     const set = parseSequenceSet(`${uids[0]}:${uids[uids.length - 1]}`);
     const args = { set, items, changedSince: null, vanished: false } as never;
     const done = await fetch.run(this, args, { tag: '*', name: 'FETCH', uid: true, args: [] });
