@@ -247,7 +247,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     const { message, received } = fixupSubmittedMessage(normalized.message, {
       now, hostname: config.hostname, clientIp: session.remoteAddress, clientHelo: session.hostNameAppearsAs ?? '',
       hideClientIp: config.submission.hide_client_ip, protocol: session.secure ? 'ESMTPSA' : 'ESMTPA',
-      tlsCipher: session.tlsOptions ? session.tlsOptions.version : undefined, queueId,
+      tlsProtocol: session.tlsOptions ? session.tlsOptions.version : undefined, queueId,
     });
     // DMARC aligns on the From: domain, so that is the domain whose keys sign.
     const signingDomain = domainOf(from.mailboxes[0]!.address);
