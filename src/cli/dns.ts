@@ -11,7 +11,8 @@ import { domainRecords, zoneLine } from '../doctor/dns-records.ts';
 import { checkDomain, checkFailed } from '../doctor/dns-check.ts';
 import { createResolver } from '../dns/resolver.ts';
 import { createMtaStsPolicyFetcher } from '../queue/mta-sts-fetch.ts';
-import { checkList, parseDnsList } from '../spam/dns-lists.ts';
+import { checkList } from '../spam/dns-lists.ts';
+import { parseDnsList } from '../config/dns-list-entry.ts';
 import type { CheckRow } from '../doctor/dns-check.ts';
 import type { Resolver } from '../dns/resolver.ts';
 

@@ -14,7 +14,7 @@ import { SmtpEngine } from './engine.ts';
 import { BAD_RECIPIENT_SYNTAX, BARE_CR, MAILBOX_FULL, messageTooBig, replyError as catalogueError, UNKNOWN_USER } from './reply-catalogue.ts';
 import { ConnectionLimiter } from '../net/connection-limiter.ts';
 import { connectionGate } from '../net/connection-gate.ts';
-import { parseProxyTrust } from '../net/proxy-trust.ts';
+import { parseProxyTrust } from '../config/proxy-trust.ts';
 import { listenOn } from '../net/listen.ts';
 import { deliver, OverQuotaError, SieveRejectError, type FilterOptions } from '../delivery/deliver.ts';
 import { outboundServicesOf } from '../delivery/forward.ts';
