@@ -24,7 +24,7 @@ import { queueGauges, serverMetrics, type ServerMetrics } from '../metrics/catal
 import { deliverToHost, type HostAttempt, type HostResult, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
 import { TlsResultLog } from './tls-results.ts';
 import { MtaStsPolicies, httpsPolicyFetcher, mxPermitted, tlsRequired, type PolicyFetcher } from './mta-sts.ts';
-import { buildDsn, shouldBounce, statusFromReply, type FailedRecipient } from './dsn.ts';
+import { buildDsn, shouldBounce, statusFromReply, type FailedRecipient } from '../mime/dsn.ts';
 import { Srs, srsFor } from '../srs/srs.ts';
 import { queueGenerated, outboundServicesOf } from '../delivery/forward.ts';
 import { adviceText, destinationOf, explainReply } from './rejections.ts';
