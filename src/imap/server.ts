@@ -11,7 +11,7 @@ import { listenOn } from '../net/listen.ts';
 import { ConnectionLimiter } from '../net/connection-limiter.ts';
 import { connectionGate, type Client } from '../net/connection-gate.ts';
 import { acceptTls } from '../net/implicit-tls.ts';
-import { parseProxyTrust } from '../net/proxy-trust.ts';
+import { parseProxyTrust } from '../config/proxy-trust.ts';
 import { ImapServices } from './session/services.ts';
 import { ImapSession } from './session/session.ts';
 import { COMMANDS } from './commands/registry.ts';
