@@ -7,12 +7,13 @@ import { withStore } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { emit, table, type Output } from './output.ts';
 import { validDomain } from './domain.ts';
-import { domainRecords, zoneLine } from '../dns/records.ts';
-import { checkDomain, checkFailed } from '../dns/check.ts';
+import { domainRecords, zoneLine } from '../doctor/dns-records.ts';
+import { checkDomain, checkFailed } from '../doctor/dns-check.ts';
 import { createResolver } from '../dns/resolver.ts';
-import { createMtaStsPolicyFetcher } from '../dns/mta-sts-fetch.ts';
-import { checkList, parseDnsList } from '../spam/dns-lists.ts';
-import type { CheckRow } from '../dns/check.ts';
+import { createMtaStsPolicyFetcher } from '../queue/mta-sts-fetch.ts';
+import { checkList } from '../spam/dns-lists.ts';
+import { parseDnsList } from '../config/dns-list-entry.ts';
+import type { CheckRow } from '../doctor/dns-check.ts';
 import type { Resolver } from '../dns/resolver.ts';
 
 /** [spam] dnsbl/dnswl: each list's RFC 5782 test entries, so a list answering errors for every query is reported. */

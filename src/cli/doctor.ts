@@ -8,7 +8,7 @@ import { withStore } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { emit, table, type Output } from './output.ts';
 import { createResolver } from '../dns/resolver.ts';
-import { createMtaStsPolicyFetcher } from '../dns/mta-sts-fetch.ts';
+import { createMtaStsPolicyFetcher } from '../queue/mta-sts-fetch.ts';
 import { acmeFiles } from '../tls/acme.ts';
 import { runDoctor } from '../doctor/run.ts';
 import { doctorFailed, summary } from '../doctor/report.ts';

@@ -6,7 +6,7 @@ import { OperationError, UsageError } from './errors.ts';
 import { emit, table, type Output } from './output.ts';
 import { normalizeDomain } from '../store/addresses.ts';
 import { generateDkimKeys } from '../email-auth/dkim-keys.ts';
-import { domainRecords, zoneLine } from '../dns/records.ts';
+import { domainRecords, zoneLine } from '../doctor/dns-records.ts';
 
 
 export async function domainCommand(argv: string[], o: Output): Promise<void> {

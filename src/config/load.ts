@@ -2,7 +2,7 @@
 // POSTERN_CONFIG, else config/postern.toml when present, else built-in defaults. Anything the
 // schema does not know, or a value of the wrong kind, is a ConfigError naming the key path and
 // what was expected; the CLI turns it into exit code 2.
-import { parseDnsList } from '../spam/dns-lists.ts';
+import { parseDnsList } from './dns-list-entry.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -10,7 +10,7 @@ import { SCHEMA, type KeySpec } from './schema.ts';
 import { parseSize } from './size.ts';
 import type { Config, ListenAddress } from './types.ts';
 import { checkRoute } from './relay-url.ts';
-import { parseProxyTrust } from '../net/proxy-trust.ts';
+import { parseProxyTrust } from './proxy-trust.ts';
 
 export class ConfigError extends Error {}
 

@@ -6,7 +6,7 @@
 // against that account's hourly sending limit; the raw bytes are never rewritten, only prefixed.
 import type { Store } from '../store/store.ts';
 import type { Logger } from '../log.ts';
-import type { ServerContext } from '../server-context.ts';
+import type { Config } from '../config/types.ts';
 import { domainOf } from '../store/addresses.ts';
 import { srsFor } from '../srs/srs.ts';
 import { arcSeal, chainValidation, ourAuthenticationResults } from '../email-auth/arc-seal.ts';
@@ -37,7 +37,7 @@ export interface OutboundServices {
   queueLifetimeS: number;
 }
 
-export function outboundServicesOf(ctx: ServerContext): OutboundServices {
+export function outboundServicesOf(ctx: { config: Config; log: Logger }): OutboundServices {
   return {
     hostname: ctx.config.hostname, dataDir: ctx.config.data_dir, log: ctx.log,
     messagesPerHour: ctx.config.submission.messages_per_hour, queueLifetimeS: ctx.config.queue.lifetime_s,

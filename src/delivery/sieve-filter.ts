@@ -13,7 +13,7 @@ import { compileScript, type CompiledScript } from '../sieve/compile.ts';
 import { runSieve, type DuplicateRecord, type SieveAction } from '../sieve/interpreter.ts';
 import { SieveMessage } from '../sieve/message.ts';
 import { buildVacationReply, type VacationReply } from '../sieve/vacation.ts';
-import { buildDsn } from '../queue/dsn.ts';
+import { buildDsn } from '../mime/dsn.ts';
 import { forwardMessage, queueGenerated, type OutboundServices } from './forward.ts';
 
 export interface FilterOptions {

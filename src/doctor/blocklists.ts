@@ -2,7 +2,8 @@
 // uses). Always true: only a documented listing code is "listed"; Spamhaus' 127.255.255.x answers
 // (queries through a public or provider resolver, or over quota) mean this resolver cannot query
 // the list, reported as a warning with that explanation and never as a listing (RFC 5782 §2.1).
-import { lookupList, parseDnsList } from '../spam/dns-lists.ts';
+import { lookupList } from '../spam/dns-lists.ts';
+import { parseDnsList } from '../config/dns-list-entry.ts';
 import type { Resolver } from '../dns/resolver.ts';
 import type { DoctorRow } from './report.ts';
 

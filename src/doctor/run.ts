@@ -6,9 +6,10 @@
 import type { Config } from '../config/types.ts';
 import type { Resolver } from '../dns/resolver.ts';
 import type { DkimKey } from '../store/domains.ts';
-import { checkDomain, type CheckRow } from '../dns/check.ts';
-import { domainRecords } from '../dns/records.ts';
-import { checkList, parseDnsList } from '../spam/dns-lists.ts';
+import { checkDomain, type CheckRow } from './dns-check.ts';
+import { domainRecords } from './dns-records.ts';
+import { checkList } from '../spam/dns-lists.ts';
+import { parseDnsList } from '../config/dns-list-entry.ts';
 import { parseRelayUrl } from '../config/relay-url.ts';
 import { sendingAddresses } from './sending-addresses.ts';
 import { reverseDnsRow } from './reverse-dns.ts';

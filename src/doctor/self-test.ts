@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { signMessage, type DkimKey } from '../email-auth/sign.ts';
 import { verifyMessage, type AuthResult } from '../email-auth/verify.ts';
-import { rfc5322Date } from '../smtp/submission-policy.ts';
+import { rfc5322Date } from '../mime/date-time.ts';
 import type { Resolver } from '../dns/resolver.ts';
 import type { DoctorRow, DoctorStatus } from './report.ts';
 

@@ -2,7 +2,7 @@
 // ours. Always true: after stripForgedResults, no Authentication-Results field in the message names
 // our authserv-id, so the only verdict under our name is the one we prepend; every other byte of
 // the message is unchanged.
-import { fieldsNamed, splitHeaderFields, withoutFields } from '../smtp/header-fields.ts';
+import { fieldsNamed, splitHeaderFields, withoutFields } from '../mime/header-fields.ts';
 
 /**
  * The authserv-id of an Authentication-Results field value (RFC 8601 §2.2: a `value`, token or

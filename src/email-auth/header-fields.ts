@@ -2,7 +2,7 @@
 // submitted mail, built on the byte-offset splitter in src/smtp/header-fields.ts. Always true:
 // `raw` is the field exactly as received (continuation lines included, without the final CRLF),
 // so joining the fields with CRLF rebuilds the header section.
-import { splitHeaderFields } from '../smtp/header-fields.ts';
+import { splitHeaderFields } from '../mime/header-fields.ts';
 
 export interface HeaderField {
   /** Lowercased field name. */

@@ -5,7 +5,7 @@
 // reported as `temperror`, never as a permanent verdict.
 import { authenticate } from 'mailauth';
 import { mailauthResolver, type Resolver } from '../dns/resolver.ts';
-import { splitHeaderFields } from '../smtp/header-fields.ts';
+import { splitHeaderFields } from '../mime/header-fields.ts';
 
 export type AuthResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'temperror' | 'permerror' | 'policy';
 

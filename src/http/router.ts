@@ -5,7 +5,7 @@
 // /metrics are answered on a public listener only to a request carrying the configured bearer token
 // (the ops listener, on loopback by default, serves them; issue 10 item 10).
 import { autodiscoverRequestAddress, buildAutoconfigXml, buildAutodiscoverXml, type MailServices } from './autoconfig.ts';
-import { mtaStsPolicy } from '../dns/records.ts';
+import { mtaStsPolicy } from './mta-sts-policy.ts';
 import type { AcmeChallenges } from '../tls/acme-challenges.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { timingSafeEqual } from 'node:crypto';

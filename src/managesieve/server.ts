@@ -8,7 +8,7 @@ import type { RunningListener, ServerContext } from '../server-context.ts';
 import { listenOn } from '../net/listen.ts';
 import { ConnectionLimiter } from '../net/connection-limiter.ts';
 import { connectionGate } from '../net/connection-gate.ts';
-import { parseProxyTrust } from '../net/proxy-trust.ts';
+import { parseProxyTrust } from '../config/proxy-trust.ts';
 import { serverMetrics } from '../metrics/catalogue.ts';
 import { response } from './protocol.ts';
 import { ManageSieveSession } from './session.ts';

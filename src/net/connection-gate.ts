@@ -10,7 +10,7 @@ import type net from 'node:net';
 import { PROXY_HEADER_TIMEOUT_MS } from '../limits.ts';
 import type { ConnectionLimiter } from './connection-limiter.ts';
 import { parseProxyHeader, type ProxiedSource } from './proxy-protocol.ts';
-import type { ProxyTrust } from './proxy-trust.ts';
+import type { ProxyTrust } from '../config/proxy-trust.ts';
 
 /** Who a connection is from, as far as everything above the listener is concerned. */
 export interface Client {

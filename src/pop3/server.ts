@@ -13,7 +13,7 @@ import { listenOn } from '../net/listen.ts';
 import { ConnectionLimiter } from '../net/connection-limiter.ts';
 import { connectionGate, type Client } from '../net/connection-gate.ts';
 import { acceptTls } from '../net/implicit-tls.ts';
-import { parseProxyTrust } from '../net/proxy-trust.ts';
+import { parseProxyTrust } from '../config/proxy-trust.ts';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from '../limits.ts';
 import { serverMetrics } from '../metrics/catalogue.ts';
 import { err } from './protocol/response.ts';

@@ -7,20 +7,24 @@
 // `per_destination` connections go to one domain; an unexpected error defers, never bounces;
 // every recorded outcome is counted once in the catalogue's metrics (sent, deferred or bounced).
 import os from 'node:os';
-import type { ServerContext } from '../server-context.ts';
+import type { Config, RouteConfig } from '../config/types.ts';
+import type { Store } from '../store/store.ts';
+import type { Resolver } from '../dns/resolver.ts';
+import type { Logger } from '../log.ts';
+import type { Clock } from '../clock.ts';
+import type { Metrics } from '../metrics/registry.ts';
 import type { ClaimedRecipient, QueueOutcome } from '../store/queue.ts';
 import { DnsTemporaryError } from '../dns/resolver.ts';
 import { deliver } from '../delivery/deliver.ts';
 import { resolveRecipient } from '../delivery/recipients.ts';
 import { resolveRoute, type DeliveryHost } from './mx.ts';
 import { matchRoute, resolveRelay, routeLabel, RouteUnavailable } from './routes.ts';
-import type { RouteConfig } from '../config/types.ts';
 import { nextAttempt, type RetryPolicy } from './retry-schedule.ts';
 import { queueGauges, serverMetrics, type ServerMetrics } from '../metrics/catalogue.ts';
 import { deliverToHost, type HostAttempt, type HostResult, type OutboundMessage, type RecipientOutcome } from './smtp-attempt.ts';
 import { TlsResultLog } from './tls-results.ts';
 import { MtaStsPolicies, httpsPolicyFetcher, mxPermitted, tlsRequired, type PolicyFetcher } from './mta-sts.ts';
-import { buildDsn, shouldBounce, statusFromReply, type FailedRecipient } from './dsn.ts';
+import { buildDsn, shouldBounce, statusFromReply, type FailedRecipient } from '../mime/dsn.ts';
 import { Srs, srsFor } from '../srs/srs.ts';
 import { queueGenerated, outboundServicesOf } from '../delivery/forward.ts';
 import { adviceText, destinationOf, explainReply } from './rejections.ts';
@@ -56,8 +60,18 @@ function ownAddresses(): Set<string> {
   return out;
 }
 
+/** What the worker needs from the server around it (serve's ServerContext is one). */
+export interface QueueServices {
+  config: Config;
+  store: Store;
+  resolver: Resolver;
+  log: Logger;
+  clock: Clock;
+  metrics: Metrics;
+}
+
 export class QueueWorker {
-  private readonly ctx: ServerContext;
+  private readonly ctx: QueueServices;
   private readonly opts: WorkerOptions;
   private readonly policies: MtaStsPolicies;
   private readonly retry: RetryPolicy;
@@ -77,7 +91,7 @@ export class QueueWorker {
   /** Claims whose outcome settle() has taken: an error later in the same job leaves them alone. */
   private readonly settledClaims = new WeakSet<ClaimedRecipient>();
 
-  constructor(ctx: ServerContext, opts: WorkerOptions = {}) {
+  constructor(ctx: QueueServices, opts: WorkerOptions = {}) {
     this.ctx = ctx;
     this.opts = opts;
     this.policies = new MtaStsPolicies({

@@ -10,7 +10,7 @@ import type { TlsResultRow } from '../store/tls-results.ts';
 import type { Logger } from '../log.ts';
 import { DnsTemporaryError, type Resolver } from '../dns/resolver.ts';
 import { signMessage } from '../email-auth/sign.ts';
-import { rfc5322Date } from '../smtp/submission-policy.ts';
+import { rfc5322Date } from '../mime/date-time.ts';
 import { utcDay } from '../queue/tls-results.ts';
 
 export interface TlsReportSenderInput {

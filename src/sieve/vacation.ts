@@ -7,7 +7,7 @@
 // sender is the caller's job (RFC 3834 §3.3 lets it be the user; we send from <>).
 import { createHash, randomBytes } from 'node:crypto';
 import { SieveMessage } from './message.ts';
-import { rfc5322Date } from '../smtp/submission-policy.ts';
+import { rfc5322Date } from '../mime/date-time.ts';
 
 export interface VacationArgs {
   reason: string;

@@ -14,7 +14,7 @@ import { SmtpEngine } from './engine.ts';
 import { BAD_RECIPIENT_SYNTAX, BARE_CR, MAILBOX_FULL, messageTooBig, replyError as catalogueError, UNKNOWN_USER } from './reply-catalogue.ts';
 import { ConnectionLimiter } from '../net/connection-limiter.ts';
 import { connectionGate } from '../net/connection-gate.ts';
-import { parseProxyTrust } from '../net/proxy-trust.ts';
+import { parseProxyTrust } from '../config/proxy-trust.ts';
 import { listenOn } from '../net/listen.ts';
 import { deliver, OverQuotaError, SieveRejectError, type FilterOptions } from '../delivery/deliver.ts';
 import { outboundServicesOf } from '../delivery/forward.ts';
@@ -29,7 +29,7 @@ import { stripForgedResults } from '../email-auth/authentication-results.ts';
 import { verdictLabels } from '../email-auth/verdict-labels.ts';
 import { serverMetrics } from '../metrics/catalogue.ts';
 import { checkRecipient } from './recipient-syntax.ts';
-import { buildReceived } from './received-header.ts';
+import { buildReceived, withProtocol } from '../mime/received.ts';
 import { isLooping } from './loop-detection.ts';
 import { LineEndingNormalizer } from './line-endings.ts';
 import { inboundReplies } from './enhanced-replies.ts';
@@ -230,10 +230,9 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
       hostname: config.hostname,
       id,
       tls: tlsInfo,
-      smtputf8: session.envelope.smtpUtf8 === true,
-      esmtp: session.openingCommand !== 'HELO',
+      protocol: withProtocol({ tls: tlsInfo, smtputf8: session.envelope.smtpUtf8 === true, esmtp: session.openingCommand !== 'HELO' }),
       recipient: rcpts.length === 1 ? rcpts[0]!.address : undefined,
-      date: new Date(ctx.clock.now()),
+      date: ctx.clock.now(),
     }) };
     const raw = stripOwnSpamFields(stripForgedResults(content.raw, config.hostname));
     const policyJunk = decision.kind === 'junk';

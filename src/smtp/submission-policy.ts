@@ -8,6 +8,8 @@ import { fieldValue, splitMessage } from '../email-auth/header-fields.ts';
 import { LineEndingNormalizer } from './line-endings.ts';
 import { decodeEncodedWords } from '../mime/encoded-words.ts';
 import { BARE_CR, replyText } from './reply-catalogue.ts';
+import { rfc5322Date } from '../mime/date-time.ts';
+import { buildReceived } from '../mime/received.ts';
 
 export interface SmtpReply { code: number; message: string }
 
@@ -99,7 +101,8 @@ export interface FixupOptions {
   hideClientIp: boolean;
   /** "ESMTPSA" and friends (RFC 3848). */
   protocol: string;
-  tlsCipher?: string;
+  /** The TLS protocol version when the session was encrypted. */
+  tlsProtocol?: string;
   queueId: string;
 }
 
@@ -120,26 +123,13 @@ export function fixupSubmittedMessage(message: Buffer, opts: FixupOptions): { me
   return { message: out, received: receivedField(opts) };
 }
 
-// RFC 5321 §4.4: the Received "from" clause; with hide_client_ip the client's address is left out
-// so the sender's home network is not disclosed to the recipients.
+// RFC 5321 §4.4: with hide_client_ip the client's address is left out of the Received field so
+// the sender's home network is not disclosed to the recipients.
 function receivedField(o: FixupOptions): string {
-  const from = o.hideClientIp ? `from ${o.clientHelo ? sanitize(o.clientHelo) : 'submission'}` : `from ${sanitize(o.clientHelo) || '[' + o.clientIp + ']'} ([${o.clientIp}])`;
-  const tls = o.tlsCipher ? ` (using ${sanitize(o.tlsCipher)})` : '';
-  return `Received: ${from}\r\n\tby ${o.hostname} with ${o.protocol} id ${o.queueId}${tls};\r\n\t${rfc5322Date(o.now)}\r\n`;
-}
-
-function sanitize(s: string): string {
-  return s.replace(/[^\x21-\x7e]/g, '').slice(0, 255);
-}
-
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** RFC 5322 §3.3 date-time in UTC. */
-export function rfc5322Date(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+  return buildReceived({
+    helo: o.hideClientIp ? o.clientHelo || 'submission' : o.clientHelo, ...(o.hideClientIp ? {} : { ip: o.clientIp }), hostname: o.hostname, id: o.queueId,
+    protocol: o.protocol, ...(o.tlsProtocol ? { tls: { protocol: o.tlsProtocol } } : {}), date: o.now,
+  });
 }
 
 /** Per-user sending limits (RFC 6409 leaves policy to us): messages per hour and recipients per message. */

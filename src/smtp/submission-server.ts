@@ -12,7 +12,7 @@ import { listenOn } from '../net/listen.ts';
 import { ConnectionLimiter } from '../net/connection-limiter.ts';
 import { connectionGate, type Client } from '../net/connection-gate.ts';
 import { acceptTls } from '../net/implicit-tls.ts';
-import { parseProxyTrust } from '../net/proxy-trust.ts';
+import { parseProxyTrust } from '../config/proxy-trust.ts';
 import { isLoopback } from '../net/client-address.ts';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from '../limits.ts';
 import { SmtpEngine } from './engine.ts';
@@ -247,7 +247,7 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     const { message, received } = fixupSubmittedMessage(normalized.message, {
       now, hostname: config.hostname, clientIp: session.remoteAddress, clientHelo: session.hostNameAppearsAs ?? '',
       hideClientIp: config.submission.hide_client_ip, protocol: session.secure ? 'ESMTPSA' : 'ESMTPA',
-      tlsCipher: session.tlsOptions ? session.tlsOptions.version : undefined, queueId,
+      tlsProtocol: session.tlsOptions ? session.tlsOptions.version : undefined, queueId,
     });
     // DMARC aligns on the From: domain, so that is the domain whose keys sign.
     const signingDomain = domainOf(from.mailboxes[0]!.address);

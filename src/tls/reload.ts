@@ -3,11 +3,12 @@
 // SIGHUP never reverts to the self-signed placeholder); otherwise the configured files are re-read;
 // unusable files throw and the listeners keep what they had.
 import fs from 'node:fs';
-import type { ServerContext } from '../server-context.ts';
+import type { Config } from '../config/types.ts';
+import type { TlsProvider } from './provider.ts';
 import { acmeFiles } from './acme.ts';
 
 /** Returns the file the certificate was loaded from. */
-export function reloadCertificate(ctx: Pick<ServerContext, 'config' | 'tls'>): string {
+export function reloadCertificate(ctx: { config: Config; tls: TlsProvider }): string {
   if (ctx.config.tls.acme) {
     const files = acmeFiles(ctx.config.data_dir);
     if (fs.existsSync(files.cert) && fs.existsSync(files.key)) {

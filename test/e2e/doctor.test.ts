@@ -16,7 +16,8 @@ import { startScriptedPeer } from '../fixtures/scripted-smtp-peer.ts';
 import { makeTestCert } from '../fixtures/test-cert.ts';
 import { openStore } from '../../src/store/store.ts';
 import { generateDkimKeys, dkimTxt } from '../../src/email-auth/dkim-keys.ts';
-import { domainRecords, mtaStsPolicy, mtaStsId } from '../../src/dns/records.ts';
+import { domainRecords } from '../../src/doctor/dns-records.ts';
+import { mtaStsPolicy, mtaStsId } from '../../src/http/mta-sts-policy.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/postern');
 

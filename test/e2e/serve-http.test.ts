@@ -16,7 +16,7 @@ import { httpRequest } from '../fixtures/http-request.ts';
 import { readThunderbirdConfig } from '../fixtures/thunderbird-autoconfig.ts';
 import { domainCommand } from '../../src/cli/domain.ts';
 import { createResolver } from '../../src/dns/resolver.ts';
-import { createMtaStsPolicyFetcher } from '../../src/dns/mta-sts-fetch.ts';
+import { createMtaStsPolicyFetcher } from '../../src/queue/mta-sts-fetch.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/postern');
 const NAMES = ['mail.example.test', 'mta-sts.example.test', 'autoconfig.example.test'];

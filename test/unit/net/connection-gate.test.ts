@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { ConnectionLimiter } from '../../../src/net/connection-limiter.ts';
 import { connectionGate, type Client, type ProxyFailure } from '../../../src/net/connection-gate.ts';
-import { parseProxyTrust } from '../../../src/net/proxy-trust.ts';
+import { parseProxyTrust } from '../../../src/config/proxy-trust.ts';
 import { proxyV1, proxyV2 } from '../../fixtures/proxy-header.ts';
 
 interface Seen { client: Client; bytes: Promise<string> }

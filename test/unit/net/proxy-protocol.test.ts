@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseProxyHeader } from '../../../src/net/proxy-protocol.ts';
-import { parseProxyTrust } from '../../../src/net/proxy-trust.ts';
+import { parseProxyTrust } from '../../../src/config/proxy-trust.ts';
 import { proxyV1, proxyV2, proxyV2Raw as v2 } from '../../fixtures/proxy-header.ts';
 
 const SIG = Buffer.from('0d0a0d0a000d0a515549540a', 'hex');

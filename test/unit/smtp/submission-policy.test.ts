@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   checkEnvelopeSender, checkFromHeader, fromAddresses, normalizeLineEndings, fixupSubmittedMessage,
-  rfc5322Date, checkHourlyRate, checkRecipientCount, BARE_CR_REFUSED, fromMailboxes, addressesInName,
+  checkHourlyRate, checkRecipientCount, BARE_CR_REFUSED, fromMailboxes, addressesInName,
   FROM_NOT_OWNED, DISPLAY_NAME_NOT_OWNED, ONE_FROM, NO_FROM,
 } from '../../../src/smtp/submission-policy.ts';
+import { rfc5322Date } from '../../../src/mime/date-time.ts';
 
 test('the envelope sender must be owned by the user; the null sender is refused', () => {
   assert.equal(checkEnvelopeSender('alice@example.test', true), null);
@@ -60,7 +61,7 @@ test('fix-ups: Date and Message-ID added when missing, Bcc removed, Received in 
   assert.match(text, /^Date: Sat, 21 Nov 2026 09:05:07 \+0000\r\n/m);
   assert.match(text, /^Message-ID: <[0-9a-f]{24}@mail\.example\.test>\r\n/m);
   assert.ok(text.endsWith('\r\n\r\nbody\r\n'));
-  assert.match(received, /^Received: from laptop \(\[192\.0\.2\.7\]\)\r\n\tby mail\.example\.test with ESMTPSA id Q1;/);
+  assert.match(received, /^Received: from laptop \(\[192\.0\.2\.7\]\)\r\n\tby mail\.example\.test \(Postern\) with ESMTPSA id Q1; Sat, 21 Nov 2026 09:05:07 \+0000\r\n$/);
   assert.ok(received.endsWith('\r\n'));
 });
 

@@ -1,9 +1,9 @@
 // The DNS records a domain needs to receive, send and be found by mail clients, as zone-file
 // lines. `postern dns records` prints them and `postern dns check` compares what is published
 // against them, so both read this one list.
-import crypto from 'node:crypto';
 import type { DkimKey } from '../store/domains.ts';
 import { dkimTxt } from '../email-auth/dkim-keys.ts';
+import { mtaStsId, mtaStsPolicy } from '../http/mta-sts-policy.ts';
 
 export interface DnsRecord {
   name: string;
@@ -18,16 +18,6 @@ export interface RecordInput {
   hostname: string;
   dkimKeys: Pick<DkimKey, 'selector' | 'algorithm' | 'publicKey'>[];
   mtaSts: { mode: string; maxAgeS: number };
-}
-
-/** The MTA-STS policy text (RFC 8461 §3.2) for a domain whose only MX is hostname. */
-export function mtaStsPolicy(hostname: string, mode: string, maxAgeS: number): string {
-  return `version: STSv1\r\nmode: ${mode}\r\nmx: ${hostname}\r\nmax_age: ${maxAgeS}\r\n`;
-}
-
-/** The policy id changes exactly when the policy text does (RFC 8461 §3.1: senders refetch on a new id). */
-export function mtaStsId(policy: string): string {
-  return crypto.createHash('sha256').update(policy).digest('hex').slice(0, 20);
 }
 
 export function domainRecords(input: RecordInput): DnsRecord[] {

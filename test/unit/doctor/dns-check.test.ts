@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
-import { checkDomain, checkFailed, spfLookupCount, type CheckRow, type ExpectedRecord } from '../../../src/dns/check.ts';
+import { checkDomain, checkFailed, spfLookupCount, type CheckRow, type ExpectedRecord } from '../../../src/doctor/dns-check.ts';
 import { createResolver } from '../../../src/dns/resolver.ts';
-import { createMtaStsPolicyFetcher } from '../../../src/dns/mta-sts-fetch.ts';
+import { createMtaStsPolicyFetcher } from '../../../src/queue/mta-sts-fetch.ts';
 import { startHttpServer } from '../../../src/http/server.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
 import { createAcmeChallenges } from '../../../src/tls/acme-challenges.ts';
-import { mtaStsId, mtaStsPolicy } from '../../../src/dns/records.ts';
-import { parseMtaStsPolicy } from '../../../src/dns/mta-sts-fetch.ts';
+import { mtaStsId, mtaStsPolicy } from '../../../src/http/mta-sts-policy.ts';
+import { parseMtaStsPolicy } from '../../../src/queue/mta-sts-fetch.ts';
 import { startDnsServer, type ZoneRecords } from '../../fixtures/dns-server.ts';
 import { makeTestCert } from '../../fixtures/tls-cert.ts';
 

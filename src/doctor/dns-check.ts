@@ -5,8 +5,8 @@
 // the CNAME or an equivalent A record reaches our host), not only when it is byte-for-byte ours; and
 // any verdict other than "ok" makes the check fail (so it can run from cron).
 import { spf as spfVerify } from 'mailauth';
-import { DnsTemporaryError, mailauthResolver, type Resolver } from './resolver.ts';
-import { parseMtaStsPolicy } from './mta-sts-fetch.ts';
+import { DnsTemporaryError, mailauthResolver, type Resolver } from '../dns/resolver.ts';
+import { parseMtaStsPolicy } from '../queue/mta-sts-fetch.ts';
 
 /** One record the domain should publish (the shape `dns records` builds). */
 export interface ExpectedRecord {

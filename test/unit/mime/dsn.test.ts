@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { simpleParser } from 'mailparser';
-import { buildDsn, shouldBounce, statusFromReply } from '../../../src/queue/dsn.ts';
+import { buildDsn, shouldBounce, statusFromReply } from '../../../src/mime/dsn.ts';
 
 test('a DSN is multipart/report with the failure per recipient and the original headers', async () => {
   const dsn = buildDsn({

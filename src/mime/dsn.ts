@@ -4,7 +4,7 @@
 // envelope sender is null, and it carries the original message's header section, not its body
 // (RFC 3462 text/rfc822-headers), so a bounce never re-sends a large attachment.
 import { randomBytes } from 'node:crypto';
-import { rfc5322Date } from '../smtp/submission-policy.ts';
+import { rfc5322Date } from './date-time.ts';
 
 export interface FailedRecipient {
   recipient: string;

@@ -4,7 +4,7 @@
 // anything short of a 200 with a bounded body is an error, never an empty policy.
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { Resolver } from './resolver.ts';
+import type { Resolver } from '../dns/resolver.ts';
 import { isPublicAddress } from '../net/public-address.ts';
 
 // RFC 8461 §3.3 suggests senders limit the policy body; 64 KiB is ample for any real policy.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fieldsNamed, splitHeaderFields, withoutFields } from '../../../src/smtp/header-fields.ts';
+import { fieldsNamed, splitHeaderFields, withoutFields } from '../../../src/mime/header-fields.ts';
 
 test('splits fields with continuation lines and finds the header end', () => {
   const raw = Buffer.from('Subject: a\r\n b\r\nFrom: x@y\r\n\r\nbody\r\nReceived: no\r\n');
