@@ -65,25 +65,30 @@ export function recordSpamDelivery(db: Db, contentId: number, r: SpamDeliveryRec
     .run(r.accountId, contentId, r.learnAs, JSON.stringify(r.signals), r.messageId, r.score, JSON.stringify(r.reasons), r.deliveredTo, now);
 }
 
-/** Applies summed count changes (src/store/spam.ts countDeltas): rows at zero go, nothing goes below zero. */
+/**
+ * Applies summed count changes (src/store/spam.ts countDeltas): rows at zero go, nothing goes below
+ * zero. Row by row through the primary key (a join with json_each lets the planner scan the table).
+ */
 function applyDeltas(db: Db, d: CountDeltas): void {
-  const tokens = JSON.stringify(d.tokens);
-  const signals = JSON.stringify(d.signals);
   const [ham, spam] = d.totals;
   stmt(db, `INSERT INTO spam_totals (account_id, ham, spam) VALUES (?, max(0, ?), max(0, ?))
     ON CONFLICT (account_id) DO UPDATE SET ham = max(0, ham + ?), spam = max(0, spam + ?)`).run(d.accountId, ham, spam, ham, spam);
-  // Existing rows first, then the new ones (a negative change for a row that is not there adds nothing).
-  stmt(db, `UPDATE spam_tokens SET ham = max(0, ham + d.value ->> 1), spam = max(0, spam + d.value ->> 2)
-    FROM json_each(?) AS d WHERE spam_tokens.account_id = ? AND spam_tokens.token = d.value ->> 0`).run(tokens, d.accountId);
-  stmt(db, `INSERT INTO spam_tokens (account_id, token, ham, spam)
-    SELECT ?, value ->> 0, max(0, value ->> 1), max(0, value ->> 2) FROM json_each(?) WHERE value ->> 1 > 0 OR value ->> 2 > 0
-    ON CONFLICT (account_id, token) DO NOTHING`).run(d.accountId, tokens);
-  stmt(db, `DELETE FROM spam_tokens WHERE account_id = ? AND ham = 0 AND spam = 0 AND token IN (SELECT value ->> 0 FROM json_each(?))`).run(d.accountId, tokens);
-  stmt(db, `UPDATE spam_reputation SET ham = max(0, ham + d.value ->> 2), spam = max(0, spam + d.value ->> 3)
-    FROM json_each(?) AS d WHERE spam_reputation.account_id = ? AND spam_reputation.kind = d.value ->> 0 AND spam_reputation.value = d.value ->> 1`).run(signals, d.accountId);
-  stmt(db, `INSERT INTO spam_reputation (account_id, kind, value, ham, spam)
-    SELECT ?, value ->> 0, value ->> 1, max(0, value ->> 2), max(0, value ->> 3) FROM json_each(?) WHERE value ->> 2 > 0 OR value ->> 3 > 0
-    ON CONFLICT (account_id, kind, value) DO NOTHING`).run(d.accountId, signals);
+  const tokenUpdate = stmt(db, 'UPDATE spam_tokens SET ham = max(0, ham + ?), spam = max(0, spam + ?) WHERE account_id = ? AND token = ?');
+  const tokenInsert = stmt(db, 'INSERT INTO spam_tokens (account_id, token, ham, spam) VALUES (?, ?, ?, ?)');
+  let emptied = false;
+  for (const [token, h, s] of d.tokens) {
+    if (tokenUpdate.run(h, s, d.accountId, token).changes > 0) emptied ||= h < 0 || s < 0;
+    // A negative change for a row that is not there adds nothing.
+    else if (h > 0 || s > 0) tokenInsert.run(d.accountId, token, Math.max(0, h), Math.max(0, s));
+  }
+  if (emptied) {
+    stmt(db, 'DELETE FROM spam_tokens WHERE account_id = ? AND ham = 0 AND spam = 0 AND token IN (SELECT value ->> 0 FROM json_each(?))').run(d.accountId, JSON.stringify(d.tokens));
+  }
+  const signalUpdate = stmt(db, 'UPDATE spam_reputation SET ham = max(0, ham + ?), spam = max(0, spam + ?) WHERE account_id = ? AND kind = ? AND value = ?');
+  const signalInsert = stmt(db, 'INSERT INTO spam_reputation (account_id, kind, value, ham, spam) VALUES (?, ?, ?, ?, ?)');
+  for (const [kind, value, h, s] of d.signals) {
+    if (signalUpdate.run(h, s, d.accountId, kind, value).changes === 0 && (h > 0 || s > 0)) signalInsert.run(d.accountId, kind, value, Math.max(0, h), Math.max(0, s));
+  }
 }
 
 // ---- the store's spam area ----------------------------------------------------------------------
