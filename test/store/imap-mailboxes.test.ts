@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { storeTest } from './engines.ts';
 import type { Store } from '../../src/store/api.ts';
 import { deliver } from '../../src/delivery/deliver.ts';
-import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError } from '../../src/store/imap-mailboxes.ts';
+import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError } from '../../src/store/mailbox-views.ts';
 
 async function account(store: Store, address = 'alice@example.test'): Promise<number> {
   const domain = (await store.domains.find('example.test')) ?? await store.domains.add('example.test', []);

@@ -19,7 +19,7 @@ import { flagList } from '../session/flag-text.ts';
 import { decodeTransfer, decodeTree, filterHeaderFields, resolvePart, sectionRange, type MimePart } from '../../mime/index.ts';
 import { FLAG_BITS } from '../../store/flags.ts';
 import { previewPart, previewRange, previewText } from '../protocol/preview.ts';
-import type { FetchWants, MessageRow } from '../../store/imap-messages.ts';
+import type { FetchWants, MessageRow } from '../../store/messages.ts';
 import type { ImapSession } from '../session/session.ts';
 import { IMAP_MAX_FETCH_HEADER_FIELDS, IMAP_MAX_FETCH_ITEMS, IMAP_FETCH_CONTENT_PAGE_SIZE, IMAP_FETCH_FLUSH_BYTES, IMAP_FETCH_PAGE_SIZE, IMAP_FETCH_STREAM_CHUNK, IMAP_FETCH_STREAM_THRESHOLD } from '../../limits.ts';
 

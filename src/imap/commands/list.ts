@@ -9,7 +9,7 @@ import { command, AUTHENTICATED } from './command.ts';
 import { ok } from '../session/completion.ts';
 import { parseListArguments, parseLsubArguments } from '../protocol/list-arguments.ts';
 import { mailboxNameOnWire } from '../protocol/mailbox-name-encoding.ts';
-import type { ImapMailbox } from '../../store/imap-mailboxes.ts';
+import type { ImapMailbox } from '../../store/mailbox-views.ts';
 import { statusLine } from '../session/status-line.ts';
 import { patternMatcher } from '../protocol/mailbox-pattern.ts';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';

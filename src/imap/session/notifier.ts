@@ -8,7 +8,7 @@
 // is PERSONAL (§6.3: mail may be filed anywhere by Sieve), and lines go out through the session,
 // which holds them while a command is writing its own response.
 import type { MailboxChange } from '../../store/change-bus.ts';
-import type { ImapMailbox } from '../../store/imap-mailboxes.ts';
+import type { ImapMailbox } from '../../store/mailbox-views.ts';
 import type { NotifyGroup } from '../protocol/notify-arguments.ts';
 import type { StatusItem } from '../protocol/status-items.ts';
 import { mailboxNameOnWire } from '../protocol/mailbox-name-encoding.ts';

@@ -3,7 +3,7 @@
 // Always true: items are answered in the order the client asked for them.
 import { mailboxNameOnWire } from '../protocol/mailbox-name-encoding.ts';
 import type { StatusItem } from '../protocol/status-items.ts';
-import type { ImapMailbox } from '../../store/imap-mailboxes.ts';
+import type { ImapMailbox } from '../../store/mailbox-views.ts';
 import type { ImapSession } from './session.ts';
 
 export async function statusLine(s: ImapSession, box: ImapMailbox, items: readonly StatusItem[]): Promise<string> {

@@ -1,5 +1,5 @@
 // The PostgreSQL engine's imap-mailboxes area (the interface is ImapMailboxes in src/store/api.ts),
-// ported statement by statement from src/store/sqlite/imap-mailboxes.ts: listing, STATUS counters, CREATE
+// ported statement by statement from src/store/sqlite/mailbox-views.ts: listing, STATUS counters, CREATE
 // with missing parents, DELETE, RENAME (INBOX moves its messages, RFC 3501 §6.3.5), subscriptions
 // (kept by DELETE, RFC 3501 §6.3.6), durable \Recent ownership (RFC 3501 §2.3.2), the quota, and
 // the SELECT snapshot. Always true: names compare and sort bytewise (COLLATE "C", as SQLite's
@@ -7,7 +7,7 @@
 // messages (PG.md lock order) and publishes its change after commit; SELECT reads in one
 // transaction, so other nodes' commits never show half.
 import type { ImapMailboxes } from '../api.ts';
-import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type SelectSnapshot } from '../imap-mailboxes.ts';
+import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type SelectSnapshot } from '../mailbox-views.ts';
 import type { Tx } from './connect.ts';
 import type { PgContext } from './context.ts';
 import { allocateModseq, createMailboxRow, releaseMessages } from './message-rows.ts';

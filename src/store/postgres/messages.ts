@@ -1,5 +1,5 @@
 // The PostgreSQL engine's imap-messages area (the interface is ImapMessages in src/store/api.ts),
-// ported statement by statement from src/store/sqlite/imap-messages.ts: UID lists, FETCH pages (small
+// ported statement by statement from src/store/sqlite/messages.ts: UID lists, FETCH pages (small
 // messages' bytes in the same query), STORE in pages, \Seen on FETCH, EXPUNGE with tombstones,
 // COPY and MOVE (with the spam filing they cause), and changes since a MODSEQ for CONDSTORE and
 // QRESYNC. Always true: every write first locks the account row (its MODSEQ counter; PG.md lock
@@ -8,8 +8,8 @@
 // contents. UID sets are bound as arrays of range bounds, one statement per step, never a loop of
 // statements per message.
 import type { ImapMessages } from '../api.ts';
-import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from '../imap-messages.ts';
-import { distinctKeywords } from '../imap-mailboxes.ts';
+import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from '../messages.ts';
+import { distinctKeywords } from '../mailbox-views.ts';
 import { OverQuotaError } from '../delivery.ts';
 import { encodeFlags } from '../flags.ts';
 import { BLOB_CHUNK_SIZE, IMAP_STORE_PAGE_SIZE } from '../../limits.ts';

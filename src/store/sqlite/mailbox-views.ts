@@ -9,7 +9,7 @@ import type { Db } from './open.ts';
 import { createMailboxRow } from './accounts.ts';
 import { allocateModseq, releaseMessages } from './message-rows.ts';
 import type { ImapMailboxes } from '../api.ts';
-import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type SelectSnapshot } from '../imap-mailboxes.ts';
+import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type SelectSnapshot } from '../mailbox-views.ts';
 
 const COLUMNS = `id, name, special_use AS specialUse, uid_validity AS uidValidity, uid_next AS uidNext,
   highest_modseq AS highestModseq, recent_uid AS recentUid`;

@@ -13,8 +13,8 @@ import { allocateModseq, releaseMessages, tombstone } from './message-rows.ts';
 import { filingClassBetween, recordFiling, recordKeywordFilings } from './spam.ts';
 import { mentionsJunkKeywords } from '../spam-filing.ts';
 import type { ImapMessages } from '../api.ts';
-import { distinctKeywords } from '../imap-mailboxes.ts';
-import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from '../imap-messages.ts';
+import { distinctKeywords } from '../mailbox-views.ts';
+import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from '../messages.ts';
 
 const DELETED = FLAG_BITS['\\Deleted'];
 
