@@ -21,7 +21,7 @@ import type { Pop3Snapshot } from './maildrop.ts';
 import type { AcceptInput, ClaimedRecipient, QueueBacklog, QueueMessageRow, QueueOutcome } from './queue.ts';
 import type { StoreInput, StoredCopy } from './delivery.ts';
 import type { SieveScriptRow } from './sieve.ts';
-import type { DmarcSummaryRow, TlsSummaryRow } from './reports.ts';
+import type { DmarcAggregate, DmarcSummaryRow, TlsReport, TlsSummaryRow } from './reports.ts';
 import type { TlsResultRow } from './tls-results.ts';
 import type { ImapMailbox, MailboxCounters, SelectSnapshot } from './mailbox-views.ts';
 import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from './messages.ts';
@@ -29,8 +29,6 @@ import type { SearchHit, SortHit, StoreSearchKey } from './search.ts';
 import type { ExplainRow, OutboundCaps, OutboundDecision, PendingTraining, ReputationRow, Signal, TokenCounts } from './spam.ts';
 import type { SpamClass } from './spam-filing.ts';
 import type { ExportRow } from './export.ts';
-import type { DmarcAggregate } from './reports.ts';
-import type { TlsReport } from './reports.ts';
 
 export type StoreEngine = 'sqlite' | 'postgres';
 

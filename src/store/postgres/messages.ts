@@ -11,7 +11,7 @@ import type { ImapMessages } from '../api.ts';
 import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from '../messages.ts';
 import { distinctKeywords } from '../mailbox-views.ts';
 import { OverQuotaError } from '../delivery.ts';
-import { encodeFlags } from '../flags.ts';
+import { flagChange } from '../flags.ts';
 import { BLOB_CHUNK_SIZE, IMAP_STORE_PAGE_SIZE } from '../../limits.ts';
 import { mentionsJunkKeywords } from '../spam-filing.ts';
 import type { Tx } from './connect.ts';
@@ -173,8 +173,8 @@ export class PgImapMessages implements ImapMessages {
    *  pages of IMAP_STORE_PAGE_SIZE messages, each its own transaction with its own MODSEQ, so one
    *  command never holds the account's lock for long (RFC 7162 lets each message get any higher MODSEQ). */
   async storeFlags(accountId: number, mailboxId: number, ranges: UidRanges, mode: 'add' | 'remove' | 'replace', flags: readonly string[], unchangedSince: number | null): Promise<StoreFlagsResult> {
-    const { bits, keywords } = encodeFlags(flags);
-    const kwLower = keywords.map((k) => k.toLowerCase());
+    const change = flagChange(mode, flags);
+    const { keywords } = change;
     const junkKeywords = mentionsJunkKeywords(keywords);
     const result: StoreFlagsResult = { rows: [], modified: [], modseqs: [] };
     let from: number | null = ranges.length > 0 ? ranges[0]![0] : null;
@@ -200,21 +200,7 @@ export class PgImapMessages implements ImapMessages {
             modified.push(r.uid);
             continue;
           }
-          const current = r.keywords ? r.keywords.split(' ') : [];
-          let newBits: number;
-          let newKeywords: string[];
-          if (mode === 'add') {
-            newBits = r.flags | bits;
-            const have = new Set(current.map((k) => k.toLowerCase()));
-            newKeywords = [...current, ...keywords.filter((k) => !have.has(k.toLowerCase()))];
-          } else if (mode === 'remove') {
-            newBits = r.flags & ~bits;
-            newKeywords = current.filter((k) => !kwLower.includes(k.toLowerCase()));
-          } else {
-            newBits = bits;
-            newKeywords = keywords;
-          }
-          const newKw = newKeywords.join(' ');
+          const { bits: newBits, keywords: newKw } = change.apply(r.flags, r.keywords);
           if (newBits !== r.flags || newKw !== r.keywords) {
             changed.push({ uid: r.uid, flags: newBits, keywords: newKw });
             if (junkKeywords && newKw !== r.keywords) keywordChanges.push({ contentId: r.contentId, before: r.keywords, after: newKw });

@@ -7,7 +7,7 @@ import type { SqliteStore } from './store.ts';
 import type { Db } from './open.ts';
 import type { Statement } from 'better-sqlite3';
 import { BLOB_CHUNK_SIZE, IMAP_STORE_PAGE_SIZE } from '../../limits.ts';
-import { FLAG_BITS, encodeFlags } from '../flags.ts';
+import { FLAG_BITS, flagChange } from '../flags.ts';
 import { OverQuotaError } from '../delivery.ts';
 import { allocateModseq, releaseMessages, tombstone } from './message-rows.ts';
 import { filingClassBetween, recordFiling, recordKeywordFilings } from './spam.ts';
@@ -129,8 +129,8 @@ export class ImapMessageStore implements ImapMessages {
    *  pages of IMAP_STORE_PAGE_SIZE messages, each its own transaction with its own MODSEQ, so one
    *  command never holds the event loop for long (RFC 7162 lets each message get any higher MODSEQ). */
   async storeFlags(accountId: number, mailboxId: number, ranges: UidRanges, mode: 'add' | 'remove' | 'replace', flags: readonly string[], unchangedSince: number | null): Promise<StoreFlagsResult> {
-    const { bits, keywords } = encodeFlags(flags);
-    const kwLower = keywords.map((k) => k.toLowerCase());
+    const change = flagChange(mode, flags);
+    const { bits, keywords } = change;
     const result: StoreFlagsResult = { rows: [], modified: [], modseqs: [] };
     // Without keywords or UNCHANGEDSINCE the change is the same expression for every row, and the
     // rows it affects are exactly those whose flags differ, so one UPDATE per page does it.
@@ -166,21 +166,7 @@ export class ImapMessageStore implements ImapMessages {
             modified.push(r.uid);
             continue;
           }
-          const current = r.keywords ? r.keywords.split(' ') : [];
-          let newBits: number;
-          let newKeywords: string[];
-          if (mode === 'add') {
-            newBits = r.flags | bits;
-            const have = new Set(current.map((k) => k.toLowerCase()));
-            newKeywords = [...current, ...keywords.filter((k) => !have.has(k.toLowerCase()))];
-          } else if (mode === 'remove') {
-            newBits = r.flags & ~bits;
-            newKeywords = current.filter((k) => !kwLower.includes(k.toLowerCase()));
-          } else {
-            newBits = bits;
-            newKeywords = keywords;
-          }
-          const newKw = newKeywords.join(' ');
+          const { bits: newBits, keywords: newKw } = change.apply(r.flags, r.keywords);
           if (newBits !== r.flags || newKw !== r.keywords) {
             if (modseq === 0) modseq = allocateModseq(this.db, accountId);
             if (!setBased) this.updateFlagsStmt.run(newBits, newKw, modseq, mailboxId, r.uid);
