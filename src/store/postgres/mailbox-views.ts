@@ -10,7 +10,7 @@ import type { ImapMailboxes } from '../api.ts';
 import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type SelectSnapshot } from '../mailbox-views.ts';
 import type { Tx } from './connect.ts';
 import type { PgContext } from './context.ts';
-import { allocateModseq, createMailboxRow, releaseMessages } from './message-rows.ts';
+import { allocateModseq, allocateUids, createMailboxRow, releaseMessages } from './message-rows.ts';
 
 /** The mailbox columns under their ImapMailbox names (fixed text, no parameters). */
 const COLUMNS = `id, name, special_use AS "specialUse", uid_validity AS "uidValidity", uid_next AS "uidNext",
@@ -226,9 +226,7 @@ async function moveAllMessages(tx: Tx, accountId: number, fromId: number, toId: 
   const rows = await tx<{ id: number; uid: number }[]>`SELECT id, uid FROM messages WHERE mailbox_id = ${fromId} ORDER BY uid FOR UPDATE`;
   if (rows.length === 0) return { uids: [], modseq: 0 };
   const modseq = await allocateModseq(tx, accountId);
-  const [next] = await tx<{ first: number }[]>`UPDATE mailboxes SET uid_next = uid_next + ${rows.length}, highest_modseq = ${modseq}
-    WHERE id = ${toId} RETURNING uid_next - ${rows.length} AS first`;
-  const first = next!.first;
+  const first = await allocateUids(tx, toId, rows.length, modseq);
   await tx`UPDATE mailboxes SET highest_modseq = ${modseq} WHERE id = ${fromId}`;
   const ids = rows.map((r) => r.id);
   const uids = rows.map((r) => r.uid);

@@ -17,7 +17,7 @@ import { mentionsJunkKeywords } from '../spam-filing.ts';
 import type { Tx } from './connect.ts';
 import type { PgContext } from './context.ts';
 import { readContentRange } from './contents.ts';
-import { allocateModseq, releaseMessages, tombstone } from './message-rows.ts';
+import { allocateModseq, allocateUids, releaseMessages, tombstone } from './message-rows.ts';
 import { filingClassBetween, recordFiling, recordKeywordFilings } from './spam-filing.ts';
 
 const SEEN = 1;
@@ -51,13 +51,6 @@ async function rowsIn(tx: Tx, mailboxId: number, ranges: UidRanges, deletedOnly 
     FROM unnest(${lo}::bigint[], ${hi}::bigint[]) AS r(a, b) JOIN messages m ON m.mailbox_id = ${mailboxId} AND m.uid BETWEEN r.a AND r.b
     ${deletedOnly ? tx`WHERE (m.flags & ${DELETED}) <> 0` : tx``} ORDER BY m.uid`;
   return rows.map((r) => ({ ...r }));
-}
-
-/** Reserves `n` UIDs in a mailbox (uid_next only grows) and returns the first. */
-async function allocateUids(tx: Tx, mailboxId: number, n: number, modseq: number): Promise<number> {
-  const [r] = await tx<{ first: number }[]>`UPDATE mailboxes SET uid_next = uid_next + ${n}, highest_modseq = ${modseq}
-    WHERE id = ${mailboxId} RETURNING uid_next - ${n} AS first`;
-  return r!.first;
 }
 
 async function uidValidityOf(tx: Tx, mailboxId: number): Promise<number> {
@@ -183,14 +176,13 @@ export class PgImapMessages implements ImapMessages {
       // The page is computed and written inside the transaction and only applied after COMMIT:
       // a transaction retried after a deadlock starts again from the same place.
       const page = await this.ctx.write(async (tx, publish): Promise<StorePage> => {
-        const account = await lockAccount(tx, accountId);
+        await lockAccount(tx, accountId);
         const { lo, hi } = bounds(tx, ranges);
         const rows = await tx<(FlagRow & { contentId: number })[]>`SELECT m.uid, m.flags, m.keywords, m.modseq, m.content_id AS "contentId"
           FROM unnest(${lo}::bigint[], ${hi}::bigint[]) AS r(a, b)
           JOIN messages m ON m.mailbox_id = ${mailboxId} AND m.uid BETWEEN GREATEST(r.a, ${start}) AND r.b
           ORDER BY m.uid LIMIT ${IMAP_STORE_PAGE_SIZE}`;
         const next = rows.length === IMAP_STORE_PAGE_SIZE ? rows[rows.length - 1]!.uid + 1 : null;
-        const modseq = account.modseq + 1;
         const out: (FlagRow & { changed: boolean })[] = [];
         const modified: number[] = [];
         const changed: { uid: number; flags: number; keywords: string }[] = [];
@@ -204,13 +196,15 @@ export class PgImapMessages implements ImapMessages {
           if (newBits !== r.flags || newKw !== r.keywords) {
             changed.push({ uid: r.uid, flags: newBits, keywords: newKw });
             if (junkKeywords && newKw !== r.keywords) keywordChanges.push({ contentId: r.contentId, before: r.keywords, after: newKw });
-            out.push({ uid: r.uid, flags: newBits, keywords: newKw, modseq, changed: true });
+            out.push({ uid: r.uid, flags: newBits, keywords: newKw, modseq: 0, changed: true });
           } else {
             out.push({ uid: r.uid, flags: r.flags, keywords: r.keywords, modseq: r.modseq, changed: false });
           }
         }
         if (changed.length === 0) return { rows: out, modified, modseq: 0, next, filed: false };
-        await tx`UPDATE accounts SET modseq = ${modseq} WHERE id = ${accountId}`;
+        // The account is locked, so this is the value after the one it held when the page was read.
+        const modseq = await allocateModseq(tx, accountId);
+        for (const o of out) if (o.changed) o.modseq = modseq;
         await tx`UPDATE mailboxes SET highest_modseq = ${modseq} WHERE id = ${mailboxId}`;
         await tx`UPDATE messages m SET flags = x.flags, keywords = x.keywords, modseq = ${modseq}
           FROM unnest(${tx.array(changed.map((c) => c.uid))}::bigint[], ${tx.array(changed.map((c) => c.flags))}::bigint[],

@@ -7,7 +7,7 @@
 import type { SqliteStore } from './store.ts';
 import type { Db } from './open.ts';
 import { createMailboxRow } from './accounts.ts';
-import { allocateModseq, releaseMessages } from './message-rows.ts';
+import { allocateModseq, allocateUids, releaseMessages } from './message-rows.ts';
 import type { ImapMailboxes } from '../api.ts';
 import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type SelectSnapshot } from '../mailbox-views.ts';
 
@@ -200,8 +200,7 @@ function moveAllMessages(db: Db, accountId: number, fromId: number, toId: number
   const rows = db.prepare('SELECT id, uid FROM messages WHERE mailbox_id = ? ORDER BY uid').all(fromId) as { id: number; uid: number }[];
   if (rows.length === 0) return { uids: [], modseq: 0 };
   const modseq = allocateModseq(db, accountId);
-  const first = (db.prepare('UPDATE mailboxes SET uid_next = uid_next + ?, highest_modseq = ? WHERE id = ? RETURNING uid_next - ? AS first')
-    .get(rows.length, modseq, toId, rows.length) as { first: number }).first;
+  const { first } = allocateUids(db, toId, rows.length, modseq);
   const move = db.prepare('UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?');
   const tomb = db.prepare('INSERT OR REPLACE INTO vanished (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
   rows.forEach((r, i) => {

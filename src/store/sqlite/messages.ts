@@ -9,7 +9,7 @@ import type { Statement } from 'better-sqlite3';
 import { BLOB_CHUNK_SIZE, IMAP_STORE_PAGE_SIZE } from '../../limits.ts';
 import { FLAG_BITS, flagChange } from '../flags.ts';
 import { OverQuotaError } from '../delivery.ts';
-import { allocateModseq, releaseMessages, tombstone } from './message-rows.ts';
+import { allocateModseq, allocateUids, releaseMessages, tombstone } from './message-rows.ts';
 import { filingClassBetween, recordFiling, recordKeywordFilings } from './spam.ts';
 import { mentionsJunkKeywords } from '../spam-filing.ts';
 import type { ImapMessages } from '../api.ts';
@@ -246,7 +246,7 @@ export class ImapMessageStore implements ImapMessages {
       const account = this.db.prepare('SELECT quota_bytes AS quota, used_bytes AS used FROM accounts WHERE id = ?').get(accountId) as { quota: number; used: number };
       if (account.quota > 0 && account.used + bytes > account.quota) throw new OverQuotaError(accountId);
       const modseq = allocateModseq(this.db, accountId);
-      const first = this.allocateUids(toId, rows.length, modseq);
+      const { first } = allocateUids(this.db, toId, rows.length, modseq);
       const insert = this.db.prepare(`INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
       const ref = this.db.prepare('UPDATE contents SET refcount = refcount + 1 WHERE id = ?');
@@ -281,7 +281,7 @@ export class ImapMessageStore implements ImapMessages {
       const dest = this.db.prepare('SELECT uid_validity AS uidValidity FROM mailboxes WHERE id = ?').get(toId) as { uidValidity: number };
       if (rows.length === 0) return { uidValidity: dest.uidValidity, sourceUids: [], destinationUids: [], modseq: 0 };
       const modseq = tombstone(this.db, accountId, fromId, rows);
-      const first = this.allocateUids(toId, rows.length, modseq);
+      const { first } = allocateUids(this.db, toId, rows.length, modseq);
       const move = this.db.prepare('UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?');
       const destinationUids = rows.map((r, i) => {
         move.run(toId, first + i, modseq, r.id);
@@ -314,10 +314,4 @@ export class ImapMessageStore implements ImapMessages {
   }
 
   /** Reserves `n` UIDs in a mailbox (uid_next only grows) and returns the first. */
-  private allocateUids(mailboxId: number, n: number, modseq: number): number {
-    return (this.db.prepare('UPDATE mailboxes SET uid_next = uid_next + ?, highest_modseq = ? WHERE id = ? RETURNING uid_next - ? AS first')
-      .get(n, modseq, mailboxId, n) as { first: number }).first;
-  }
-
-  /** Writes tombstones for rows leaving a mailbox and bumps its highest modseq; returns the modseq. */
 }
