@@ -28,6 +28,17 @@ export interface MailboxCounters {
   size: number;
 }
 
+/** What STATUS reports (RFC 3501 §6.3.10), read at one moment: a UIDNEXT from before a delivery
+ *  and a MESSAGES from after it would disagree. `counters` is null when they were not asked for. */
+export interface MailboxStatus {
+  uidNext: number;
+  uidValidity: number;
+  highestModseq: number;
+  /** Messages above the \Recent floor: no session has seen them yet. */
+  recent: number;
+  counters: MailboxCounters | null;
+}
+
 /** What SELECT/EXAMINE shows (RFC 3501 §6.3.1), read in one consistent snapshot: on an engine
  *  where other nodes commit at any time, separate reads could disagree (a UID list without the
  *  message whose keyword is in the list, a first-unseen UID not in it). */
@@ -62,6 +73,7 @@ export class ImapMailboxStore implements ImapMailboxes {
   private readonly byNameStmt;
   private readonly byIdStmt;
   private readonly countersStmt;
+  private readonly recentStmt;
 
   constructor(store: SqliteStore) {
     this.store = store;
@@ -71,6 +83,7 @@ export class ImapMailboxStore implements ImapMailboxes {
     this.byIdStmt = this.db.prepare(`SELECT ${COLUMNS} FROM mailboxes WHERE id = ?`);
     this.countersStmt = this.db.prepare(`SELECT count(*) AS messages, coalesce(sum((flags & 1) = 0), 0) AS unseen,
       coalesce(sum((flags & 8) != 0), 0) AS deleted, coalesce(sum(size), 0) AS size FROM messages WHERE mailbox_id = ?`);
+    this.recentStmt = this.db.prepare('SELECT count(*) FROM messages WHERE mailbox_id = ? AND uid > ?').pluck();
   }
 
   async list(accountId: number): Promise<ImapMailbox[]> {
@@ -89,6 +102,15 @@ export class ImapMailboxStore implements ImapMailboxes {
 
   async counters(mailboxId: number): Promise<MailboxCounters> {
     return this.countersStmt.get(mailboxId) as MailboxCounters;
+  }
+
+  // Synchronous reads on the one connection: nothing commits between them.
+  async status(mailboxId: number, counts: boolean): Promise<MailboxStatus | null> {
+    const box = this.byIdStmt.get(mailboxId) as RawMailbox | undefined;
+    if (!box) return null;
+    const recent = this.recentStmt.get(mailboxId, box.recentUid) as number;
+    return { uidNext: box.uidNext, uidValidity: box.uidValidity, highestModseq: box.highestModseq, recent,
+      counters: counts ? this.countersStmt.get(mailboxId) as MailboxCounters : null };
   }
 
   /** Creates `name` and any missing parents (RFC 3501 §6.3.3). */
