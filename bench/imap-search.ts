@@ -9,10 +9,11 @@ import path from 'node:path';
 import { duplexPair } from 'node:stream';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
-import { openStore } from '../src/store/store.ts';
+import { openStore } from '../src/store/sqlite/store.ts';
 import { systemClock } from '../src/clock.ts';
 import { deliver } from '../src/delivery/deliver.ts';
 import { ImapServices } from '../src/imap/session/services.ts';
+import { COMMANDS } from '../src/imap/commands/registry.ts';
 import { ImapSession } from '../src/imap/session/session.ts';
 import { LoginThrottle } from '../src/login/throttle.ts';
 import { hashPassword } from '../src/login/password.ts';
@@ -56,7 +57,7 @@ if (!account) {
   console.error(`stored ${count} messages in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-const services = new ImapServices(store, new LoginThrottle(store.shared, { maxFailures: 10, lockoutS: 60 }), pino({ level: 'silent' }), { hostname: 'bench', allowPlaintextLoopback: true }, null);
+const services = new ImapServices(COMMANDS, store, new LoginThrottle(store.shared, { maxFailures: 10, lockoutS: 60 }), pino({ level: 'silent' }), { hostname: 'bench', allowPlaintextLoopback: true }, null);
 const [client, server] = duplexPair();
 new ImapSession(services, server, { remoteAddress: '127.0.0.1', secure: false }).start();
 let buffer = '';

@@ -6,7 +6,7 @@
 // fileinto to a missing mailbox without :create keeps instead; nothing leaves the server before
 // the local copies are durable.
 import { SIEVE_COMPILED_CACHE, SIEVE_MAX_INCLUDED_SCRIPTS, SIEVE_MAX_INCLUDE_DEPTH } from '../limits.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import type { StoreTarget } from '../store/delivery.ts';
 import { domainOf } from '../store/addresses.ts';
 import { compileScript, type CompiledScript } from '../sieve/compile.ts';

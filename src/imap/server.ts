@@ -1,5 +1,5 @@
 // The IMAP listeners: `[listen] imap` (plain, STARTTLS) and `[listen] imaps` (implicit TLS, RFC 8314).
-// Both share one ImapServices per server context. Always true: a connection is counted at accept,
+// Both share one ImapServices per server context, which carries the command table (commands/registry.ts) to every session. Always true: a connection is counted at accept,
 // as the client a trusted load balancer's PROXY header names (src/net/connection-gate.ts), before any TLS handshake (which must finish within TLS_HANDSHAKE_TIMEOUT_MS); one over the per-IP
 // (IPv6: per /64) or total limit is closed before any session state is built (with an untagged BYE
 // where the connection is plain); nothing one connection throws ends the process — it closes that
@@ -14,6 +14,7 @@ import { acceptTls } from '../net/implicit-tls.ts';
 import { parseProxyTrust } from '../config/proxy-trust.ts';
 import { ImapServices } from './session/services.ts';
 import { ImapSession } from './session/session.ts';
+import { COMMANDS } from './commands/registry.ts';
 import { serverMetrics } from '../metrics/catalogue.ts';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from '../limits.ts';
 
@@ -25,7 +26,7 @@ const servicesByContext = new WeakMap<ServerContext, ImapServices>();
 export function imapServices(ctx: ServerContext): ImapServices {
   let services = servicesByContext.get(ctx);
   if (!services) {
-    services = new ImapServices(ctx.store, ctx.throttle, ctx.log, {
+    services = new ImapServices(COMMANDS, ctx.store, ctx.throttle, ctx.log, {
       hostname: ctx.config.hostname,
       allowPlaintextLoopback: ctx.config.imap.allow_plaintext_loopback,
       maxMessageSize: ctx.config.limits.message_size,

@@ -8,7 +8,7 @@
 // every recorded outcome is counted once in the catalogue's metrics (sent, deferred or bounced).
 import os from 'node:os';
 import type { Config, RouteConfig } from '../config/types.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import type { Resolver } from '../dns/resolver.ts';
 import type { Logger } from '../log.ts';
 import type { Clock } from '../clock.ts';

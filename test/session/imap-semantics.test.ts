@@ -9,6 +9,7 @@ import { makeHarness, TestClient, message, type Harness } from '../fixtures/imap
 import { deliver } from '../../src/delivery/deliver.ts';
 import { systemClock } from '../../src/clock.ts';
 import { ImapServices } from '../../src/imap/session/services.ts';
+import { COMMANDS } from '../../src/imap/commands/registry.ts';
 import { LoginThrottle } from '../../src/login/throttle.ts';
 
 let h: Harness;
@@ -67,7 +68,7 @@ test('\\Recent is claimed by one read-write session, shown by EXAMINE, per mailb
   // Restart: new services over a reopened store; the undelivered-to-a-session message is still recent.
   const store = await h.reopen();
   try {
-    const services = new ImapServices(store, new LoginThrottle(store.shared, { maxFailures: 10, lockoutS: 60 }), pino({ level: 'silent' }), { hostname: 'x', allowPlaintextLoopback: true }, null);
+    const services = new ImapServices(COMMANDS, store, new LoginThrottle(store.shared, { maxFailures: 10, lockoutS: 60 }), pino({ level: 'silent' }), { hostname: 'x', allowPlaintextLoopback: true }, null);
     const d = await client(services);
     assert.match(await d.command('SELECT r'), /\* 1 RECENT/);
     d.close();
@@ -121,7 +122,7 @@ test('MOVE into the selected mailbox expunges and reports the new copy; FLAGS pr
 });
 
 test('IDLE keep-alive: one shared timer sends "* OK Still here" to every idler, and stops when none idles', async () => {
-  const services = new ImapServices(h.store, new LoginThrottle(h.store.shared, { maxFailures: 10, lockoutS: 60 }), pino({ level: 'silent' }), { hostname: 'x', allowPlaintextLoopback: true, idleKeepAliveSeconds: 1 }, null);
+  const services = new ImapServices(COMMANDS, h.store, new LoginThrottle(h.store.shared, { maxFailures: 10, lockoutS: 60 }), pino({ level: 'silent' }), { hostname: 'x', allowPlaintextLoopback: true, idleKeepAliveSeconds: 1 }, null);
   const idlers = await Promise.all([client(services), client(services)]);
   for (const c of idlers) {
     await c.command('SELECT INBOX');

@@ -6,12 +6,13 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import { makeHarness, TestClient, PASSWORD } from '../fixtures/imap-harness.ts';
 import { ImapServices } from '../../src/imap/session/services.ts';
+import { COMMANDS } from '../../src/imap/commands/registry.ts';
 import { LoginThrottle } from '../../src/login/throttle.ts';
 
 test('sessions of one account are limited across two servers on one store; LOGOUT frees a place', async (t) => {
   const h = await makeHarness({ settings: { maxSessionsPerUser: 2 } });
   t.after(() => h.close());
-  const other = new ImapServices(h.store, new LoginThrottle(h.store.shared, { maxFailures: 10, lockoutS: 60 }), pino({ level: 'silent' }), { hostname: 'other', allowPlaintextLoopback: true, maxSessionsPerUser: 2 }, null);
+  const other = new ImapServices(COMMANDS, h.store, new LoginThrottle(h.store.shared, { maxFailures: 10, lockoutS: 60 }), pino({ level: 'silent' }), { hostname: 'other', allowPlaintextLoopback: true, maxSessionsPerUser: 2 }, null);
   const a = new TestClient(h.services);
   await a.login();
   const b = new TestClient(other);

@@ -8,6 +8,7 @@ import { formatNumbers } from '../protocol/sequence-set.ts';
 
 export const copy = command({
   states: SELECTED,
+  uid: true,
   parse(r, s) {
     const set = r.sequenceSet();
     const mailbox = r.mailbox(s.utf8);

@@ -6,6 +6,7 @@ import { indexRanges, uidRanges } from '../session/message-set.ts';
 
 export const expunge = command({
   states: SELECTED,
+  uid: true,
   parse(r, _s, cmd) {
     const set = cmd.uid ? r.sequenceSet() : null;
     r.end();

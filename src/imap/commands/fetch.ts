@@ -11,6 +11,7 @@ import { command, SELECTED } from './command.ts';
 import { ImapUserError, ok } from '../session/completion.ts';
 import { parseFetchArguments, fetchSetsSeen, type FetchItem, type Section } from '../protocol/fetch-attributes.ts';
 import { formatDateTime } from '../protocol/dates.ts';
+import { imapString, literalPrefix, needsLiteral8 } from '../protocol/response-writer.ts';
 import { formatNumbers } from '../protocol/sequence-set.ts';
 import { ImapSyntaxError } from '../protocol/tokens.ts';
 import { indexRanges, uidRanges } from '../session/message-set.ts';
@@ -131,17 +132,6 @@ class MessageBytes {
 
 const DECODABLE = new Set(['7bit', '8bit', 'binary', 'base64', 'quoted-printable']);
 
-/** RFC 3516 §4.2: data with NUL, or with CR or LF not in a CRLF pair, goes out as a literal8. */
-function needsLiteral8(data: Buffer): boolean {
-  for (let i = 0; i < data.length; i++) {
-    const c = data[i]!;
-    if (c === 0) return true;
-    if (c === 13 && data[i + 1] !== 10) return true;
-    if (c === 10 && data[i - 1] !== 13) return true;
-  }
-  return false;
-}
-
 const WHOLE: Section = { part: [], spec: 'ALL', fields: [] };
 const HEADER: Section = { part: [], spec: 'HEADER', fields: [] };
 const TEXT: Section = { part: [], spec: 'TEXT', fields: [] };
@@ -171,7 +161,7 @@ class PageOutput {
       this.text += `${label} NIL`;
       return;
     }
-    this.text += `${label} ${binary && Buffer.isBuffer(data) && needsLiteral8(data) ? '~' : ''}{${literalSize(data)}}\r\n`;
+    this.text += `${label} ${literalPrefix(literalSize(data), binary && Buffer.isBuffer(data) && needsLiteral8(data))}`;
     this.parts.push(this.text, data);
     this.held += this.text.length + (Buffer.isBuffer(data) ? data.length : 0);
     this.text = '';
@@ -286,9 +276,8 @@ function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, 
         break;
       case 'PREVIEW':
         sep();
-        // RFC 8970 §5: an nstring; text beyond printable ASCII goes as a literal of its UTF-8.
-        if (/^[\x20-\x7e]*$/.test(preview!) && !/["\\]/.test(preview!)) out.add(`PREVIEW "${preview}"`);
-        else out.literal('PREVIEW', Buffer.from(preview!, 'utf8'));
+        // RFC 8970 §5: an nstring; text beyond ASCII goes as a literal of its UTF-8.
+        out.add(`PREVIEW ${imapString(preview!)}`);
         break;
       case 'MODSEQ':
         if (!sawModseq) {
@@ -316,6 +305,7 @@ function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, 
 
 export const fetch = command({
   states: SELECTED,
+  uid: true,
   forbidsExpunge: (cmd) => !cmd.uid,
   parse: (r) => {
     const a = parseFetchArguments(r);

@@ -10,7 +10,7 @@ import { ok } from '../session/completion.ts';
 import { parseListArguments, parseLsubArguments } from '../protocol/list-arguments.ts';
 import { mailboxNameOnWire } from '../protocol/mailbox-name-encoding.ts';
 import type { ImapMailbox } from '../../store/imap-mailboxes.ts';
-import { statusLine } from './status.ts';
+import { statusLine } from '../session/status-line.ts';
 import { patternMatcher } from '../protocol/mailbox-pattern.ts';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { IMAP_LIST_YIELD_EVERY, IMAP_MAX_LIST_PATTERNS, IMAP_MAX_MAILBOX_NAME_LENGTH } from '../../limits.ts';

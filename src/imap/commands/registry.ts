@@ -1,5 +1,8 @@
-// Every IMAP command Postern answers, by upper-case name (UID forms share their command's entry).
-import type { Command } from './command.ts';
+// The command table the server hands each IMAP session: every command Postern answers, by
+// upper-case name (UID forms share their command's entry), and the mapping of their failures to
+// replies. Nothing in imap/session/ imports this file; src/imap/server.ts injects COMMANDS.
+import type { Command, CommandTable } from '../session/command-table.ts';
+import { completionForError } from './error-replies.ts';
 import { append } from './append.ts';
 import { authenticateCommand } from './authenticate.ts';
 import { cancelupdate } from './cancelupdate.ts';
@@ -31,7 +34,7 @@ import { status } from './status.ts';
 import { store } from './store.ts';
 import { subscribe } from './subscribe.ts';
 
-export const COMMANDS = new Map<string, Command<never>>(Object.entries({
+const BY_NAME = new Map<string, Command<never>>(Object.entries({
   APPEND: append,
   AUTHENTICATE: authenticateCommand,
   CANCELUPDATE: cancelupdate,
@@ -71,3 +74,8 @@ export const COMMANDS = new Map<string, Command<never>>(Object.entries({
   UNSELECT: close,
   UNSUBSCRIBE: subscribe,
 }) as [string, Command<never>][]);
+
+export const COMMANDS: CommandTable = {
+  get: (name) => BY_NAME.get(name),
+  replyForError: completionForError,
+};

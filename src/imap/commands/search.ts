@@ -50,6 +50,7 @@ const CHARSETS = new Set(['US-ASCII', 'UTF-8']);
 
 export const search = command({
   states: SELECTED,
+  uid: true,
   forbidsExpunge: (cmd) => !cmd.uid,
   parse: (r) => parseSearchArguments(r),
   async run(s, a, cmd) {

@@ -15,6 +15,7 @@ const CHARSETS = new Set(['US-ASCII', 'UTF-8']);
 
 export const sort = command({
   states: SELECTED,
+  uid: true,
   forbidsExpunge: (cmd) => !cmd.uid,
   parse: (r) => parseSortArguments(r),
   async run(s, a, cmd) {
@@ -41,6 +42,7 @@ export const sort = command({
 
 export const thread = command({
   states: SELECTED,
+  uid: true,
   forbidsExpunge: (cmd) => !cmd.uid,
   parse: (r) => parseThreadArguments(r),
   async run(s, a, cmd) {

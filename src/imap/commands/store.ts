@@ -12,6 +12,7 @@ const LINES_PER_WRITE = 1000;
 
 export const store = command({
   states: SELECTED,
+  uid: true,
   forbidsExpunge: (cmd) => !cmd.uid,
   parse: (r) => parseStoreArguments(r),
   async run(s, a, cmd) {

@@ -2,6 +2,7 @@
 // Always true: decode(encode(s)) === s for every string of well-formed UTF-16, and decode accepts only
 // the canonical encoding (so one name has one wire form): printable ASCII is never base64-encoded,
 // "&" is always "&-", base64 runs are never adjacent, padding bits are zero, surrogates are paired.
+import { imapString } from './response-writer.ts';
 
 /** Leads a name argument that is not valid modified UTF-7 (or UTF-8): NUL is in no stored name. */
 export const UNDECODABLE_NAME = '\u0000';
@@ -113,9 +114,8 @@ function decodeRun(b64: string): string | null {
 }
 
 /** A mailbox name as a response argument: modified UTF-7 (or UTF-8 after ENABLE UTF8=ACCEPT,
- *  RFC 6855 §3), quoted, or a literal when it cannot be quoted. */
+ *  RFC 6855 §3), quoted, or a literal when it cannot be quoted (the modified UTF-7 form is ASCII). */
 export function mailboxNameOnWire(name: string, utf8: boolean): string {
   const text = utf8 ? name : encodeMailboxName(name);
-  if (!/[\x00\r\n]/.test(text) && text.length <= 1024) return `"${text.replace(/["\\]/g, '\\$&')}"`;
-  return `{${Buffer.byteLength(text, 'utf8')}}\r\n${text}`;
+  return imapString(text, utf8);
 }

@@ -1,12 +1,6 @@
-// Tagged completions and the one place where errors become IMAP replies: syntax errors are BAD, the
-// user's mistakes NO with a response code (RFC 5530), our own failures a logged NO [SERVERBUG] that
-// says to try again — never a crash, never a silent success.
-import { ImapSyntaxError } from '../protocol/tokens.ts';
-import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError } from '../../store/imap-mailboxes.ts';
-import { NoSuchMailboxError, OverQuotaError } from '../../store/delivery.ts';
-import type { Logger } from '../../log.ts';
-import { SearchTimeLimitError } from '../../store/imap-search.ts';
-
+// Tagged completions (RFC 3501 §7.1) as commands return them, and the user's mistake a command or
+// one of its helpers throws (answered NO with a response code, RFC 5530). Which exception becomes
+// which reply is the commands' to say: src/imap/commands/error-replies.ts.
 export interface Completion {
   status: 'OK' | 'NO' | 'BAD';
   code?: string;
@@ -37,17 +31,4 @@ export function no(text: string, code?: string): Completion {
 
 export function bad(text: string): Completion {
   return { status: 'BAD', text };
-}
-
-export function completionForError(err: unknown, log: Logger, command: string): Completion {
-  if (err instanceof ImapSyntaxError) return { status: 'BAD', text: err.message, ...(err.code ? { code: err.code } : {}) };
-  if (err instanceof ImapUserError) return no(err.message, err.code);
-  if (err instanceof MailboxNotFoundError || err instanceof NoSuchMailboxError) return no('No such mailbox', 'NONEXISTENT');
-  if (err instanceof MailboxExistsError) return no('Mailbox already exists', 'ALREADYEXISTS');
-  if (err instanceof MailboxHasChildrenError) return no('Mailbox has children; delete them first', 'INUSE');
-  if (err instanceof OverQuotaError) return no('Quota exceeded', 'OVERQUOTA');
-  // RFC 5530 LIMIT: the search ran longer than we give one command (issue 10).
-  if (err instanceof SearchTimeLimitError) return no('Search took too long; narrow it', 'LIMIT');
-  log.error({ err, command }, 'IMAP command failed');
-  return no('Internal error; try again later', 'SERVERBUG');
 }

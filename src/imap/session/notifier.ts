@@ -12,7 +12,7 @@ import type { ImapMailbox } from '../../store/imap-mailboxes.ts';
 import type { NotifyGroup } from '../protocol/notify-arguments.ts';
 import type { StatusItem } from '../protocol/status-items.ts';
 import { mailboxNameOnWire } from '../protocol/mailbox-name-encoding.ts';
-import { statusLine } from '../commands/status.ts';
+import { statusLine } from './status-line.ts';
 import type { ImapSession } from './session.ts';
 
 /** The events Postern can report; the others are refused with NO [BADEVENT] (§3.1). */

@@ -2,8 +2,11 @@
 // the \Recent messages this session owns, and changes made by others that are not yet reported.
 // Always true: uids is strictly ascending and changes only when the session reports it (EXISTS after
 // new UIDs are appended, EXPUNGE/VANISHED as UIDs are removed), so sequence numbers the client
-// knows stay valid between reports; a UID is in the view only if the client was (or is being) told.
+// knows stay valid between reports; a UID is in the view only if the client was (or is being) told;
+// what is still to be reported is private to the view and leaves it only through takeChanges() and
+// takeFlagChanges(), which the session calls in the order it writes their answers.
 import type { MailboxChange } from '../../store/change-bus.ts';
+import type { ImapMailboxes, ImapMessages } from '../../store/api.ts';
 import type { Ranges } from '../protocol/sequence-set.ts';
 import { SYSTEM_FLAGS_TEXT } from './flag-text.ts';
 import { SearchContexts } from './search-contexts.ts';
@@ -13,6 +16,27 @@ export function flagsLines(keywords: Iterable<string>, readOnly: boolean): strin
   const flags = [SYSTEM_FLAGS_TEXT, ...keywords].join(' ');
   return `* FLAGS (${flags})\r\n` + (readOnly ? '* OK [PERMANENTFLAGS ()] Read-only mailbox\r\n' : `* OK [PERMANENTFLAGS (${flags} \\*)] Flags permitted\r\n`);
 }
+
+/** What the view reads to bring itself up to date (ImapServices is one). */
+export interface ChangeSource {
+  readonly mailboxes: Pick<ImapMailboxes, 'byId' | 'claimRecent'>;
+  readonly messages: Pick<ImapMessages, 'vanishedSince' | 'changedSince' | 'flagsIn'>;
+  freshUids(mailboxId: number, after: number): Promise<number[]>;
+}
+
+/** What one report says, before its flag changes (takeFlagChanges). */
+export type ChangeReport =
+  /** The mailbox no longer exists: the session ends, nothing else is said. */
+  | { deleted: true }
+  | {
+      deleted: false;
+      /** Removed from the view (EXPUNGE or VANISHED): UIDs ascending, their sequence numbers highest first. */
+      expunged: { uids: number[]; seqs: number[] };
+      /** UIDs appended to the view (EXISTS and RECENT are due); empty when none arrived. */
+      fresh: number[];
+    };
+
+type FlagRow = Awaited<ReturnType<ImapMessages['flagsIn']>>[number];
 
 export class SelectedMailbox {
   readonly id: number;
@@ -37,13 +61,13 @@ export class SelectedMailbox {
 
   private events: MailboxChange[] = [];
   private readonly own = new Set<string>();
-  readonly pendingExpunged = new Set<number>();
-  readonly pendingFlags = new Set<number>();
-  newMail = false;
-  gone = false;
+  private readonly pendingExpunged = new Set<number>();
+  private readonly pendingFlags = new Set<number>();
+  private newMail = false;
+  private gone = false;
   /** Set by a change that came without its UIDs (another node, too many to send): what changed after
    *  this MODSEQ is read from the store (expunges, flags), with new mail and the mailbox's existence. */
-  resyncSince: number | null = null;
+  private resyncSince: number | null = null;
 
   constructor(id: number, name: string, readOnly: boolean, uidValidity: number, uids: number[], highestModseq: number, recentFloor = 0) {
     this.recentFloor = recentFloor;
@@ -115,12 +139,12 @@ export class SelectedMailbox {
   }
 
   /** Whether anything may need reporting (recorded events or changes held back earlier). */
-  get hasPending(): boolean {
+  private get hasPending(): boolean {
     return this.events.length > 0 || this.pendingExpunged.size > 0 || this.pendingFlags.size > 0 || this.newMail || this.gone || this.resyncSince !== null;
   }
 
   /** Folds recorded events into pending sets, dropping this session's own changes. */
-  absorbEvents(): void {
+  private absorbEvents(): void {
     for (const e of this.events) {
       // Contexts follow every change, this session's own too (RFC 5267 §4.3: the result changed).
       if (e.kind === 'flags' || e.kind === 'append') this.contexts.touch(e.uids);
@@ -189,5 +213,59 @@ export class SelectedMailbox {
       if (this.uids.length === 0 || u > this.uids[this.uids.length - 1]!) this.uids.push(u);
     }
     if (uids.length > 0) this.lastKnownUid = Math.max(this.lastKnownUid, uids[uids.length - 1]!);
+  }
+
+  /** Brings the view up to date with what others changed, up to its flag changes: expunges are
+   *  taken out of the view only when `expungeAllowed` (else they wait, RFC 3501 §7.4.1), new mail is
+   *  appended (this session claims its \Recent unless the view is read-only, RFC 3501 §2.3.2).
+   *  Null when nothing is pending. */
+  async takeChanges(source: ChangeSource, expungeAllowed: boolean): Promise<ChangeReport | null> {
+    if (!this.hasPending) return null;
+    this.absorbEvents();
+    if (this.gone && !(await source.mailboxes.byId(this.id))) return { deleted: true };
+    this.gone = false;
+    if (this.resyncSince !== null) {
+      // A change from another node without its UIDs: the store says what was expunged or changed.
+      const since = this.resyncSince;
+      this.resyncSince = null;
+      for (const u of await source.messages.vanishedSince(this.id, since, null)) if (this.seqOf(u) > 0) this.pendingExpunged.add(u);
+      const changed = (await source.messages.changedSince(this.id, since)).map((r) => r.uid).filter((u) => this.seqOf(u) > 0);
+      for (const u of changed) this.pendingFlags.add(u);
+      this.contexts.touch(changed);
+    }
+    let expunged: { uids: number[]; seqs: number[] } = { uids: [], seqs: [] };
+    if (expungeAllowed && this.pendingExpunged.size > 0) {
+      const uids = [...this.pendingExpunged].sort((a, b) => a - b);
+      this.pendingExpunged.clear();
+      expunged = this.remove(uids);
+    }
+    let fresh: number[] = [];
+    if (this.newMail) {
+      this.newMail = false;
+      fresh = await source.freshUids(this.id, this.lastKnownUid);
+      if (fresh.length > 0) {
+        const floor = this.readOnly ? this.recentFloor : await source.mailboxes.claimRecent(this.id, fresh[fresh.length - 1]!);
+        for (const u of fresh) if (u > floor) this.recent.add(u);
+        this.append(fresh);
+        // New mail announced without its UIDs reaches SEARCH/SORT contexts here (RFC 5267 §4.3).
+        this.contexts.touch(fresh);
+      }
+    }
+    return { deleted: false, expunged, fresh };
+  }
+
+  /** The current flags of messages others changed that are still in the view (a message whose
+   *  expunge is held back is not reported), each with its sequence number, in UID order. */
+  async takeFlagChanges(source: ChangeSource): Promise<Array<FlagRow & { seq: number }>> {
+    if (this.pendingFlags.size === 0) return [];
+    const uids = [...this.pendingFlags].filter((u) => !this.pendingExpunged.has(u)).sort((a, b) => a - b);
+    this.pendingFlags.clear();
+    const rows = await source.messages.flagsIn(this.id, uids.map((u) => [u, u] as [number, number]));
+    const out: Array<FlagRow & { seq: number }> = [];
+    for (const r of rows) {
+      const seq = this.seqOf(r.uid);
+      if (seq > 0) out.push({ ...r, seq });
+    }
+    return out;
   }
 }

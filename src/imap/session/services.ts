@@ -1,7 +1,8 @@
-// What every IMAP session of one server shares: the store and its IMAP views, the login throttle,
+// What every IMAP session of one server shares: the command table it runs (injected by the wiring,
+// src/imap/server.ts), the store and its IMAP views, the login throttle,
 // per-user session places (in the store, so the limit holds across nodes), logging and the operator's settings. Built once per
 // listener pair by src/imap/server.ts; tests build their own over a temp data directory.
-import type { Store } from '../../store/store.ts';
+import type { Store } from '../../store/api.ts';
 import type { LoginThrottle } from '../../login/throttle.ts';
 import type { Logger } from '../../log.ts';
 import type tls from 'node:tls';
@@ -9,6 +10,7 @@ import type { ImapMailboxes, ImapMessages, ImapSearch, Lease } from '../../store
 import type { ServerMetrics } from '../../metrics/catalogue.ts';
 import { IMAP_IDLE_KEEPALIVE_SECONDS, IMAP_LITERAL_GRACE_SECONDS, IMAP_MAX_APPEND_LITERAL, IMAP_MAX_SESSIONS_PER_USER, IMAP_PREAUTH_DEADLINE_SECONDS } from '../../limits.ts';
 import { IdleKeepAlive } from './idle-keepalive.ts';
+import type { CommandTable } from './command-table.ts';
 
 export interface ImapSettings {
   hostname: string;
@@ -28,6 +30,8 @@ export interface ImapSettings {
 const UNCOUNTED: Lease = { release: async () => {} };
 
 export class ImapServices {
+  /** The commands sessions answer (src/imap/commands/registry.ts in production). */
+  readonly commands: CommandTable;
   readonly store: Store;
   readonly mailboxes: ImapMailboxes;
   readonly messages: ImapMessages;
@@ -43,7 +47,8 @@ export class ImapServices {
   readonly metrics: ServerMetrics | null;
   private readonly freshCache = new Map<string, Promise<number[]>>();
 
-  constructor(store: Store, throttle: LoginThrottle, log: Logger, settings: Partial<ImapSettings> & { hostname: string }, secureContext: (() => tls.SecureContext) | null, metrics: ServerMetrics | null = null) {
+  constructor(commands: CommandTable, store: Store, throttle: LoginThrottle, log: Logger, settings: Partial<ImapSettings> & { hostname: string }, secureContext: (() => tls.SecureContext) | null, metrics: ServerMetrics | null = null) {
+    this.commands = commands;
     this.store = store;
     this.mailboxes = store.imapMailboxes;
     this.messages = store.imapMessages;

@@ -21,9 +21,8 @@ import { formatNumbers, parseSequenceSet } from '../protocol/sequence-set.ts';
 import type { FetchItem } from '../protocol/fetch-attributes.ts';
 import type { MailboxChange } from '../../store/change-bus.ts';
 import type { Lease } from '../../store/api.ts';
-import { COMMANDS } from '../commands/registry.ts';
 import { capabilities } from './capabilities.ts';
-import { completionForError, type Completion } from './completion.ts';
+import type { Completion } from './completion.ts';
 import { flagList } from './flag-text.ts';
 import type { ImapServices } from './services.ts';
 import type { SelectedMailbox } from './selected-mailbox.ts';
@@ -108,7 +107,7 @@ export class ImapSession {
     if (this.state === 'not-authenticated' && a.bytesSoFar + a.size > IMAP_MAX_PREAUTH_LITERAL_BYTES) {
       return { status: 'NO', text: 'Literal too large before login', code: 'TOOBIG' };
     }
-    const handler = COMMANDS.get(a.command);
+    const handler = this.services.commands.get(a.command);
     if (handler && !handler.states.includes(this.state)) return { status: 'BAD', text: `${a.command} is not allowed ${this.stateText()}` };
     return null;
   }
@@ -456,11 +455,11 @@ export class ImapSession {
       this.countBad();
       return;
     }
-    const handler = COMMANDS.get(cmd.name);
+    const handler = this.services.commands.get(cmd.name);
     let completion: Completion;
     if (!handler) {
       completion = { status: 'BAD', text: `Unknown command ${cmd.name.slice(0, 30)}` };
-    } else if (cmd.uid && !['FETCH', 'STORE', 'SEARCH', 'SORT', 'THREAD', 'COPY', 'MOVE', 'EXPUNGE'].includes(cmd.name)) {
+    } else if (cmd.uid && !handler.uid) {
       completion = { status: 'BAD', text: `UID ${cmd.name} is not a command` };
     } else if (!handler.states.includes(this.state)) {
       completion = { status: 'BAD', text: `${cmd.name} is not allowed ${this.stateText()}` };
@@ -472,7 +471,7 @@ export class ImapSession {
         const args = handler.parse(new ArgumentReader(cmd.args), this, cmd);
         completion = await handler.run(this, args, cmd);
       } catch (err) {
-        completion = completionForError(err, this.services.log, cmd.name);
+        completion = this.services.commands.replyForError(err, this.services.log, cmd.name);
       }
       if (this.selected && !this.closed && completion.status !== 'BAD') {
         try {
@@ -512,7 +511,7 @@ export class ImapSession {
 
   /** Runs UID FETCH of the new messages' range as FETCH itself answers it (its limits included). */
   private async fetchNew(uids: number[], items: FetchItem[]): Promise<void> {
-    const fetch = COMMANDS.get('FETCH')!;
+    const fetch = this.services.commands.get('FETCH')!;
     const set = parseSequenceSet(`${uids[0]}:${uids[uids.length - 1]}`);
     const args = { set, items, changedSince: null, vanished: false } as never;
     const done = await fetch.run(this, args, { tag: '*', name: 'FETCH', uid: true, args: [] });
@@ -563,54 +562,24 @@ export class ImapSession {
 
   private async reportOnce(expungeAllowed: boolean): Promise<void> {
     const view = this.selected;
-    if (!view || !view.hasPending || this.closed) return;
-    view.absorbEvents();
-    const { messages, mailboxes } = this.services;
-    if (view.gone && !(await mailboxes.byId(view.id))) {
+    if (!view || this.closed) return;
+    const report = await view.takeChanges(this.services, expungeAllowed);
+    if (!report) return;
+    if (report.deleted) {
       this.logout('Selected mailbox was deleted');
       return;
     }
-    view.gone = false;
-    if (view.resyncSince !== null) {
-      // A change from another node without its UIDs: the store says what was expunged or changed.
-      const since = view.resyncSince;
-      view.resyncSince = null;
-      for (const u of await messages.vanishedSince(view.id, since, null)) if (view.seqOf(u) > 0) view.pendingExpunged.add(u);
-      const changed = (await messages.changedSince(view.id, since)).map((r) => r.uid).filter((u) => view.seqOf(u) > 0);
-      for (const u of changed) view.pendingFlags.add(u);
-      view.contexts.touch(changed);
+    this.reportExpunged(report.expunged);
+    if (report.fresh.length > 0) {
+      this.write(`* ${view.exists} EXISTS\r\n* ${view.recent.size} RECENT\r\n`);
+      // RFC 5465 §5.2: NOTIFY's MessageNew fetch attributes, answered for the new messages after EXISTS.
+      const atts = this.notifier?.selected?.fetch;
+      if (atts) await this.fetchNew(report.fresh, atts);
     }
-    if (expungeAllowed && view.pendingExpunged.size > 0) {
-      const uids = [...view.pendingExpunged].sort((a, b) => a - b);
-      view.pendingExpunged.clear();
-      this.reportExpunged(view.remove(uids));
-    }
-    if (view.newMail) {
-      view.newMail = false;
-      const fresh = await this.services.freshUids(view.id, view.lastKnownUid);
-      if (fresh.length > 0) {
-        const floor = view.readOnly ? view.recentFloor : await this.services.mailboxes.claimRecent(view.id, fresh[fresh.length - 1]!);
-        for (const u of fresh) if (u > floor) view.recent.add(u);
-        view.append(fresh);
-        // New mail announced without its UIDs reaches SEARCH/SORT contexts here (RFC 5267 §4.3).
-        view.contexts.touch(fresh);
-        this.write(`* ${view.exists} EXISTS\r\n* ${view.recent.size} RECENT\r\n`);
-        // RFC 5465 §5.2: NOTIFY's MessageNew fetch attributes, answered for the new messages after EXISTS.
-        const atts = this.notifier?.selected?.fetch;
-        if (atts) await this.fetchNew(fresh, atts);
-      }
-    }
-    if (view.pendingFlags.size > 0) {
-      const uids = [...view.pendingFlags].filter((u) => !view.pendingExpunged.has(u)).sort((a, b) => a - b);
-      view.pendingFlags.clear();
-      const rows = await messages.flagsIn(view.id, uids.map((u) => [u, u] as [number, number]));
-      for (const r of rows) {
-        const seq = view.seqOf(r.uid);
-        if (seq === 0) continue;
-        const extra = (this.qresync ? ` UID ${r.uid}` : '') + (this.condstore ? ` MODSEQ (${r.modseq})` : '');
-        this.write(view.keywordAnnouncement(r.keywords));
-        this.untagged(`${seq} FETCH (FLAGS ${flagList(r.flags, r.keywords, view.recent.has(r.uid))}${extra})`);
-      }
+    for (const r of await view.takeFlagChanges(this.services)) {
+      const extra = (this.qresync ? ` UID ${r.uid}` : '') + (this.condstore ? ` MODSEQ (${r.modseq})` : '');
+      this.write(view.keywordAnnouncement(r.keywords));
+      this.untagged(`${r.seq} FETCH (FLAGS ${flagList(r.flags, r.keywords, view.recent.has(r.uid))}${extra})`);
     }
     // RFC 5267 §4.3.3: ADDTO for new messages after their EXISTS.
     for (const line of await view.contexts.refresh(this, view)) this.untagged(line);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CommandFramer } from '../../../../src/imap/protocol/command-framer.ts';
 import { ImapSyntaxError, parseCommand, type Token } from '../../../../src/imap/protocol/tokens.ts';
-import { serializeValues, type ImapValue } from '../../../../src/imap/protocol/response-writer.ts';
+import { imapString, literalPrefix, needsLiteral8 } from '../../../../src/imap/protocol/response-writer.ts';
+import { decodeMailboxName, mailboxNameOnWire } from '../../../../src/imap/protocol/mailbox-name-encoding.ts';
 
 function parse(text: string | Buffer) {
   const f = new CommandFramer();
@@ -51,22 +52,41 @@ test('deep nesting is refused', () => {
   assert.doesNotThrow(() => parse('a SEARCH ' + '('.repeat(10) + 'ALL' + ')'.repeat(10) + '\r\n'));
 });
 
-const arbValue: fc.Arbitrary<ImapValue> = fc.letrec<{ v: ImapValue }>((tie) => ({
+/** Response data as production writes it: atoms verbatim, strings with imapString, literals with
+ *  literalPrefix (a literal8 when the bytes need one), and parenthesized lists. */
+type Value = { atom: string } | { string: string; utf8: boolean } | { literal: Buffer; binary: boolean } | Value[];
+
+const arbValue: fc.Arbitrary<Value> = fc.letrec<{ v: Value }>((tie) => ({
   v: fc.oneof(
     { depthSize: 'small' },
     fc.stringMatching(/^[A-Za-z0-9.\\$-]{1,12}$/).map((atom) => ({ atom })),
-    fc.string({ maxLength: 30 }),
-    fc.uint8Array({ maxLength: 30 }).map((a) => ({ literal: Buffer.from(a) })),
+    fc.record({ string: fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ minLength: 1020, maxLength: 1030 })), utf8: fc.boolean() }),
+    fc.record({ literal: fc.uint8Array({ maxLength: 30 }).map((a) => Buffer.from(a)), binary: fc.boolean() }),
     fc.array(tie('v'), { maxLength: 4 }),
   ),
 })).v;
 
-function expected(v: ImapValue): Token {
+/** Non-synchronizing (RFC 7888) so the framer needs no continuation round trip. */
+const nonSync = (text: string) => text.replace(/^(~?\{\d+)\}\r\n/, '$1+}\r\n');
+
+function serialize(v: Value, out: Buffer[]): void {
+  if (Array.isArray(v)) {
+    out.push(Buffer.from('('));
+    v.forEach((x, i) => {
+      if (i > 0) out.push(Buffer.from(' '));
+      serialize(x, out);
+    });
+    out.push(Buffer.from(')'));
+  } else if ('atom' in v) out.push(Buffer.from(v.atom));
+  else if ('string' in v) out.push(Buffer.from(nonSync(imapString(v.string, v.utf8)), 'utf8'));
+  else out.push(Buffer.from(nonSync(literalPrefix(v.literal.length, v.binary && needsLiteral8(v.literal)))), v.literal);
+}
+
+function expected(v: Value): Token {
   if (Array.isArray(v)) return { type: 'list', items: v.map(expected) };
-  if (typeof v === 'string') return { type: 'string', value: Buffer.from(v, 'utf8'), literal: false };
-  if (v !== null && typeof v === 'object' && 'atom' in v) return { type: 'atom', value: v.atom };
-  if (v !== null && typeof v === 'object' && 'literal' in v) return { type: 'string', value: v.literal, literal: true };
-  throw new Error('unexpected');
+  if ('atom' in v) return { type: 'atom', value: v.atom };
+  if ('string' in v) return { type: 'string', value: Buffer.from(v.string, 'utf8'), literal: false };
+  return { type: 'string', value: v.literal, literal: true };
 }
 
 function strip(t: Token): unknown {
@@ -75,13 +95,30 @@ function strip(t: Token): unknown {
   return t;
 }
 
-test('property: writer output parses back to the same values', () => {
+test('property: what the response writer writes parses back to the same values', () => {
   fc.assert(
     fc.property(fc.array(arbValue, { minLength: 1, maxLength: 5 }), (values) => {
-      const wire = Buffer.concat([Buffer.from('t1 X '), serializeValues(values), Buffer.from('\r\n')]);
-      // Non-sync literals so the framer needs no continuation round trip.
-      const c = parse(Buffer.from(wire.toString('latin1').replace(/\{(\d+)\}\r\n/g, '{$1+}\r\n'), 'latin1'));
+      const out = [Buffer.from('t1 X ')];
+      values.forEach((v, i) => {
+        if (i > 0) out.push(Buffer.from(' '));
+        serialize(v, out);
+      });
+      out.push(Buffer.from('\r\n'));
+      const c = parse(Buffer.concat(out));
       assert.deepEqual(c.args.map(strip), values.map(expected).map(strip));
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('property: a mailbox name on the wire (LIST, STATUS, NOTIFY) reads back as the name', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 40 })), fc.boolean(), (name, utf8) => {
+      const c = parse(Buffer.from(`t1 X ${nonSync(mailboxNameOnWire(name, utf8))}\r\n`, 'utf8'));
+      const arg = c.args[0]!;
+      assert.equal(arg.type, 'string');
+      const text = (arg as { value: Buffer }).value.toString('utf8');
+      assert.equal(utf8 ? text : decodeMailboxName(text), name);
     }),
     { numRuns: 500 },
   );
