@@ -22,7 +22,7 @@ import { startDnsServer } from '../test/fixtures/dns-server.ts';
 import { makeInstance, serve, addUser, type Instance, type Running } from '../test/fixtures/postern.ts';
 import { connectWire } from '../test/fixtures/smtp-wire.ts';
 import { validateConfig } from '../src/config/load.ts';
-import { openConfiguredStore } from '../src/store/open-store.ts';
+import { openConfiguredStore } from '../src/store/engines/open-store.ts';
 import { deliver } from '../src/delivery/deliver.ts';
 import { systemClock } from '../src/clock.ts';
 

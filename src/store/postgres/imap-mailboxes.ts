@@ -1,5 +1,5 @@
 // The PostgreSQL engine's imap-mailboxes area (the interface is ImapMailboxes in src/store/api.ts),
-// ported statement by statement from src/store/imap-mailboxes.ts: listing, STATUS counters, CREATE
+// ported statement by statement from src/store/sqlite/imap-mailboxes.ts: listing, STATUS counters, CREATE
 // with missing parents, DELETE, RENAME (INBOX moves its messages, RFC 3501 §6.3.5), subscriptions
 // (kept by DELETE, RFC 3501 §6.3.6), durable \Recent ownership (RFC 3501 §2.3.2), the quota, and
 // the SELECT snapshot. Always true: names compare and sort bytewise (COLLATE "C", as SQLite's
