@@ -30,6 +30,7 @@ const xfail = command({ states: ANY_STATE, parse: (r) => r.end(), run: async () 
 const table: CommandTable = {
   get: (name) => (name === 'XPING' ? xping : name === 'XFAIL' ? xfail : COMMANDS.get(name)) as Command<never> | undefined,
   replyForError: (_err, _log, name) => ({ status: 'NO', code: 'TEST', text: `table says ${name} failed` }),
+  fetchNew: COMMANDS.fetchNew,
 };
 
 function services(commands: CommandTable): ImapServices {
