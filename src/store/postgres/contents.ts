@@ -1,15 +1,15 @@
 // The PostgreSQL engine's contents area (the interface is Contents in src/store/api.ts), as
 // src/store/contents.ts: a content row serves its prefix followed by the raw blob, which is stored
 // once in BLOB_CHUNK_SIZE rows of blob_chunks; a ranged read fetches only the overlapping chunks.
-// insertContent writes a new content with refcount 0: the caller adds its references.
+// insertContent writes a new content with the references its caller is about to add (0 unless given).
 import type { Contents } from '../api.ts';
 import type { ContentIndex, ContentInfo } from '../contents.ts';
 import { BLOB_CHUNK_SIZE } from '../../limits.ts';
 import type { Sql, Tx } from './connect.ts';
 import type { PgContext } from './context.ts';
 
-/** Inserts raw bytes and the content row over them, with refcount 0; returns the content id. */
-export async function insertContent(tx: Tx, raw: Buffer, prefix: Buffer, index: ContentIndex): Promise<number> {
+/** Inserts raw bytes and the content row over them, with `refcount` (the references the caller adds in this transaction); returns the content id. */
+export async function insertContent(tx: Tx, raw: Buffer, prefix: Buffer, index: ContentIndex, refcount = 0): Promise<number> {
   const [blob] = await tx<{ id: number }[]>`INSERT INTO blobs (size, refcount) VALUES (${raw.length}, 1) RETURNING id`;
   const blobId = blob!.id;
   const chunks: { blob_id: number; seq: number; data: Buffer }[] = [];
@@ -20,7 +20,7 @@ export async function insertContent(tx: Tx, raw: Buffer, prefix: Buffer, index: 
   const [content] = await tx<{ id: number }[]>`INSERT INTO contents (blob_id, prefix, size, mime_tree, envelope, body_structure, body,
       header_text, search_text, sent_date, sent_day, address_text, sort_keys, refcount)
     VALUES (${blobId}, ${prefix}, ${prefix.length + raw.length}, ${index.mimeTree}, ${index.envelope}, ${index.bodyStructure}, ${index.body},
-      ${index.headerText}, ${index.searchText}, ${index.sentDate}, ${index.sentDay}, ${index.addressText}, ${index.sortKeys}, 0) RETURNING id`;
+      ${index.headerText}, ${index.searchText}, ${index.sentDate}, ${index.sentDay}, ${index.addressText}, ${index.sortKeys}, ${refcount}) RETURNING id`;
   const contentId = content!.id;
   if (index.pop3Octets !== undefined) await tx`INSERT INTO pop3_octets (content_id, octets) VALUES (${contentId}, ${index.pop3Octets})`;
   return contentId;

@@ -3,9 +3,10 @@
 // UID and MODSEQ in that same transaction. What must stay true, across nodes:
 // - UIDs and MODSEQs come from `UPDATE … RETURNING` on the mailbox and account rows, so concurrent
 //   deliveries wait on the row lock and get unique values that commit in increasing order;
-// - lock order (PG.md): the bytes go in first (new rows nobody else can lock), then the accounts
-//   rows in ascending id (quota and MODSEQ), then the mailboxes in ascending id, then messages, then
-//   the content's refcount;
+// - lock order (PG.md): the bytes and the spam verdict rows go in first (new rows nobody else can
+//   lock), then the accounts rows in ascending id (quota and MODSEQ), then the mailboxes, then
+//   messages; the account lock is what serializes deliveries to one account, so it is held for as
+//   few round trips as possible;
 // - the same checks, in the same order, as SQLite: for each target, its account exists, the quota
 //   holds (unless ignoreQuota: bounces), its mailbox resolves (special-use, with INBOX as the
 //   fallback; created with its parents when the target says so); one failure stores nothing.
@@ -16,29 +17,46 @@ import type { Publish } from './context.ts';
 import type { MailboxChange } from '../change-bus.ts';
 import { insertContent } from './contents.ts';
 import { createMailboxRow } from './message-rows.ts';
-import { recordSpamDelivery } from './spam-rows.ts';
+import { insertSpamMessage, trainOnDelivery } from './spam-rows.ts';
 
 interface BoxRow { id: number; accountId: number; name: string; specialUse: string | null }
 
 export async function storeMessage(tx: Tx, publish: Publish, input: StoreInput): Promise<StoredCopy[]> {
   const size = input.prefix.length + input.raw.length;
-  const contentId = await insertContent(tx, input.raw, input.prefix, input.index);
+  // Every target becomes one copy or the whole transaction rolls back, so the content is born
+  // with its final reference count.
+  const contentId = await insertContent(tx, input.raw, input.prefix, input.index, input.targets.length);
+  // The verdict rows reference the account and the content but take no lock another delivery
+  // waits for: they go in before the account lock, which serializes every delivery to the account.
+  for (const record of input.spam ?? []) await insertSpamMessage(tx, contentId, record, input.internalDate);
   const accountIds = [...new Set(input.targets.map((t) => t.accountId))].sort((a, b) => a - b);
-  // One statement locks the accounts in ascending id and allocates each its MODSEQ for this message.
-  const accounts = new Map((await tx<{ id: number; quota: number; used: number; modseq: number }[]>`
-    WITH locked AS (SELECT id FROM accounts WHERE id = ANY(${tx.array(accountIds)}::bigint[]) ORDER BY id FOR UPDATE)
-    UPDATE accounts a SET modseq = a.modseq + 1 FROM locked WHERE a.id = locked.id
-    RETURNING a.id, a.quota_bytes AS quota, a.used_bytes AS used, a.modseq`).map((r) => [r.id, { ...r }]));
+  const perAccount = new Map<number, number>();
+  for (const t of input.targets) perAccount.set(t.accountId, (perAccount.get(t.accountId) ?? 0) + 1);
   const names = [...new Set(input.targets.map((t) => t.mailbox ?? 'INBOX'))];
-  const boxes = await tx<BoxRow[]>`SELECT id, account_id AS "accountId", name, special_use AS "specialUse" FROM mailboxes
-    WHERE account_id = ANY(${tx.array(accountIds)}::bigint[]) AND (name = ANY(${tx.array([...names, 'INBOX'])}::text[]) OR special_use = ANY(${tx.array(names)}::text[]))`;
+  // From here to COMMIT the accounts rows are held, so the locked stretch is three round trips:
+  // this pipelined pair, the UID allocation with the message rows, and COMMIT. One statement
+  // locks the accounts in ascending id (FOR NO KEY UPDATE, as an UPDATE does, so foreign-key
+  // checks of other writers do not wait), allocates each its MODSEQ for this message and adds the
+  // bytes; the quota is checked on the values before (RETURNING gives the values after).
+  const [accountRows, boxes] = await Promise.all([
+    tx<{ id: number; quota: number; used: number; modseq: number }[]>`
+      WITH locked AS (SELECT id FROM accounts WHERE id = ANY(${tx.array(accountIds)}::bigint[]) ORDER BY id FOR NO KEY UPDATE)
+      UPDATE accounts a SET modseq = a.modseq + 1, used_bytes = a.used_bytes + x.bytes
+      FROM locked, unnest(${tx.array(accountIds)}::bigint[], ${tx.array(accountIds.map((id) => size * perAccount.get(id)!))}::bigint[]) AS x(id, bytes)
+      WHERE a.id = locked.id AND x.id = a.id
+      RETURNING a.id, a.quota_bytes AS quota, a.used_bytes - x.bytes AS used, a.modseq`,
+    tx<BoxRow[]>`SELECT id, account_id AS "accountId", name, special_use AS "specialUse" FROM mailboxes
+      WHERE account_id = ANY(${tx.array(accountIds)}::bigint[]) AND (name = ANY(${tx.array([...names, 'INBOX'])}::text[]) OR special_use = ANY(${tx.array(names)}::text[]))`,
+  ]);
+  const accounts = new Map(accountRows.map((r) => [r.id, { ...r }]));
+  const found = [...boxes];
   const find = (accountId: number, name: string): number | undefined => {
     if (name.startsWith('\\')) {
-      const special = boxes.filter((b) => b.accountId === accountId && b.specialUse === name).sort((a, b) => a.id - b.id)[0];
+      const special = found.filter((b) => b.accountId === accountId && b.specialUse === name).sort((a, b) => a.id - b.id)[0];
       if (special) return special.id;
       name = 'INBOX';
     }
-    return boxes.find((b) => b.accountId === accountId && b.name === name)?.id;
+    return found.find((b) => b.accountId === accountId && b.name === name)?.id;
   };
   const inputFlags = encodeFlags(input.flags);
   const planned: { accountId: number; boxId: number; bits: number; keywords: string; modseq: number }[] = [];
@@ -51,7 +69,7 @@ export async function storeMessage(tx: Tx, publish: Publish, input: StoreInput):
     const name = target.mailbox ?? 'INBOX';
     let boxId = find(target.accountId, name);
     if (boxId === undefined && target.create && !name.startsWith('\\')) {
-      boxId = await createMailbox(tx, target.accountId, name, input.internalDate, boxes);
+      boxId = await createMailbox(tx, target.accountId, name, input.internalDate, found);
       events.push({ accountId: target.accountId, mailboxId: boxId, kind: 'mailboxes', uids: [], modseq: 0 });
     }
     if (boxId === undefined) throw new NoSuchMailboxError(`mailbox ${name} does not exist`);
@@ -60,30 +78,31 @@ export async function storeMessage(tx: Tx, publish: Publish, input: StoreInput):
     events.push(planned.length);
     planned.push({ accountId: target.accountId, boxId, bits, keywords: keywords.join(' '), modseq: account.modseq });
   }
-  await tx`UPDATE accounts a SET used_bytes = a.used_bytes + x.bytes
-    FROM unnest(${tx.array(accountIds)}::bigint[], ${tx.array(accountIds.map((id) => size * planned.filter((p) => p.accountId === id).length))}::bigint[]) AS x(id, bytes)
-    WHERE a.id = x.id`;
-  // UIDs: one allocation per mailbox, in ascending id, for all of this message's copies in it.
-  const perBox = new Map<number, number>();
-  for (const p of planned) perBox.set(p.boxId, (perBox.get(p.boxId) ?? 0) + 1);
-  const next = new Map<number, { uid: number; uidValidity: number }>();
-  for (const boxId of [...perBox.keys()].sort((a, b) => a - b)) {
-    const n = perBox.get(boxId)!;
-    const modseq = planned.find((p) => p.boxId === boxId)!.modseq;
-    const [row] = await tx<{ uid: number; uidValidity: number }[]>`UPDATE mailboxes SET uid_next = uid_next + ${n}, highest_modseq = ${modseq}
-      WHERE id = ${boxId} RETURNING uid_next - ${n} AS uid, uid_validity AS "uidValidity"`;
-    next.set(boxId, { ...row! });
-  }
-  const copies: StoredCopy[] = [];
-  const rows = planned.map((p) => {
-    const slot = next.get(p.boxId)!;
-    const uid = slot.uid++;
-    copies.push({ accountId: p.accountId, mailboxId: p.boxId, uid, uidValidity: slot.uidValidity, modseq: p.modseq });
-    return { mailbox_id: p.boxId, uid, modseq: p.modseq, content_id: contentId, flags: p.bits, keywords: p.keywords, internal_date: input.internalDate, size };
+  // UIDs: each mailbox's uid_next grows by its number of copies and the rows take the UIDs from
+  // the old value up, in one statement. The mailboxes' own row locks need no order: every writer
+  // of a mailbox holds its account's lock first.
+  const boxIds = [...new Set(planned.map((p) => p.boxId))];
+  const ordinal = new Map<number, number>();
+  const nth = planned.map((p) => { const k = ordinal.get(p.boxId) ?? 0; ordinal.set(p.boxId, k + 1); return k; });
+  const allocated = await tx<{ id: number; uid: number; uidValidity: number }[]>`
+    WITH b AS (
+      UPDATE mailboxes m SET uid_next = m.uid_next + x.n, highest_modseq = x.modseq
+      FROM unnest(${tx.array(boxIds)}::bigint[], ${tx.array(boxIds.map((id) => ordinal.get(id)!))}::bigint[],
+        ${tx.array(boxIds.map((id) => planned.find((p) => p.boxId === id)!.modseq))}::bigint[]) AS x(id, n, modseq)
+      WHERE m.id = x.id RETURNING m.id, m.uid_next - x.n AS uid, m.uid_validity),
+    rows AS (
+      INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size)
+      SELECT p.box, b.uid + p.nth, p.modseq, ${contentId}, p.flags, p.keywords, ${input.internalDate}, ${size}
+      FROM unnest(${tx.array(planned.map((p) => p.boxId))}::bigint[], ${tx.array(nth)}::bigint[], ${tx.array(planned.map((p) => p.modseq))}::bigint[],
+        ${tx.array(planned.map((p) => p.bits))}::bigint[], ${tx.array(planned.map((p) => p.keywords))}::text[]) AS p(box, nth, modseq, flags, keywords)
+      JOIN b ON b.id = p.box)
+    SELECT id, uid, uid_validity AS "uidValidity" FROM b`;
+  const first = new Map(allocated.map((r) => [r.id, r]));
+  const copies: StoredCopy[] = planned.map((p, i) => {
+    const slot = first.get(p.boxId)!;
+    return { accountId: p.accountId, mailboxId: p.boxId, uid: slot.uid + nth[i]!, uidValidity: slot.uidValidity, modseq: p.modseq };
   });
-  if (rows.length > 0) await tx`INSERT INTO messages ${tx(rows, 'mailbox_id', 'uid', 'modseq', 'content_id', 'flags', 'keywords', 'internal_date', 'size')}`;
-  await tx`UPDATE contents SET refcount = ${copies.length} WHERE id = ${contentId}`;
-  for (const record of input.spam ?? []) await recordSpamDelivery(tx, contentId, record, input.internalDate);
+  for (const record of input.spam ?? []) await trainOnDelivery(tx, record);
   for (const e of events) {
     if (typeof e !== 'number') publish(e);
     else publish({ accountId: copies[e]!.accountId, mailboxId: copies[e]!.mailboxId, kind: 'append', uids: [copies[e]!.uid], modseq: copies[e]!.modseq });

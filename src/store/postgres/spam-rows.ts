@@ -5,13 +5,17 @@
 import type { SpamDeliveryRecord, Signal, SpamClass } from '../spam.ts';
 import type { Tx } from './connect.ts';
 
-/** Records the verdict of one delivered message for one account, and trains it as it was filed. */
-export async function recordSpamDelivery(tx: Tx, contentId: number, r: SpamDeliveryRecord, now: number): Promise<void> {
+/** Records the verdict of one delivered message for one account (the row alone; see trainOnDelivery). */
+export async function insertSpamMessage(tx: Tx, contentId: number, r: SpamDeliveryRecord, now: number): Promise<void> {
   await tx`INSERT INTO spam_messages (account_id, content_id, wanted, trained, signals, message_id, score, reasons, delivered_to, received_at)
     VALUES (${r.accountId}, ${contentId}, ${r.learnAs}, ${r.learnAs}, ${JSON.stringify(r.signals)}, ${r.messageId}, ${r.score},
       ${JSON.stringify(r.reasons)}, ${r.deliveredTo}, ${now})
     ON CONFLICT (account_id, content_id) DO UPDATE SET wanted = excluded.wanted, trained = excluded.trained, signals = excluded.signals,
       message_id = excluded.message_id, score = excluded.score, reasons = excluded.reasons, delivered_to = excluded.delivered_to`;
+}
+
+/** Trains the delivered message as it was filed (the counts' rows), after its account is locked. */
+export async function trainOnDelivery(tx: Tx, r: SpamDeliveryRecord): Promise<void> {
   if (r.learnAs) await adjustCounts(tx, r.accountId, r.tokens, r.signals, null, r.learnAs);
 }
 

@@ -80,30 +80,34 @@ export class PgSpam implements Spam {
     });
   }
 
+  // Each read is one statement, which PostgreSQL answers from one snapshot: the totals and the
+  // tokens' counts (or the reputation rows and the 'replied' mark) always agree.
   async tokenCounts(accountId: number, tokens: readonly number[]): Promise<TokenCounts> {
-    return this.ctx.snapshot(async (tx) => {
-      const [t] = await tx<{ ham: number; spam: number }[]>`SELECT ham, spam FROM spam_totals WHERE account_id = ${accountId}`;
-      const totals = t ? { ham: t.ham, spam: t.spam } : { ham: 0, spam: 0 };
-      const counts = new Map<number, { ham: number; spam: number }>();
-      if (tokens.length === 0 || totals.ham + totals.spam === 0) return { totals, counts };
-      const rows = await tx<{ token: number; ham: number; spam: number }[]>`SELECT token, ham, spam FROM spam_tokens
-        WHERE account_id = ${accountId} AND token = ANY(${tx.array([...new Set(tokens)])}::bigint[])`;
-      for (const r of rows) counts.set(r.token, { ham: r.ham, spam: r.spam });
-      return { totals, counts };
-    });
+    const rows = await this.ctx.sql<{ token: number | null; ham: number; spam: number }[]>`
+      WITH t AS (SELECT ham, spam FROM spam_totals WHERE account_id = ${accountId})
+      SELECT NULL::bigint AS token, ham, spam FROM t
+      UNION ALL
+      SELECT s.token, s.ham, s.spam FROM spam_tokens s
+      WHERE s.account_id = ${accountId} AND s.token = ANY(${this.ctx.sql.array([...new Set(tokens)])}::bigint[])
+        AND EXISTS (SELECT 1 FROM t WHERE t.ham + t.spam > 0)`;
+    const t = rows.find((r) => r.token === null);
+    const totals = t ? { ham: t.ham, spam: t.spam } : { ham: 0, spam: 0 };
+    const counts = new Map<number, { ham: number; spam: number }>();
+    for (const r of rows) if (r.token !== null) counts.set(r.token, { ham: r.ham, spam: r.spam });
+    return { totals, counts };
   }
 
   /** Reputation counters for the given signals, plus 'replied' when the account has written to `from`. */
   async reputation(accountId: number, signals: readonly Signal[], from: string | null): Promise<ReputationRow[]> {
-    return this.ctx.snapshot(async (tx) => {
-      const rows: ReputationRow[] = signals.length === 0 ? [] : (await tx<ReputationRow[]>`SELECT r.kind, r.value, r.ham, r.spam FROM spam_reputation r
-        WHERE r.account_id = ${accountId} AND (r.kind, r.value) IN (SELECT * FROM unnest(${tx.array(signals.map((s) => s[0]))}::text[], ${tx.array(signals.map((s) => s[1]))}::text[]))
-        ORDER BY r.kind COLLATE "C", r.value COLLATE "C"`).map((r) => ({ kind: r.kind, value: r.value, ham: r.ham, spam: r.spam }));
-      if (from && (await tx`SELECT 1 FROM outbound_recipients WHERE account_id = ${accountId} AND address = ${from}`).length > 0) {
-        rows.push({ kind: 'replied', value: from, ham: 1, spam: 0 });
-      }
-      return rows;
-    });
+    const sql = this.ctx.sql;
+    const rows = await sql<(ReputationRow & { replied: boolean })[]>`
+      SELECT * FROM (
+        SELECT r.kind, r.value, r.ham, r.spam, false AS replied FROM spam_reputation r
+        WHERE r.account_id = ${accountId} AND (r.kind, r.value) IN (SELECT * FROM unnest(${sql.array(signals.map((s) => s[0]))}::text[], ${sql.array(signals.map((s) => s[1]))}::text[]))
+        UNION ALL
+        (SELECT 'replied', address, 1, 0, true FROM outbound_recipients WHERE account_id = ${accountId} AND address = ${from} LIMIT 1)
+      ) x ORDER BY replied, kind COLLATE "C", value COLLATE "C"`;
+    return rows.map((r) => ({ kind: r.kind, value: r.value, ham: r.ham, spam: r.spam }));
   }
 
   /** True when the account has any message held as ham from this domain (greylisting's exemption). */
