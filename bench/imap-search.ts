@@ -9,7 +9,7 @@ import path from 'node:path';
 import { duplexPair } from 'node:stream';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
-import { openStore } from '../src/store/store.ts';
+import { openStore } from '../src/store/sqlite/store.ts';
 import { systemClock } from '../src/clock.ts';
 import { deliver } from '../src/delivery/deliver.ts';
 import { ImapServices } from '../src/imap/session/services.ts';

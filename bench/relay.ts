@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { startDnsServer } from '../test/fixtures/dns-server.ts';
 import { makeTestCert } from '../test/fixtures/test-cert.ts';
-import { openStore } from '../src/store/store.ts';
+import { openStore } from '../src/store/sqlite/store.ts';
 import { generateDkimKeys } from '../src/email-auth/dkim-keys.ts';
 import { hashPassword } from '../src/login/password.ts';
 

@@ -4,7 +4,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { validateConfig } from '../src/config/load.ts';
 import { buildContext } from '../src/cli/serve.ts';
-import type { SqliteStore } from '../src/store/store.ts';
+import type { SqliteStore } from '../src/store/sqlite/store.ts';
 import { createLogger } from '../src/log.ts';
 import { startInboundSmtp } from '../src/smtp/inbound-server.ts';
 

@@ -19,7 +19,7 @@ import { ImapFlow } from 'imapflow';
 import { startDnsServer, type DnsFixture } from '../test/fixtures/dns-server.ts';
 import { makeTestCert } from '../test/fixtures/test-cert.ts';
 import { smtpSend } from '../test/fixtures/spam-postern.ts';
-import { openStore } from '../src/store/store.ts';
+import { openStore } from '../src/store/sqlite/store.ts';
 import { hashPassword } from '../src/login/password.ts';
 import { loadCorpus, type Sample, type Split } from './spam-corpus.ts';
 

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildSourceStore } from '../test/fixtures/store-copy-source.ts';
 import { startPostgres } from '../test/fixtures/postgres.ts';
-import { copyStore, type CopyReport } from '../src/store/copy.ts';
+import { copyStore, type CopyReport } from '../src/store/engines/copy.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {

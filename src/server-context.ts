@@ -2,7 +2,7 @@
 // can give each part their own: configuration, store, the one resolver, logger, TLS material,
 // clock, the shared login throttle and the metrics registry.
 import type { Config } from './config/types.ts';
-import type { Store } from './store/store.ts';
+import type { Store } from './store/api.ts';
 import type { Resolver } from './dns/resolver.ts';
 import type { Logger } from './log.ts';
 import type { TlsProvider } from './tls/provider.ts';

@@ -10,7 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { openStore } from '../../src/store/store.ts';
+import { openStore } from '../../src/store/sqlite/store.ts';
 import { deliver } from '../../src/delivery/deliver.ts';
 import { hashPassword } from '../../src/login/password.ts';
 import { systemClock } from '../../src/clock.ts';

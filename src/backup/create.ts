@@ -1,5 +1,5 @@
-// Taking a backup: the database as a consistent online snapshot (src/store/backup.ts; a PostgreSQL
-// store is copied from one READ ONLY snapshot into a SQLite file by src/store/copy.ts), the other
+// Taking a backup: the database as a consistent online snapshot (src/store/sqlite/backup.ts; a PostgreSQL
+// store is copied from one READ ONLY snapshot into a SQLite file by src/store/engines/copy.ts), the other
 // files of data_dir (self-signed and ACME certificates and keys; DKIM keys live in the database),
 // the config file and any certificate it names, then the manifest. What must always be true: the
 // backup is assembled in DIR.partial and renamed to DIR only once complete, so a directory with a
@@ -7,9 +7,9 @@
 // only complete dated backups are counted and the oldest beyond it removed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DATABASE_FILE } from '../store/open.ts';
-import { databaseFile, describeDatabase, snapshotDatabase, type SnapshotResult } from '../store/backup.ts';
-import { copyStore } from '../store/copy.ts';
+import { DATABASE_FILE } from '../store/sqlite/open.ts';
+import { databaseFile, describeDatabase, snapshotDatabase, type SnapshotResult } from '../store/sqlite/backup.ts';
+import { copyStore } from '../store/engines/copy.ts';
 import type { PostgresSettings } from '../store/postgres/connect.ts';
 import { describeFiles, listFiles, MANIFEST_FILE, MANIFEST_FORMAT, posternVersion, readManifest, writeManifest, type Manifest } from './manifest.ts';
 

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { StoreCounts } from '../store/backup.ts';
+import type { StoreCounts } from '../store/sqlite/backup.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -18,7 +18,7 @@ export interface Manifest {
   format: number;
   postern_version: string;
   /** The engine backed up. The backup's database is a SQLite file either way (a PostgreSQL store is
-   *  copied into one by src/store/copy.ts), so verify and restore read every backup alike. */
+   *  copied into one by src/store/engines/copy.ts), so verify and restore read every backup alike. */
   engine: 'sqlite' | 'postgres';
   schema_version: number;
   created_at: string;

@@ -3,16 +3,16 @@
 // non-empty data_dir is refused unless forced; a backup from a newer schema than this code knows is
 // refused (the code could not serve it); the database goes in place whole or not at all. Into a
 // PostgreSQL store, the backup's SQLite file is first brought to this code's schema in a temporary
-// folder, then copied into the (empty) database in one transaction and verified (src/store/copy.ts).
+// folder, then copied into the (empty) database in one transaction and verified (src/store/engines/copy.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { databaseInUse, installDatabase } from '../store/backup.ts';
-import { copyStore, StoreCopyError } from '../store/copy.ts';
-import { openStore } from '../store/store.ts';
+import { databaseInUse, installDatabase } from '../store/sqlite/backup.ts';
+import { copyStore, StoreCopyError } from '../store/engines/copy.ts';
+import { openStore } from '../store/sqlite/store.ts';
 import type { PostgresSettings } from '../store/postgres/connect.ts';
-import { readMigrations } from '../store/migrate.ts';
-import { DATABASE_FILE } from '../store/open.ts';
+import { readMigrations } from '../store/migrations.ts';
+import { DATABASE_FILE } from '../store/sqlite/open.ts';
 import { datedBackups } from './create.ts';
 import { MANIFEST_FILE, readManifest, type Manifest } from './manifest.ts';
 import { formatLine, verifyBackup, type CheckLine } from './verify.ts';

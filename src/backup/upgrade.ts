@@ -4,10 +4,11 @@
 // migrated; all pending migrations run in one transaction, so a failure leaves the database as it
 // was, and the error says where the backup is and how to restore it.
 import path from 'node:path';
-import { openStore, type Store } from '../store/store.ts';
-import { openConfiguredStore } from '../store/open-store.ts';
-import { MigrationFailedError } from '../store/migrate.ts';
-import { pendingMigrationNames } from '../store/backup.ts';
+import { openStore } from '../store/sqlite/store.ts';
+import type { Store } from '../store/api.ts';
+import { openConfiguredStore } from '../store/engines/open-store.ts';
+import { MigrationFailedError } from '../store/migrations.ts';
+import { pendingMigrationNames } from '../store/sqlite/backup.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/types.ts';
 import { AUTOMATIC_BACKUPS_DIR, AUTOMATIC_BACKUPS_KEPT, createDatedBackup } from './create.ts';
@@ -19,7 +20,7 @@ export interface UpgradeOptions {
   configFile: string | null;
   migrationsDir?: string;
   checkpointIntervalMs?: number;
-  /** fsync group commits off the event loop (see store/group-commit.ts). */
+  /** fsync group commits off the event loop (see store/sqlite/group-commit.ts). */
   syncOffLoop?: boolean;
   /** Told where the automatic backup went, before migrating. */
   onBackup?: (dir: string, pending: string[]) => void;

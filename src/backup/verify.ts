@@ -1,5 +1,5 @@
 // `postern verify`'s checks, in the order an operator reads them: SQLite's own, then Postern's
-// invariants (src/store/verify.ts), the MIME trees and DKIM keys that need code rather than SQL, and
+// invariants (src/store/sqlite/verify.ts), the MIME trees and DKIM keys that need code rather than SQL, and
 // for a backup its files against the manifest. What must always be true: nothing is changed (the
 // database is opened read-only, and every check runs in one read transaction, so a live server's
 // commits never make two checks disagree); every check yields exactly one line; a check that
@@ -7,9 +7,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openReadOnly } from '../store/backup.ts';
-import { StoreVerifier, type Finding, type StoredDkimKey } from '../store/verify.ts';
-import { DATABASE_FILE } from '../store/open.ts';
+import { openReadOnly } from '../store/sqlite/backup.ts';
+import { StoreVerifier, type Finding, type StoredDkimKey } from '../store/sqlite/verify.ts';
+import { DATABASE_FILE } from '../store/sqlite/open.ts';
 import { decodeTree } from '../mime/tree-codec.ts';
 import type { MimePart } from '../mime/types.ts';
 import { manifestMismatches, readManifest } from './manifest.ts';

@@ -10,7 +10,7 @@ import { OperationError, UsageError } from './errors.ts';
 import { emit, table, type Output } from './output.ts';
 import { createProgress } from './progress.ts';
 import { normalizeAddress } from '../store/addresses.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import { exportAccount } from '../export/account.ts';
 import { MaildirWriter } from '../export/maildir.ts';
 import { MboxWriter } from '../export/mbox.ts';

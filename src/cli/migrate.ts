@@ -5,7 +5,7 @@ import { flagString, parseArgs } from './args.ts';
 import { configFor } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { emit, type Output } from './output.ts';
-import { SchemaTooNewError } from '../store/migrate.ts';
+import { SchemaTooNewError } from '../store/migrations.ts';
 import { openStoreMigrated, UpgradeError } from '../backup/upgrade.ts';
 import { configPath } from '../config/load.ts';
 import { systemClock } from '../clock.ts';

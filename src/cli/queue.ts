@@ -10,7 +10,7 @@ import { emit, table, type Output } from './output.ts';
 import { systemClock } from '../clock.ts';
 import type { QueueMessageRow } from '../store/queue.ts';
 import { explainReply } from '../queue/rejections.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import { createProgress } from './progress.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 

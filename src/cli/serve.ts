@@ -10,10 +10,10 @@ import { configFor } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { LISTENERS } from './listeners.ts';
 import { createLogger, type Logger } from '../log.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import { openStoreMigrated, UpgradeError } from '../backup/upgrade.ts';
 import { configPath } from '../config/load.ts';
-import { SchemaTooNewError } from '../store/migrate.ts';
+import { SchemaTooNewError } from '../store/migrations.ts';
 import { createResolver } from '../dns/resolver.ts';
 
 import { createTlsProvider } from '../tls/provider.ts';

@@ -8,7 +8,7 @@ import { withStore } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { emit, table, type Output } from './output.ts';
 import { validAddress } from './user.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import { putScript } from '../managesieve/script-policy.ts';
 import { SieveScriptActiveError, SieveScriptNotFoundError } from '../store/sieve.ts';
 

@@ -1,5 +1,5 @@
 // `postern store copy --to URL`: copies the configured store into an empty one of the other engine
-// (src/store/copy.ts) with a progress bar, then verifies it (row counts and SHA-256 digests of every
+// (src/store/engines/copy.ts) with a progress bar, then verifies it (row counts and SHA-256 digests of every
 // table and of every message's bytes). URL is postgres://… (the password from the URL or
 // POSTERN_STORE_PASSWORD) or sqlite:DIR. Stop `postern serve` first: what it writes during the
 // copy would not be in the copy. Exit 1 when the target is not empty or the verification fails.
@@ -10,7 +10,7 @@ import { configFor } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { emit, type Output } from './output.ts';
 import { createProgress } from './progress.ts';
-import { copyStore, StoreCopyError, type CopyEndpoint } from '../store/copy.ts';
+import { copyStore, StoreCopyError, type CopyEndpoint } from '../store/engines/copy.ts';
 
 /** The target a --to URL names. */
 export function endpointOf(url: string): CopyEndpoint {

@@ -8,7 +8,7 @@ import { readPassword } from './password-input.ts';
 import { hashPassword } from '../login/password.ts';
 import { normalizeAddress, domainOf } from '../store/addresses.ts';
 import { parseSize, formatSize } from '../config/size.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 
 
 export async function userCommand(argv: string[], o: Output): Promise<void> {

@@ -1,18 +1,18 @@
 // `postern verify [DIR]`: checks the live store, or the backup in DIR, without changing it, one
 // line per check (src/backup/verify.ts). Exit 0 only when every check holds, so cron can run it.
 // A live PostgreSQL store is checked as its backup would be: copied from one READ ONLY snapshot
-// into a temporary SQLite file (src/store/copy.ts, itself verified row for row), which the same
+// into a temporary SQLite file (src/store/engines/copy.ts, itself verified row for row), which the same
 // invariant checks then read.
 import fs from 'node:fs';
 import { VERIFY_USAGE } from './usage.ts';
 import { expectPositionals, parseArgs } from './args.ts';
 import { configFor, postgresOf } from './context.ts';
-import { copyStore } from '../store/copy.ts';
+import { copyStore } from '../store/engines/copy.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { OperationError } from './errors.ts';
 import type { Output } from './output.ts';
-import { databaseFile } from '../store/backup.ts';
+import { databaseFile } from '../store/sqlite/backup.ts';
 import { formatLine, verifyBackup, verifyDatabase, type CheckLine } from '../backup/verify.ts';
 import { resolveBackupDir, RestoreError } from '../backup/restore.ts';
 

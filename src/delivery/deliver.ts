@@ -3,7 +3,7 @@
 // group-committed transaction, and resolves only after COMMIT — so a 250 or an OK that follows it
 // is durable — with the change already published to the recipients' sessions.
 import { indexMessage, encodeTree } from '../mime/index.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import type { ContentIndex } from '../store/contents.ts';
 import { pop3Octets } from '../pop3/protocol/message-stuffer.ts';
 import type { StoreTarget, StoredCopy } from '../store/delivery.ts';

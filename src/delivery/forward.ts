@@ -4,7 +4,7 @@
 // with the forwarding domain's key (RFC 8617); a message that already carries our Delivered-To
 // for this address is not forwarded again (loop protection); a forward for an account counts
 // against that account's hourly sending limit; the raw bytes are never rewritten, only prefixed.
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import type { Logger } from '../log.ts';
 import type { Config } from '../config/types.ts';
 import { domainOf } from '../store/addresses.ts';

@@ -2,7 +2,7 @@
 // then an account, then the same two for the address without its +tag (plus-addressing), then the
 // domain's catch-all alias ('@domain'). Aliases may point at aliases; loops and fan-out are bounded.
 // Alias targets outside our domains are returned as forwards (sent on through the queue with SRS).
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import { normalizeAddress, domainOf } from '../store/addresses.ts';
 
 export type Resolution =

@@ -2,7 +2,7 @@
 // keywords and the internal date, bytes exactly as IMAP BODY[] serves them. What must always be
 // true: messages are read a page at a time (an account of any size exports in bounded memory), and
 // the writer is told each mailbox before its messages.
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import type { MailboxRow } from '../store/mailboxes.ts';
 
 /** Messages read per query. */

@@ -3,7 +3,7 @@
 // order); the usual folders of other servers land in our special-use mailboxes (a Dovecot "Sent" is
 // our \Sent, "Spam" our \Junk) instead of beside them; other folders are created as needed.
 import { deliver } from '../delivery/deliver.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import type { ImportedMessage } from './message.ts';
 
 // Names other servers and clients give their special folders (RFC 6154 §2 attributes on our side).

@@ -4,7 +4,7 @@
 // The cache entry is tied to the stored hash, so a password change invalidates it.
 import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import { normalizeAddress } from '../store/addresses.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import type { LoginThrottle } from './throttle.ts';

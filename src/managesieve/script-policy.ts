@@ -5,7 +5,7 @@
 import { SIEVE_MAX_NAME_LENGTH, SIEVE_MAX_SCRIPTS, SIEVE_MAX_SCRIPT_BYTES, SIEVE_MAX_STORAGE_BYTES } from '../limits.ts';
 import { compileScript } from '../sieve/compile.ts';
 import { SieveSyntaxError } from '../sieve/errors.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 
 export type ScriptRefusal = { kind: 'bad-name' | 'syntax' | 'quota-maxscripts' | 'quota-maxsize' | 'too-big'; message: string };
 

@@ -4,7 +4,7 @@
 // established; a failure is counted only when TLS was required (MTA-STS enforce) and not
 // established, under the RFC 8460 §4.3 result type that the error names; a crash loses at most
 // the counts since the last flush (reports are statistics, not mail).
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import type { TlsResultRow } from '../store/tls-results.ts';
 import type { MtaStsPolicy } from './mta-sts.ts';
 

@@ -7,31 +7,7 @@ import { isIP } from 'node:net';
 import { REPORT_MAX_RECORDS } from '../limits.ts';
 import { ReportFormatError } from './decompress.ts';
 import { child, childText, parseXml, XmlError, type XmlElement } from './xml.ts';
-
-export interface DmarcRecord {
-  sourceIp: string;
-  count: number;
-  disposition: string;
-  /** policy_evaluated: the aligned results DMARC used. */
-  dkimAligned: string;
-  spfAligned: string;
-  headerFrom: string;
-  /** auth_results: the raw results, before alignment. */
-  dkim: { domain: string; selector: string; result: string }[];
-  spf: { domain: string; result: string }[];
-}
-
-export interface DmarcAggregate {
-  orgName: string;
-  email: string;
-  reportId: string;
-  /** Seconds since the epoch (the schema's date_range). */
-  begin: number;
-  end: number;
-  domain: string;
-  policy: string;
-  records: DmarcRecord[];
-}
+import type { DmarcRecord, DmarcAggregate } from '../store/reports.ts';
 
 const DISPOSITIONS = new Set(['none', 'quarantine', 'reject']);
 const PASS_FAIL = new Set(['pass', 'fail']);

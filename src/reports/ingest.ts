@@ -3,7 +3,7 @@
 // `postern reports`. Always true: this runs after the message was committed to the mailbox and
 // never throws, so a broken or hostile report can cost its own parse (bounded) but never the
 // message; each report is counted as stored, duplicate or invalid.
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import type { Logger } from '../log.ts';
 import type { Counter } from '../metrics/registry.ts';
 import { findReports } from './recognise.ts';

@@ -7,8 +7,10 @@ import { decodeTransfer } from '../mime/transfer-encoding.ts';
 import type { MimePart } from '../mime/types.ts';
 import { REPORT_MAX_ATTACHMENTS } from '../limits.ts';
 import { ReportFormatError, unpack } from './decompress.ts';
-import { parseDmarcAggregate, type DmarcAggregate } from './dmarc-aggregate.ts';
-import { parseTlsReport, type TlsReport } from './tls-rpt.ts';
+import { parseDmarcAggregate } from './dmarc-aggregate.ts';
+import type { DmarcAggregate } from '../store/reports.ts';
+import { parseTlsReport } from './tls-rpt.ts';
+import type { TlsReport } from '../store/reports.ts';
 
 export type FoundReport = { kind: 'dmarc'; report: DmarcAggregate } | { kind: 'tls'; report: TlsReport } | { kind: 'error'; error: string };
 

@@ -5,7 +5,7 @@
 // once; a temporary DNS failure leaves it for the next run; https: rua endpoints are not used.
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import type { TlsResultRow } from '../store/tls-results.ts';
 import type { Logger } from '../log.ts';
 import { DnsTemporaryError, type Resolver } from '../dns/resolver.ts';

@@ -4,27 +4,7 @@
 // or policies is a ReportFormatError; at most REPORT_MAX_RECORDS failure details are kept.
 import { REPORT_MAX_RECORDS } from '../limits.ts';
 import { ReportFormatError } from './decompress.ts';
-
-export interface TlsFailure { resultType: string; sendingMtaIp: string; receivingMx: string; receivingIp: string; count: number; reason: string }
-
-export interface TlsPolicyResult {
-  policyType: string;
-  policyDomain: string;
-  mxHosts: string[];
-  success: number;
-  failure: number;
-  failures: TlsFailure[];
-}
-
-export interface TlsReport {
-  orgName: string;
-  contact: string;
-  reportId: string;
-  /** ms since the epoch. */
-  begin: number;
-  end: number;
-  policies: TlsPolicyResult[];
-}
+import type { TlsFailure, TlsPolicyResult, TlsReport } from '../store/reports.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

@@ -36,12 +36,12 @@ import { inboundReplies } from './enhanced-replies.ts';
 import { SpamFilter, type Judgement } from '../spam/filter.ts';
 import { stripOwnSpamFields } from '../spam/own-headers.ts';
 import { learnedOnArrival, spamHeaders } from '../spam/verdict.ts';
-import { REJECTS_MAILBOX } from '../spam/filing.ts';
+import { REJECTS_MAILBOX } from '../store/spam-filing.ts';
 import { greylistExempt, greylistTriplet, GREYLIST_KEEP_MS } from '../spam/greylist.ts';
 import { spamMetrics, type SpamMetrics } from '../metrics/catalogue.ts';
 import type { SpamDeliveryRecord } from '../store/spam.ts';
 import type { StoreTarget } from '../delivery/deliver.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import { smtpFailure } from './our-failure.ts';
 import { watchDataRate } from './session-deadlines.ts';
 

@@ -3,7 +3,7 @@
 // that name their account explicitly among their targets; never an address that only the domain's
 // catch-all delivers, and never one that resolves (first) to another account or alias. The lookup
 // order is resolveRecipient's, so a name is owned only by whom mail to it reaches first.
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import { normalizeAddress } from '../store/addresses.ts';
 import { withoutTag } from '../delivery/recipients.ts';
 

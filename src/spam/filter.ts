@@ -8,7 +8,7 @@
 import { indexMessage } from '../mime/index.ts';
 import { SPAM_MAX_DNS_LISTS, SPAM_URL_SCAN_BYTES } from '../limits.ts';
 import type { Config } from '../config/types.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import type { Signal } from '../store/spam.ts';
 import type { Resolver } from '../dns/resolver.ts';
 import type { Logger } from '../log.ts';

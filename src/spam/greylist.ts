@@ -3,7 +3,7 @@
 // by reputation, or whose SPF or DKIM passes for a domain the account already has mail from, is
 // never delayed (two-factor codes and signup mail from known services arrive at once).
 import { isIP } from 'node:net';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import type { AuthVerdict, InboundEnvelope } from '../email-auth/verify.ts';
 import type { ReputationVerdict } from './reputation.ts';
 import { expandV6, unmapIp } from './signals.ts';

@@ -3,7 +3,7 @@
 // (tombstones for QRESYNC, content released). Always true: work is done in batches of
 // SPAM_REJECTS_EXPIRE_BATCH per transaction, yielding between them.
 import { SPAM_REJECTS_EXPIRE_BATCH } from '../limits.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import type { Logger } from '../log.ts';
 
 const DAY_MS = 86_400_000;

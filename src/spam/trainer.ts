@@ -4,7 +4,7 @@
 // the class it moves from inside the transaction); filings left by a stopped process are applied
 // at the next start; tokens come from the text delivery indexed, never from a second MIME parse.
 import { SPAM_TRAIN_BATCH, SPAM_URL_SCAN_BYTES } from '../limits.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/api.ts';
 import type { Logger } from '../log.ts';
 import type { SpamMetrics } from '../metrics/catalogue.ts';
 import { tokenKeysOf } from './tokens.ts';

@@ -6,7 +6,7 @@
 import type { ClassifierResult } from './classifier.ts';
 import type { ReputationVerdict } from './reputation.ts';
 import type { ListAnswer } from './dns-lists.ts';
-import type { SpamClass } from './filing.ts';
+import type { SpamClass } from '../store/spam-filing.ts';
 
 /** Points per signal; a message goes to Junk at `[spam] junk_score` (default 5). */
 export const POINTS = {

@@ -1,13 +1,15 @@
 // The store interface: everything protocol code may ask of the store, by area, all async and at the
 // level of the domain (deliver, fetch a page, store flags, claim queue entries), never SQL. Two
-// engines implement it: SQLite (src/store/store.ts, the embedded default) and PostgreSQL
-// (src/store/postgres/, several nodes on one database). What must stay true for both:
+// engines implement it: SQLite (src/store/sqlite/, the embedded default) and PostgreSQL
+// (src/store/postgres/, several nodes on one database); src/store/engines/ opens the configured one.
+// What must stay true for both:
 // - a method that reads several things that must agree (a mailbox's counters and its UIDs) reads
 //   them in one snapshot: on PostgreSQL other nodes commit between two calls;
 // - a write resolves only once committed and durable, and its changes reach the change bus after
 //   that (on every node, for PostgreSQL);
 // - UIDs and MODSEQs only grow, per mailbox and per account, whoever allocates them.
-// Row types are declared next to the SQLite engine's code and shared by both engines.
+// The types it speaks in are declared beside it in src/store/ (one file per area), as are the pure
+// helpers both engines share; nothing in src/store/ itself imports an engine.
 import type { Clock } from '../clock.ts';
 import type { ChangeBus } from './change-bus.ts';
 import type { DomainRow, DkimKey } from './domains.ts';
@@ -21,13 +23,14 @@ import type { StoreInput, StoredCopy } from './delivery.ts';
 import type { SieveScriptRow } from './sieve.ts';
 import type { DmarcSummaryRow, TlsSummaryRow } from './reports.ts';
 import type { TlsResultRow } from './tls-results.ts';
-import type { ImapMailbox, MailboxCounters, SelectSnapshot } from './imap-mailboxes.ts';
+import type { ImapMailbox, MailboxCounters, MailboxStatus, SelectSnapshot } from './imap-mailboxes.ts';
 import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from './imap-messages.ts';
 import type { SearchHit, SortHit, StoreSearchKey } from './imap-search.ts';
-import type { ExplainRow, OutboundCaps, OutboundDecision, PendingTraining, ReputationRow, Signal, SpamClass, TokenCounts } from './spam.ts';
+import type { ExplainRow, OutboundCaps, OutboundDecision, PendingTraining, ReputationRow, Signal, TokenCounts } from './spam.ts';
+import type { SpamClass } from './spam-filing.ts';
 import type { ExportRow } from './export.ts';
-import type { DmarcAggregate } from '../reports/dmarc-aggregate.ts';
-import type { TlsReport } from '../reports/tls-rpt.ts';
+import type { DmarcAggregate } from './reports.ts';
+import type { TlsReport } from './reports.ts';
 
 export type StoreEngine = 'sqlite' | 'postgres';
 
@@ -281,6 +284,8 @@ export interface ImapMailboxes {
   byName(accountId: number, name: string): Promise<ImapMailbox | null>;
   byId(mailboxId: number): Promise<ImapMailbox | null>;
   counters(mailboxId: number): Promise<MailboxCounters>;
+  /** STATUS in one consistent read (with the counters when `counts`); null when the mailbox is gone. */
+  status(mailboxId: number, counts: boolean): Promise<MailboxStatus | null>;
   /** Creates `name` and any missing parents (RFC 3501 §6.3.3). */
   create(accountId: number, name: string, specialUse?: string | null): Promise<ImapMailbox>;
   /** Deletes a mailbox and its messages; refuses INBOX and mailboxes with children. */
@@ -319,8 +324,6 @@ export interface ImapMessages {
   keywordsIn(mailboxId: number): Promise<string[]>;
   /** Flags of messages changed after `modseq` (CONDSTORE/QRESYNC resync), ascending by UID. */
   changedSince(mailboxId: number, modseq: number): Promise<FlagRow[]>;
-  /** Messages with a UID above `uid` (STATUS RECENT counts those no session has seen). */
-  countAbove(mailboxId: number, uid: number): Promise<number>;
   /** Up to `limit` rows with uidFrom ≤ uid ≤ uidTo, ascending; only rows changed after
    *  `changedSince` when it is given (RFC 7162 CHANGEDSINCE). */
   fetchPage(mailboxId: number, uidFrom: number, uidTo: number, limit: number, wants: FetchWants, changedSince?: number | null): Promise<MessageRow[]>;
@@ -342,7 +345,7 @@ export interface ImapMessages {
   }>;
   /** COPY: new rows in the destination with the same flags, sharing the stored content. */
   copy(accountId: number, fromId: number, ranges: UidRanges, toId: number): Promise<CopyResult>;
-  /** The spam filter learns from filing (src/spam/filing.ts): recorded in the same transaction as the move or copy. */
+  /** The spam filter learns from filing (src/store/spam-filing.ts): recorded in the same transaction as the move or copy. */
   /** MOVE (RFC 6851): the rows change mailbox and UID in place; tombstones stay in the source. */
   move(accountId: number, fromId: number, ranges: UidRanges, toId: number): Promise<CopyResult & {
   modseq: number;

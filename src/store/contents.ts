@@ -1,10 +1,6 @@
-// Stored message bytes. A content row is what a reader serves: its prefix (headers Postern added)
-// followed by the raw blob. Raw bytes are written once, in BLOB_CHUNK_SIZE chunks, so a ranged
-// read touches only the chunks it needs and no single value is huge. Raw bytes are never rewritten.
-import { stmt } from './statements.ts';
-import type { Db } from './open.ts';
-import type { Contents } from './api.ts';
-import { BLOB_CHUNK_SIZE } from '../limits.ts';
+// Stored message contents as both engines describe them: what delivery indexes once (the MIME
+// tree, ENVELOPE, BODYSTRUCTURE, search text) and what a reader learns of a content. Always true:
+// the index is computed at delivery, never by a reader.
 
 export interface ContentIndex {
   mimeTree: string; envelope: string; bodyStructure: string; body: string;
@@ -15,93 +11,3 @@ export interface ContentIndex {
 }
 
 export interface ContentInfo { id: number; blobId: number; prefix: Buffer; size: number; mimeTree: string }
-
-/** Inserts raw bytes and the content row over them, with refcount 0: the caller adds its references. */
-export function insertContent(db: Db, raw: Buffer, prefix: Buffer, index: ContentIndex): number {
-  const blob = stmt(db, 'INSERT INTO blobs (size, refcount) VALUES (?, 1)').run(raw.length);
-  const blobId = Number(blob.lastInsertRowid);
-  const chunk = stmt(db, 'INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)');
-  for (let seq = 0, o = 0; o < raw.length || (o === 0 && seq === 0); o += BLOB_CHUNK_SIZE, seq++) {
-    chunk.run(blobId, seq, raw.subarray(o, o + BLOB_CHUNK_SIZE));
-    if (raw.length === 0) break;
-  }
-  const content = stmt(db, `INSERT INTO contents (blob_id, prefix, size, mime_tree, envelope, body_structure, body, header_text, search_text, sent_date, sent_day, address_text, sort_keys, refcount)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`).run(blobId, prefix, prefix.length + raw.length, index.mimeTree, index.envelope,
-    index.bodyStructure, index.body, index.headerText, index.searchText, index.sentDate, index.sentDay, index.addressText, index.sortKeys);
-  const contentId = Number(content.lastInsertRowid);
-  if (index.pop3Octets !== undefined) stmt(db, 'INSERT INTO pop3_octets (content_id, octets) VALUES (?, ?)').run(contentId, index.pop3Octets);
-  return contentId;
-}
-
-export class ContentReader implements Contents {
-  private readonly db: Db;
-  private readonly infoStmt;
-  private readonly chunksStmt;
-  private readonly headStmt;
-  private readonly chunkStmt;
-
-  constructor(db: Db) {
-    this.db = db;
-    this.infoStmt = db.prepare('SELECT id, blob_id AS blobId, prefix, size, mime_tree AS mimeTree FROM contents WHERE id = ?');
-    this.chunksStmt = db.prepare('SELECT data FROM blob_chunks WHERE blob_id = ? AND seq BETWEEN ? AND ? ORDER BY seq').pluck();
-    // pieces() serves whole messages (POP3 RETR, IMAP BODY[]) one after another: the prefix and
-    // the first chunk come in one query, without the MIME tree it does not need.
-    this.headStmt = db.prepare(`SELECT c.blob_id AS blobId, c.prefix, c.size, b.data FROM contents c
-      LEFT JOIN blob_chunks b ON b.blob_id = c.blob_id AND b.seq = 0 WHERE c.id = ?`);
-    this.chunkStmt = db.prepare('SELECT data FROM blob_chunks WHERE blob_id = ? AND seq = ?').pluck();
-  }
-
-  async info(contentId: number): Promise<ContentInfo | null> {
-    return this.infoNow(contentId);
-  }
-
-  private infoNow(contentId: number): ContentInfo | null {
-    return (this.infoStmt.get(contentId) as ContentInfo | undefined) ?? null;
-  }
-
-  /** Bytes [start, end) of prefix+raw, reading only the chunks that overlap. */
-  async range(contentId: number, start: number, end: number): Promise<Buffer> {
-    const info = this.infoNow(contentId);
-    if (!info) throw new Error(`content ${contentId} does not exist`);
-    return readRange(this.chunksStmt, info, start, end);
-  }
-
-  /** The whole message as served (prefix + raw). */
-  async full(contentId: number): Promise<Buffer> {
-    const info = this.infoNow(contentId);
-    if (!info) throw new Error(`content ${contentId} does not exist`);
-    return readRange(this.chunksStmt, info, 0, info.size);
-  }
-
-  /** The message in pieces (prefix, then each stored chunk), for streaming large messages. */
-  async *pieces(contentId: number): AsyncGenerator<Buffer> {
-    const head = this.headStmt.get(contentId) as { blobId: number; prefix: Buffer; size: number; data: Buffer | null } | undefined;
-    if (!head) throw new Error(`content ${contentId} does not exist`);
-    if (head.prefix.length > 0) yield head.prefix;
-    if (head.data && head.data.length > 0) yield head.data;
-    const last = Math.max(0, Math.ceil((head.size - head.prefix.length) / BLOB_CHUNK_SIZE) - 1);
-    for (let seq = 1; seq <= last; seq++) {
-      const data = this.chunkStmt.get(head.blobId, seq) as Buffer | undefined;
-      if (data && data.length > 0) yield data;
-    }
-  }
-}
-
-function readRange(chunks: { all(...args: unknown[]): unknown[] }, info: ContentInfo, start: number, end: number): Buffer {
-  start = Math.max(0, Math.min(start, info.size));
-  end = Math.max(start, Math.min(end, info.size));
-  const parts: Buffer[] = [];
-  const p = info.prefix.length;
-  if (start < p) parts.push(info.prefix.subarray(start, Math.min(end, p)));
-  if (end > p) {
-    const rawStart = Math.max(0, start - p);
-    const rawEnd = end - p;
-    const first = Math.floor(rawStart / BLOB_CHUNK_SIZE);
-    const last = Math.floor((rawEnd - 1) / BLOB_CHUNK_SIZE);
-    const rows = chunks.all(info.blobId, first, last) as Buffer[];
-    const joined = rows.length === 1 ? rows[0]! : Buffer.concat(rows);
-    const offset = first * BLOB_CHUNK_SIZE;
-    parts.push(joined.subarray(rawStart - offset, rawEnd - offset));
-  }
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-}

@@ -1,25 +1,10 @@
-// The store's half of the one way into a mailbox: one transaction stores the content once and
-// references it from every recipient's mailbox, allocating UID and MODSEQ in that same
-// transaction. Only src/delivery calls this (through the group commit).
-import { stmt } from './statements.ts';
-import type { Db } from './open.ts';
-import type { WriteContext } from './group-commit.ts';
-import { insertContent, type ContentIndex } from './contents.ts';
-import { encodeFlags } from './flags.ts';
-import { createMailboxRow } from './accounts.ts';
-import { recordSpamDelivery, type SpamDeliveryRecord } from './spam.ts';
+// Delivery's shapes and failures, shared by both engines: what one message stored for several
+// targets is (StoreInput), what each target got back (StoredCopy), and the two refusals. Always
+// true: a StoreInput is stored for all its targets in one transaction or for none.
+import type { ContentIndex } from './contents.ts';
+import type { SpamDeliveryRecord } from './spam.ts';
 
-export interface StoreTarget {
-  accountId: number;
-  /** A mailbox name, or a special-use attribute such as '\\Junk'; INBOX when absent. */
-  mailbox?: string;
-  /** Flags and keywords for this copy (Sieve imap4flags); the input's flags when absent. */
-  flags?: string[];
-  /** Create the mailbox (and missing parents) when it does not exist (Sieve fileinto :create, RFC 5490). */
-  create?: boolean;
-}
-
-export interface StoredCopy { accountId: number; mailboxId: number; uid: number; uidValidity: number; modseq: number }
+export class NoSuchMailboxError extends Error {}
 
 export class OverQuotaError extends Error {
   readonly accountId: number;
@@ -28,8 +13,6 @@ export class OverQuotaError extends Error {
     this.accountId = accountId;
   }
 }
-
-export class NoSuchMailboxError extends Error {}
 
 export interface StoreInput {
   raw: Buffer;
@@ -44,52 +27,14 @@ export interface StoreInput {
   ignoreQuota?: boolean;
 }
 
-export function storeMessage(db: Db, tx: WriteContext, input: StoreInput): StoredCopy[] {
-  const size = input.prefix.length + input.raw.length;
-  const contentId = insertContent(db, input.raw, input.prefix, input.index);
-  const inputFlags = encodeFlags(input.flags);
-  const copies: StoredCopy[] = [];
-  const modseqOf = new Map<number, number>();
-  for (const target of input.targets) {
-    const account = stmt(db, 'SELECT quota_bytes AS quota, used_bytes AS used FROM accounts WHERE id = ?').get(target.accountId) as { quota: number; used: number } | undefined;
-    if (!account) throw new NoSuchMailboxError(`account ${target.accountId} does not exist`);
-    if (!input.ignoreQuota && account.quota > 0 && account.used + size > account.quota) throw new OverQuotaError(target.accountId);
-    const name = target.mailbox ?? 'INBOX';
-    const box = (name.startsWith('\\')
-      ? stmt(db, 'SELECT id FROM mailboxes WHERE account_id = ? AND special_use = ? ORDER BY id LIMIT 1').get(target.accountId, name)
-        ?? stmt(db, "SELECT id FROM mailboxes WHERE account_id = ? AND name = 'INBOX'").get(target.accountId)
-      : stmt(db, 'SELECT id FROM mailboxes WHERE account_id = ? AND name = ?').get(target.accountId, name)) as { id: number } | undefined;
-    let boxId = box?.id;
-    if (boxId === undefined && target.create && !name.startsWith('\\')) boxId = createMailbox(db, tx, target.accountId, name, input.internalDate);
-    if (boxId === undefined) throw new NoSuchMailboxError(`mailbox ${name} does not exist`);
-    const { bits, keywords } = target.flags ? encodeFlags(target.flags) : inputFlags;
-    let modseq = modseqOf.get(target.accountId);
-    if (modseq === undefined) {
-      modseq = (stmt(db, 'UPDATE accounts SET modseq = modseq + 1 WHERE id = ? RETURNING modseq').get(target.accountId) as { modseq: number }).modseq;
-      modseqOf.set(target.accountId, modseq);
-    }
-    const { uid, uidValidity } = stmt(db, `UPDATE mailboxes SET uid_next = uid_next + 1, highest_modseq = ?
-      WHERE id = ? RETURNING uid_next - 1 AS uid, uid_validity AS uidValidity`).get(modseq, boxId) as { uid: number; uidValidity: number };
-    stmt(db, 'INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(boxId, uid, modseq, contentId, bits, keywords.join(' '), input.internalDate, size);
-    stmt(db, 'UPDATE accounts SET used_bytes = used_bytes + ? WHERE id = ?').run(size, target.accountId);
-    copies.push({ accountId: target.accountId, mailboxId: boxId, uid, uidValidity, modseq });
-    tx.publish({ accountId: target.accountId, mailboxId: boxId, kind: 'append', uids: [uid], modseq });
-  }
-  stmt(db, 'UPDATE contents SET refcount = ? WHERE id = ?').run(copies.length, contentId);
-  for (const record of input.spam ?? []) recordSpamDelivery(db, contentId, record, input.internalDate);
-  return copies;
+export interface StoreTarget {
+  accountId: number;
+  /** A mailbox name, or a special-use attribute such as '\\Junk'; INBOX when absent. */
+  mailbox?: string;
+  /** Flags and keywords for this copy (Sieve imap4flags); the input's flags when absent. */
+  flags?: string[];
+  /** Create the mailbox (and missing parents) when it does not exist (Sieve fileinto :create, RFC 5490). */
+  create?: boolean;
 }
 
-// A mailbox a Sieve fileinto :create names, with any missing parents, in the delivery's transaction.
-function createMailbox(db: Db, tx: WriteContext, accountId: number, name: string, now: number): number {
-  const find = (n: string) => (stmt(db, 'SELECT id FROM mailboxes WHERE account_id = ? AND name = ?').get(accountId, n) as { id: number } | undefined)?.id;
-  const levels = name.split('/');
-  for (let i = 1; i < levels.length; i++) {
-    const parent = levels.slice(0, i).join('/');
-    if (find(parent) === undefined) createMailboxRow(db, accountId, parent, null, now);
-  }
-  const id = createMailboxRow(db, accountId, name, null, now);
-  tx.publish({ accountId, mailboxId: id, kind: 'mailboxes', uids: [], modseq: 0 });
-  return id;
-}
+export interface StoredCopy { accountId: number; mailboxId: number; uid: number; uidValidity: number; modseq: number }

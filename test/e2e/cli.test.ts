@@ -160,7 +160,7 @@ test('reindex recomputes what delivery stored, page by page, with progress on st
   const inst = makeInstance();
   assert.equal(cli(inst, ['domain', 'add', 'example.com']).code, 0);
   assert.equal(cli(inst, ['user', 'add', 'alice@example.com', '--password-stdin'], 'correct horse\n').code, 0);
-  const { openStore } = await import('../../src/store/store.ts');
+  const { openStore } = await import('../../src/store/sqlite/store.ts');
   const { deliver } = await import('../../src/delivery/deliver.ts');
   const store = openStore(path.join(inst.dir, 'data'), { clock: { now: () => Date.now() }, migrate: false });
   const alice = (await store.accounts.byAddress('alice@example.com'))!;

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { startDnsServer } from '../fixtures/dns-server.ts';
 import { startScriptedPeer } from '../fixtures/scripted-smtp-peer.ts';
 import { makeTestCert } from '../fixtures/test-cert.ts';
-import { openStore } from '../../src/store/store.ts';
+import { openStore } from '../../src/store/sqlite/store.ts';
 import { generateDkimKeys, dkimTxt } from '../../src/email-auth/dkim-keys.ts';
 import { domainRecords } from '../../src/doctor/dns-records.ts';
 import { mtaStsPolicy, mtaStsId } from '../../src/http/mta-sts-policy.ts';

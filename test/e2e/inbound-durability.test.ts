@@ -10,7 +10,7 @@ import readline from 'node:readline';
 import { startDnsServer, type DnsFixture } from '../fixtures/dns-server.ts';
 import { addUser, storedMessages, testConfigToml } from '../fixtures/inbound-postern.ts';
 import { connectWire } from '../fixtures/smtp-wire.ts';
-import { openStore } from '../../src/store/store.ts';
+import { openStore } from '../../src/store/sqlite/store.ts';
 import { systemClock } from '../../src/clock.ts';
 
 let dns: DnsFixture;

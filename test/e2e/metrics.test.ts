@@ -12,7 +12,7 @@ import path from 'node:path';
 import { startDnsServer } from '../fixtures/dns-server.ts';
 import { startScriptedPeer } from '../fixtures/scripted-smtp-peer.ts';
 import { makeInstance, serve } from '../fixtures/postern.ts';
-import { openStore } from '../../src/store/store.ts';
+import { openStore } from '../../src/store/sqlite/store.ts';
 import { systemClock } from '../../src/clock.ts';
 import { generateDkimKeys } from '../../src/email-auth/dkim-keys.ts';
 import { hashPassword } from '../../src/login/password.ts';

@@ -14,7 +14,7 @@ import { OperationError, UsageError } from '../../src/cli/errors.ts';
 import type { Output } from '../../src/cli/output.ts';
 import { hashPassword } from '../../src/login/password.ts';
 import { startDnsServer } from '../fixtures/dns-server.ts';
-import { openStore } from '../../src/store/store.ts';
+import { openStore } from '../../src/store/sqlite/store.ts';
 import { systemClock } from '../../src/clock.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/postern');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startDnsServer, type DnsFixture } from '../fixtures/dns-server.ts';
 import { startSpamPostern, SPAM_USER, type SpamPostern } from '../fixtures/spam-postern.ts';
 import { SpamFilter } from '../../src/spam/filter.ts';
-import { recordFiling } from '../../src/store/spam.ts';
+import { recordFiling } from '../../src/store/sqlite/spam.ts';
 import { sqliteStore } from '../fixtures/sqlite-only.ts';
 import { spamMetrics } from '../../src/metrics/catalogue.ts';
 import { SPAM_MAX_TOKENS } from '../../src/limits.ts';

@@ -32,7 +32,7 @@ function cli(configFile: string, args: string[]): Promise<{ code: number; stdout
   });
 }
 import { expireRejects } from '../../src/spam/rejects-expiry.ts';
-import { REJECTS_MAILBOX } from '../../src/spam/filing.ts';
+import { REJECTS_MAILBOX } from '../../src/store/spam-filing.ts';
 
 let dns: DnsFixture;
 let pm: SpamPostern;

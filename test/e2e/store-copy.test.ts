@@ -13,7 +13,7 @@ import { makeInstance, cli } from '../fixtures/postern.ts';
 import { startPostgres, type PgServer } from '../fixtures/postgres.ts';
 import { buildSourceStore } from '../fixtures/store-copy-source.ts';
 import { storedMessages } from '../fixtures/store-inspect.ts';
-import { openStore } from '../../src/store/store.ts';
+import { openStore } from '../../src/store/sqlite/store.ts';
 import { PgStore } from '../../src/store/postgres/store.ts';
 import type { Store } from '../../src/store/api.ts';
 

@@ -71,7 +71,7 @@ test('a day of outbound TLS results becomes one signed TLS-RPT report to the rua
 
   assert.equal(found.length, 1);
   assert.equal(found[0]!.kind, 'tls');
-  const tls = (found[0] as { kind: 'tls'; report: import('../../src/reports/tls-rpt.ts').TlsReport }).report;
+  const tls = (found[0] as { kind: 'tls'; report: import('../../src/store/reports.ts').TlsReport }).report;
   assert.equal(tls.orgName, 'mail.example.test');
   assert.deepEqual(tls.policies.map((p) => [p.policyType, p.policyDomain, p.success, p.failure]), [['no-policy-found', 'remote.test', 2, 0]]);
   const verdicts = await verifyWithDkimpy(report.raw, dns.server);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Store, StoreEngine } from '../../src/store/api.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { ChangeBus } from '../../src/store/change-bus.ts';
-import { openStore } from '../../src/store/store.ts';
+import { openStore } from '../../src/store/sqlite/store.ts';
 import { PgStore } from '../../src/store/postgres/store.ts';
 import { startPostgres, type PgServer } from '../fixtures/postgres.ts';
 

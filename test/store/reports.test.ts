@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { storeTest, openTestStore, openSecondNode } from './engines.ts';
-import type { DmarcAggregate, DmarcRecord } from '../../src/reports/dmarc-aggregate.ts';
-import type { TlsReport } from '../../src/reports/tls-rpt.ts';
+import type { DmarcAggregate, DmarcRecord } from '../../src/store/reports.ts';
+import type { TlsReport } from '../../src/store/reports.ts';
 
 function record(sourceIp: string, count: number, spf: string, dkim: string, aligned: { spf: string; dkim: string }): DmarcRecord {
   return {

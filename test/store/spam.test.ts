@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { storeTest, openTestStore, openSecondNode } from './engines.ts';
 import type { Store } from '../../src/store/api.ts';
 import type { SpamDeliveryRecord } from '../../src/store/spam.ts';
-import { REJECTS_MAILBOX } from '../../src/spam/filing.ts';
+import { REJECTS_MAILBOX } from '../../src/store/spam-filing.ts';
 import { contentIndexOf } from '../../src/delivery/deliver.ts';
 
 const message = (id: string) => Buffer.from(`From: carol@remote.test\r\nTo: alice@example.test\r\nSubject: offer\r\nMessage-ID: <${id}>\r\n\r\nbuy now\r\n`);

@@ -2,7 +2,7 @@
 // src/imap/server.ts), the store and its IMAP views, the login throttle,
 // per-user session places (in the store, so the limit holds across nodes), logging and the operator's settings. Built once per
 // listener pair by src/imap/server.ts; tests build their own over a temp data directory.
-import type { Store } from '../../store/store.ts';
+import type { Store } from '../../store/api.ts';
 import type { LoginThrottle } from '../../login/throttle.ts';
 import type { Logger } from '../../log.ts';
 import type tls from 'node:tls';

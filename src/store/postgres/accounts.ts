@@ -1,5 +1,5 @@
 // The PostgreSQL engine's accounts area (the interface is Accounts in src/store/api.ts), as
-// src/store/accounts.ts: a new account gets INBOX and the RFC 6154 special-use folders, all
+// src/store/sqlite/accounts.ts: a new account gets INBOX and the RFC 6154 special-use folders, all
 // subscribed (CLIENTS.md); removal deletes its mailboxes and messages and releases the content
 // they held, in one transaction (message-rows.ts deleteAccountRows).
 import type { Accounts } from '../api.ts';

@@ -1,5 +1,5 @@
 // The PostgreSQL engine's aliases area (the interface is Aliases in src/store/api.ts), as
-// src/store/aliases.ts: a source address (or '@domain', the catch-all) delivers to its targets.
+// src/store/sqlite/aliases.ts: a source address (or '@domain', the catch-all) delivers to its targets.
 import type { Aliases } from '../api.ts';
 import type { AliasRow } from '../aliases.ts';
 import type { PgContext } from './context.ts';

@@ -1,5 +1,5 @@
 // The PostgreSQL engine's contents area (the interface is Contents in src/store/api.ts), as
-// src/store/contents.ts: a content row serves its prefix followed by the raw blob, which is stored
+// src/store/sqlite/contents.ts: a content row serves its prefix followed by the raw blob, which is stored
 // once in BLOB_CHUNK_SIZE rows of blob_chunks; a ranged read fetches only the overlapping chunks.
 // insertContent writes a new content with the references its caller is about to add (0 unless given).
 import type { Contents } from '../api.ts';

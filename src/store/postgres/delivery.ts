@@ -1,4 +1,4 @@
-// The PostgreSQL engine's half of the one way into a mailbox (src/store/delivery.ts is SQLite's):
+// The PostgreSQL engine's half of the one way into a mailbox (src/store/sqlite/delivery.ts is SQLite's):
 // one transaction stores the content once and references it from every target mailbox, allocating
 // UID and MODSEQ in that same transaction. What must stay true, across nodes:
 // - UIDs and MODSEQs come from `UPDATE … RETURNING` on the mailbox and account rows, so concurrent

@@ -1,5 +1,5 @@
 // The PostgreSQL engine's domains area (the interface is Domains in src/store/api.ts): domains and
-// their DKIM keys, as src/store/domains.ts. Names are lowercase A-labels; listings sort by byte
+// their DKIM keys, as src/store/sqlite/domains.ts. Names are lowercase A-labels; listings sort by byte
 // order (COLLATE "C") as SQLite's BINARY collation does, whatever the database's locale.
 import type { Domains } from '../api.ts';
 import type { DomainRow, DkimKey } from '../domains.ts';

@@ -1,5 +1,5 @@
 // The PostgreSQL engine's imap-messages area (the interface is ImapMessages in src/store/api.ts),
-// ported statement by statement from src/store/imap-messages.ts: UID lists, FETCH pages (small
+// ported statement by statement from src/store/sqlite/imap-messages.ts: UID lists, FETCH pages (small
 // messages' bytes in the same query), STORE in pages, \Seen on FETCH, EXPUNGE with tombstones,
 // COPY and MOVE (with the spam filing they cause), and changes since a MODSEQ for CONDSTORE and
 // QRESYNC. Always true: every write first locks the account row (its MODSEQ counter; PG.md lock
@@ -13,7 +13,7 @@ import { distinctKeywords } from '../imap-mailboxes.ts';
 import { OverQuotaError } from '../delivery.ts';
 import { encodeFlags } from '../flags.ts';
 import { BLOB_CHUNK_SIZE, IMAP_STORE_PAGE_SIZE } from '../../limits.ts';
-import { mentionsJunkKeywords } from '../../spam/filing.ts';
+import { mentionsJunkKeywords } from '../spam-filing.ts';
 import type { Tx } from './connect.ts';
 import type { PgContext } from './context.ts';
 import { readContentRange } from './contents.ts';
@@ -109,11 +109,6 @@ export class PgImapMessages implements ImapMessages {
   }
 
   /** Messages with a UID above `uid` (STATUS RECENT counts those no session has seen). */
-  async countAbove(mailboxId: number, uid: number): Promise<number> {
-    const [r] = await this.ctx.sql<{ n: number }[]>`SELECT count(*) AS n FROM messages WHERE mailbox_id = ${mailboxId} AND uid > ${uid}`;
-    return r!.n;
-  }
-
   /** Up to `limit` rows with uidFrom ≤ uid ≤ uidTo, ascending; only rows changed after
    *  `changedSince` when it is given (RFC 7162 CHANGEDSINCE). One statement, so the rows and
    *  their content agree even while other nodes expunge. */
@@ -309,7 +304,7 @@ export class PgImapMessages implements ImapMessages {
     return result;
   }
 
-  /** The spam filter learns from filing (src/spam/filing.ts): recorded in the same transaction as the move or copy. */
+  /** The spam filter learns from filing (src/store/spam-filing.ts): recorded in the same transaction as the move or copy. */
   private async recordMoveFiling(tx: Tx, accountId: number, fromId: number, toId: number, rows: readonly { contentId: number }[]): Promise<boolean> {
     const cls = await filingClassBetween(tx, accountId, fromId, toId);
     if (!cls) return false;

@@ -1,5 +1,5 @@
 // The PostgreSQL engine's imap-search area (the interface is ImapSearch in src/store/api.ts): the
-// search-key tree of src/store/imap-search.ts compiled to one parameterized query over a
+// search-key tree of src/store/sqlite/imap-search.ts compiled to one parameterized query over a
 // mailbox's messages, answered from what delivery indexed (contents.header_text, search_text,
 // address_text). Substrings match case-insensitively as the SQLite engine's FoldedNeedle does
 // (JavaScript toLowerCase): a needle of ASCII only is matched with ILIKE, which folds ASCII in

@@ -1,5 +1,5 @@
 // The PostgreSQL engine's mailboxes area (the interface is Mailboxes in src/store/api.ts), as
-// src/store/mailboxes.ts: an account's mailboxes with their counters, INBOX first, then by name
+// src/store/sqlite/mailboxes.ts: an account's mailboxes with their counters, INBOX first, then by name
 // in byte order (COLLATE "C", SQLite's BINARY). One statement, so the counters agree.
 import type { Mailboxes } from '../api.ts';
 import type { MailboxRow } from '../mailboxes.ts';

@@ -1,7 +1,7 @@
 // Row-level helpers of the PostgreSQL engine shared by its areas, run inside a write transaction
 // (ctx.write): MODSEQ allocation, mailbox creation, VANISHED tombstones and the release of message
-// rows (content and blob reference counts, quota usage). They port src/store/message-rows.ts and
-// createMailboxRow/subscribeName of src/store/accounts.ts statement by statement.
+// rows (content and blob reference counts, quota usage). They port src/store/sqlite/message-rows.ts and
+// createMailboxRow/subscribeName of src/store/sqlite/accounts.ts statement by statement.
 // Always true: a content row is deleted exactly when its last message/queue reference goes, and a
 // blob exactly when its last content row goes; accounts.used_bytes drops by the released sizes.
 // Lock order (PG.md): the accounts row first, then mailboxes, then messages, then contents/blobs —

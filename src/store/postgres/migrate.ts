@@ -1,9 +1,9 @@
 // Migrations for the PostgreSQL engine: migrations/postgres/NNNN_description.sql, applied as
-// SQLite's are (src/store/migrate.ts): all pending ones in one transaction, recorded in
+// SQLite's are (src/store/sqlite/migrate.ts): all pending ones in one transaction, recorded in
 // schema_migrations, and a database with a migration this code does not know is refused. Several
 // nodes may start at once: an advisory lock lets exactly one apply them while the others wait.
 import { fileURLToPath } from 'node:url';
-import { readMigrations, SchemaTooNewError, MigrationFailedError, type Migration } from '../migrate.ts';
+import { readMigrations, SchemaTooNewError, MigrationFailedError, type Migration } from '../migrations.ts';
 import type { Sql } from './connect.ts';
 
 export const PG_MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/postgres/', import.meta.url));

@@ -1,5 +1,5 @@
 // The PostgreSQL engine's pop3 area (the interface is Pop3 in src/store/api.ts), as
-// src/store/pop3.ts: the INBOX as a snapshot, the bytes of a message, and the UPDATE-state expunge
+// src/store/sqlite/pop3.ts: the INBOX as a snapshot, the bytes of a message, and the UPDATE-state expunge
 // (RFC 1939 §6). Always true: expunge() removes the given UIDs in one transaction (all or none),
 // leaves VANISHED tombstones and a new MODSEQ as any expunge must, and publishes one 'expunge'
 // change after the commit (to every node) so IMAP sessions with INBOX selected see it; UIDs

@@ -1,5 +1,5 @@
 // The PostgreSQL engine's queue area (the interface is Queue in src/store/api.ts), ported statement
-// by statement from src/store/queue.ts, for several nodes working one queue. Always true:
+// by statement from src/store/sqlite/queue.ts, for several nodes working one queue. Always true:
 // - a recipient is claimed by moving next_attempt_at to the lease's end *before* anyone dials, in
 //   one statement whose row locks are taken FOR UPDATE SKIP LOCKED: two nodes claiming at once
 //   never get the same recipient (a row locked by the other claim is skipped, and one the other

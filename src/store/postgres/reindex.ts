@@ -1,5 +1,5 @@
 // The PostgreSQL engine's reindex area (the interface is Reindex in src/store/api.ts), ported from
-// src/store/reindex.ts: recomputing what delivery derived from stored messages after src/mime
+// src/store/sqlite/reindex.ts: recomputing what delivery derived from stored messages after src/mime
 // changed. Raw bytes are never touched; rows are read in id order and updated a page per
 // transaction.
 //

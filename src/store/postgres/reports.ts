@@ -1,12 +1,12 @@
 // The PostgreSQL engine's reports area (the interface is Reports in src/store/api.ts), ported
-// statement by statement from src/store/reports.ts. Always true: a report (reporter, report id) is
+// statement by statement from src/store/sqlite/reports.ts. Always true: a report (reporter, report id) is
 // stored at most once — the UNIQUE (org_name, report_id) constraint decides, so two nodes receiving
 // the same report race safely — with all its rows in the same transaction; summaries read only
 // rows whose report period ended on or after `since`.
 import type { Reports } from '../api.ts';
 import type { DmarcSummaryRow, TlsSummaryRow } from '../reports.ts';
-import type { DmarcAggregate } from '../../reports/dmarc-aggregate.ts';
-import type { TlsReport } from '../../reports/tls-rpt.ts';
+import type { DmarcAggregate } from '../reports.ts';
+import type { TlsReport } from '../reports.ts';
 import type { PgContext } from './context.ts';
 
 export class PgReports implements Reports {

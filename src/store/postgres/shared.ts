@@ -1,6 +1,6 @@
 // The PostgreSQL engine's shared state (src/store/api.ts SharedState), what makes the POP3 lock,
 // IMAP session slots, the login throttle, send counters and the MTA-STS cache hold across nodes.
-// Same tables and meanings as SQLite's (src/store/shared.ts). What must stay true: two nodes
+// Same tables and meanings as SQLite's (src/store/sqlite/shared.ts). What must stay true: two nodes
 // taking places under one lease name at once are serialized by a transaction-scoped advisory lock
 // on that name, so the capacity is never exceeded; everything else is one statement (upserts with
 // ON CONFLICT … DO UPDATE), so the hot paths (the throttle read on every login, a session slot on

@@ -1,5 +1,5 @@
 // The PostgreSQL engine's sieve area (the interface is Sieve in src/store/api.ts), ported statement
-// by statement from src/store/sieve.ts. Always true: at most one script per account is active (the
+// by statement from src/store/sqlite/sieve.ts. Always true: at most one script per account is active (the
 // partial unique index sieve_scripts_active enforces it, across nodes too); activating one
 // deactivates the others in the same transaction; the vacation and duplicate rows are keyed per
 // account and expire by time; claiming a vacation reply is one statement, so two deliveries on two

@@ -1,9 +1,9 @@
 // The user's filings the spam filter learns from, recorded by the PostgreSQL engine inside the
-// transaction of the COPY, MOVE or keyword change that caused them, as src/store/spam.ts
+// transaction of the COPY, MOVE or keyword change that caused them, as src/store/sqlite/spam.ts
 // (recordFiling, filingClassBetween, recordKeywordFilings) does on SQLite; the rules of what a
-// filing means stay in src/spam/filing.ts. Always true: only spam_messages.wanted changes here —
+// filing means stay in src/store/spam-filing.ts. Always true: only spam_messages.wanted changes here —
 // the trainer applies it after commit, so counts move with `trained` alone.
-import { classOfFiling, classOfKeywords, roleOf, type FiledBox, type SpamClass } from '../../spam/filing.ts';
+import { classOfFiling, classOfKeywords, roleOf, type FiledBox, type SpamClass } from '../spam-filing.ts';
 import type { Tx } from './connect.ts';
 
 /** Records that the user's filing asks for `cls` for each content (one statement). */
@@ -16,7 +16,7 @@ export async function recordFiling(tx: Tx, accountId: number, contentIds: readon
     ON CONFLICT (account_id, content_id) DO UPDATE SET wanted = excluded.wanted`;
 }
 
-/** The class moving or copying from one mailbox to another trains, by src/spam/filing.ts. */
+/** The class moving or copying from one mailbox to another trains, by src/store/spam-filing.ts. */
 export async function filingClassBetween(tx: Tx, accountId: number, fromId: number, toId: number): Promise<SpamClass | null> {
   const boxes = await tx<(FiledBox & { id: number; junk: boolean })[]>`SELECT id, name, special_use AS "specialUse",
     special_use IS NOT DISTINCT FROM '\\Junk' AS junk FROM mailboxes WHERE account_id = ${accountId} AND (id = ANY(${tx.array([fromId, toId])}::bigint[]) OR special_use = '\\Junk')`;

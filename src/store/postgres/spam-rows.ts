@@ -1,8 +1,9 @@
 // The spam filter's rows that other areas of the PostgreSQL engine write inside their own
-// transaction, as src/store/spam.ts: the verdict recorded with a delivered copy (spam_messages)
+// transaction, as src/store/sqlite/spam.ts: the verdict recorded with a delivered copy (spam_messages)
 // and the move of a message's counts between classes (tokens, sender reputation, totals).
 // Always true: counts never go below zero, and a row whose ham and spam are both 0 is removed.
-import type { SpamDeliveryRecord, Signal, SpamClass } from '../spam.ts';
+import type { SpamDeliveryRecord, Signal } from '../spam.ts';
+import type { SpamClass } from '../spam-filing.ts';
 import type { Tx } from './connect.ts';
 
 /** Records the verdict of one delivered message for one account (the row alone; see trainOnDelivery). */

@@ -1,5 +1,5 @@
 // The PostgreSQL engine's spam area (the interface is Spam in src/store/api.ts), ported statement by
-// statement from src/store/spam.ts; the rows other areas write inside their own transactions
+// statement from src/store/sqlite/spam.ts; the rows other areas write inside their own transactions
 // (the verdict at delivery, the count moves) are in spam-rows.ts. Always true, across nodes:
 // - token counts and reputation counters change only together with the message's `trained`
 //   class, in one transaction that holds the spam_messages row lock, so a message is counted at
@@ -10,8 +10,9 @@
 //   use takes the existing row (a conflict, or the account row lock) instead of failing;
 // - counts never go below zero.
 import type { Spam } from '../api.ts';
-import type { ExplainRow, OutboundCaps, OutboundDecision, PendingTraining, ReputationRow, Signal, SpamClass, TokenCounts } from '../spam.ts';
-import { REJECTS_MAILBOX } from '../../spam/filing.ts';
+import type { ExplainRow, OutboundCaps, OutboundDecision, PendingTraining, ReputationRow, Signal, TokenCounts } from '../spam.ts';
+import type { SpamClass } from '../spam-filing.ts';
+import { REJECTS_MAILBOX } from '../spam-filing.ts';
 import type { PgContext } from './context.ts';
 import { readContentRange } from './contents.ts';
 import { createMailboxRow, releaseMessages, tombstone } from './message-rows.ts';

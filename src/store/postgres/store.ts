@@ -8,7 +8,7 @@ import type { ExportRow } from '../export.ts';
 import type { StoreInput, StoredCopy } from '../delivery.ts';
 import type { ChangeBus } from '../change-bus.ts';
 import { PgChangeBus } from './change-bus.ts';
-import { PendingMigrationsError } from '../store.ts';
+import { PendingMigrationsError } from '../migrations.ts';
 import { connectPostgres, type PostgresSettings, type Sql } from './connect.ts';
 import { applyPgMigrations, pendingPgMigrations, readPgMigrations } from './migrate.ts';
 import { PgContext } from './context.ts';

@@ -1,5 +1,5 @@
 // The PostgreSQL engine's tls-results area (the interface is TlsResults in src/store/api.ts),
-// ported statement by statement from src/store/tls-results.ts: one row per day, domain, MX,
+// ported statement by statement from src/store/sqlite/tls-results.ts: one row per day, domain, MX,
 // address and result, with a count. Always true: counts only grow within a day (an upsert adds,
 // so several nodes counting the same day add up); a (day, domain) is marked sent once, in the
 // same transaction that deletes its rows.

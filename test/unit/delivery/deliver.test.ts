@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { collect } from '../../fixtures/store-inspect.ts';
-import { openStore, type SqliteStore as Store } from '../../../src/store/store.ts';
+import { openStore, type SqliteStore as Store } from '../../../src/store/sqlite/store.ts';
 import { deliver, OverQuotaError } from '../../../src/delivery/deliver.ts';
 import { resolveRecipient } from '../../../src/delivery/recipients.ts';
 import type { MailboxChange } from '../../../src/store/change-bus.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openStore } from '../../../src/store/store.ts';
+import { openStore } from '../../../src/store/sqlite/store.ts';
 import { authenticate } from '../../../src/login/authenticate.ts';
 import { hashPassword } from '../../../src/login/password.ts';
 import { LoginThrottle } from '../../../src/login/throttle.ts';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LoginThrottle } from '../../../src/login/throttle.ts';
-import { openStore } from '../../../src/store/store.ts';
+import { openStore } from '../../../src/store/sqlite/store.ts';
 
 test('passwords hash to scrypt PHC strings with a random salt and verify', async () => {
   const a = await hashPassword('correct horse');

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LoginThrottle } from '../../../src/login/throttle.ts';
-import { openStore } from '../../../src/store/store.ts';
+import { openStore } from '../../../src/store/sqlite/store.ts';
 
 test('loopback is 127/8 and ::1 in every spelling, nothing else', () => {
   for (const ip of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', '0:0:0:0:0:0:0:1', '::FFFF:127.9.9.9']) assert.equal(isLoopback(ip), true, ip);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createResolver } from '../../../src/dns/resolver.ts';
-import { openStore } from '../../../src/store/store.ts';
+import { openStore } from '../../../src/store/sqlite/store.ts';
 import { startDnsServer } from '../../fixtures/dns-server.ts';
 import { makeTestCert } from '../../fixtures/test-cert.ts';
 

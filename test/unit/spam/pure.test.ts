@@ -2,7 +2,7 @@
 // reputation order, DNS list codes, sender signals, verdict points and headers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classOfFiling, classOfKeywords, roleOf } from '../../../src/spam/filing.ts';
+import { classOfFiling, classOfKeywords, roleOf } from '../../../src/store/spam-filing.ts';
 import { classify, chi2Q, CLASSIFIER_PARAMS } from '../../../src/spam/classifier.ts';
 import { judgeReputation } from '../../../src/spam/reputation.ts';
 import { queryName } from '../../../src/spam/dns-lists.ts';

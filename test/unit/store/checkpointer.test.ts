@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openStore } from '../../../src/store/store.ts';
+import { openStore } from '../../../src/store/sqlite/store.ts';
 import { deliver } from '../../../src/delivery/deliver.ts';
 
 test('with a checkpointer, commits leave the WAL to the worker, which copies it into the database', async () => {

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
-import { openDatabase } from '../../../src/store/open.ts';
-import { GroupCommit } from '../../../src/store/group-commit.ts';
+import { openDatabase } from '../../../src/store/sqlite/open.ts';
+import { GroupCommit } from '../../../src/store/sqlite/group-commit.ts';
 import { LocalChangeBus } from '../../../src/store/change-bus.ts';
 
 test('while held, jobs wait in order with no transaction open; released, they commit and resolve in that order', async (t) => {

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../../../src/store/open.ts';
-import { applyMigrations, readMigrations, SchemaTooNewError, MIGRATIONS_DIR } from '../../../src/store/migrate.ts';
-import { openStore, PendingMigrationsError } from '../../../src/store/store.ts';
+import { openDatabase } from '../../../src/store/sqlite/open.ts';
+import { applyMigrations } from '../../../src/store/sqlite/migrate.ts';
+import { readMigrations, SchemaTooNewError, MIGRATIONS_DIR } from '../../../src/store/migrations.ts';
+import { openStore } from '../../../src/store/sqlite/store.ts';
+import { PendingMigrationsError } from '../../../src/store/migrations.ts';
 import { systemClock } from '../../../src/clock.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'postern-migrate-'));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openStore } from '../../../src/store/store.ts';
+import { openStore } from '../../../src/store/sqlite/store.ts';
 import { deliver, contentIndexOf } from '../../../src/delivery/deliver.ts';
 import type { MailboxChange } from '../../../src/store/change-bus.ts';
 

@@ -11,8 +11,8 @@ import Database from 'better-sqlite3';
 import { sqliteStore } from '../../fixtures/sqlite-only.ts';
 import { makeHarness, message, TestClient } from '../../fixtures/imap-harness.ts';
 import { deliver } from '../../../src/delivery/deliver.ts';
-import { RELEASE_SQL } from '../../../src/store/message-rows.ts';
-import type { Db } from '../../../src/store/open.ts';
+import { RELEASE_SQL } from '../../../src/store/sqlite/message-rows.ts';
+import type { Db } from '../../../src/store/sqlite/open.ts';
 
 /** Tables whose size follows the number of messages (or queued messages) in the store. */
 const GROWING = new Set(['messages', 'contents', 'blobs', 'blob_chunks', 'vanished', 'pop3_octets', 'queue_messages', 'queue_recipients']);

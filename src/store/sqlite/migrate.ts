@@ -2,24 +2,8 @@
 // schema_migrations, all pending ones in ONE transaction: a migration that fails part-way leaves the
 // database exactly as it was before the upgrade began, never half upgraded. A database that has a migration this code does
 // not know is newer than the code: refuse it rather than run on a schema we do not understand.
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Db } from './open.ts';
-
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
-
-export interface Migration { version: number; name: string; sql: string }
-
-export class SchemaTooNewError extends Error {}
-
-/** A migration's SQL failed; the whole upgrade was rolled back. */
-export class MigrationFailedError extends Error {
-  readonly migration: Migration;
-  constructor(migration: Migration, cause: unknown) {
-    super(`migration ${migration.name} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.migration = migration;
-  }
-}
+import { SchemaTooNewError, MigrationFailedError, readMigrations, type Migration } from '../migrations.ts';
 
 /** The schema version of a database: its highest applied migration (0 when none). */
 export function schemaVersion(db: Db): number {
@@ -27,13 +11,6 @@ export function schemaVersion(db: Db): number {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
   if (!exists) return 0;
   return (db.prepare('SELECT coalesce(max(version), 0) AS v FROM schema_migrations').get() as { v: number }).v;
-}
-
-export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return fs.readdirSync(dir)
-    .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
-    .sort()
-    .map((f) => ({ version: Number(f.slice(0, 4)), name: f.replace(/\.sql$/, ''), sql: fs.readFileSync(`${dir}/${f}`, 'utf8') }));
 }
 
 export function appliedVersions(db: Db): number[] {

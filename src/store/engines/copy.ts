@@ -17,11 +17,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { connectPostgres, type PostgresSettings, type Sql, type Tx } from './postgres/connect.ts';
-import { PgStore } from './postgres/store.ts';
-import { openStore } from './store.ts';
-import { openDatabase, DATABASE_FILE, type Db } from './open.ts';
-import type { StoreEngine } from './api.ts';
+import { connectPostgres, type PostgresSettings, type Sql, type Tx } from '../postgres/connect.ts';
+import { PgStore } from '../postgres/store.ts';
+import { openStore } from '../sqlite/store.ts';
+import { openDatabase, DATABASE_FILE, type Db } from '../sqlite/open.ts';
+import type { StoreEngine } from '../api.ts';
 
 export type CopyEndpoint =
   | { engine: 'sqlite'; dataDir: string }

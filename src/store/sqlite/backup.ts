@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE, openDatabase, type Db } from './open.ts';
-import { pendingMigrations, readMigrations, schemaVersion } from './migrate.ts';
+import { pendingMigrations, schemaVersion } from './migrate.ts';
+import { readMigrations } from '../migrations.ts';
 
 /** Pages copied per backup step: 1024 pages of 32 KiB is 32 MiB between progress reports. */
 const PAGES_PER_STEP = 1024;

@@ -3,7 +3,7 @@
 // backup is opened read-only), each reports the offending rows (a few, and how many), and each is a
 // scan or an indexed join, never a query per row, so 100,000 messages verify in seconds.
 import type { Db } from './open.ts';
-import { BLOB_CHUNK_SIZE } from '../limits.ts';
+import { BLOB_CHUNK_SIZE } from '../../limits.ts';
 
 export interface Finding {
   /** Offending rows, at most SAMPLE of them, described for the operator. */

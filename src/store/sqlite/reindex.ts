@@ -2,9 +2,9 @@
 // search text) after src/mime changed, so IMAP serves what the new code would have computed. Raw
 // bytes are never touched; rows are read in id order and updated a page per transaction.
 import type { Db } from './open.ts';
-import type { ContentIndex } from './contents.ts';
+import type { ContentIndex } from '../contents.ts';
 import { stmt } from './statements.ts';
-import type { Reindex } from './api.ts';
+import type { Reindex } from '../api.ts';
 
 export class ReindexStore implements Reindex {
   private readonly db: Db;

@@ -15,7 +15,7 @@
 // reply, resolution or bus event reports them before they are durable.
 import fs from 'node:fs';
 import type { Db } from './open.ts';
-import type { ChangeBus, MailboxChange } from './change-bus.ts';
+import type { ChangeBus, MailboxChange } from '../change-bus.ts';
 
 export interface WriteContext {
   /** Queue a change to publish once the transaction has committed. */

@@ -2,21 +2,23 @@
 // engine): one database file in the data directory. Its methods are async although better-sqlite3
 // is synchronous, so protocol code cannot tell the engines apart. Writes on the hot path (delivery)
 // go through the group commit; changes are published on the bus after commit.
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../clock.ts';
 import { openDatabase, type Db } from './open.ts';
-import { applyMigrations, pendingMigrations, readMigrations, type Migration } from './migrate.ts';
-import { LocalChangeBus, type ChangeBus } from './change-bus.ts';
+import { applyMigrations, pendingMigrations } from './migrate.ts';
+import { readMigrations, type Migration } from '../migrations.ts';
+import { LocalChangeBus, type ChangeBus } from '../change-bus.ts';
 import { GroupCommit, type WriteContext } from './group-commit.ts';
 import fs from 'node:fs';
 import { Checkpointer } from './checkpointer.ts';
-import { STORE_WAL_TRUNCATE_BYTES } from '../limits.ts';
+import { STORE_WAL_TRUNCATE_BYTES } from '../../limits.ts';
 import { DomainStore } from './domains.ts';
 import { AccountStore } from './accounts.ts';
 import { AliasStore } from './aliases.ts';
 import { MailboxStore } from './mailboxes.ts';
 import { ContentReader } from './contents.ts';
 import { Pop3Store } from './pop3.ts';
-import { storeMessage, type StoreInput, type StoredCopy } from './delivery.ts';
+import { storeMessage } from './delivery.ts';
+import type { StoreInput, StoredCopy } from '../delivery.ts';
 import { QueueStore } from './queue.ts';
 import { ReindexStore } from './reindex.ts';
 import { SpamStore } from './spam.ts';
@@ -26,12 +28,14 @@ import { TlsResultStore } from './tls-results.ts';
 import { ImapMailboxStore } from './imap-mailboxes.ts';
 import { ImapMessageStore } from './imap-messages.ts';
 import { ImapSearchStore } from './imap-search.ts';
-import { exportPage, type ExportRow } from './export.ts';
+import { exportPage } from './export.ts';
+import type { ExportRow } from '../export.ts';
 import { ensureMailbox } from './import-folders.ts';
 import { SqliteShared } from './shared.ts';
-import type { Store } from './api.ts';
+import type { Store } from '../api.ts';
+import { PendingMigrationsError } from '../migrations.ts';
 
-export type { Store } from './api.ts';
+export type { Store } from '../api.ts';
 
 export interface StoreOptions {
   clock: Clock;
@@ -47,8 +51,6 @@ export interface StoreOptions {
   /** With a checkpoint thread: the WAL size past which it truncates the WAL (STORE_WAL_TRUNCATE_BYTES). */
   walTruncateBytes?: number;
 }
-
-export class PendingMigrationsError extends Error {}
 
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
