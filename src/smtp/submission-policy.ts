@@ -107,16 +107,19 @@ export interface FixupOptions {
 }
 
 /**
- * RFC 6409 §8: adds Date and Message-ID when missing and removes Bcc. Returns the message to
+ * RFC 6409 §8: adds Date and Message-ID when missing, removes Bcc, and writes the empty line after
+ * the header when the sender left it out. Returns the message to
  * store and sign, plus the Received field that goes in the prefix (never signed, never stored in raw).
  */
 export function fixupSubmittedMessage(message: Buffer, opts: FixupOptions): { message: Buffer; received: string } {
-  const { fields, body } = splitMessage(message);
+  const { fields, body, separated } = splitMessage(message);
   const kept = fields.filter((f) => f.name !== 'bcc');
   const added: string[] = [];
   if (!fields.some((f) => f.name === 'date')) added.push(`Date: ${rfc5322Date(opts.now)}`);
   if (!fields.some((f) => f.name === 'message-id')) added.push(`Message-ID: <${randomBytes(12).toString('hex')}@${opts.hostname}>`);
-  const changed = added.length > 0 || kept.length !== fields.length;
+  // A header that ended at a line that is not a field gets its empty line (RFC 5322 §3.5), so the
+  // signer, the recipients and every parser in between read the same header.
+  const changed = added.length > 0 || kept.length !== fields.length || !separated;
   const out = changed
     ? Buffer.concat([Buffer.from([...kept.map((f) => f.raw), ...added].join('\r\n') + '\r\n\r\n', 'latin1'), body])
     : message;

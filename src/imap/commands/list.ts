@@ -92,7 +92,8 @@ export const list = command({
       if (box?.specialUse) attrs.push(box.specialUse);
       const extra = childInfo ? ' ("CHILDINFO" ("SUBSCRIBED"))' : '';
       s.untagged(`LIST (${attrs.join(' ')}) "/" ${mailboxNameOnWire(name, s.utf8)}${extra}`);
-      if (a.returnStatus && box) s.untagged(await statusLine(s, box, a.returnStatus));
+      const line = a.returnStatus && box ? await statusLine(s, box, a.returnStatus) : null;
+      if (line) s.untagged(line);
     }
     return ok('LIST completed');
   },

@@ -7,7 +7,7 @@
 // messages (PG.md lock order) and publishes its change after commit; SELECT reads in one
 // transaction, so other nodes' commits never show half.
 import type { ImapMailboxes } from '../api.ts';
-import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type SelectSnapshot } from '../mailbox-views.ts';
+import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type MailboxStatus, type SelectSnapshot } from '../mailbox-views.ts';
 import type { Tx } from './connect.ts';
 import type { PgContext } from './context.ts';
 import { allocateModseq, allocateUids, createMailboxRow, releaseMessages } from './message-rows.ts';
@@ -69,6 +69,20 @@ export class PgImapMailboxes implements ImapMailboxes {
       count(*) FILTER (WHERE (flags & 1) = 0) AS unseen, count(*) FILTER (WHERE (flags & 8) <> 0) AS deleted,
       coalesce(sum(size), 0) AS size FROM messages WHERE mailbox_id = ${mailboxId}`;
     return { messages: r!.messages, unseen: r!.unseen, deleted: r!.deleted, size: r!.size };
+  }
+
+  // One statement, so one snapshot: the row's UIDNEXT and the counts see the same commits.
+  async status(mailboxId: number, counts: boolean): Promise<MailboxStatus | null> {
+    const [r] = await this.ctx.sql<(Omit<MailboxStatus, 'counters'> & Partial<MailboxCounters>)[]>`
+      SELECT b.uid_next AS "uidNext", b.uid_validity AS "uidValidity", b.highest_modseq AS "highestModseq",
+        (SELECT count(*) FROM messages m WHERE m.mailbox_id = b.id AND m.uid > b.recent_uid) AS recent, c.*
+      FROM mailboxes b LEFT JOIN LATERAL (SELECT count(*) AS messages,
+          count(*) FILTER (WHERE (flags & 1) = 0) AS unseen, count(*) FILTER (WHERE (flags & 8) <> 0) AS deleted,
+          coalesce(sum(size), 0) AS size FROM messages WHERE mailbox_id = b.id) c ON ${counts}
+      WHERE b.id = ${mailboxId}`;
+    if (!r) return null;
+    return { uidNext: r.uidNext, uidValidity: r.uidValidity, highestModseq: r.highestModseq, recent: r.recent,
+      counters: counts ? { messages: r.messages!, unseen: r.unseen!, deleted: r.deleted!, size: r.size! } : null };
   }
 
   /** Creates `name` and any missing parents (RFC 3501 §6.3.3). */

@@ -102,11 +102,6 @@ export class PgImapMessages implements ImapMessages {
   }
 
   /** Messages with a UID above `uid` (STATUS RECENT counts those no session has seen). */
-  async countAbove(mailboxId: number, uid: number): Promise<number> {
-    const [r] = await this.ctx.sql<{ n: number }[]>`SELECT count(*) AS n FROM messages WHERE mailbox_id = ${mailboxId} AND uid > ${uid}`;
-    return r!.n;
-  }
-
   /** Up to `limit` rows with uidFrom ≤ uid ≤ uidTo, ascending; only rows changed after
    *  `changedSince` when it is given (RFC 7162 CHANGEDSINCE). One statement, so the rows and
    *  their content agree even while other nodes expunge. */

@@ -67,11 +67,6 @@ export class ImapMessageStore implements ImapMessages {
     return this.db.prepare('SELECT uid, flags, keywords, modseq FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid').all(mailboxId, modseq) as FlagRow[];
   }
 
-  /** Messages with a UID above `uid` (STATUS RECENT counts those no session has seen). */
-  async countAbove(mailboxId: number, uid: number): Promise<number> {
-    return this.db.prepare('SELECT count(*) FROM messages WHERE mailbox_id = ? AND uid > ?').pluck().get(mailboxId, uid) as number;
-  }
-
   /** Up to `limit` rows with uidFrom ≤ uid ≤ uidTo, ascending; only rows changed after
    *  `changedSince` when it is given (RFC 7162 CHANGEDSINCE). */
   async fetchPage(mailboxId: number, uidFrom: number, uidTo: number, limit: number, wants: FetchWants, changedSince: number | null = null): Promise<MessageRow[]> {
