@@ -7,7 +7,9 @@
 // one node to "* N EXISTS" in an IDLE session (p50/p99; on SQLite the same node, on PostgreSQL the
 // other node). Starts its own PostgreSQL (test/fixtures/postgres.ts) unless POSTERN_TEST_PG_URL names
 // one. Prints tables. Not a CI test.
-//   node bench/engines.ts [--inbound 5000] [--imap 20000] [--latency 200] [--sessions 20] [--peers DIR]
+// --users N spreads the ingest over N mailboxes (each smtp-source process to its own user): one
+// user is the worst case (every delivery takes that account's lock), many is a provider's load.
+//   node bench/engines.ts [--inbound 5000] [--imap 20000] [--latency 200] [--sessions 20] [--users 1] [--peers DIR]
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -31,6 +33,7 @@ const INBOUND = opt('inbound', 5000);
 const IMAP_COUNT = opt('imap', 20000);
 const LATENCY = opt('latency', 200);
 const SESSIONS = opt('sessions', 20);
+const USERS = opt('users', 1);
 const peersAt = args.indexOf('--peers');
 // The shared tool kit beside the repository (../shared/peers), or --peers DIR.
 const PEERS = peersAt >= 0 ? path.resolve(args[peersAt + 1]!) : path.resolve(import.meta.dirname, '../../shared/peers');
@@ -54,6 +57,7 @@ async function startNodes(setup: Setup): Promise<{ instances: Instance[]; nodes:
   }));
   const nodes = [await serve(instances[0]!, 30_000)];
   addUser(instances[0]!, USER, PASS);
+  for (let u = 1; u < USERS; u++) addUser(instances[0]!, `user${u}@example.test`, PASS);
   for (const instance of instances.slice(1)) nodes.push(await serve(instance, 30_000));
   return { instances, nodes };
 }
@@ -63,11 +67,13 @@ async function stopNodes(s: { instances: Instance[]; nodes: Running[] }): Promis
   for (const i of s.instances) fs.rmSync(i.dir, { recursive: true, force: true });
 }
 
-/** smtp-source against every node at once, the sessions and messages split evenly; msg/s of 250s. */
+/** smtp-source against every node at once, the sessions and messages split evenly over nodes and users; msg/s of 250s. */
 async function ingest(nodes: Running[]): Promise<number> {
+  const users = Array.from({ length: USERS }, (_, u) => (u === 0 ? USER : `user${u}@example.test`));
+  const jobs = nodes.flatMap((n) => users.map((to) => ({ n, to })));
   const started = performance.now();
-  await Promise.all(nodes.map((n) => run('/usr/sbin/smtp-source', ['-4', '-s', String(SESSIONS / nodes.length), '-m', String(INBOUND / nodes.length), '-l', '4096',
-    '-f', 'load@example.test', '-t', USER, '-M', 'client.example', `127.0.0.1:${n.ports.smtp}`], { maxBuffer: 1 << 26 })));
+  await Promise.all(jobs.map(({ n, to }) => run('/usr/sbin/smtp-source', ['-4', '-s', String(Math.max(1, SESSIONS / jobs.length)), '-m', String(INBOUND / jobs.length), '-l', '4096',
+    '-f', 'load@example.test', '-t', to, '-M', 'client.example', `127.0.0.1:${n.ports.smtp}`], { maxBuffer: 1 << 26 })));
   return INBOUND / ((performance.now() - started) / 1000);
 }
 
@@ -188,7 +194,7 @@ try {
 
 const base = rows[0]!;
 const f = (n: number | undefined, d = 0) => (n === undefined ? '-' : n.toFixed(d));
-console.log(`\nPort 25 with smtp-source (${INBOUND} × 4 KiB, ${SESSIONS} sessions), change bus (${LATENCY} deliveries, 250 → EXISTS in IDLE; PostgreSQL 2 nodes: across nodes), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+console.log(`\nPort 25 with smtp-source (${INBOUND} × 4 KiB, ${SESSIONS} sessions, ${USERS} recipient mailbox${USERS > 1 ? 'es' : ''}), change bus (${LATENCY} deliveries, 250 → EXISTS in IDLE; PostgreSQL 2 nodes: across nodes), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 console.log('| setup | ingest msg/s | × SQLite | 250 → EXISTS p50 ms | p99 ms |');
 console.log('|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.setup} | ${f(r.ingest)} | ${(r.ingest / base.ingest).toFixed(2)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} |`);

@@ -405,6 +405,9 @@ export const CHANGE_BUS_UID_BYTES = 1500;
 /** UIDs one change-bus line may expand to (ranges are short text for many UIDs): past this the change
  *  is taken as one without UIDs, read from the store, so no notification makes a node allocate much. */
 export const CHANGE_BUS_DECODED_UIDS = 100_000;
+/** Mailboxes whose change hints a node keeps while its NOTIFYs fail (the database unreachable),
+ *  to send once it is back: one entry per mailbox, so a long outage costs no more than this. */
+export const CHANGE_BUS_UNSENT_MAILBOXES = 10_000;
 
 // --- State shared by the nodes of one store (issue 14) ---
 

@@ -21,7 +21,7 @@ export interface Config {
     imap: ListenAddress | null; imaps: ListenAddress | null; pop3: ListenAddress | null;
     pop3s: ListenAddress | null; http: ListenAddress | null; https: ListenAddress | null; ops: ListenAddress | null;
     managesieve: ListenAddress | null;
-    /** Addresses and CIDR blocks of trusted load balancers (src/net/proxy-trust.ts). */
+    /** Addresses and CIDR blocks of trusted load balancers (src/config/proxy-trust.ts). */
     proxy_protocol_from: string[];
   };
   tls: { cert: string; key: string; acme: boolean; acme_directory: string; acme_email: string; acme_ca_file: string };

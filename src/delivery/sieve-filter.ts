@@ -14,6 +14,7 @@ import { runSieve, type DuplicateRecord, type SieveAction } from '../sieve/inter
 import { SieveMessage } from '../sieve/message.ts';
 import { buildVacationReply, type VacationReply } from '../sieve/vacation.ts';
 import { buildDsn } from '../mime/dsn.ts';
+import { headerSection } from '../mime/header-fields.ts';
 import { forwardMessage, queueGenerated, type OutboundServices } from './forward.ts';
 
 export interface FilterOptions {
@@ -178,9 +179,8 @@ async function sendVacation(store: Store, opts: FilterOptions, accountId: number
 // RFC 5429 §2.1.1: after the SMTP transaction a reject is a delivery status notification to the sender.
 async function sendRejection(store: Store, opts: FilterOptions, full: Buffer, accountId: number, address: string, reason: string): Promise<void> {
   const now = store.clock.now();
-  const end = full.indexOf('\r\n\r\n');
   const dsn = buildDsn({
-    hostname: opts.services.hostname, sender: opts.envelopeFrom, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2), arrivalDate: now, now,
+    hostname: opts.services.hostname, sender: opts.envelopeFrom, originalHeaders: headerSection(full), arrivalDate: now, now,
     failures: [{ recipient: address, status: '5.7.1', diagnostic: `x-sieve; ${reason.replace(/\s+/g, ' ').trim()}`, lastAttemptAt: now }],
   });
   await queueGenerated(store, opts.services, dsn, opts.services.hostname, opts.envelopeFrom, accountId);

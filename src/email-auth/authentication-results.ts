@@ -2,7 +2,7 @@
 // ours. Always true: after stripForgedResults, no Authentication-Results field in the message names
 // our authserv-id, so the only verdict under our name is the one we prepend; every other byte of
 // the message is unchanged.
-import { fieldsNamed, splitHeaderFields, withoutFields } from '../mime/header-fields.ts';
+import { fieldsBeforeEmptyLine, fieldsNamed, withoutFields } from '../mime/header-fields.ts';
 
 /**
  * The authserv-id of an Authentication-Results field value (RFC 8601 §2.2: a `value`, token or
@@ -49,8 +49,9 @@ function skipCfws(s: string, i: number): number {
  */
 export function stripForgedResults(raw: Buffer, authservId: string): Buffer {
   const ours = authservId.toLowerCase();
-  const section = splitHeaderFields(raw);
-  const forged = fieldsNamed(section, 'Authentication-Results').filter((field) => {
+  // Every field a lenient reader could take as header, not only the strict header section: a
+  // forged verdict below a line that is not a field must not reach such a reader either.
+  const forged = fieldsNamed(fieldsBeforeEmptyLine(raw), 'Authentication-Results').filter((field) => {
     const text = raw.toString('latin1', field.start, field.end);
     const id = authservIdOf(text.slice(text.indexOf(':') + 1));
     return id !== null && id.toLowerCase() === ours;

@@ -1,7 +1,7 @@
 // The header section of a CRLF message as a list of fields, for the code that signs and fixes up
-// submitted mail, built on the byte-offset splitter in src/smtp/header-fields.ts. Always true:
-// `raw` is the field exactly as received (continuation lines included, without the final CRLF),
-// so joining the fields with CRLF rebuilds the header section.
+// submitted mail, built on the one header splitter (src/mime/header-fields.ts). Always true: `raw`
+// is the field exactly as received (continuation lines included, without the final CRLF), so
+// joining the fields with CRLF rebuilds the header section; `body` is everything after it.
 import { splitHeaderFields } from '../mime/header-fields.ts';
 
 export interface HeaderField {
@@ -10,14 +10,16 @@ export interface HeaderField {
   raw: string;
 }
 
-/** Splits a CRLF message into its header fields (each with continuation lines, no final CRLF) and body. */
-export function splitMessage(message: Buffer): { fields: HeaderField[]; body: Buffer } {
-  const { fields, headerEnd } = splitHeaderFields(message);
-  // The body starts after the empty line that ends the header section, when there is one.
-  const bodyStart = headerEnd >= message.length ? message.length : message[headerEnd] === 0x0d ? headerEnd + 2 : headerEnd + 1;
+/**
+ * Splits a CRLF message into its header fields (each with continuation lines, no final CRLF) and
+ * body. `separated` is false when the body begins at a line that is not a field, with no empty line.
+ */
+export function splitMessage(message: Buffer): { fields: HeaderField[]; body: Buffer; separated: boolean } {
+  const { fields, bodyStart, separated } = splitHeaderFields(message);
   return {
-    fields: fields.map((f) => ({ name: f.name.toLowerCase(), raw: message.toString('latin1', f.start, f.end).replace(/\r?\n$/, '') })),
+    fields: fields.map((f) => ({ name: f.name, raw: message.toString('latin1', f.start, f.end).replace(/\r?\n$/, '') })),
     body: message.subarray(bodyStart),
+    separated,
   };
 }
 

@@ -104,7 +104,7 @@ function normalizePolicy(policy: string | undefined): 'none' | 'quarantine' | 'r
 /** mailauth also returns Received-SPF; we add only Authentication-Results (RFC 8601 covers SPF). */
 function authenticationResultsField(headers: string): string {
   const raw = Buffer.from(headers, 'utf8');
-  const field = splitHeaderFields(raw).fields.find((f) => f.name.toLowerCase() === 'authentication-results');
+  const field = splitHeaderFields(raw).fields.find((f) => f.name === 'authentication-results');
   if (!field) throw new Error('mailauth returned no Authentication-Results field');
   const text = raw.toString('utf8', field.start, field.end);
   return text.endsWith('\r\n') ? text : text.replace(/\n?$/, '\r\n');

@@ -1,70 +1,65 @@
-// Splits the header section of a raw message into its fields by byte offset, without decoding
-// anything. Always true: the fields returned are contiguous, in message order, each spanning from
-// its name to the end of its last continuation line (line terminator included), and `headerEnd` is
-// the offset where the body (or the blank separator line) begins. A message with no header section
-// (starting with a blank line) has no fields.
+// The header section of a whole message as byte ranges, for the code that counts, finds and removes
+// fields (loop detection, forged Authentication-Results and spam fields, signing, submission
+// fix-ups). There is one splitter, readHeaderBlock in header-block.ts, which the index, IMAP and
+// POP3 use too, so every part of Postern agrees where the header ends. Always true: the fields are
+// contiguous, in message order, each spanning from its name to the end of its last continuation
+// line (line terminator included); a line that is neither a field nor a continuation ends the
+// header section (RFC 5322 §2.2, §3.5: the header is fields only), as mailparser and Postfix read it.
+import { readHeaderBlock, type HeaderField } from './header-block.ts';
 
-export interface HeaderField {
-  /** The field name as written, without the colon. */
-  name: string;
-  start: number;
-  end: number;
-}
+export type { HeaderField } from './header-block.ts';
 
 export interface HeaderSection {
   fields: HeaderField[];
-  /** Offset of the empty line that ends the header section, or raw.length if there is none. */
-  headerEnd: number;
+  /** Where the body begins: after the empty line, at the first line that is not a field, or raw.length. */
+  bodyStart: number;
+  /**
+   * False when the body begins at a line that is not a field, with no empty line before it: a
+   * sender's mistake that lenient readers may take for more header. Whoever rewrites the header
+   * then writes the empty line, so that no reader downstream can disagree.
+   */
+  separated: boolean;
 }
 
-const CR = 0x0d;
-const LF = 0x0a;
-const SP = 0x20;
-const HTAB = 0x09;
-
 export function splitHeaderFields(raw: Buffer): HeaderSection {
+  const { fields, bodyStart } = readHeaderBlock(raw, 0, raw.length);
+  const headerEnd = fields.at(-1)?.end ?? 0;
+  return { fields, bodyStart, separated: bodyStart !== headerEnd || bodyStart === raw.length };
+}
+
+/**
+ * Every field a lenient reader could take as header: the fields of the header section and, when it
+ * ended at a line that is not a field, those between that line and the first empty line. For
+ * removing fields that must never reach any reader (our own verdicts, RFC 8601 §5), not for reading.
+ */
+export function fieldsBeforeEmptyLine(raw: Buffer): HeaderField[] {
   const fields: HeaderField[] = [];
   let pos = 0;
   while (pos < raw.length) {
-    const lineEnd = endOfLine(raw, pos);
-    const content = contentEnd(raw, pos, lineEnd);
-    if (content === pos) return { fields, headerEnd: pos };
-    const first = raw[pos]!;
-    const last = fields.at(-1);
-    if ((first === SP || first === HTAB) && last) {
-      // RFC 5322 §2.2.3: a line starting with white space continues the previous field.
-      last.end = lineEnd;
-    } else {
-      const colon = raw.indexOf(0x3a, pos);
-      const name = colon !== -1 && colon < content ? raw.toString('latin1', pos, colon).trimEnd() : raw.toString('latin1', pos, content);
-      fields.push({ name, start: pos, end: lineEnd });
-    }
-    pos = lineEnd;
+    const block = readHeaderBlock(raw, pos, raw.length);
+    fields.push(...block.fields);
+    const headerEnd = block.fields.at(-1)?.end ?? pos;
+    if (block.bodyStart !== headerEnd || block.bodyStart === raw.length) break;
+    // The body began at a line that is not a field: step over it and read on.
+    const lf = raw.indexOf(0x0a, block.bodyStart);
+    pos = lf < 0 ? raw.length : lf + 1;
   }
-  return { fields, headerEnd: raw.length };
+  return fields;
 }
 
-/** Offset just past the line terminator of the line starting at `pos` (or raw.length). */
-function endOfLine(raw: Buffer, pos: number): number {
-  const lf = raw.indexOf(LF, pos);
-  return lf === -1 ? raw.length : lf + 1;
-}
-
-function contentEnd(raw: Buffer, start: number, lineEnd: number): number {
-  let end = lineEnd;
-  if (end > start && raw[end - 1] === LF) end--;
-  if (end > start && raw[end - 1] === CR) end--;
-  return end;
+/** The header section's fields, byte for byte, without the empty line (a DSN's text/rfc822-headers, RFC 3462). */
+export function headerSection(raw: Buffer): Buffer {
+  return raw.subarray(0, splitHeaderFields(raw).fields.at(-1)?.end ?? 0);
 }
 
 /** Fields named `name` (case-insensitive, RFC 5322 §1.2.2). */
-export function fieldsNamed(section: HeaderSection, name: string): HeaderField[] {
+export function fieldsNamed(fields: readonly HeaderField[], name: string): HeaderField[] {
   const lower = name.toLowerCase();
-  return section.fields.filter((f) => f.name.toLowerCase() === lower);
+  return fields.filter((f) => f.name === lower);
 }
 
-/** The raw message without the given fields; everything else byte for byte. */
-export function withoutFields(raw: Buffer, remove: HeaderField[]): Buffer {
+/** The raw message without the given fields (in message order); everything else byte for byte. */
+export function withoutFields(raw: Buffer, remove: readonly HeaderField[]): Buffer {
   if (remove.length === 0) return raw;
   const parts: Buffer[] = [];
   let pos = 0;

@@ -25,6 +25,7 @@ import { deliverToHost, type HostAttempt, type HostResult, type OutboundMessage,
 import { TlsResultLog } from './tls-results.ts';
 import { MtaStsPolicies, httpsPolicyFetcher, mxPermitted, tlsRequired, type PolicyFetcher } from './mta-sts.ts';
 import { buildDsn, shouldBounce, statusFromReply, type FailedRecipient } from '../mime/dsn.ts';
+import { headerSection } from '../mime/header-fields.ts';
 import { Srs, srsFor } from '../srs/srs.ts';
 import { queueGenerated, outboundServicesOf } from '../delivery/forward.ts';
 import { adviceText, destinationOf, explainReply } from './rejections.ts';
@@ -386,7 +387,6 @@ export class QueueWorker {
 
   private async bounceOne(c: ClaimedRecipient, list: Failure[], now: number, action: 'failed' | 'delayed'): Promise<void> {
     const full = await this.ctx.store.contents.full(c.contentId);
-    const end = full.indexOf('\r\n\r\n');
     const dsnFailures: FailedRecipient[] = list.map((f) => ({
       // RFC 3463 §3.5: X.4.7 is "delivery time expired". A delay keeps the reply's 4.x.x
       // (RFC 3464 §2.3.4: a transient status); a failure is 5.x.x.
@@ -396,7 +396,7 @@ export class QueueWorker {
       advice: adviceOf(f.reply),
     }));
     const dsn = buildDsn({
-      hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: full.subarray(0, end < 0 ? full.length : end + 2),
+      hostname: this.ctx.config.hostname, sender: c.sender, originalHeaders: headerSection(full),
       arrivalDate: c.createdAt, now, failures: dsnFailures, action, willRetryUntil: c.expiresAt,
     });
     if (Srs.isSrs(c.sender)) {

@@ -2,13 +2,13 @@
 // and the date parts a script compares, computed in a given zone. Always true: parsing never
 // throws (an unparseable date makes the test false, RFC 5260 §4.1), and parts are zero-padded
 // as the RFC lists them.
+import { rfc5322Date } from '../mime/date-time.ts';
 
 export const DATE_PARTS: ReadonlySet<string> = new Set([
   'year', 'month', 'day', 'date', 'julian', 'hour', 'minute', 'second', 'time', 'iso8601', 'std11', 'zone', 'weekday',
 ]);
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 // RFC 5322 §4.3: obsolete zone names.
 const NAMED_ZONES: Record<string, number> = { ut: 0, gmt: 0, z: 0, est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420 };
 
@@ -64,7 +64,7 @@ export function datePart(part: string, ms: number, zoneMinutes: number): string 
     case 'second': return second;
     case 'time': return `${hour}:${minute}:${second}`;
     case 'iso8601': return `${year}-${month}-${day}T${hour}:${minute}:${second}${zone.slice(0, 3)}:${zone.slice(3)}`;
-    case 'std11': return `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]![0]!.toUpperCase()}${MONTHS[d.getUTCMonth()]!.slice(1)} ${year} ${hour}:${minute}:${second} ${zone}`;
+    case 'std11': return rfc5322Date(ms, zoneMinutes);
     case 'zone': return zone;
     case 'weekday': return String(d.getUTCDay());
     default: return '';

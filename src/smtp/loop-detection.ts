@@ -4,7 +4,7 @@
 import { fieldsNamed, splitHeaderFields } from '../mime/header-fields.ts';
 
 export function receivedCount(raw: Buffer): number {
-  return fieldsNamed(splitHeaderFields(raw), 'Received').length;
+  return fieldsNamed(splitHeaderFields(raw).fields, 'Received').length;
 }
 
 export function isLooping(raw: Buffer, maxReceived: number): boolean {

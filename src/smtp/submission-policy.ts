@@ -3,10 +3,10 @@
 // touches a socket or the store; callers resolve addresses to accounts and pass the answers in,
 // and every refusal is an SMTP reply with its enhanced status code.
 import { randomBytes } from 'node:crypto';
-import addressparser from 'nodemailer/lib/addressparser';
 import { fieldValue, splitMessage } from '../email-auth/header-fields.ts';
 import { LineEndingNormalizer } from './line-endings.ts';
 import { decodeEncodedWords } from '../mime/encoded-words.ts';
+import { parseAddressList } from '../mime/address-list.ts';
 import { BARE_CR, replyText } from './reply-catalogue.ts';
 import { rfc5322Date } from '../mime/date-time.ts';
 import { buildReceived } from '../mime/received.ts';
@@ -34,10 +34,17 @@ export const ONE_FROM: SmtpReply = { code: 550, message: '5.7.1 From: must be on
 // A display name written as an address ("ceo@bank.example" <alice@…>) is what most clients show.
 export const DISPLAY_NAME_NOT_OWNED: SmtpReply = { code: 553, message: '5.7.1 From: display name names an address not owned by the authenticated user' };
 
-/** One mailbox of a From: field: its address (lowercased) and the addresses its display name spells. */
+/** One mailbox of a From: field: its address (lowercased; '' when it has none) and the other
+ *  addresses the field spells (in the display name, a comment, or a fragment the parser dropped). */
 export interface FromMailbox { address: string; nameAddresses: string[] }
 
-/** The From: fields of a message: how many there are and every mailbox in them (groups flattened). */
+/**
+ * The From: fields of a message: how many there are and every mailbox in them (groups flattened),
+ * read by the parser that builds IMAP's ENVELOPE (mime/address-list.ts), so the address this check
+ * owns is the one clients are shown. That parser drops what it cannot read; so that nothing it
+ * dropped can carry an address past the check, a field with one mailbox reports every other
+ * address-looking string in the whole field as its nameAddresses.
+ */
 export function fromMailboxes(message: Buffer): { fields: number; mailboxes: FromMailbox[] } {
   const { fields } = splitMessage(message);
   const mailboxes: FromMailbox[] = [];
@@ -47,7 +54,14 @@ export function fromMailboxes(message: Buffer): { fields: number; mailboxes: Fro
     count++;
     // Header bytes are UTF-8 when they are not ASCII (RFC 6532).
     const value = Buffer.from(fieldValue(f), 'latin1').toString('utf8');
-    for (const a of addressparser(value, { flatten: true })) mailboxes.push({ address: a.address.toLowerCase(), nameAddresses: addressesInName(a.name) });
+    // Group markers (a start has no host, an end nothing at all) are not mailboxes.
+    const parsed = parseAddressList(value).filter((a) => a.host !== null);
+    const inField = parsed.map((a) => ({ address: a.mailbox && a.host ? `${a.mailbox}@${a.host}`.toLowerCase() : '', name: a.name ?? '' }));
+    const spelled = addressesInName(value);
+    for (const m of inField) {
+      const others = inField.length === 1 ? spelled : addressesInName(m.name);
+      mailboxes.push({ address: m.address, nameAddresses: others.filter((a) => a !== m.address) });
+    }
   }
   return { fields: count, mailboxes };
 }
@@ -107,16 +121,19 @@ export interface FixupOptions {
 }
 
 /**
- * RFC 6409 §8: adds Date and Message-ID when missing and removes Bcc. Returns the message to
+ * RFC 6409 §8: adds Date and Message-ID when missing, removes Bcc, and writes the empty line after
+ * the header when the sender left it out. Returns the message to
  * store and sign, plus the Received field that goes in the prefix (never signed, never stored in raw).
  */
 export function fixupSubmittedMessage(message: Buffer, opts: FixupOptions): { message: Buffer; received: string } {
-  const { fields, body } = splitMessage(message);
+  const { fields, body, separated } = splitMessage(message);
   const kept = fields.filter((f) => f.name !== 'bcc');
   const added: string[] = [];
   if (!fields.some((f) => f.name === 'date')) added.push(`Date: ${rfc5322Date(opts.now)}`);
   if (!fields.some((f) => f.name === 'message-id')) added.push(`Message-ID: <${randomBytes(12).toString('hex')}@${opts.hostname}>`);
-  const changed = added.length > 0 || kept.length !== fields.length;
+  // A header that ended at a line that is not a field gets its empty line (RFC 5322 §3.5), so the
+  // signer, the recipients and every parser in between read the same header.
+  const changed = added.length > 0 || kept.length !== fields.length || !separated;
   const out = changed
     ? Buffer.concat([Buffer.from([...kept.map((f) => f.raw), ...added].join('\r\n') + '\r\n\r\n', 'latin1'), body])
     : message;

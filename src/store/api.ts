@@ -17,20 +17,18 @@ import type { AccountRow } from './accounts.ts';
 import type { AliasRow } from './aliases.ts';
 import type { MailboxRow } from './mailboxes.ts';
 import type { ContentInfo, ContentIndex } from './contents.ts';
-import type { Pop3Snapshot } from './pop3.ts';
+import type { Pop3Snapshot } from './maildrop.ts';
 import type { AcceptInput, ClaimedRecipient, QueueBacklog, QueueMessageRow, QueueOutcome } from './queue.ts';
 import type { StoreInput, StoredCopy } from './delivery.ts';
 import type { SieveScriptRow } from './sieve.ts';
-import type { DmarcSummaryRow, TlsSummaryRow } from './reports.ts';
+import type { DmarcAggregate, DmarcSummaryRow, TlsReport, TlsSummaryRow } from './reports.ts';
 import type { TlsResultRow } from './tls-results.ts';
-import type { ImapMailbox, MailboxCounters, SelectSnapshot } from './imap-mailboxes.ts';
-import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from './imap-messages.ts';
-import type { SearchHit, SortHit, StoreSearchKey } from './imap-search.ts';
+import type { ImapMailbox, MailboxCounters, MailboxStatus, SelectSnapshot } from './mailbox-views.ts';
+import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from './messages.ts';
+import type { SearchHit, SortHit, StoreSearchKey } from './search.ts';
 import type { ExplainRow, OutboundCaps, OutboundDecision, PendingTraining, ReputationRow, Signal, TokenCounts, TrainingUpdate } from './spam.ts';
 import type { SpamClass } from './spam-filing.ts';
 import type { ExportRow } from './export.ts';
-import type { DmarcAggregate } from './reports.ts';
-import type { TlsReport } from './reports.ts';
 
 export type StoreEngine = 'sqlite' | 'postgres';
 
@@ -288,6 +286,8 @@ export interface ImapMailboxes {
   byName(accountId: number, name: string): Promise<ImapMailbox | null>;
   byId(mailboxId: number): Promise<ImapMailbox | null>;
   counters(mailboxId: number): Promise<MailboxCounters>;
+  /** STATUS in one consistent read (with the counters when `counts`); null when the mailbox is gone. */
+  status(mailboxId: number, counts: boolean): Promise<MailboxStatus | null>;
   /** Creates `name` and any missing parents (RFC 3501 §6.3.3). */
   create(accountId: number, name: string, specialUse?: string | null): Promise<ImapMailbox>;
   /** Deletes a mailbox and its messages; refuses INBOX and mailboxes with children. */
@@ -326,8 +326,6 @@ export interface ImapMessages {
   keywordsIn(mailboxId: number): Promise<string[]>;
   /** Flags of messages changed after `modseq` (CONDSTORE/QRESYNC resync), ascending by UID. */
   changedSince(mailboxId: number, modseq: number): Promise<FlagRow[]>;
-  /** Messages with a UID above `uid` (STATUS RECENT counts those no session has seen). */
-  countAbove(mailboxId: number, uid: number): Promise<number>;
   /** Up to `limit` rows with uidFrom ≤ uid ≤ uidTo, ascending; only rows changed after
    *  `changedSince` when it is given (RFC 7162 CHANGEDSINCE). */
   fetchPage(mailboxId: number, uidFrom: number, uidTo: number, limit: number, wants: FetchWants, changedSince?: number | null): Promise<MessageRow[]>;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { storeTest } from './engines.ts';
 import type { Store } from '../../src/store/api.ts';
 import { deliver } from '../../src/delivery/deliver.ts';
-import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError } from '../../src/store/imap-mailboxes.ts';
+import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError } from '../../src/store/mailbox-views.ts';
 
 async function account(store: Store, address = 'alice@example.test'): Promise<number> {
   const domain = (await store.domains.find('example.test')) ?? await store.domains.add('example.test', []);
@@ -129,9 +129,10 @@ storeTest('the SELECT snapshot: UIDs, first unseen, keywords; SELECT claims \\Re
   // Later mail is claimed by whoever sees it first; EXAMINE reports the floor without claiming.
   await put(store, a, 'INBOX', 'four');
   assert.equal((await store.imapMailboxes.selectSnapshot(a, 'INBOX', false))!.recentFloor, 3);
+  assert.equal((await store.imapMailboxes.status(first.mailbox.id, false))!.recent, 1, 'STATUS RECENT: above the floor');
   assert.equal(await store.imapMailboxes.claimRecent(first.mailbox.id, 4), 3);
   assert.equal(await store.imapMailboxes.claimRecent(first.mailbox.id, 4), 4);
-  assert.equal(await store.imapMessages.countAbove(first.mailbox.id, 3), 1);
+  assert.equal((await store.imapMailboxes.status(first.mailbox.id, false))!.recent, 0);
 });
 
 storeTest('STATUS counters and the quota follow deliveries', async (store) => {
@@ -145,6 +146,14 @@ storeTest('STATUS counters and the quota follow deliveries', async (store) => {
   assert.equal(c.unseen, 1);
   assert.equal(c.deleted, 1);
   assert.equal(c.size, (await store.imapMailboxes.quota(a)).used);
+  // STATUS reads the row and the counters together; the counters only when asked for.
+  const st = (await store.imapMailboxes.status(box.id, true))!;
+  assert.deepEqual(st.counters, c);
+  assert.equal(st.uidNext, 3);
+  assert.equal(st.uidValidity, box.uidValidity);
+  assert.ok(st.highestModseq > box.highestModseq);
+  assert.equal((await store.imapMailboxes.status(box.id, false))!.counters, null);
+  assert.equal(await store.imapMailboxes.status(box.id + 1000, true), null);
   await store.accounts.setQuota(a, 123_456);
   assert.equal((await store.imapMailboxes.quota(a)).limit, 123_456);
 });

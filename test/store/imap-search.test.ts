@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { storeTest } from './engines.ts';
 import type { Store } from '../../src/store/api.ts';
 import { deliver } from '../../src/delivery/deliver.ts';
-import type { StoreSearchKey } from '../../src/store/imap-search.ts';
+import type { StoreSearchKey } from '../../src/store/search.ts';
 
 const DAY = 86_400_000;
 const D1 = Date.UTC(2026, 0, 10);

@@ -4,10 +4,10 @@
 // the command table it is given (registry.ts).
 import { ImapSyntaxError } from '../protocol/tokens.ts';
 import { ImapUserError, no, type Completion } from '../session/completion.ts';
-import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError } from '../../store/imap-mailboxes.ts';
+import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError } from '../../store/mailbox-views.ts';
 import { NoSuchMailboxError, OverQuotaError } from '../../store/delivery.ts';
 import type { Logger } from '../../log.ts';
-import { SearchTimeLimitError } from '../../store/imap-search.ts';
+import { SearchTimeLimitError } from '../../store/search.ts';
 
 export function completionForError(err: unknown, log: Logger, command: string): Completion {
   if (err instanceof ImapSyntaxError) return { status: 'BAD', text: err.message, ...(err.code ? { code: err.code } : {}) };

@@ -8,18 +8,18 @@
 // asked for; once a literal has started, a failure closes the connection (the reply cannot be
 // finished honestly). BINARY[...] (RFC 3516) serves a part with its transfer encoding undone.
 import { command, SELECTED } from './command.ts';
-import { ImapUserError, ok } from '../session/completion.ts';
+import { ImapUserError, ok, type Completion } from '../session/completion.ts';
 import { parseFetchArguments, fetchSetsSeen, type FetchItem, type Section } from '../protocol/fetch-attributes.ts';
 import { formatDateTime } from '../protocol/dates.ts';
 import { imapString, literalPrefix, needsLiteral8 } from '../protocol/response-writer.ts';
-import { formatNumbers } from '../protocol/sequence-set.ts';
+import { formatNumbers, parseSequenceSet } from '../protocol/sequence-set.ts';
 import { ImapSyntaxError } from '../protocol/tokens.ts';
 import { indexRanges, uidRanges } from '../session/message-set.ts';
 import { flagList } from '../session/flag-text.ts';
 import { decodeTransfer, decodeTree, filterHeaderFields, resolvePart, sectionRange, type MimePart } from '../../mime/index.ts';
 import { FLAG_BITS } from '../../store/flags.ts';
 import { previewPart, previewRange, previewText } from '../protocol/preview.ts';
-import type { FetchWants, MessageRow } from '../../store/imap-messages.ts';
+import type { FetchWants, MessageRow } from '../../store/messages.ts';
 import type { ImapSession } from '../session/session.ts';
 import { IMAP_MAX_FETCH_HEADER_FIELDS, IMAP_MAX_FETCH_ITEMS, IMAP_FETCH_CONTENT_PAGE_SIZE, IMAP_FETCH_FLUSH_BYTES, IMAP_FETCH_PAGE_SIZE, IMAP_FETCH_STREAM_CHUNK, IMAP_FETCH_STREAM_THRESHOLD } from '../../limits.ts';
 
@@ -380,3 +380,10 @@ export const fetch = command({
     return ok('FETCH completed');
   },
 });
+
+/** UID FETCH of the range from the first to the last of `uids` (ascending): NOTIFY's MessageNew
+ *  fetch (RFC 5465 §5.2), answered untagged like any FETCH. */
+export function fetchNew(s: ImapSession, uids: readonly number[], items: FetchItem[]): Promise<Completion> {
+  const set = parseSequenceSet(`${uids[0]}:${uids[uids.length - 1]}`);
+  return fetch.run(s, { set, items, changedSince: null, vanished: false }, { tag: '*', name: 'FETCH', uid: true, args: [] });
+}

@@ -9,7 +9,7 @@ import { command, AUTHENTICATED } from './command.ts';
 import { ok } from '../session/completion.ts';
 import { parseListArguments, parseLsubArguments } from '../protocol/list-arguments.ts';
 import { mailboxNameOnWire } from '../protocol/mailbox-name-encoding.ts';
-import type { ImapMailbox } from '../../store/imap-mailboxes.ts';
+import type { ImapMailbox } from '../../store/mailbox-views.ts';
 import { statusLine } from '../session/status-line.ts';
 import { patternMatcher } from '../protocol/mailbox-pattern.ts';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
@@ -92,7 +92,8 @@ export const list = command({
       if (box?.specialUse) attrs.push(box.specialUse);
       const extra = childInfo ? ' ("CHILDINFO" ("SUBSCRIBED"))' : '';
       s.untagged(`LIST (${attrs.join(' ')}) "/" ${mailboxNameOnWire(name, s.utf8)}${extra}`);
-      if (a.returnStatus && box) s.untagged(await statusLine(s, box, a.returnStatus));
+      const line = a.returnStatus && box ? await statusLine(s, box, a.returnStatus) : null;
+      if (line) s.untagged(line);
     }
     return ok('LIST completed');
   },

@@ -15,7 +15,7 @@ import { create } from './create.ts';
 import { del } from './delete.ts';
 import { enable } from './enable.ts';
 import { expunge } from './expunge.ts';
-import { fetch } from './fetch.ts';
+import { fetch, fetchNew } from './fetch.ts';
 import { id } from './id.ts';
 import { idle } from './idle.ts';
 import { list, lsub } from './list.ts';
@@ -78,4 +78,5 @@ const BY_NAME = new Map<string, Command<never>>(Object.entries({
 export const COMMANDS: CommandTable = {
   get: (name) => BY_NAME.get(name),
   replyForError: completionForError,
+  fetchNew,
 };

@@ -7,7 +7,7 @@ import { parseSearchArguments, usesModseq, type SearchKey } from '../protocol/se
 import { normalize, resolve } from '../protocol/sequence-set.ts';
 import { esearchItems, esearchLine } from '../protocol/esearch-response.ts';
 import { IMAP_MAX_UPDATE_CONTEXTS } from '../../limits.ts';
-import type { StoreSearchKey } from '../../store/imap-search.ts';
+import type { StoreSearchKey } from '../../store/search.ts';
 import type { SelectedMailbox } from '../session/selected-mailbox.ts';
 
 function uidRangesOf(uids: Iterable<number>): Array<[number, number]> {

@@ -15,8 +15,9 @@ export const status = command({
   },
   async run(s, a) {
     const box = await s.services.mailboxes.byName(s.account!.id, a.mailbox);
-    if (!box) return no('No such mailbox', 'NONEXISTENT');
-    s.untagged(await statusLine(s, box, a.items));
+    const line = box ? await statusLine(s, box, a.items) : null;
+    if (!line) return no('No such mailbox', 'NONEXISTENT');
+    s.untagged(line);
     return ok('STATUS completed');
   },
 });

@@ -5,6 +5,7 @@
 // the session's types and never the other way round.
 import type { ArgumentReader } from '../protocol/argument-reader.ts';
 import type { ParsedCommand } from '../protocol/tokens.ts';
+import type { FetchItem } from '../protocol/fetch-attributes.ts';
 import type { Logger } from '../../log.ts';
 import type { Completion } from './completion.ts';
 import type { ImapSession, SessionState } from './session.ts';
@@ -26,4 +27,7 @@ export interface CommandTable {
   /** The tagged reply for an exception a command's parse or run threw: the one place where errors
    *  become IMAP replies. */
   replyForError(err: unknown, log: Logger, command: string): Completion;
+  /** UID FETCH of the range of these new messages (ascending UIDs) with these items, as FETCH
+   *  answers it: NOTIFY's MessageNew fetch attributes (RFC 5465 §5.2). */
+  fetchNew(s: ImapSession, uids: readonly number[], items: FetchItem[]): Promise<Completion>;
 }

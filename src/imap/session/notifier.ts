@@ -8,7 +8,7 @@
 // is PERSONAL (§6.3: mail may be filed anywhere by Sieve), and lines go out through the session,
 // which holds them while a command is writing its own response.
 import type { MailboxChange } from '../../store/change-bus.ts';
-import type { ImapMailbox } from '../../store/imap-mailboxes.ts';
+import type { ImapMailbox } from '../../store/mailbox-views.ts';
 import type { NotifyGroup } from '../protocol/notify-arguments.ts';
 import type { StatusItem } from '../protocol/status-items.ts';
 import { mailboxNameOnWire } from '../protocol/mailbox-name-encoding.ts';
@@ -104,7 +104,8 @@ export class Notifier {
       if (this.s.selected?.id === box.id) continue;
       const g = this.groupFor(box.name, subscribed);
       const items = g ? this.itemsFor(g.events) : [];
-      if (items.length > 0) lines.push(await statusLine(this.s, box, items));
+      const line = items.length > 0 ? await statusLine(this.s, box, items) : null;
+      if (line) lines.push(line);
     }
     return lines;
   }
@@ -139,7 +140,8 @@ export class Notifier {
       const g = this.groupFor(box.name, subscribed);
       if (!g) continue;
       const items = this.itemsFor([...events].filter((e) => g.events.includes(e)));
-      if (items.length > 0) this.s.notify(await statusLine(this.s, box, items));
+      const line = items.length > 0 ? await statusLine(this.s, box, items) : null;
+      if (line) this.s.notify(line);
     }
     if (this.namesChanged) {
       this.namesChanged = false;

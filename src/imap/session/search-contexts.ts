@@ -8,7 +8,7 @@
 // mailbox order, SORT contexts the 1-based positions of the sort order, one pair per message,
 // applied in the order written (§4.3.2); at most IMAP_MAX_UPDATE_CONTEXTS live at once (beyond
 // that the command says NO [NOUPDATE], §4.3.1); a context ends with CANCELUPDATE or the selection.
-import type { StoreSearchKey } from '../../store/imap-search.ts';
+import type { StoreSearchKey } from '../../store/search.ts';
 import type { SortCriterion } from '../protocol/sort-arguments.ts';
 import { normalize } from '../protocol/sequence-set.ts';
 import { esearchLine, updateItem } from '../protocol/esearch-response.ts';

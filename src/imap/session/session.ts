@@ -17,7 +17,7 @@ import { ackNow } from '../../net/quick-ack.ts';
 import { ArgumentReader } from '../protocol/argument-reader.ts';
 import { ImapSyntaxError, parseCommand, type ParsedCommand } from '../protocol/tokens.ts';
 import { responseText } from '../protocol/response-writer.ts';
-import { formatNumbers, parseSequenceSet } from '../protocol/sequence-set.ts';
+import { formatNumbers } from '../protocol/sequence-set.ts';
 import type { FetchItem } from '../protocol/fetch-attributes.ts';
 import type { MailboxChange } from '../../store/change-bus.ts';
 import type { Lease } from '../../store/api.ts';
@@ -509,12 +509,9 @@ export class ImapSession {
     if (immediate) this.reportChanges(this.idling || this.notifier!.expungeImmediate).catch((err) => this.services.log.error({ err }, 'IMAP IDLE report failed'));
   }
 
-  /** Runs UID FETCH of the new messages' range as FETCH itself answers it (its limits included). */
+  /** NOTIFY's MessageNew fetch (RFC 5465 §5.2), as FETCH itself answers it (its limits included). */
   private async fetchNew(uids: number[], items: FetchItem[]): Promise<void> {
-    const fetch = this.services.commands.get('FETCH')!;
-    const set = parseSequenceSet(`${uids[0]}:${uids[uids.length - 1]}`);
-    const args = { set, items, changedSince: null, vanished: false } as never;
-    const done = await fetch.run(this, args, { tag: '*', name: 'FETCH', uid: true, args: [] });
+    const done = await this.services.commands.fetchNew(this, uids, items);
     if (done.status !== 'OK') this.services.log.warn({ text: done.text }, 'IMAP NOTIFY MessageNew fetch failed');
   }
 

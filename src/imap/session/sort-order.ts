@@ -3,7 +3,7 @@
 // values for the criteria (the keys stored at delivery, contents.sort_keys, so nothing is reparsed)
 // and its UID. Always true: the final tie-breaker is the UID, never reversed, which is the sequence
 // order RFC 5256 §3 asks for, and stays right while the view's sequence numbers shift.
-import type { SortHit, StoreSearchKey } from '../../store/imap-search.ts';
+import type { SortHit, StoreSearchKey } from '../../store/search.ts';
 import type { SortKeys } from '../../mime/sort-keys.ts';
 import type { SortCriterion } from '../protocol/sort-arguments.ts';
 import type { ImapSession } from './session.ts';

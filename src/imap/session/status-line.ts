@@ -3,25 +3,28 @@
 // Always true: items are answered in the order the client asked for them.
 import { mailboxNameOnWire } from '../protocol/mailbox-name-encoding.ts';
 import type { StatusItem } from '../protocol/status-items.ts';
-import type { ImapMailbox } from '../../store/imap-mailboxes.ts';
+import type { ImapMailbox } from '../../store/mailbox-views.ts';
 import type { ImapSession } from './session.ts';
 
-export async function statusLine(s: ImapSession, box: ImapMailbox, items: readonly StatusItem[]): Promise<string> {
-  const { mailboxes, messages } = s.services;
+/** The STATUS data for `box`, or null when the mailbox was deleted meanwhile. */
+export async function statusLine(s: ImapSession, box: ImapMailbox, items: readonly StatusItem[]): Promise<string | null> {
   const needsCounters = items.some((i) => i === 'MESSAGES' || i === 'UNSEEN' || i === 'SIZE' || i === 'DELETED');
-  const counters = needsCounters ? await mailboxes.counters(box.id) : null;
+  // One read for every item: on PostgreSQL other nodes commit between statements, and a UIDNEXT
+  // older than MESSAGES would tell a client a message is missing. `box` gives only the name.
+  const st = await s.services.mailboxes.status(box.id, needsCounters);
+  if (!st) return null;
   const parts: string[] = [];
   for (const item of items) {
     let value: number;
     switch (item) {
-      case 'MESSAGES': value = counters!.messages; break;
-      case 'UNSEEN': value = counters!.unseen; break;
-      case 'SIZE': value = counters!.size; break;
-      case 'DELETED': value = counters!.deleted; break;
-      case 'RECENT': value = await messages.countAbove(box.id, box.recentUid); break;
-      case 'UIDNEXT': value = box.uidNext; break;
-      case 'UIDVALIDITY': value = box.uidValidity; break;
-      case 'HIGHESTMODSEQ': value = box.highestModseq; break;
+      case 'MESSAGES': value = st.counters!.messages; break;
+      case 'UNSEEN': value = st.counters!.unseen; break;
+      case 'SIZE': value = st.counters!.size; break;
+      case 'DELETED': value = st.counters!.deleted; break;
+      case 'RECENT': value = st.recent; break;
+      case 'UIDNEXT': value = st.uidNext; break;
+      case 'UIDVALIDITY': value = st.uidValidity; break;
+      case 'HIGHESTMODSEQ': value = st.highestModseq; break;
     }
     parts.push(`${item} ${value}`);
   }

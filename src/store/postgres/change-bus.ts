@@ -12,10 +12,14 @@
 //   every listening account's mailboxes get a uidsOmitted change: sessions catch up from the store;
 // - the connection's own reconnect gives up when the database is away at that moment, so every
 //   CHANGE_BUS_HEARTBEAT_MS the node pings itself on the channel, and when the previous ping never
-//   came back it listens again (then resyncs as above).
+//   came back it listens again (then resyncs as above);
+// - a NOTIFY that fails (the database unreachable after the commit) is not lost: its mailboxes are
+//   kept, one entry each (CHANGE_BUS_UNSENT_MAILBOXES at most), and sent again as changes without
+//   UIDs with the next changes or the next heartbeat, so other nodes' sessions catch up late
+//   rather than never.
 import { randomUUID } from 'node:crypto';
 import { LocalChangeBus, type ChangeBus, type ChangeListener, type MailboxChange } from '../change-bus.ts';
-import { CHANGE_BUS_DECODED_UIDS, CHANGE_BUS_HEARTBEAT_MS, CHANGE_BUS_PAYLOAD_BYTES, CHANGE_BUS_UID_BYTES } from '../../limits.ts';
+import { CHANGE_BUS_DECODED_UIDS, CHANGE_BUS_HEARTBEAT_MS, CHANGE_BUS_PAYLOAD_BYTES, CHANGE_BUS_UID_BYTES, CHANGE_BUS_UNSENT_MAILBOXES } from '../../limits.ts';
 import type { Sql } from './connect.ts';
 
 /** The NOTIFY channel every node of one database listens on. */
@@ -100,6 +104,8 @@ export class PgChangeBus implements ChangeBus {
   private relistening = false;
   /** Notifications that could not be sent (the database was unreachable); for tests and metrics. */
   failedSends = 0;
+  /** Mailboxes of failed notifications, by "account mailbox", to send again without UIDs. */
+  private unsent = new Map<string, MailboxChange>();
 
   private constructor(sql: Sql) {
     this.sql = sql;
@@ -124,12 +130,39 @@ export class PgChangeBus implements ChangeBus {
     // Changes published by one commit (and any others this turn) share a NOTIFY.
     setImmediate(() => {
       this.scheduled = false;
-      const lines = this.queued.map(encodeChange);
+      const changes = [...this.takeUnsent(), ...this.queued];
       this.queued = [];
-      for (const payload of payloads(this.node, lines)) {
-        this.sending = this.sending.then(() => this.send(payload));
-      }
+      this.sendChanges(changes);
     });
+  }
+
+  private sendChanges(changes: readonly MailboxChange[]): void {
+    const lines = changes.map(encodeChange);
+    let at = 0;
+    for (const payload of payloads(this.node, lines)) {
+      const count = payload.split('\n').length - 1;
+      const carried = changes.slice(at, at + count);
+      at += count;
+      this.sending = this.sending.then(() => this.send(payload, carried));
+    }
+  }
+
+  private takeUnsent(): MailboxChange[] {
+    const out = [...this.unsent.values()];
+    this.unsent.clear();
+    return out;
+  }
+
+  private keepUnsent(changes: readonly MailboxChange[]): void {
+    for (const c of changes) {
+      const key = `${c.accountId} ${c.mailboxId}`;
+      const had = this.unsent.get(key);
+      this.unsent.delete(key);
+      if (this.unsent.size >= CHANGE_BUS_UNSENT_MAILBOXES) this.unsent.delete(this.unsent.keys().next().value!);
+      // As the resync after a lost LISTEN: without UIDs a change makes a session read everything
+      // from its MODSEQ on, so the entry keeps the lowest MODSEQ of what it stands for.
+      this.unsent.set(key, { accountId: c.accountId, mailboxId: c.mailboxId, kind: 'flags', uids: [], modseq: Math.min(c.modseq, had?.modseq ?? c.modseq), uidsOmitted: true });
+    }
   }
 
   subscribe(accountId: number, listener: ChangeListener): () => void {
@@ -146,13 +179,14 @@ export class PgChangeBus implements ChangeBus {
     await this.unlisten?.().catch(() => {});
   }
 
-  private async send(payload: string): Promise<void> {
+  private async send(payload: string, carried: readonly MailboxChange[] = []): Promise<void> {
     try {
       await this.sql.notify(CHANGE_CHANNEL, payload);
     } catch {
-      // The change is committed and this node's listeners have it; other nodes' sessions see it
-      // with their next change or resync (a notification is a hint, not the record).
+      // The change is committed and this node's listeners have it; the other nodes get its
+      // mailboxes again later (a notification is a hint, not the record).
       this.failedSends++;
+      this.keepUnsent(carried);
     }
   }
 
@@ -174,6 +208,7 @@ export class PgChangeBus implements ChangeBus {
     if (this.pinged > this.pongs && !this.relistening) void this.relisten();
     this.pinged++;
     this.sending = this.sending.then(() => this.send(`${this.node}\nping`));
+    if (this.unsent.size > 0 && !this.scheduled) this.sendChanges(this.takeUnsent());
   }
 
   private async relisten(): Promise<void> {

@@ -3,7 +3,7 @@
 // once in BLOB_CHUNK_SIZE rows of blob_chunks; a ranged read fetches only the overlapping chunks.
 // insertContent writes a new content with the references its caller is about to add (0 unless given).
 import type { Contents } from '../api.ts';
-import type { ContentIndex, ContentInfo } from '../contents.ts';
+import { sliceRange, type ContentIndex, type ContentInfo } from '../contents.ts';
 import { BLOB_CHUNK_SIZE } from '../../limits.ts';
 import type { Sql, Tx } from './connect.ts';
 import type { PgContext } from './context.ts';
@@ -89,22 +89,4 @@ export class PgContents implements Contents {
   pieces(contentId: number): AsyncIterable<Buffer> {
     return contentPieces(this.ctx.sql, contentId);
   }
-}
-
-/** Cuts [start, end) of prefix+raw out of the prefix and the chunks that overlap the range, in order. */
-function sliceRange(info: ContentInfo, chunks: readonly Buffer[], start: number, end: number): Buffer {
-  start = Math.max(0, Math.min(start, info.size));
-  end = Math.max(start, Math.min(end, info.size));
-  const parts: Buffer[] = [];
-  const p = info.prefix.length;
-  if (start < p) parts.push(info.prefix.subarray(start, Math.min(end, p)));
-  if (end > p) {
-    const rawStart = Math.max(0, start - p);
-    const rawEnd = end - p;
-    const first = Math.floor(rawStart / BLOB_CHUNK_SIZE);
-    const joined = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    const offset = first * BLOB_CHUNK_SIZE;
-    parts.push(joined.subarray(rawStart - offset, rawEnd - offset));
-  }
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }

@@ -16,7 +16,7 @@ import type { Tx } from './connect.ts';
 import type { Publish } from './context.ts';
 import type { MailboxChange } from '../change-bus.ts';
 import { insertContent } from './contents.ts';
-import { createMailboxRow } from './message-rows.ts';
+import { allocateDeliveryModseqs, createMailboxRow } from './message-rows.ts';
 import { insertSpamMessage } from './spam-rows.ts';
 
 interface BoxRow { id: number; accountId: number; name: string; specialUse: string | null }
@@ -35,16 +35,10 @@ export async function storeMessage(tx: Tx, publish: Publish, input: StoreInput):
   const names = [...new Set(input.targets.map((t) => t.mailbox ?? 'INBOX'))];
   // From here to COMMIT the accounts rows are held, so the locked stretch is three round trips:
   // this pipelined pair, the UID allocation with the message rows, and COMMIT. One statement
-  // locks the accounts in ascending id (FOR NO KEY UPDATE, as an UPDATE does, so foreign-key
-  // checks of other writers do not wait), allocates each its MODSEQ for this message and adds the
-  // bytes; the quota is checked on the values before (RETURNING gives the values after).
+  // locks the accounts, allocates each its MODSEQ for this message and adds the bytes; the quota
+  // is checked on the usage before.
   const [accountRows, boxes] = await Promise.all([
-    tx<{ id: number; quota: number; used: number; modseq: number }[]>`
-      WITH locked AS (SELECT id FROM accounts WHERE id = ANY(${tx.array(accountIds)}::bigint[]) ORDER BY id FOR NO KEY UPDATE)
-      UPDATE accounts a SET modseq = a.modseq + 1, used_bytes = a.used_bytes + x.bytes
-      FROM locked, unnest(${tx.array(accountIds)}::bigint[], ${tx.array(accountIds.map((id) => size * perAccount.get(id)!))}::bigint[]) AS x(id, bytes)
-      WHERE a.id = locked.id AND x.id = a.id
-      RETURNING a.id, a.quota_bytes AS quota, a.used_bytes - x.bytes AS used, a.modseq`,
+    allocateDeliveryModseqs(tx, accountIds.map((id) => ({ accountId: id, bytes: size * perAccount.get(id)! }))),
     tx<BoxRow[]>`SELECT id, account_id AS "accountId", name, special_use AS "specialUse" FROM mailboxes
       WHERE account_id = ANY(${tx.array(accountIds)}::bigint[]) AND (name = ANY(${tx.array([...names, 'INBOX'])}::text[]) OR special_use = ANY(${tx.array(names)}::text[]))`,
   ]);
@@ -79,7 +73,7 @@ export async function storeMessage(tx: Tx, publish: Publish, input: StoreInput):
     planned.push({ accountId: target.accountId, boxId, bits, keywords: keywords.join(' '), modseq: account.modseq });
   }
   // UIDs: each mailbox's uid_next grows by its number of copies and the rows take the UIDs from
-  // the old value up, in one statement. The mailboxes' own row locks need no order: every writer
+  // the old value up, in one statement (the one allocation outside message-rows.ts, by its rule). The mailboxes' own row locks need no order: every writer
   // of a mailbox holds its account's lock first.
   const boxIds = [...new Set(planned.map((p) => p.boxId))];
   const ordinal = new Map<number, number>();

@@ -1,19 +1,49 @@
-// Row-level helpers of the PostgreSQL engine shared by its areas, run inside a write transaction
-// (ctx.write): MODSEQ allocation, mailbox creation, VANISHED tombstones and the release of message
-// rows (content and blob reference counts, quota usage). They port src/store/sqlite/message-rows.ts and
-// createMailboxRow/subscribeName of src/store/sqlite/accounts.ts statement by statement.
-// Always true: a content row is deleted exactly when its last message/queue reference goes, and a
-// blob exactly when its last content row goes; accounts.used_bytes drops by the released sizes.
+// The PostgreSQL engine's one place for what every area that writes messages shares, run inside a
+// write transaction (ctx.write): UID and MODSEQ allocation, mailbox creation, VANISHED tombstones
+// and the release of message rows and contents (reference counts, quota usage). They port
+// src/store/sqlite/message-rows.ts and createMailboxRow/subscribeName of src/store/sqlite/accounts.ts.
+// Always true, across nodes:
+// - uid_next only grows: UIDs are taken by UPDATE … SET uid_next = uid_next + n … RETURNING in the
+//   transaction that writes the rows, here (allocateUids), except delivery, which takes them in the
+//   statement that inserts its rows (postgres/delivery.ts, one round trip under the account lock)
+//   by the same rule; the row lock orders concurrent writers, so UIDs are unique and commit in order;
+// - the account's MODSEQ only grows (RFC 7162 §3.1.1): taken only here, by allocateModseq (one per
+//   change) or allocateDeliveryModseqs (one per account of a delivery);
+// - a content row is deleted exactly when its last message/queue reference goes (releaseContents
+//   is the only place a reference is dropped), and a blob exactly when its last content row goes;
+//   accounts.used_bytes drops by the released sizes.
 // Lock order (PG.md): the accounts row first, then mailboxes, then messages, then contents/blobs —
 // releaseMessages updates the account before it touches any message, content or blob row, and
 // locks contents and blobs in ascending id.
 import type { Tx } from './connect.ts';
 
-/** RFC 7162: the account's MODSEQ counter only grows; the row lock orders concurrent writers. */
+/** Takes the account's next MODSEQ (RFC 7162: the counter only grows); the row lock orders concurrent writers. */
 export async function allocateModseq(tx: Tx, accountId: number): Promise<number> {
   const [row] = await tx<{ modseq: number }[]>`UPDATE accounts SET modseq = modseq + 1 WHERE id = ${accountId} RETURNING modseq`;
   if (!row) throw new Error(`account ${accountId} does not exist`);
   return row.modseq;
+}
+
+/**
+ * Delivery's accounts, in one statement: locks them in ascending id (FOR NO KEY UPDATE, as an
+ * UPDATE does, so foreign-key checks of other writers do not wait), takes each its next MODSEQ and
+ * adds its bytes; returns the quota, the usage before the add, and the MODSEQ taken.
+ */
+export async function allocateDeliveryModseqs(tx: Tx, charges: readonly { accountId: number; bytes: number }[]): Promise<{ id: number; quota: number; used: number; modseq: number }[]> {
+  const ids = charges.map((c) => c.accountId);
+  return tx<{ id: number; quota: number; used: number; modseq: number }[]>`
+    WITH locked AS (SELECT id FROM accounts WHERE id = ANY(${tx.array(ids)}::bigint[]) ORDER BY id FOR NO KEY UPDATE)
+    UPDATE accounts a SET modseq = a.modseq + 1, used_bytes = a.used_bytes + x.bytes
+    FROM locked, unnest(${tx.array(ids)}::bigint[], ${tx.array(charges.map((c) => c.bytes))}::bigint[]) AS x(id, bytes)
+    WHERE a.id = locked.id AND x.id = a.id
+    RETURNING a.id, a.quota_bytes AS quota, a.used_bytes - x.bytes AS used, a.modseq`;
+}
+
+/** Reserves `n` UIDs in a mailbox and records `modseq` (just allocated) as its highest; returns the first. */
+export async function allocateUids(tx: Tx, mailboxId: number, n: number, modseq: number): Promise<number> {
+  const [r] = await tx<{ first: number }[]>`UPDATE mailboxes SET uid_next = uid_next + ${n}, highest_modseq = ${modseq}
+    WHERE id = ${mailboxId} RETURNING uid_next - ${n} AS first`;
+  return r!.first;
 }
 
 /** Creates a mailbox with a fresh UIDVALIDITY from the database-wide counter; returns its id. */

@@ -4,9 +4,7 @@
 // the same report race safely — with all its rows in the same transaction; summaries read only
 // rows whose report period ended on or after `since`.
 import type { Reports } from '../api.ts';
-import type { DmarcSummaryRow, TlsSummaryRow } from '../reports.ts';
-import type { DmarcAggregate } from '../reports.ts';
-import type { TlsReport } from '../reports.ts';
+import { summarizeTls, type DmarcAggregate, type DmarcSummaryRow, type TlsPolicyRow, type TlsReport, type TlsSummaryRow } from '../reports.ts';
 import type { PgContext } from './context.ts';
 
 export class PgReports implements Reports {
@@ -68,23 +66,11 @@ export class PgReports implements Reports {
 
   async tlsSummary(since: number, domain?: string): Promise<TlsSummaryRow[]> {
     const d = domain ?? null;
-    const rows = await this.ctx.sql<{ domain: string; reporter: string; policyType: string; reportId: number; success: number; failure: number; failures: string }[]>`
+    const rows = await this.ctx.sql<TlsPolicyRow[]>`
       SELECT p.policy_domain AS domain, r.org_name AS reporter, p.policy_type AS "policyType", r.id AS "reportId", p.success, p.failure, p.failures
       FROM tls_reports r JOIN tls_report_policies p ON p.report_id = r.id
       WHERE r.end_at >= ${since} AND (${d}::text IS NULL OR p.policy_domain = ${d}::text)
       ORDER BY p.policy_domain COLLATE "C", r.org_name COLLATE "C", r.id`;
-    const out = new Map<string, TlsSummaryRow & { ids: Set<number>; types: Map<string, number> }>();
-    for (const r of rows) {
-      const key = `${r.domain}\0${r.reporter}\0${r.policyType}`;
-      let s = out.get(key);
-      if (!s) out.set(key, (s = { domain: r.domain, reporter: r.reporter, policyType: r.policyType, reports: 0, success: 0, failure: 0, failureTypes: [], ids: new Set(), types: new Map() }));
-      s.ids.add(r.reportId);
-      s.success += r.success;
-      s.failure += r.failure;
-      for (const f of JSON.parse(r.failures) as { resultType: string; count: number }[]) s.types.set(f.resultType, (s.types.get(f.resultType) ?? 0) + f.count);
-    }
-    return [...out.values()].map(({ ids, types, ...s }) => ({
-      ...s, reports: ids.size, failureTypes: [...types].map(([resultType, count]) => ({ resultType, count })).sort((a, b) => b.count - a.count),
-    }));
+    return summarizeTls(rows);
   }
 }

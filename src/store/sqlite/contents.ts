@@ -5,7 +5,7 @@ import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 import type { Contents } from '../api.ts';
 import { BLOB_CHUNK_SIZE } from '../../limits.ts';
-import type { ContentIndex, ContentInfo } from '../contents.ts';
+import { chunkSpan, sliceRange, type ContentIndex, type ContentInfo } from '../contents.ts';
 
 /** Inserts raw bytes and the content row over them, with refcount 0: the caller adds its references. */
 export function insertContent(db: Db, raw: Buffer, prefix: Buffer, index: ContentIndex): number {
@@ -79,20 +79,6 @@ export class ContentReader implements Contents {
 }
 
 function readRange(chunks: { all(...args: unknown[]): unknown[] }, info: ContentInfo, start: number, end: number): Buffer {
-  start = Math.max(0, Math.min(start, info.size));
-  end = Math.max(start, Math.min(end, info.size));
-  const parts: Buffer[] = [];
-  const p = info.prefix.length;
-  if (start < p) parts.push(info.prefix.subarray(start, Math.min(end, p)));
-  if (end > p) {
-    const rawStart = Math.max(0, start - p);
-    const rawEnd = end - p;
-    const first = Math.floor(rawStart / BLOB_CHUNK_SIZE);
-    const last = Math.floor((rawEnd - 1) / BLOB_CHUNK_SIZE);
-    const rows = chunks.all(info.blobId, first, last) as Buffer[];
-    const joined = rows.length === 1 ? rows[0]! : Buffer.concat(rows);
-    const offset = first * BLOB_CHUNK_SIZE;
-    parts.push(joined.subarray(rawStart - offset, rawEnd - offset));
-  }
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  const span = chunkSpan(info, start, end);
+  return sliceRange(info, span ? chunks.all(info.blobId, span.first, span.last) as Buffer[] : [], start, end);
 }

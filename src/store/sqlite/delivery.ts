@@ -6,6 +6,7 @@ import type { Db } from './open.ts';
 import type { WriteContext } from './group-commit.ts';
 import { insertContent } from './contents.ts';
 import { encodeFlags } from '../flags.ts';
+import { allocateModseq, allocateUids } from './message-rows.ts';
 import { createMailboxRow } from './accounts.ts';
 import { recordSpamDelivery } from './spam.ts';
 import { NoSuchMailboxError, OverQuotaError, type StoreInput, type StoredCopy } from '../delivery.ts';
@@ -31,11 +32,10 @@ export function storeMessage(db: Db, tx: WriteContext, input: StoreInput): Store
     const { bits, keywords } = target.flags ? encodeFlags(target.flags) : inputFlags;
     let modseq = modseqOf.get(target.accountId);
     if (modseq === undefined) {
-      modseq = (stmt(db, 'UPDATE accounts SET modseq = modseq + 1 WHERE id = ? RETURNING modseq').get(target.accountId) as { modseq: number }).modseq;
+      modseq = allocateModseq(db, target.accountId);
       modseqOf.set(target.accountId, modseq);
     }
-    const { uid, uidValidity } = stmt(db, `UPDATE mailboxes SET uid_next = uid_next + 1, highest_modseq = ?
-      WHERE id = ? RETURNING uid_next - 1 AS uid, uid_validity AS uidValidity`).get(modseq, boxId) as { uid: number; uidValidity: number };
+    const { first: uid, uidValidity } = allocateUids(db, boxId, 1, modseq);
     stmt(db, 'INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(boxId, uid, modseq, contentId, bits, keywords.join(' '), input.internalDate, size);
     stmt(db, 'UPDATE accounts SET used_bytes = used_bytes + ? WHERE id = ?').run(size, target.accountId);

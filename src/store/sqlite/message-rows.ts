@@ -1,16 +1,30 @@
-// Row-level helpers shared by the IMAP and POP3 store modules, run inside a write transaction:
-// allocating the account's next MODSEQ, tombstoning expunged UIDs, and releasing message rows
-// (content and blob reference counts, quota usage).
-// Always true: a content row is deleted exactly when its last message/queue reference goes, and a
-// blob exactly when its last content row goes; accounts.used_bytes drops by the released sizes.
+// The SQLite engine's one place for what every area that writes messages shares, run inside a
+// write transaction: allocating UIDs and MODSEQs, tombstoning expunged UIDs, and releasing message
+// rows and contents (reference counts, quota usage). Always true:
+// - uid_next only grows: UIDs are taken only by allocateUids, in the transaction that writes the
+//   rows, so a UID is never given twice in a mailbox and never reused after an expunge;
+// - the account's MODSEQ only grows (RFC 7162 §3.1.1): taken only by allocateModseq, one value per
+//   change, and a mailbox's highest_modseq is set to the value its change took;
+// - a content row is deleted exactly when its last message/queue reference goes (releaseContent is
+//   the only place a reference is dropped), and a blob exactly when its last content row goes; its
+//   chunks go with it (ON DELETE CASCADE); accounts.used_bytes drops by the released sizes.
 // Every statement of the release path is a rowid or index lookup, also the foreign-key checks its
 // deletes make (migrations/0070): test/unit/store/query-plans.test.ts reads their bytecode.
 import type { Db } from './open.ts';
 import { stmt } from './statements.ts';
 
-/** RFC 7162: the account's MODSEQ counter only grows; one value may cover all rows of one change. */
+/** Takes the account's next MODSEQ (RFC 7162: the counter only grows); one value may cover all rows of one change. */
 export function allocateModseq(db: Db, accountId: number): number {
   return (stmt(db, 'UPDATE accounts SET modseq = modseq + 1 WHERE id = ? RETURNING modseq').get(accountId) as { modseq: number }).modseq;
+}
+
+/**
+ * Reserves `n` UIDs in a mailbox and records `modseq` (just allocated) as its highest; returns the
+ * first UID and the mailbox's UIDVALIDITY.
+ */
+export function allocateUids(db: Db, mailboxId: number, n: number, modseq: number): { first: number; uidValidity: number } {
+  return stmt(db, 'UPDATE mailboxes SET uid_next = uid_next + ?, highest_modseq = ? WHERE id = ? RETURNING uid_next - ? AS first, uid_validity AS uidValidity')
+    .get(n, modseq, mailboxId, n) as { first: number; uidValidity: number };
 }
 
 /**
@@ -39,20 +53,21 @@ export const RELEASE_SQL = {
 export function releaseMessages(db: Db, accountId: number, rows: readonly { id: number; contentId: number; size: number }[]): void {
   if (rows.length === 0) return;
   const del = stmt(db, RELEASE_SQL.deleteMessage);
-  const deref = stmt(db, RELEASE_SQL.derefContent);
-  const dropContent = stmt(db, RELEASE_SQL.deleteContent);
-  const derefBlob = stmt(db, RELEASE_SQL.derefBlob);
-  const dropBlob = stmt(db, RELEASE_SQL.deleteBlob);
   let bytes = 0;
   for (const r of rows) {
     del.run(r.id);
     bytes += r.size;
-    const c = deref.get(r.contentId) as { refcount: number; blobId: number } | undefined;
-    if (c && c.refcount <= 0) {
-      dropContent.run(r.contentId);
-      const b = derefBlob.get(c.blobId) as { refcount: number } | undefined;
-      if (b && b.refcount <= 0) dropBlob.run(c.blobId);
-    }
+    releaseContent(db, r.contentId);
   }
   stmt(db, RELEASE_SQL.usedBytes).run(bytes, accountId);
+}
+
+/** Drops one reference to a content (a message or queue row that held it went); at none it goes, and its blob with its last content. */
+export function releaseContent(db: Db, contentId: number): void {
+  const c = stmt(db, RELEASE_SQL.derefContent).get(contentId) as { refcount: number; blobId: number } | undefined;
+  if (c && c.refcount <= 0) {
+    stmt(db, RELEASE_SQL.deleteContent).run(contentId);
+    const b = stmt(db, RELEASE_SQL.derefBlob).get(c.blobId) as { refcount: number } | undefined;
+    if (b && b.refcount <= 0) stmt(db, RELEASE_SQL.deleteBlob).run(c.blobId);
+  }
 }

@@ -8,6 +8,7 @@ import type { WriteContext } from './group-commit.ts';
 import { insertContent } from './contents.ts';
 import type { ContentIndex } from '../contents.ts';
 import { storeMessage } from './delivery.ts';
+import { releaseContent } from './message-rows.ts';
 import type { StoredCopy } from '../delivery.ts';
 import { normalizeDomain } from '../addresses.ts';
 import type { Queue } from '../api.ts';
@@ -49,11 +50,6 @@ export class QueueStore implements Queue {
       openRecipient: db.prepare("SELECT 1 FROM queue_recipients WHERE message_id = ? AND status IN ('pending', 'deferred') LIMIT 1"),
       contentOfMessage: db.prepare('SELECT content_id FROM queue_messages WHERE id = ?').pluck(),
       deleteMessage: db.prepare('DELETE FROM queue_messages WHERE id = ?'),
-      release: db.prepare('UPDATE contents SET refcount = refcount - 1 WHERE id = ? RETURNING refcount, blob_id AS blobId'),
-      deleteContent: db.prepare('DELETE FROM contents WHERE id = ?'),
-      releaseBlob: db.prepare('UPDATE blobs SET refcount = refcount - 1 WHERE id = ? RETURNING refcount'),
-      deleteChunks: db.prepare('DELETE FROM blob_chunks WHERE blob_id = ?'),
-      deleteBlob: db.prepare('DELETE FROM blobs WHERE id = ?'),
       // Counts walk the queue_due index; a message row exists only while a recipient waits.
       backlog: db.prepare(`SELECT (SELECT count(*) FROM queue_recipients WHERE status = 'pending') AS pending,
         (SELECT count(*) FROM queue_recipients WHERE status = 'deferred') AS deferred,
@@ -178,15 +174,7 @@ export class QueueStore implements Queue {
     if (content === undefined) return false;
     this.stmt.deleteMessage.run(messageId);
     // Only this content can have become unreferenced: free it directly rather than scanning for garbage.
-    const left = this.stmt.release.get(content) as { refcount: number; blobId: number };
-    if (left.refcount <= 0) {
-      this.stmt.deleteContent.run(content);
-      const blob = this.stmt.releaseBlob.get(left.blobId) as { refcount: number };
-      if (blob.refcount <= 0) {
-        this.stmt.deleteChunks.run(left.blobId);
-        this.stmt.deleteBlob.run(left.blobId);
-      }
-    }
+    releaseContent(this.db, content);
     return true;
   }
 

@@ -4,10 +4,8 @@
 // period ended on or after `since`.
 import type { Db } from './open.ts';
 import type { WriteContext } from './group-commit.ts';
-import type { DmarcAggregate } from '../reports.ts';
-import type { TlsReport } from '../reports.ts';
 import type { Reports } from '../api.ts';
-import type { DmarcSummaryRow, TlsSummaryRow } from '../reports.ts';
+import { summarizeTls, type DmarcAggregate, type DmarcSummaryRow, type TlsPolicyRow, type TlsReport, type TlsSummaryRow } from '../reports.ts';
 
 export class ReportStore implements Reports {
   private readonly db: Db;
@@ -62,20 +60,7 @@ export class ReportStore implements Reports {
   async tlsSummary(since: number, domain?: string): Promise<TlsSummaryRow[]> {
     const rows = this.db.prepare(`SELECT p.policy_domain AS domain, r.org_name AS reporter, p.policy_type AS policyType, r.id AS reportId, p.success, p.failure, p.failures
       FROM tls_reports r JOIN tls_report_policies p ON p.report_id = r.id
-      WHERE r.end_at >= ? AND (? IS NULL OR p.policy_domain = ?) ORDER BY p.policy_domain, r.org_name`).all(since, domain ?? null, domain ?? null) as
-      { domain: string; reporter: string; policyType: string; reportId: number; success: number; failure: number; failures: string }[];
-    const out = new Map<string, TlsSummaryRow & { ids: Set<number>; types: Map<string, number> }>();
-    for (const r of rows) {
-      const key = `${r.domain}\0${r.reporter}\0${r.policyType}`;
-      let s = out.get(key);
-      if (!s) out.set(key, (s = { domain: r.domain, reporter: r.reporter, policyType: r.policyType, reports: 0, success: 0, failure: 0, failureTypes: [], ids: new Set(), types: new Map() }));
-      s.ids.add(r.reportId);
-      s.success += r.success;
-      s.failure += r.failure;
-      for (const f of JSON.parse(r.failures) as { resultType: string; count: number }[]) s.types.set(f.resultType, (s.types.get(f.resultType) ?? 0) + f.count);
-    }
-    return [...out.values()].map(({ ids, types, ...s }) => ({
-      ...s, reports: ids.size, failureTypes: [...types].map(([resultType, count]) => ({ resultType, count })).sort((a, b) => b.count - a.count),
-    }));
+      WHERE r.end_at >= ? AND (? IS NULL OR p.policy_domain = ?) ORDER BY p.policy_domain, r.org_name`).all(since, domain ?? null, domain ?? null) as TlsPolicyRow[];
+    return summarizeTls(rows);
   }
 }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildReceived, withProtocol } from '../../../src/mime/received.ts';
 import { rfc5322Date } from '../../../src/mime/date-time.ts';
+import { datePart } from '../../../src/sieve/dates.ts';
 
 const date = new Date(Date.UTC(2026, 0, 5, 7, 8, 9));
 
@@ -40,4 +41,10 @@ test('one builder for both listeners: TLS without a cipher, and the client addre
   assert.equal(hidden, 'Received: from laptop\r\n\tby mx.test (Postern) with ESMTPA id Q1; Mon, 5 Jan 2026 07:08:09 +0000\r\n');
   const noHelo = buildReceived({ helo: '', ip: '192.0.2.7', hostname: 'mx.test', id: 'i', protocol: 'ESMTP', date });
   assert.match(noHelo, /^Received: from \[192\.0\.2\.7\] \(\[192\.0\.2\.7\]\)\r\n/);
+});
+
+test('the RFC 5322 date in another zone is the same instant with that offset (Sieve std11)', () => {
+  assert.equal(rfc5322Date(date, 60), 'Mon, 5 Jan 2026 08:08:09 +0100');
+  assert.equal(rfc5322Date(date, -510), 'Sun, 4 Jan 2026 22:38:09 -0830');
+  assert.equal(datePart('std11', date.getTime(), 60), 'Mon, 5 Jan 2026 08:08:09 +0100');
 });

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { openStore, type SqliteStore as Store } from '../../../src/store/sqlite/store.ts';
 import { systemClock } from '../../../src/clock.ts';
 import { deliver } from '../../../src/delivery/deliver.ts';
-import { ImapSearchStore, trigramQuery } from '../../../src/store/sqlite/imap-search.ts';
-import { ImapMessageStore } from '../../../src/store/sqlite/imap-messages.ts';
+import { ImapSearchStore, trigramQuery } from '../../../src/store/sqlite/search.ts';
+import { ImapMessageStore } from '../../../src/store/sqlite/messages.ts';
 import { IMAP_SEARCH_FTS_MAX_TRIGRAMS } from '../../../src/limits.ts';
 
 let dir: string;

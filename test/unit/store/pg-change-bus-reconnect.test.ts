@@ -4,7 +4,8 @@
 // later changes arrive with their UIDs as before; and when the database refuses connections at the
 // moment of the client's own reconnect, the bus's heartbeat listens again later. The connection is
 // ended from the server side (pg_terminate_backend, ALLOW_CONNECTIONS), the failure injected here —
-// nothing of the store is read by SQL.
+// nothing of the store is read by SQL. A NOTIFY that failed is sent again (without UIDs) once the
+// database is back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import postgres from 'postgres';
@@ -77,4 +78,41 @@ test('[postgres] when the LISTEN connection cannot come back at once, the heartb
   await until(() => heard.some((c) => c.uidsOmitted), 'the resync after listening again');
   await deliver(a, { raw: Buffer.from('Subject: 3\r\n\r\nx\r\n'), recipients: [{ accountId: alice }] });
   await until(() => heard.some((c) => c.kind === 'append' && c.uids[0] === 1), 'a change after listening again');
+});
+
+test('[postgres] changes whose NOTIFY failed reach the other nodes later, without UIDs, once the database is back', async (t) => {
+  const a = await openTestStore('postgres', t) as PgStore;
+  const b = await openSecondNode(a, t);
+  const d = await a.domains.add('example.test', []);
+  const alice = (await a.accounts.add('alice@example.test', d.id, 'x')).id;
+  const heard: MailboxChange[] = [];
+  b.bus.subscribe(alice, (c) => heard.push(c));
+  // A node of its own (its connections named, so only they are ended), sending hints for
+  // mailboxes B's resync would never name.
+  const sql = postgres(a.url, { max: 2, onnotice: () => {}, connection: { application_name: 'failing-node' } }) as unknown as Parameters<typeof PgChangeBus.start>[0];
+  const bus = await PgChangeBus.start(sql, { heartbeatMs: 200 });
+  t.after(async () => {
+    await bus.close();
+    await sql.end({ timeout: 5 });
+  });
+  const name = new URL(a.url).pathname.slice(1);
+  const other = new URL(a.url);
+  other.pathname = '/postgres';
+  const admin = postgres(other.toString(), { max: 1, onnotice: () => {} });
+  t.after(() => admin.end({ timeout: 5 }));
+  await admin.unsafe(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+  await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${name} AND application_name = 'failing-node'`;
+  for (let gone = false; !gone;) gone = (await admin`SELECT 1 FROM pg_stat_activity WHERE datname = ${name} AND application_name = 'failing-node'`).length === 0;
+  bus.publish({ accountId: alice, mailboxId: 900_001, kind: 'append', uids: [7], modseq: 41 });
+  bus.publish({ accountId: alice, mailboxId: 900_001, kind: 'expunge', uids: [3], modseq: 40 });
+  bus.publish({ accountId: alice, mailboxId: 900_002, kind: 'flags', uids: [1], modseq: 42 });
+  await until(() => bus.failedSends > 0, 'a failed NOTIFY');
+  assert.equal(heard.length, 0, 'nothing reached B while the database refused');
+  await admin.unsafe(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+  await until(() => heard.some((c) => c.mailboxId === 900_001) && heard.some((c) => c.mailboxId === 900_002), 'the kept changes');
+  // At least once: a NOTIFY whose answer was lost may have gone out too; the kept one is whole.
+  const first = heard.filter((c) => c.mailboxId === 900_001 && c.uidsOmitted);
+  assert.ok(first.length >= 1);
+  assert.ok(first.every((c) => c.modseq === 40), 'the two changes of one mailbox kept as one, with the lowest MODSEQ it stands for');
+  assert.ok(heard.some((c) => c.mailboxId === 900_002 && c.uidsOmitted));
 });

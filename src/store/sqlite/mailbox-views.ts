@@ -7,9 +7,9 @@
 import type { SqliteStore } from './store.ts';
 import type { Db } from './open.ts';
 import { createMailboxRow } from './accounts.ts';
-import { allocateModseq, releaseMessages } from './message-rows.ts';
+import { allocateModseq, allocateUids, releaseMessages } from './message-rows.ts';
 import type { ImapMailboxes } from '../api.ts';
-import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type SelectSnapshot } from '../imap-mailboxes.ts';
+import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type MailboxStatus, type SelectSnapshot } from '../mailbox-views.ts';
 
 const COLUMNS = `id, name, special_use AS specialUse, uid_validity AS uidValidity, uid_next AS uidNext,
   highest_modseq AS highestModseq, recent_uid AS recentUid`;
@@ -27,6 +27,7 @@ export class ImapMailboxStore implements ImapMailboxes {
   private readonly byNameStmt;
   private readonly byIdStmt;
   private readonly countersStmt;
+  private readonly recentStmt;
 
   constructor(store: SqliteStore) {
     this.store = store;
@@ -36,6 +37,7 @@ export class ImapMailboxStore implements ImapMailboxes {
     this.byIdStmt = this.db.prepare(`SELECT ${COLUMNS} FROM mailboxes WHERE id = ?`);
     this.countersStmt = this.db.prepare(`SELECT count(*) AS messages, coalesce(sum((flags & 1) = 0), 0) AS unseen,
       coalesce(sum((flags & 8) != 0), 0) AS deleted, coalesce(sum(size), 0) AS size FROM messages WHERE mailbox_id = ?`);
+    this.recentStmt = this.db.prepare('SELECT count(*) FROM messages WHERE mailbox_id = ? AND uid > ?').pluck();
   }
 
   async list(accountId: number): Promise<ImapMailbox[]> {
@@ -54,6 +56,15 @@ export class ImapMailboxStore implements ImapMailboxes {
 
   async counters(mailboxId: number): Promise<MailboxCounters> {
     return this.countersStmt.get(mailboxId) as MailboxCounters;
+  }
+
+  // Synchronous reads on the one connection: nothing commits between them.
+  async status(mailboxId: number, counts: boolean): Promise<MailboxStatus | null> {
+    const box = this.byIdStmt.get(mailboxId) as RawMailbox | undefined;
+    if (!box) return null;
+    const recent = this.recentStmt.get(mailboxId, box.recentUid) as number;
+    return { uidNext: box.uidNext, uidValidity: box.uidValidity, highestModseq: box.highestModseq, recent,
+      counters: counts ? this.countersStmt.get(mailboxId) as MailboxCounters : null };
   }
 
   /** Creates `name` and any missing parents (RFC 3501 §6.3.3). */
@@ -200,8 +211,7 @@ function moveAllMessages(db: Db, accountId: number, fromId: number, toId: number
   const rows = db.prepare('SELECT id, uid FROM messages WHERE mailbox_id = ? ORDER BY uid').all(fromId) as { id: number; uid: number }[];
   if (rows.length === 0) return { uids: [], modseq: 0 };
   const modseq = allocateModseq(db, accountId);
-  const first = (db.prepare('UPDATE mailboxes SET uid_next = uid_next + ?, highest_modseq = ? WHERE id = ? RETURNING uid_next - ? AS first')
-    .get(rows.length, modseq, toId, rows.length) as { first: number }).first;
+  const { first } = allocateUids(db, toId, rows.length, modseq);
   const move = db.prepare('UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?');
   const tomb = db.prepare('INSERT OR REPLACE INTO vanished (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
   rows.forEach((r, i) => {

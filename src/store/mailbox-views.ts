@@ -20,6 +20,17 @@ export interface MailboxCounters {
   size: number;
 }
 
+/** What STATUS reports (RFC 3501 §6.3.10), read at one moment: a UIDNEXT from before a delivery
+ *  and a MESSAGES from after it would disagree. `counters` is null when they were not asked for. */
+export interface MailboxStatus {
+  uidNext: number;
+  uidValidity: number;
+  highestModseq: number;
+  /** Messages above the \Recent floor: no session has seen them yet. */
+  recent: number;
+  counters: MailboxCounters | null;
+}
+
 export class MailboxExistsError extends Error {}
 
 export class MailboxHasChildrenError extends Error {}

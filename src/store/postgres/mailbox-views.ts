@@ -1,5 +1,5 @@
 // The PostgreSQL engine's imap-mailboxes area (the interface is ImapMailboxes in src/store/api.ts),
-// ported statement by statement from src/store/sqlite/imap-mailboxes.ts: listing, STATUS counters, CREATE
+// ported statement by statement from src/store/sqlite/mailbox-views.ts: listing, STATUS counters, CREATE
 // with missing parents, DELETE, RENAME (INBOX moves its messages, RFC 3501 §6.3.5), subscriptions
 // (kept by DELETE, RFC 3501 §6.3.6), durable \Recent ownership (RFC 3501 §2.3.2), the quota, and
 // the SELECT snapshot. Always true: names compare and sort bytewise (COLLATE "C", as SQLite's
@@ -7,10 +7,10 @@
 // messages (PG.md lock order) and publishes its change after commit; SELECT reads in one
 // transaction, so other nodes' commits never show half.
 import type { ImapMailboxes } from '../api.ts';
-import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type SelectSnapshot } from '../imap-mailboxes.ts';
+import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type MailboxStatus, type SelectSnapshot } from '../mailbox-views.ts';
 import type { Tx } from './connect.ts';
 import type { PgContext } from './context.ts';
-import { allocateModseq, createMailboxRow, releaseMessages } from './message-rows.ts';
+import { allocateModseq, allocateUids, createMailboxRow, releaseMessages } from './message-rows.ts';
 
 /** The mailbox columns under their ImapMailbox names (fixed text, no parameters). */
 const COLUMNS = `id, name, special_use AS "specialUse", uid_validity AS "uidValidity", uid_next AS "uidNext",
@@ -69,6 +69,20 @@ export class PgImapMailboxes implements ImapMailboxes {
       count(*) FILTER (WHERE (flags & 1) = 0) AS unseen, count(*) FILTER (WHERE (flags & 8) <> 0) AS deleted,
       coalesce(sum(size), 0) AS size FROM messages WHERE mailbox_id = ${mailboxId}`;
     return { messages: r!.messages, unseen: r!.unseen, deleted: r!.deleted, size: r!.size };
+  }
+
+  // One statement, so one snapshot: the row's UIDNEXT and the counts see the same commits.
+  async status(mailboxId: number, counts: boolean): Promise<MailboxStatus | null> {
+    const [r] = await this.ctx.sql<(Omit<MailboxStatus, 'counters'> & Partial<MailboxCounters>)[]>`
+      SELECT b.uid_next AS "uidNext", b.uid_validity AS "uidValidity", b.highest_modseq AS "highestModseq",
+        (SELECT count(*) FROM messages m WHERE m.mailbox_id = b.id AND m.uid > b.recent_uid) AS recent, c.*
+      FROM mailboxes b LEFT JOIN LATERAL (SELECT count(*) AS messages,
+          count(*) FILTER (WHERE (flags & 1) = 0) AS unseen, count(*) FILTER (WHERE (flags & 8) <> 0) AS deleted,
+          coalesce(sum(size), 0) AS size FROM messages WHERE mailbox_id = b.id) c ON ${counts}
+      WHERE b.id = ${mailboxId}`;
+    if (!r) return null;
+    return { uidNext: r.uidNext, uidValidity: r.uidValidity, highestModseq: r.highestModseq, recent: r.recent,
+      counters: counts ? { messages: r.messages!, unseen: r.unseen!, deleted: r.deleted!, size: r.size! } : null };
   }
 
   /** Creates `name` and any missing parents (RFC 3501 §6.3.3). */
@@ -226,9 +240,7 @@ async function moveAllMessages(tx: Tx, accountId: number, fromId: number, toId: 
   const rows = await tx<{ id: number; uid: number }[]>`SELECT id, uid FROM messages WHERE mailbox_id = ${fromId} ORDER BY uid FOR UPDATE`;
   if (rows.length === 0) return { uids: [], modseq: 0 };
   const modseq = await allocateModseq(tx, accountId);
-  const [next] = await tx<{ first: number }[]>`UPDATE mailboxes SET uid_next = uid_next + ${rows.length}, highest_modseq = ${modseq}
-    WHERE id = ${toId} RETURNING uid_next - ${rows.length} AS first`;
-  const first = next!.first;
+  const first = await allocateUids(tx, toId, rows.length, modseq);
   await tx`UPDATE mailboxes SET highest_modseq = ${modseq} WHERE id = ${fromId}`;
   const ids = rows.map((r) => r.id);
   const uids = rows.map((r) => r.uid);

@@ -7,14 +7,14 @@ import type { SqliteStore } from './store.ts';
 import type { Db } from './open.ts';
 import type { Statement } from 'better-sqlite3';
 import { BLOB_CHUNK_SIZE, IMAP_STORE_PAGE_SIZE } from '../../limits.ts';
-import { FLAG_BITS, encodeFlags } from '../flags.ts';
+import { FLAG_BITS, flagChange } from '../flags.ts';
 import { OverQuotaError } from '../delivery.ts';
-import { allocateModseq, releaseMessages, tombstone } from './message-rows.ts';
+import { allocateModseq, allocateUids, releaseMessages, tombstone } from './message-rows.ts';
 import { filingClassBetween, recordFiling, recordKeywordFilings } from './spam.ts';
 import { mentionsJunkKeywords } from '../spam-filing.ts';
 import type { ImapMessages } from '../api.ts';
-import { distinctKeywords } from '../imap-mailboxes.ts';
-import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from '../imap-messages.ts';
+import { distinctKeywords } from '../mailbox-views.ts';
+import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from '../messages.ts';
 
 const DELETED = FLAG_BITS['\\Deleted'];
 
@@ -65,11 +65,6 @@ export class ImapMessageStore implements ImapMessages {
   /** Flags of messages changed after `modseq` (CONDSTORE/QRESYNC resync), ascending by UID. */
   async changedSince(mailboxId: number, modseq: number): Promise<FlagRow[]> {
     return this.db.prepare('SELECT uid, flags, keywords, modseq FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid').all(mailboxId, modseq) as FlagRow[];
-  }
-
-  /** Messages with a UID above `uid` (STATUS RECENT counts those no session has seen). */
-  async countAbove(mailboxId: number, uid: number): Promise<number> {
-    return this.db.prepare('SELECT count(*) FROM messages WHERE mailbox_id = ? AND uid > ?').pluck().get(mailboxId, uid) as number;
   }
 
   /** Up to `limit` rows with uidFrom ≤ uid ≤ uidTo, ascending; only rows changed after
@@ -129,8 +124,8 @@ export class ImapMessageStore implements ImapMessages {
    *  pages of IMAP_STORE_PAGE_SIZE messages, each its own transaction with its own MODSEQ, so one
    *  command never holds the event loop for long (RFC 7162 lets each message get any higher MODSEQ). */
   async storeFlags(accountId: number, mailboxId: number, ranges: UidRanges, mode: 'add' | 'remove' | 'replace', flags: readonly string[], unchangedSince: number | null): Promise<StoreFlagsResult> {
-    const { bits, keywords } = encodeFlags(flags);
-    const kwLower = keywords.map((k) => k.toLowerCase());
+    const change = flagChange(mode, flags);
+    const { bits, keywords } = change;
     const result: StoreFlagsResult = { rows: [], modified: [], modseqs: [] };
     // Without keywords or UNCHANGEDSINCE the change is the same expression for every row, and the
     // rows it affects are exactly those whose flags differ, so one UPDATE per page does it.
@@ -166,21 +161,7 @@ export class ImapMessageStore implements ImapMessages {
             modified.push(r.uid);
             continue;
           }
-          const current = r.keywords ? r.keywords.split(' ') : [];
-          let newBits: number;
-          let newKeywords: string[];
-          if (mode === 'add') {
-            newBits = r.flags | bits;
-            const have = new Set(current.map((k) => k.toLowerCase()));
-            newKeywords = [...current, ...keywords.filter((k) => !have.has(k.toLowerCase()))];
-          } else if (mode === 'remove') {
-            newBits = r.flags & ~bits;
-            newKeywords = current.filter((k) => !kwLower.includes(k.toLowerCase()));
-          } else {
-            newBits = bits;
-            newKeywords = keywords;
-          }
-          const newKw = newKeywords.join(' ');
+          const { bits: newBits, keywords: newKw } = change.apply(r.flags, r.keywords);
           if (newBits !== r.flags || newKw !== r.keywords) {
             if (modseq === 0) modseq = allocateModseq(this.db, accountId);
             if (!setBased) this.updateFlagsStmt.run(newBits, newKw, modseq, mailboxId, r.uid);
@@ -260,7 +241,7 @@ export class ImapMessageStore implements ImapMessages {
       const account = this.db.prepare('SELECT quota_bytes AS quota, used_bytes AS used FROM accounts WHERE id = ?').get(accountId) as { quota: number; used: number };
       if (account.quota > 0 && account.used + bytes > account.quota) throw new OverQuotaError(accountId);
       const modseq = allocateModseq(this.db, accountId);
-      const first = this.allocateUids(toId, rows.length, modseq);
+      const { first } = allocateUids(this.db, toId, rows.length, modseq);
       const insert = this.db.prepare(`INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
       const ref = this.db.prepare('UPDATE contents SET refcount = refcount + 1 WHERE id = ?');
@@ -295,7 +276,7 @@ export class ImapMessageStore implements ImapMessages {
       const dest = this.db.prepare('SELECT uid_validity AS uidValidity FROM mailboxes WHERE id = ?').get(toId) as { uidValidity: number };
       if (rows.length === 0) return { uidValidity: dest.uidValidity, sourceUids: [], destinationUids: [], modseq: 0 };
       const modseq = tombstone(this.db, accountId, fromId, rows);
-      const first = this.allocateUids(toId, rows.length, modseq);
+      const { first } = allocateUids(this.db, toId, rows.length, modseq);
       const move = this.db.prepare('UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?');
       const destinationUids = rows.map((r, i) => {
         move.run(toId, first + i, modseq, r.id);
@@ -328,10 +309,4 @@ export class ImapMessageStore implements ImapMessages {
   }
 
   /** Reserves `n` UIDs in a mailbox (uid_next only grows) and returns the first. */
-  private allocateUids(mailboxId: number, n: number, modseq: number): number {
-    return (this.db.prepare('UPDATE mailboxes SET uid_next = uid_next + ?, highest_modseq = ? WHERE id = ? RETURNING uid_next - ? AS first')
-      .get(n, modseq, mailboxId, n) as { first: number }).first;
-  }
-
-  /** Writes tombstones for rows leaving a mailbox and bumps its highest modseq; returns the modseq. */
 }

@@ -1,11 +1,11 @@
 // The PostgreSQL engine's pop3 area (the interface is Pop3 in src/store/api.ts), as
-// src/store/sqlite/pop3.ts: the INBOX as a snapshot, the bytes of a message, and the UPDATE-state expunge
+// src/store/sqlite/maildrop.ts: the INBOX as a snapshot, the bytes of a message, and the UPDATE-state expunge
 // (RFC 1939 §6). Always true: expunge() removes the given UIDs in one transaction (all or none),
 // leaves VANISHED tombstones and a new MODSEQ as any expunge must, and publishes one 'expunge'
 // change after the commit (to every node) so IMAP sessions with INBOX selected see it; UIDs
 // already gone (another session, another node) are skipped.
 import type { Pop3 } from '../api.ts';
-import type { Pop3Snapshot, Pop3SnapshotMessage } from '../pop3.ts';
+import type { Pop3Snapshot, Pop3SnapshotMessage } from '../maildrop.ts';
 import type { PgContext } from './context.ts';
 import { contentPieces } from './contents.ts';
 import { releaseMessages, tombstone } from './message-rows.ts';

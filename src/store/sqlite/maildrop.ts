@@ -8,7 +8,7 @@ import type { WriteContext } from './group-commit.ts';
 import type { ContentReader } from './contents.ts';
 import { releaseMessages, tombstone } from './message-rows.ts';
 import type { Pop3 } from '../api.ts';
-import type { Pop3Snapshot, Pop3SnapshotMessage } from '../pop3.ts';
+import type { Pop3Snapshot, Pop3SnapshotMessage } from '../maildrop.ts';
 
 type Write = <T>(work: (tx: WriteContext) => T) => Promise<T>;
 

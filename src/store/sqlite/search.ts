@@ -15,7 +15,7 @@ import { FLAG_BITS, isSystemFlag } from '../flags.ts';
 import { IMAP_SEARCH_FTS_MAX_TRIGRAMS, IMAP_SEARCH_FTS_WINDOW, IMAP_SEARCH_MAX_MS, IMAP_SEARCH_PAGE_SIZE, IMAP_SEARCH_SLICE_MS } from '../../limits.ts';
 import { FoldedNeedle } from '../substring-match.ts';
 import type { ImapSearch } from '../api.ts';
-import { SearchTimeLimitError, type StoreSearchKey, type SearchHit, type SortHit } from '../imap-search.ts';
+import { SearchTimeLimitError, type StoreSearchKey, type SearchHit, type SortHit } from '../search.ts';
 
 /** Messages in the first window of a search that reads message text; later windows adapt. */
 const FIRST_TEXT_WINDOW = 64;

@@ -1,5 +1,5 @@
 // The PostgreSQL engine's imap-search area (the interface is ImapSearch in src/store/api.ts): the
-// search-key tree of src/store/sqlite/imap-search.ts compiled to one parameterized query over a
+// search-key tree of src/store/sqlite/search.ts compiled to one parameterized query over a
 // mailbox's messages, answered from what delivery indexed (contents.header_text, search_text,
 // address_text). Substrings match case-insensitively as the SQLite engine's FoldedNeedle does
 // (JavaScript toLowerCase): a needle of ASCII only is matched with ILIKE, which folds ASCII in
@@ -10,7 +10,7 @@
 // one statement in one read-only snapshot, and a search still running after IMAP_SEARCH_MAX_MS
 // is cancelled by the server (statement_timeout) and reported as SearchTimeLimitError.
 import type { ImapSearch } from '../api.ts';
-import { SearchTimeLimitError, type SearchHit, type SortHit, type StoreSearchKey } from '../imap-search.ts';
+import { SearchTimeLimitError, type SearchHit, type SortHit, type StoreSearchKey } from '../search.ts';
 import { FLAG_BITS, isSystemFlag } from '../flags.ts';
 import { IMAP_SEARCH_MAX_MS } from '../../limits.ts';
 import type { Tx } from './connect.ts';

@@ -1,5 +1,5 @@
 // The PostgreSQL engine's imap-messages area (the interface is ImapMessages in src/store/api.ts),
-// ported statement by statement from src/store/sqlite/imap-messages.ts: UID lists, FETCH pages (small
+// ported statement by statement from src/store/sqlite/messages.ts: UID lists, FETCH pages (small
 // messages' bytes in the same query), STORE in pages, \Seen on FETCH, EXPUNGE with tombstones,
 // COPY and MOVE (with the spam filing they cause), and changes since a MODSEQ for CONDSTORE and
 // QRESYNC. Always true: every write first locks the account row (its MODSEQ counter; PG.md lock
@@ -8,16 +8,16 @@
 // contents. UID sets are bound as arrays of range bounds, one statement per step, never a loop of
 // statements per message.
 import type { ImapMessages } from '../api.ts';
-import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from '../imap-messages.ts';
-import { distinctKeywords } from '../imap-mailboxes.ts';
+import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from '../messages.ts';
+import { distinctKeywords } from '../mailbox-views.ts';
 import { OverQuotaError } from '../delivery.ts';
-import { encodeFlags } from '../flags.ts';
+import { flagChange } from '../flags.ts';
 import { BLOB_CHUNK_SIZE, IMAP_STORE_PAGE_SIZE } from '../../limits.ts';
 import { mentionsJunkKeywords } from '../spam-filing.ts';
 import type { Tx } from './connect.ts';
 import type { PgContext } from './context.ts';
 import { readContentRange } from './contents.ts';
-import { allocateModseq, releaseMessages, tombstone } from './message-rows.ts';
+import { allocateModseq, allocateUids, releaseMessages, tombstone } from './message-rows.ts';
 import { filingClassBetween, recordFiling, recordKeywordFilings } from './spam-filing.ts';
 
 const SEEN = 1;
@@ -51,13 +51,6 @@ async function rowsIn(tx: Tx, mailboxId: number, ranges: UidRanges, deletedOnly 
     FROM unnest(${lo}::bigint[], ${hi}::bigint[]) AS r(a, b) JOIN messages m ON m.mailbox_id = ${mailboxId} AND m.uid BETWEEN r.a AND r.b
     ${deletedOnly ? tx`WHERE (m.flags & ${DELETED}) <> 0` : tx``} ORDER BY m.uid`;
   return rows.map((r) => ({ ...r }));
-}
-
-/** Reserves `n` UIDs in a mailbox (uid_next only grows) and returns the first. */
-async function allocateUids(tx: Tx, mailboxId: number, n: number, modseq: number): Promise<number> {
-  const [r] = await tx<{ first: number }[]>`UPDATE mailboxes SET uid_next = uid_next + ${n}, highest_modseq = ${modseq}
-    WHERE id = ${mailboxId} RETURNING uid_next - ${n} AS first`;
-  return r!.first;
 }
 
 async function uidValidityOf(tx: Tx, mailboxId: number): Promise<number> {
@@ -109,11 +102,6 @@ export class PgImapMessages implements ImapMessages {
   }
 
   /** Messages with a UID above `uid` (STATUS RECENT counts those no session has seen). */
-  async countAbove(mailboxId: number, uid: number): Promise<number> {
-    const [r] = await this.ctx.sql<{ n: number }[]>`SELECT count(*) AS n FROM messages WHERE mailbox_id = ${mailboxId} AND uid > ${uid}`;
-    return r!.n;
-  }
-
   /** Up to `limit` rows with uidFrom ≤ uid ≤ uidTo, ascending; only rows changed after
    *  `changedSince` when it is given (RFC 7162 CHANGEDSINCE). One statement, so the rows and
    *  their content agree even while other nodes expunge. */
@@ -173,8 +161,8 @@ export class PgImapMessages implements ImapMessages {
    *  pages of IMAP_STORE_PAGE_SIZE messages, each its own transaction with its own MODSEQ, so one
    *  command never holds the account's lock for long (RFC 7162 lets each message get any higher MODSEQ). */
   async storeFlags(accountId: number, mailboxId: number, ranges: UidRanges, mode: 'add' | 'remove' | 'replace', flags: readonly string[], unchangedSince: number | null): Promise<StoreFlagsResult> {
-    const { bits, keywords } = encodeFlags(flags);
-    const kwLower = keywords.map((k) => k.toLowerCase());
+    const change = flagChange(mode, flags);
+    const { keywords } = change;
     const junkKeywords = mentionsJunkKeywords(keywords);
     const result: StoreFlagsResult = { rows: [], modified: [], modseqs: [] };
     let from: number | null = ranges.length > 0 ? ranges[0]![0] : null;
@@ -183,14 +171,13 @@ export class PgImapMessages implements ImapMessages {
       // The page is computed and written inside the transaction and only applied after COMMIT:
       // a transaction retried after a deadlock starts again from the same place.
       const page = await this.ctx.write(async (tx, publish): Promise<StorePage> => {
-        const account = await lockAccount(tx, accountId);
+        await lockAccount(tx, accountId);
         const { lo, hi } = bounds(tx, ranges);
         const rows = await tx<(FlagRow & { contentId: number })[]>`SELECT m.uid, m.flags, m.keywords, m.modseq, m.content_id AS "contentId"
           FROM unnest(${lo}::bigint[], ${hi}::bigint[]) AS r(a, b)
           JOIN messages m ON m.mailbox_id = ${mailboxId} AND m.uid BETWEEN GREATEST(r.a, ${start}) AND r.b
           ORDER BY m.uid LIMIT ${IMAP_STORE_PAGE_SIZE}`;
         const next = rows.length === IMAP_STORE_PAGE_SIZE ? rows[rows.length - 1]!.uid + 1 : null;
-        const modseq = account.modseq + 1;
         const out: (FlagRow & { changed: boolean })[] = [];
         const modified: number[] = [];
         const changed: { uid: number; flags: number; keywords: string }[] = [];
@@ -200,31 +187,19 @@ export class PgImapMessages implements ImapMessages {
             modified.push(r.uid);
             continue;
           }
-          const current = r.keywords ? r.keywords.split(' ') : [];
-          let newBits: number;
-          let newKeywords: string[];
-          if (mode === 'add') {
-            newBits = r.flags | bits;
-            const have = new Set(current.map((k) => k.toLowerCase()));
-            newKeywords = [...current, ...keywords.filter((k) => !have.has(k.toLowerCase()))];
-          } else if (mode === 'remove') {
-            newBits = r.flags & ~bits;
-            newKeywords = current.filter((k) => !kwLower.includes(k.toLowerCase()));
-          } else {
-            newBits = bits;
-            newKeywords = keywords;
-          }
-          const newKw = newKeywords.join(' ');
+          const { bits: newBits, keywords: newKw } = change.apply(r.flags, r.keywords);
           if (newBits !== r.flags || newKw !== r.keywords) {
             changed.push({ uid: r.uid, flags: newBits, keywords: newKw });
             if (junkKeywords && newKw !== r.keywords) keywordChanges.push({ contentId: r.contentId, before: r.keywords, after: newKw });
-            out.push({ uid: r.uid, flags: newBits, keywords: newKw, modseq, changed: true });
+            out.push({ uid: r.uid, flags: newBits, keywords: newKw, modseq: 0, changed: true });
           } else {
             out.push({ uid: r.uid, flags: r.flags, keywords: r.keywords, modseq: r.modseq, changed: false });
           }
         }
         if (changed.length === 0) return { rows: out, modified, modseq: 0, next, filed: false };
-        await tx`UPDATE accounts SET modseq = ${modseq} WHERE id = ${accountId}`;
+        // The account is locked, so this is the value after the one it held when the page was read.
+        const modseq = await allocateModseq(tx, accountId);
+        for (const o of out) if (o.changed) o.modseq = modseq;
         await tx`UPDATE mailboxes SET highest_modseq = ${modseq} WHERE id = ${mailboxId}`;
         await tx`UPDATE messages m SET flags = x.flags, keywords = x.keywords, modseq = ${modseq}
           FROM unnest(${tx.array(changed.map((c) => c.uid))}::bigint[], ${tx.array(changed.map((c) => c.flags))}::bigint[],
