@@ -10,7 +10,7 @@ import { validDomain } from './domain.ts';
 import { domainRecords, zoneLine } from '../doctor/dns-records.ts';
 import { checkDomain, checkFailed } from '../doctor/dns-check.ts';
 import { createResolver } from '../dns/resolver.ts';
-import { createMtaStsPolicyFetcher } from '../queue/mta-sts-fetch.ts';
+import { httpsPolicyFetcher } from '../queue/mta-sts.ts';
 import { checkList } from '../spam/dns-lists.ts';
 import { parseDnsList } from '../config/dns-list-entry.ts';
 import type { CheckRow } from '../doctor/dns-check.ts';
@@ -46,7 +46,7 @@ export async function dnsCommand(argv: string[], o: Output): Promise<void> {
     const resolver = createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeout_ms, tries: config.dns.tries });
     const rows = await checkDomain({
       domain, hostname: config.hostname, expected: records, mtaStsMode: config.mta_sts.mode, resolver,
-      fetchMtaStsPolicy: createMtaStsPolicyFetcher({ resolver, timeoutMs: config.dns.timeout_ms * 4, allowPrivate: config.testing.allow_private_mx }),
+      fetchMtaStsPolicy: httpsPolicyFetcher({ resolver, timeoutMs: config.dns.timeout_ms * 4, allowPrivate: config.testing.allow_private_mx }),
     });
     rows.push(...await checkDnsLists(resolver, config.spam.dnsbl, 'dnsbl'), ...await checkDnsLists(resolver, config.spam.dnswl, 'dnswl'));
     const failed = rows.filter((r) => r.verdict !== 'ok').length;

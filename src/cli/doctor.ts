@@ -8,7 +8,7 @@ import { withStore } from './context.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { emit, table, type Output } from './output.ts';
 import { createResolver } from '../dns/resolver.ts';
-import { createMtaStsPolicyFetcher } from '../queue/mta-sts-fetch.ts';
+import { httpsPolicyFetcher } from '../queue/mta-sts.ts';
 import { acmeFiles } from '../tls/acme.ts';
 import { runDoctor } from '../doctor/run.ts';
 import { doctorFailed, summary } from '../doctor/report.ts';
@@ -36,7 +36,7 @@ export async function doctorCommand(argv: string[], o: Output): Promise<void> {
     const resolver = createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeout_ms, tries: config.dns.tries });
     const rows = await runDoctor({
       config, resolver, domains, certFile: certFileOf(config), now: systemClock.now(),
-      fetchMtaStsPolicy: createMtaStsPolicyFetcher({ resolver, timeoutMs: config.dns.timeout_ms * 4, allowPrivate: config.testing.allow_private_mx }),
+      fetchMtaStsPolicy: httpsPolicyFetcher({ resolver, timeoutMs: config.dns.timeout_ms * 4, allowPrivate: config.testing.allow_private_mx }),
     });
     const fixes = rows.filter((r) => r.status !== 'ok' && r.fix).map((r) => `- ${r.check}: ${r.fix}`);
     emit(o, { ok: !doctorFailed(rows), summary: summary(rows), rows }, [

@@ -6,7 +6,7 @@
 // any verdict other than "ok" makes the check fail (so it can run from cron).
 import { spf as spfVerify } from 'mailauth';
 import { DnsTemporaryError, mailauthResolver, type Resolver } from '../dns/resolver.ts';
-import { parseMtaStsPolicy } from '../queue/mta-sts-fetch.ts';
+import { parsePolicyText } from '../queue/mta-sts.ts';
 
 /** One record the domain should publish (the shape `dns records` builds). */
 export interface ExpectedRecord {
@@ -228,7 +228,7 @@ async function checkMtaStsPolicy(input: DnsCheckInput): Promise<CheckRow> {
   } catch (err) {
     return { record: `policy ${url}`, expected, found: (err as Error).message, verdict: 'missing', fix: `serve the policy over HTTPS at mta-sts.${input.domain}: CNAME it to ${input.hostname} and enable [tls] acme` };
   }
-  const policy = parseMtaStsPolicy(text);
+  const policy = parsePolicyText(text);
   if (!policy) return { record: `policy ${url}`, expected, found: 'not a valid STSv1 policy', verdict: 'wrong', fix: `mta-sts.${input.domain} must be served by Postern` };
   const found = `mode ${policy.mode}, mx ${policy.mx.join(' ')}`;
   const ok = policy.mode === input.mtaStsMode && policy.mx.some((p) => mxMatches(p, input.hostname));

@@ -1,8 +1,10 @@
 // MTA-STS (RFC 8461) for outbound delivery: discover a recipient domain's policy through the one
 // resolver, fetch it over HTTPS, cache it for its max_age in the store (store.shared, so every node
-// uses the policy any node fetched), and say which MX hosts may be used and whether TLS is mandatory. Always true: a temporary failure (DNS or HTTPS) never removes a cached
-// policy that is still valid (§5.1), and without any valid policy delivery goes on as if the domain
-// had none (§5, "senders MUST continue").
+// uses the policy any node fetched), and say which MX hosts may be used and whether TLS is mandatory.
+// Always true: a temporary failure (DNS or HTTPS) never removes a cached policy that is still valid
+// (§5.1), and without any valid policy delivery goes on as if the domain had none (§5, "senders
+// MUST continue"). The one fetcher and the one policy parser here also serve `dns check`, so what
+// the check calls valid is what the sending side would apply.
 import https from 'node:https';
 import { parsePolicy, validateMx } from 'mailauth/lib/mta-sts.js';
 import type { Resolver } from '../dns/resolver.ts';
@@ -16,6 +18,20 @@ export interface MtaStsPolicy {
   mx: string[];
   maxAgeS: number;
   fetchedAt: number;
+}
+
+/** A policy file's fields (§3.2), or null when the text is not a policy a sender may apply. */
+export type PolicyFields = Pick<MtaStsPolicy, 'mode' | 'mx' | 'maxAgeS'>;
+
+// §3.2 read strictly (mailauth's parser): version STSv1, a known mode, max_age within 31557600,
+// and mx present unless the mode is none.
+export function parsePolicyText(text: string): PolicyFields | null {
+  try {
+    const parsed = parsePolicy(text, { strict: true });
+    return { mode: parsed.mode, mx: parsed.mx ?? [], maxAgeS: Math.min(parsed.maxAge ?? 0, MTA_STS_MAX_AGE_S) };
+  } catch {
+    return null;
+  }
 }
 
 /** Fetches the policy file text of a domain, throwing on any failure. */
@@ -57,14 +73,9 @@ export class MtaStsPolicies {
     if (id === null) return valid;
     if (valid && valid.id === id) return valid;
     try {
-      const parsed = parsePolicy(await this.#fetch(key), { strict: true });
-      const policy: MtaStsPolicy = {
-        id,
-        mode: parsed.mode,
-        mx: parsed.mx ?? [],
-        maxAgeS: Math.min(parsed.maxAge ?? 0, MTA_STS_MAX_AGE_S),
-        fetchedAt: now,
-      };
+      const parsed = parsePolicyText(await this.#fetch(key));
+      if (!parsed) return valid;
+      const policy: MtaStsPolicy = { id, ...parsed, fetchedAt: now };
       if (policy.maxAgeS > 0) await this.#store.shared.cachePut(`mta-sts:${key}`, JSON.stringify(policy), policy.maxAgeS * 1000);
       return policy;
     } catch {
@@ -102,7 +113,7 @@ export interface FetcherOptions {
 export function httpsPolicyFetcher(opts: FetcherOptions): PolicyFetcher {
   return async (domain) => {
     const host = `mta-sts.${domain}`;
-    const all = [...await opts.resolver.a(host), ...await opts.resolver.aaaa(host)];
+    const all = [...await opts.resolver.a(host), ...await opts.resolver.aaaa(host).catch(() => [] as string[])];
     if (all.length === 0) throw new Error(`${host} has no address`);
     // The same filter as MX hosts: a policy host named by DNS never makes us dial inside our network.
     const addresses = opts.allowPrivate ? all : all.filter(isPublicAddress);

@@ -3,10 +3,10 @@
 // touches a socket or the store; callers resolve addresses to accounts and pass the answers in,
 // and every refusal is an SMTP reply with its enhanced status code.
 import { randomBytes } from 'node:crypto';
-import addressparser from 'nodemailer/lib/addressparser';
 import { fieldValue, splitMessage } from '../email-auth/header-fields.ts';
 import { LineEndingNormalizer } from './line-endings.ts';
 import { decodeEncodedWords } from '../mime/encoded-words.ts';
+import { parseAddressList } from '../mime/address-list.ts';
 import { BARE_CR, replyText } from './reply-catalogue.ts';
 import { rfc5322Date } from '../mime/date-time.ts';
 import { buildReceived } from '../mime/received.ts';
@@ -34,10 +34,17 @@ export const ONE_FROM: SmtpReply = { code: 550, message: '5.7.1 From: must be on
 // A display name written as an address ("ceo@bank.example" <alice@…>) is what most clients show.
 export const DISPLAY_NAME_NOT_OWNED: SmtpReply = { code: 553, message: '5.7.1 From: display name names an address not owned by the authenticated user' };
 
-/** One mailbox of a From: field: its address (lowercased) and the addresses its display name spells. */
+/** One mailbox of a From: field: its address (lowercased; '' when it has none) and the other
+ *  addresses the field spells (in the display name, a comment, or a fragment the parser dropped). */
 export interface FromMailbox { address: string; nameAddresses: string[] }
 
-/** The From: fields of a message: how many there are and every mailbox in them (groups flattened). */
+/**
+ * The From: fields of a message: how many there are and every mailbox in them (groups flattened),
+ * read by the parser that builds IMAP's ENVELOPE (mime/address-list.ts), so the address this check
+ * owns is the one clients are shown. That parser drops what it cannot read; so that nothing it
+ * dropped can carry an address past the check, a field with one mailbox reports every other
+ * address-looking string in the whole field as its nameAddresses.
+ */
 export function fromMailboxes(message: Buffer): { fields: number; mailboxes: FromMailbox[] } {
   const { fields } = splitMessage(message);
   const mailboxes: FromMailbox[] = [];
@@ -47,7 +54,14 @@ export function fromMailboxes(message: Buffer): { fields: number; mailboxes: Fro
     count++;
     // Header bytes are UTF-8 when they are not ASCII (RFC 6532).
     const value = Buffer.from(fieldValue(f), 'latin1').toString('utf8');
-    for (const a of addressparser(value, { flatten: true })) mailboxes.push({ address: a.address.toLowerCase(), nameAddresses: addressesInName(a.name) });
+    // Group markers (a start has no host, an end nothing at all) are not mailboxes.
+    const parsed = parseAddressList(value).filter((a) => a.host !== null);
+    const inField = parsed.map((a) => ({ address: a.mailbox && a.host ? `${a.mailbox}@${a.host}`.toLowerCase() : '', name: a.name ?? '' }));
+    const spelled = addressesInName(value);
+    for (const m of inField) {
+      const others = inField.length === 1 ? spelled : addressesInName(m.name);
+      mailboxes.push({ address: m.address, nameAddresses: others.filter((a) => a !== m.address) });
+    }
   }
   return { fields: count, mailboxes };
 }

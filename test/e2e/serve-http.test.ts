@@ -16,7 +16,7 @@ import { httpRequest } from '../fixtures/http-request.ts';
 import { readThunderbirdConfig } from '../fixtures/thunderbird-autoconfig.ts';
 import { domainCommand } from '../../src/cli/domain.ts';
 import { createResolver } from '../../src/dns/resolver.ts';
-import { createMtaStsPolicyFetcher } from '../../src/queue/mta-sts-fetch.ts';
+import { httpsPolicyFetcher } from '../../src/queue/mta-sts.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/postern');
 const NAMES = ['mail.example.test', 'mta-sts.example.test', 'autoconfig.example.test'];
@@ -96,7 +96,7 @@ test('serve obtains an ACME certificate, serves autoconfig, MTA-STS over HTTPS, 
 
   // The policy as a sending MTA fetches it: HTTPS, certificate checked against Pebble's root.
   const resolver = createResolver({ servers: [dns.server], timeoutMs: 500, tries: 1 });
-  const fetchPolicy = createMtaStsPolicyFetcher({ resolver, timeoutMs: 3000, ca: await pebble.issuingRoot(), port: httpsPort, allowPrivate: true });
+  const fetchPolicy = httpsPolicyFetcher({ resolver, timeoutMs: 3000, ca: await pebble.issuingRoot(), port: httpsPort, allowPrivate: true });
   assert.equal(await fetchPolicy('example.test'), 'version: STSv1\r\nmode: enforce\r\nmx: mail.example.test\r\nmax_age: 86400\r\n');
 
   // A scripted run of client requests.

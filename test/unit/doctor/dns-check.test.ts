@@ -4,12 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { checkDomain, checkFailed, spfLookupCount, type CheckRow, type ExpectedRecord } from '../../../src/doctor/dns-check.ts';
 import { createResolver } from '../../../src/dns/resolver.ts';
-import { createMtaStsPolicyFetcher } from '../../../src/queue/mta-sts-fetch.ts';
+import { httpsPolicyFetcher } from '../../../src/queue/mta-sts.ts';
 import { startHttpServer } from '../../../src/http/server.ts';
 import { createMetrics } from '../../../src/metrics/registry.ts';
 import { createAcmeChallenges } from '../../../src/tls/acme-challenges.ts';
 import { mtaStsId, mtaStsPolicy } from '../../../src/http/mta-sts-policy.ts';
-import { parseMtaStsPolicy } from '../../../src/queue/mta-sts-fetch.ts';
+import { parsePolicyText } from '../../../src/queue/mta-sts.ts';
 import { startDnsServer, type ZoneRecords } from '../../fixtures/dns-server.ts';
 import { makeTestCert } from '../../fixtures/tls-cert.ts';
 
@@ -56,7 +56,7 @@ async function setup(t: import('node:test').TestContext, zone: Record<string, Zo
   }, { host: '127.0.0.1', port: 0 }, { tls: { key: cert.key, cert: cert.cert } });
   t.after(() => https.close());
   const resolver = createResolver({ servers: [dns.server], timeoutMs: 300, tries: 1 });
-  const fetchMtaStsPolicy = createMtaStsPolicyFetcher({ resolver, timeoutMs: 2000, ca: cert.cert, port: https.port, allowPrivate: true });
+  const fetchMtaStsPolicy = httpsPolicyFetcher({ resolver, timeoutMs: 2000, ca: cert.cert, port: https.port, allowPrivate: true });
   const run = () => checkDomain({ domain: DOMAIN, hostname: HOST, expected, mtaStsMode: 'enforce', resolver, fetchMtaStsPolicy });
   return { dns, run };
 }
@@ -141,9 +141,13 @@ test('a temporary DNS failure is an error, not "missing"', async (t) => {
   assert.equal(row.verdict, 'error');
 });
 
-test('policies are parsed as STSv1 or refused', () => {
-  assert.deepEqual(parseMtaStsPolicy(mtaStsPolicy(HOST, 'enforce', 604800)), { mode: 'enforce', mx: [HOST], maxAgeS: 604800 });
-  assert.deepEqual(parseMtaStsPolicy('version: STSv1\nmode: testing\nmx: a.test\nmx: *.b.test\nmax_age: 86400\n')?.mx, ['a.test', '*.b.test']);
-  assert.equal(parseMtaStsPolicy('version: STSv2\nmode: enforce\nmax_age: 1\n'), null);
-  assert.equal(parseMtaStsPolicy('version: STSv1\nmode: sometimes\nmax_age: 1\n'), null);
+test('policies are parsed as STSv1 or refused, as strictly as the sending side reads them', () => {
+  assert.deepEqual(parsePolicyText(mtaStsPolicy(HOST, 'enforce', 604800)), { mode: 'enforce', mx: [HOST], maxAgeS: 604800 });
+  assert.deepEqual(parsePolicyText('version: STSv1\nmode: testing\nmx: a.test\nmx: *.b.test\nmax_age: 86400\n')?.mx, ['a.test', '*.b.test']);
+  assert.equal(parsePolicyText('version: STSv2\nmode: enforce\nmax_age: 1\n'), null);
+  assert.equal(parsePolicyText('version: STSv1\nmode: sometimes\nmax_age: 1\n'), null);
+  // What the sending side refuses, the check refuses too: one parser (§3.2).
+  assert.equal(parsePolicyText(`version: STSv1\nmode: enforce\nmx: ${HOST}\nmax_age: 99999999999\n`), null, 'max_age past 31557600');
+  assert.equal(parsePolicyText('version: STSv1\nmode: enforce\nmax_age: 86400\n'), null, 'enforce without mx');
+  assert.deepEqual(parsePolicyText('version: STSv1\nmode: none\nmax_age: 86400\n'), { mode: 'none', mx: [], maxAgeS: 86400 });
 });

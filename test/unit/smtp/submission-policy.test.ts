@@ -34,6 +34,12 @@ test('From: one field, one mailbox the user owns, and no address-looking display
   assert.equal(checkFrom('From: alice@example.test, alice+news@example.test'), ONE_FROM, 'several bare addresses, even own ones');
   assert.equal(checkFrom('From: alice@example.test\r\nFrom: alice@example.test'), ONE_FROM);
   assert.equal(checkFrom('Subject: none'), NO_FROM);
+  assert.equal(checkFrom('From: undisclosed'), NO_FROM, 'a mailbox without a domain');
+  assert.equal(checkFrom('From: <>'), NO_FROM);
+  // Read as IMAP's ENVELOPE reads it; what that parser drops still counts against the sender.
+  assert.equal(checkFrom('From: "x" <alice@example.test> <ceo@bank.example>'), DISPLAY_NAME_NOT_OWNED, 'a second angle address');
+  assert.equal(checkFrom('From: alice@example.test (ceo@bank.example)'), DISPLAY_NAME_NOT_OWNED, 'an address in a comment');
+  assert.equal(checkFrom('From: <@route.example:alice@example.test>'), null, 'a source route is not an address');
   assert.deepEqual(addressesInName('Support team'), []);
 });
 

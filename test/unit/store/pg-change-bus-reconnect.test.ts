@@ -102,6 +102,7 @@ test('[postgres] changes whose NOTIFY failed reach the other nodes later, withou
   t.after(() => admin.end({ timeout: 5 }));
   await admin.unsafe(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
   await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${name} AND application_name = 'failing-node'`;
+  for (let gone = false; !gone;) gone = (await admin`SELECT 1 FROM pg_stat_activity WHERE datname = ${name} AND application_name = 'failing-node'`).length === 0;
   bus.publish({ accountId: alice, mailboxId: 900_001, kind: 'append', uids: [7], modseq: 41 });
   bus.publish({ accountId: alice, mailboxId: 900_001, kind: 'expunge', uids: [3], modseq: 40 });
   bus.publish({ accountId: alice, mailboxId: 900_002, kind: 'flags', uids: [1], modseq: 42 });
@@ -109,9 +110,9 @@ test('[postgres] changes whose NOTIFY failed reach the other nodes later, withou
   assert.equal(heard.length, 0, 'nothing reached B while the database refused');
   await admin.unsafe(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
   await until(() => heard.some((c) => c.mailboxId === 900_001) && heard.some((c) => c.mailboxId === 900_002), 'the kept changes');
-  const first = heard.filter((c) => c.mailboxId === 900_001);
-  assert.equal(first.length, 1, 'one change per mailbox');
-  assert.equal(first[0]!.uidsOmitted, true);
-  assert.equal(first[0]!.modseq, 40, 'the lowest MODSEQ it stands for');
-  assert.equal(heard.find((c) => c.mailboxId === 900_002)!.uidsOmitted, true);
+  // At least once: a NOTIFY whose answer was lost may have gone out too; the kept one is whole.
+  const first = heard.filter((c) => c.mailboxId === 900_001 && c.uidsOmitted);
+  assert.ok(first.length >= 1);
+  assert.ok(first.every((c) => c.modseq === 40), 'the two changes of one mailbox kept as one, with the lowest MODSEQ it stands for');
+  assert.ok(heard.some((c) => c.mailboxId === 900_002 && c.uidsOmitted));
 });
