@@ -1,5 +1,6 @@
 // The outbound queue's shapes, shared by both engines: what is accepted, claimed, recorded and
-// listed. Always true: a claimed recipient is another's only after its lease ran out.
+// listed, and the batching of recordSoon. Always true: a claimed recipient is another's only after
+// its lease ran out; a batched outcome's promise settles only with the commit that recorded it.
 import type { ContentIndex } from './contents.ts';
 import type { StoreTarget } from './delivery.ts';
 
@@ -57,3 +58,34 @@ export interface QueueRecipientRow {
 }
 
 export type QueueStatus = 'pending' | 'deferred' | 'delivered' | 'failed';
+
+/**
+ * Queue.recordSoon for either engine: outcomes that arrive within `windowMs` of the first are
+ * recorded together by one `record` call (one commit instead of one per reply); every caller's
+ * promise settles with that commit. The batch is this process's: until it commits, its recipients
+ * stay leased.
+ */
+export class OutcomeBatch {
+  private readonly record: (outcomes: QueueOutcome[], now: number) => Promise<void>;
+  private batch: { outcomes: QueueOutcome[]; waiters: { resolve: () => void; reject: (e: unknown) => void }[]; now: number } | null = null;
+
+  constructor(record: (outcomes: QueueOutcome[], now: number) => Promise<void>) {
+    this.record = record;
+  }
+
+  add(outcomes: QueueOutcome[], now: number, windowMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.batch) {
+        const batch = { outcomes: [] as QueueOutcome[], waiters: [] as { resolve: () => void; reject: (e: unknown) => void }[], now };
+        this.batch = batch;
+        setTimeout(() => {
+          this.batch = null;
+          this.record(batch.outcomes, batch.now).then(() => batch.waiters.forEach((w) => w.resolve()), (e) => batch.waiters.forEach((w) => w.reject(e)));
+        }, windowMs);
+      }
+      this.batch.outcomes.push(...outcomes);
+      this.batch.now = Math.max(this.batch.now, now);
+      this.batch.waiters.push({ resolve, reject });
+    });
+  }
+}

@@ -10,7 +10,7 @@ import type { ImapMailboxes } from '../api.ts';
 import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type MailboxStatus, type SelectSnapshot } from '../mailbox-views.ts';
 import type { Tx } from './connect.ts';
 import type { PgContext } from './context.ts';
-import { allocateModseq, allocateUids, createMailboxRow, releaseMessages } from './message-rows.ts';
+import { allocateUids, createMailboxRow, releaseMessages, tombstone } from './message-rows.ts';
 
 /** The mailbox columns under their ImapMailbox names (fixed text, no parameters). */
 const COLUMNS = `id, name, special_use AS "specialUse", uid_validity AS "uidValidity", uid_next AS "uidNext",
@@ -239,14 +239,11 @@ async function moveAllMessages(tx: Tx, accountId: number, fromId: number, toId: 
   await tx`SELECT id FROM mailboxes WHERE id = ANY(${tx.array([fromId, toId])}::bigint[]) ORDER BY id FOR UPDATE`;
   const rows = await tx<{ id: number; uid: number }[]>`SELECT id, uid FROM messages WHERE mailbox_id = ${fromId} ORDER BY uid FOR UPDATE`;
   if (rows.length === 0) return { uids: [], modseq: 0 };
-  const modseq = await allocateModseq(tx, accountId);
-  const first = await allocateUids(tx, toId, rows.length, modseq);
-  await tx`UPDATE mailboxes SET highest_modseq = ${modseq} WHERE id = ${fromId}`;
   const ids = rows.map((r) => r.id);
   const uids = rows.map((r) => r.uid);
+  const modseq = await tombstone(tx, accountId, fromId, uids);
+  const first = await allocateUids(tx, toId, rows.length, modseq);
   await tx`UPDATE messages m SET mailbox_id = ${toId}, uid = ${first} + x.i - 1, modseq = ${modseq}
     FROM unnest(${tx.array(ids)}::bigint[]) WITH ORDINALITY AS x(id, i) WHERE m.id = x.id`;
-  await tx`INSERT INTO vanished (mailbox_id, uid, modseq) SELECT ${fromId}, u, ${modseq} FROM unnest(${tx.array(uids)}::bigint[]) AS u
-    ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = excluded.modseq`;
   return { uids, modseq };
 }

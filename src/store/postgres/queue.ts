@@ -16,7 +16,7 @@
 //   A missed notification costs only latency: workers also poll nextDue.
 import { randomUUID } from 'node:crypto';
 import type { Queue } from '../api.ts';
-import type { AcceptInput, ClaimedRecipient, QueueBacklog, QueueMessageRow, QueueOutcome, QueueRecipientRow } from '../queue.ts';
+import { OutcomeBatch, type AcceptInput, type ClaimedRecipient, type QueueBacklog, type QueueMessageRow, type QueueOutcome, type QueueRecipientRow } from '../queue.ts';
 import type { StoredCopy } from '../delivery.ts';
 import type { ContentIndex } from '../contents.ts';
 import { normalizeDomain } from '../addresses.ts';
@@ -36,15 +36,13 @@ function domainOfRecipient(address: string): string {
   return normalizeDomain(address.slice(address.lastIndexOf('@') + 1));
 }
 
-type Waiter = { resolve: () => void; reject: (e: unknown) => void };
-
 export class PgQueue implements Queue {
   private readonly ctx: PgContext;
   private readonly listeners = new Set<() => void>();
   /** Names this node in its notifications, so it does not wake its own worker twice. */
   private readonly node = randomUUID();
   private listening: Promise<{ unlisten: () => Promise<void> }> | null = null;
-  private batch: { outcomes: QueueOutcome[]; waiters: Waiter[]; now: number } | null = null;
+  private readonly batch = new OutcomeBatch((outcomes, now) => this.record(outcomes, now));
 
   constructor(ctx: PgContext) {
     this.ctx = ctx;
@@ -176,19 +174,7 @@ export class PgQueue implements Queue {
    * then the recipients stay leased, so a node dying meanwhile only delays them.
    */
   recordSoon(outcomes: QueueOutcome[], now: number, windowMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (!this.batch) {
-        const batch = { outcomes: [] as QueueOutcome[], waiters: [] as Waiter[], now };
-        this.batch = batch;
-        setTimeout(() => {
-          this.batch = null;
-          this.record(batch.outcomes, batch.now).then(() => batch.waiters.forEach((w) => w.resolve()), (e) => batch.waiters.forEach((w) => w.reject(e)));
-        }, windowMs);
-      }
-      this.batch.outcomes.push(...outcomes);
-      this.batch.now = Math.max(this.batch.now, now);
-      this.batch.waiters.push({ resolve, reject });
-    });
+    return this.batch.add(outcomes, now, windowMs);
   }
 
   /** Records attempt outcomes; finished messages release their content. */

@@ -7,7 +7,7 @@
 import type { SqliteStore } from './store.ts';
 import type { Db } from './open.ts';
 import { createMailboxRow } from './accounts.ts';
-import { allocateModseq, allocateUids, releaseMessages } from './message-rows.ts';
+import { allocateUids, releaseMessages, tombstone } from './message-rows.ts';
 import type { ImapMailboxes } from '../api.ts';
 import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type MailboxStatus, type SelectSnapshot } from '../mailbox-views.ts';
 
@@ -210,14 +210,9 @@ function lastOf(uids: readonly number[]): number {
 function moveAllMessages(db: Db, accountId: number, fromId: number, toId: number): { uids: number[]; modseq: number } {
   const rows = db.prepare('SELECT id, uid FROM messages WHERE mailbox_id = ? ORDER BY uid').all(fromId) as { id: number; uid: number }[];
   if (rows.length === 0) return { uids: [], modseq: 0 };
-  const modseq = allocateModseq(db, accountId);
+  const modseq = tombstone(db, accountId, fromId, rows);
   const { first } = allocateUids(db, toId, rows.length, modseq);
   const move = db.prepare('UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?');
-  const tomb = db.prepare('INSERT OR REPLACE INTO vanished (mailbox_id, uid, modseq) VALUES (?, ?, ?)');
-  rows.forEach((r, i) => {
-    move.run(toId, first + i, modseq, r.id);
-    tomb.run(fromId, r.uid, modseq);
-  });
-  db.prepare('UPDATE mailboxes SET highest_modseq = ? WHERE id = ?').run(modseq, fromId);
+  rows.forEach((r, i) => move.run(toId, first + i, modseq, r.id));
   return { uids: rows.map((r) => r.uid), modseq };
 }

@@ -12,7 +12,7 @@ import { releaseContent } from './message-rows.ts';
 import type { StoredCopy } from '../delivery.ts';
 import { normalizeDomain } from '../addresses.ts';
 import type { Queue } from '../api.ts';
-import type { AcceptInput, ClaimedRecipient, QueueBacklog, QueueMessageRow, QueueOutcome, QueueRecipientRow } from '../queue.ts';
+import { OutcomeBatch, type AcceptInput, type ClaimedRecipient, type QueueBacklog, type QueueMessageRow, type QueueOutcome, type QueueRecipientRow } from '../queue.ts';
 
 const EMPTY_INDEX: ContentIndex = { mimeTree: '', envelope: '', bodyStructure: '', body: '', headerText: '', searchText: '', sentDate: null, sentDay: null, addressText: '', sortKeys: '' };
 
@@ -121,26 +121,14 @@ export class QueueStore implements Queue {
     });
   }
 
-  private batch: { outcomes: QueueOutcome[]; waiters: { resolve: () => void; reject: (e: unknown) => void }[]; now: number } | null = null;
+  private readonly batch = new OutcomeBatch((outcomes, now) => this.record(outcomes, now));
 
   /**
    * Records outcomes together with the others that arrive within `windowMs`: one commit (one
    * fsync) for a burst of replies instead of one per message. Resolves after that commit.
    */
   recordSoon(outcomes: QueueOutcome[], now: number, windowMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (!this.batch) {
-        const batch = { outcomes: [] as QueueOutcome[], waiters: [] as { resolve: () => void; reject: (e: unknown) => void }[], now };
-        this.batch = batch;
-        setTimeout(() => {
-          this.batch = null;
-          this.record(batch.outcomes, batch.now).then(() => batch.waiters.forEach((w) => w.resolve()), (e) => batch.waiters.forEach((w) => w.reject(e)));
-        }, windowMs);
-      }
-      this.batch.outcomes.push(...outcomes);
-      this.batch.now = Math.max(this.batch.now, now);
-      this.batch.waiters.push({ resolve, reject });
-    });
+    return this.batch.add(outcomes, now, windowMs);
   }
 
   /** Records attempt outcomes; finished messages release their content. */
