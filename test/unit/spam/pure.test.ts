@@ -58,9 +58,13 @@ test('classifier: inconclusive below min_trained of either class; Robinson–Fis
   assert.ok(few.kind === 'scored' && few.telling.length === 3 && few.telling.every((t) => t.token >= 117), JSON.stringify(few));
 });
 
-test('reputation: the most specific clear signal decides; an unverified domain only leans towards spam, never vouches', () => {
+test('reputation: the most specific clear signal decides; an unverified domain only leans, never decides', () => {
   assert.deepEqual(judgeReputation([]), { kind: 'inconclusive' });
-  assert.deepEqual(judgeReputation([{ kind: 'domain', value: 'x.test', ham: 10, spam: 0 }]), { kind: 'inconclusive' });
+  // A domain whose mail was kept as ham (a newsletter from a new address each time) leans towards ham.
+  assert.deepEqual(judgeReputation([{ kind: 'domain', value: 'x.test', ham: 10, spam: 0 }]),
+    { kind: 'inconclusive', kept: { signal: 'domain', value: 'x.test', ham: 10, spam: 0 } });
+  assert.deepEqual(judgeReputation([{ kind: 'domain', value: 'x.test', ham: 2, spam: 0 }]), { kind: 'inconclusive' }, 'a domain needs 3 messages');
+  assert.deepEqual(judgeReputation([{ kind: 'org', value: 'x.test', ham: 10, spam: 0 }]), { kind: 'inconclusive' }, 'an organisational domain never leans towards ham');
   // A freemail domain most of whose mail was spam: the first message from a new correspondent there
   // is judged by its content, with the domain's history as a lean.
   assert.deepEqual(judgeReputation([{ kind: 'domain', value: 'yahoo.com', ham: 5, spam: 75 }]),
@@ -127,11 +131,17 @@ test('verdict: reputation before content, thresholds, headers folded; forged hea
   assert.equal(combine({ ...base, reputation: leaning, classifier: { kind: 'scored', probability: 0.8, telling: [] } }, t).action, 'junk',
     'content that is not enough alone (p=0.8 gives 3.75) junks with the lean');
   assert.equal(combine({ ...base, reputation: { kind: 'inconclusive' }, classifier: { kind: 'scored', probability: 0.8, telling: [] } }, t).action, 'inbox');
+  const kept = { kind: 'inconclusive', kept: { signal: 'domain', value: 'news.test', ham: 9, spam: 0 } } as const;
+  const keptSpammy = combine({ ...base, reputation: kept, classifier: { kind: 'scored', probability: 1, telling: [] } }, t);
+  assert.equal(keptSpammy.action, 'inbox', 'the kept domain outweighs content at p = 1 (6.25)');
+  assert.match(keptSpammy.reasons.join('; '), /reputation-kept domain=news\.test \(9 ham, 0 spam\) -2\.0/);
+  assert.equal(combine({ ...base, reputation: kept, classifier: { kind: 'scored', probability: 1, telling: [] }, blocklists: [{ kind: 'listed', zone: 'zen.test', code: '127.0.0.2' }] }, t).action, 'junk',
+    'but not a listing as well');
   // Training on arrival: what the filter was sure of is not trained until the user refiles it.
   const sureHam = combine({ ...base, reputation: { kind: 'inconclusive' }, classifier: { kind: 'scored', probability: SURE_HAM, telling: [] } }, t);
   assert.ok(sureHam.sure && sureHam.action === 'inbox');
   assert.equal(learnedOnArrival('inbox', sureHam), null);
-  const unsureHam = combine({ ...base, reputation: { kind: 'inconclusive' }, classifier: { kind: 'scored', probability: 0.3, telling: [] } }, t);
+  const unsureHam = combine({ ...base, reputation: { kind: 'inconclusive' }, classifier: { kind: 'scored', probability: SURE_HAM + 0.05, telling: [] } }, t);
   assert.equal(learnedOnArrival('inbox', unsureHam), 'ham');
   assert.ok(!byContent.sure);
   assert.equal(learnedOnArrival('junk', byContent), 'spam', 'what content junks is always trained');
