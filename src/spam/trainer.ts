@@ -75,12 +75,22 @@ export function startSpamTrainer(store: Store, log: Logger, metrics: SpamMetrics
     });
   }
 
-  function kick(): void {
+  // Trainings on arrival gather for SPAM_TRAIN_DELAY_MS (a burst of deliveries becomes a few
+  // batches); a user's filing starts the drain at once (the next message from that sender is judged
+  // on it).
+  function kick(arrival: boolean): void {
+    if (stopped) return;
     if (running) {
       again = true;
       return;
     }
-    if (gathering || stopped) return;
+    if (!arrival) {
+      if (gathering) clearTimeout(gathering);
+      gathering = null;
+      start();
+      return;
+    }
+    if (gathering) return;
     gathering = setTimeout(() => {
       gathering = null;
       start();

@@ -184,7 +184,8 @@ export interface Reindex {
 
 export interface Spam {
   /** Called after a commit that recorded a filing (the trainer listens). */
-  onFiled(listener: () => void): () => void;
+  /** `arrival`: only trainings on arrival delivery recorded (the trainer may gather those); else a user's filing. */
+  onFiled(listener: (arrival: boolean) => void): () => void;
   /** Filings not yet applied, oldest first. */
   pending(limit: number): Promise<PendingTraining[]>;
   /** The text delivery indexed for a content (decoded headers and body), and its first raw bytes; null once deleted. */

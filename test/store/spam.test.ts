@@ -34,15 +34,15 @@ async function deliver(store: Store, accountId: number, id: string, r: SpamDeliv
 
 storeTest('delivery records the verdict and a pending training on arrival, applied in one batch; the filter reads the counts back', async (store) => {
   const alice = await account(store);
-  let filed = 0;
-  const stop = store.spam.onFiled(() => filed++);
+  const filed: boolean[] = [];
+  const stop = store.spam.onFiled((arrival) => filed.push(arrival));
   assert.deepEqual(await store.spam.totals(alice), { ham: 0, spam: 0 });
   const empty = await store.spam.tokenCounts(alice, [11]);
   assert.deepEqual([empty.totals, [...empty.counts]], [{ ham: 0, spam: 0 }, []]);
   const c1 = await deliver(store, alice, 'm1@remote.test', record(alice));
   const c2 = await deliver(store, alice, 'm2@remote.test', record(alice, { learnAs: 'spam', messageId: 'm2@remote.test', deliveredTo: 'junk', score: 9 }));
   await deliver(store, alice, 'm3@remote.test', record(alice, { learnAs: null, messageId: 'm3@remote.test', deliveredTo: 'reject' }));
-  assert.equal(filed, 2, 'the trainer hears of each delivery to train, after its commit; not of a refused copy');
+  assert.deepEqual(filed, [true, true], 'the trainer hears of each delivery to train (as arrivals), after its commit; not of a refused copy');
   stop();
   assert.deepEqual(await store.spam.totals(alice), { ham: 0, spam: 0 }, 'the delivery transaction writes no counts');
   const arrivals = (await store.spam.pending(10)).sort((a, b) => a.contentId - b.contentId);
@@ -103,7 +103,10 @@ storeTest('a move to Junk is a pending filing the trainer hears of, applied once
   const alice = await account(store);
   const c1 = await deliverTrained(store, alice, 'm1@remote.test', [11, 12, 13], record(alice));
   let filed = 0;
-  const stop = store.spam.onFiled(() => filed++);
+  const stop = store.spam.onFiled((arrival) => {
+    assert.equal(arrival, false, 'a move is the user\'s filing');
+    filed++;
+  });
   const inbox = (await store.mailboxes.find(alice, 'INBOX'))!.id;
   const junk = (await store.mailboxes.find(alice, 'Junk'))!.id;
   await store.imapMessages.move(alice, inbox, [[1, 1]], junk);

@@ -24,7 +24,7 @@ interface RejectRow { id: number; uid: number; contentId: number; size: number; 
 
 export class PgSpam implements Spam {
   private readonly ctx: PgContext;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(arrival: boolean) => void>();
 
   constructor(ctx: PgContext) {
     this.ctx = ctx;
@@ -34,14 +34,14 @@ export class PgSpam implements Spam {
    * Called after a commit on this node that recorded a filing (the trainer listens). Filings are
    * rows, so a filing recorded on a node that dies before training waits for any node's next drain.
    */
-  onFiled(listener: () => void): () => void {
+  onFiled(listener: (arrival: boolean) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
   /** For the engine's areas: tell listeners a filing was committed. */
-  notifyFiled(): void {
-    for (const l of [...this.listeners]) l();
+  notifyFiled(arrival = false): void {
+    for (const l of [...this.listeners]) l(arrival);
   }
 
   /** Filings not yet applied, oldest first. */

@@ -96,7 +96,7 @@ function applyDeltas(db: Db, d: CountDeltas): void {
 export class SpamStore implements Spam {
   private readonly store: SqliteStore;
   private readonly db: Db;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(arrival: boolean) => void>();
 
   constructor(store: SqliteStore) {
     this.store = store;
@@ -104,14 +104,14 @@ export class SpamStore implements Spam {
   }
 
   /** Called after a commit that recorded a filing (the trainer listens). */
-  onFiled(listener: () => void): () => void {
+  onFiled(listener: (arrival: boolean) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
   /** For store modules: tell listeners a filing was committed. */
-  notifyFiled(): void {
-    for (const l of [...this.listeners]) l();
+  notifyFiled(arrival = false): void {
+    for (const l of [...this.listeners]) l(arrival);
   }
 
   /** Filings not yet applied, oldest first. */

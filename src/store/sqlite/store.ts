@@ -131,7 +131,7 @@ export class SqliteStore implements Store {
 
   /** After the commit: the trainer hears of the training on arrival delivery recorded. */
   private trainArrivals<T>(inputs: readonly StoreInput[], result: T): T {
-    if (inputs.some((i) => i.spam?.some((r) => r.learnAs !== null))) this.spam.notifyFiled();
+    if (inputs.some((i) => i.spam?.some((r) => r.learnAs !== null))) this.spam.notifyFiled(true);
     return result;
   }
 
