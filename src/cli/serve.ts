@@ -30,7 +30,7 @@ import { eventLoopGauge } from '../metrics/catalogue.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import { sendDueTlsReports } from '../reports/tls-rpt-send.ts';
 import type { Config } from '../config/types.ts';
-import { startSpamTrainer } from '../spam/trainer.ts';
+import { spamTrainerOf, startSpamTrainer } from '../spam/trainer.ts';
 import { rspamdControllerUrl } from '../spam/rspamd.ts';
 import { startRejectsExpiry } from '../spam/rejects-expiry.ts';
 import { spamMetrics } from '../metrics/catalogue.ts';
@@ -118,6 +118,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   acme?.stop();
   unsubscribe();
   await worker.stop();
+  // A training batch in flight commits before the store closes (a delivery burst leaves some).
+  await spamTrainerOf(ctx.store)?.stop();
   await ctx.store.close();
   loopDelay.stop();
   removeGuard();

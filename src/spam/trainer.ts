@@ -16,7 +16,8 @@ import { RspamdClient } from './rspamd.ts';
 export interface SpamTrainer {
   /** Resolves once every filing recorded so far has been applied (without waiting for the gathering delay). */
   idle(): Promise<void>;
-  stop(): void;
+  /** No new drain starts; resolves once the batch in flight has committed (before the store closes). */
+  stop(): Promise<void>;
 }
 
 const trainers = new WeakMap<Store, SpamTrainer>();
@@ -27,7 +28,7 @@ export function spamTrainerOf(store: Store): SpamTrainer | undefined {
 }
 
 export function startSpamTrainer(store: Store, log: Logger, metrics: SpamMetrics, rspamdUrl: string): SpamTrainer {
-  trainers.get(store)?.stop();
+  void trainers.get(store)?.stop();
   const rspamd = rspamdUrl ? new RspamdClient(rspamdUrl) : null;
   let running: Promise<void> | null = null;
   let gathering: NodeJS.Timeout | null = null;
@@ -108,11 +109,12 @@ export function startSpamTrainer(store: Store, log: Logger, metrics: SpamMetrics
       }
       while (running) await running;
     },
-    stop() {
+    async stop() {
       stopped = true;
       if (gathering) clearTimeout(gathering);
       gathering = null;
       unsubscribe();
+      while (running) await running;
     },
   };
   trainers.set(store, trainer);
