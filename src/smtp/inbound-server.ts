@@ -351,7 +351,7 @@ function spamDeliveries(judgement: Judgement, targets: StoreTarget[], refused: '
     if (!group) groups.set(key, (group = { header, targets: [], records: [] }));
     group.targets.push(target);
     group.records.push({
-      accountId: a.accountId, learnAs: learnedOnArrival(filed, a.verdict), tokens: judgement.tokens, signals: judgement.signals, messageId: judgement.messageId,
+      accountId: a.accountId, learnAs: learnedOnArrival(filed, a.verdict), signals: judgement.signals, messageId: judgement.messageId,
       score: a.verdict.score, reasons: a.verdict.reasons, deliveredTo: filed === 'rejects' ? 'reject' : filed,
     });
   });

@@ -1,7 +1,7 @@
 // The spam filter as inbound delivery uses it: one message, its recipient accounts, the
 // authentication verdict and connection facts in; per account a verdict (score, reasons, action)
-// plus the tokens and sender signals delivery records with the copy. Order (mox's): reputation
-// from the account's own history first; only when it is inconclusive the classifier's content
+// plus the sender signals delivery records with the copy (the trainer tokenizes the stored text
+// again). Order (mox's): reputation from the account's own history first; only when it is inconclusive the classifier's content
 // score and the DNS lists; connection signals and rspamd add to the score. Always true: every
 // lookup goes through the store or the one resolver; a failing DNS list or rspamd is logged and
 // counted and changes nothing; the work per message is bounded by src/limits.ts (SPAM_*).
@@ -46,8 +46,6 @@ export interface Judgement {
   messageId: string | null;
   /** The From header's address, lowercase. */
   from: string | null;
-  /** Token keys (src/spam/tokens.ts). */
-  tokens: number[];
   signals: Signal[];
   accounts: AccountJudgement[];
 }
@@ -112,7 +110,7 @@ export class SpamFilter {
       }, thresholds),
     }));
     for (const a of accounts) this.deps.metrics.verdicts.inc({ action: a.verdict.action });
-    return { messageId: indexed.messageId ? indexed.messageId.trim().replace(/^<|>$/g, '') : null, from, tokens, signals, accounts };
+    return { messageId: indexed.messageId ? indexed.messageId.trim().replace(/^<|>$/g, '') : null, from, signals, accounts };
   }
 
   private async lookupAll(lists: DnsList[], kind: 'dnsbl' | 'dnswl', ip: string): Promise<ListAnswer[]> {

@@ -26,7 +26,7 @@ import type { TlsResultRow } from './tls-results.ts';
 import type { ImapMailbox, MailboxCounters, MailboxStatus, SelectSnapshot } from './mailbox-views.ts';
 import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from './messages.ts';
 import type { SearchHit, SortHit, StoreSearchKey } from './search.ts';
-import type { ExplainRow, OutboundCaps, OutboundDecision, PendingTraining, ReputationRow, Signal, TokenCounts } from './spam.ts';
+import type { ExplainRow, OutboundCaps, OutboundDecision, PendingTraining, ReputationRow, Signal, TokenCounts, TrainingUpdate } from './spam.ts';
 import type { SpamClass } from './spam-filing.ts';
 import type { ExportRow } from './export.ts';
 
@@ -195,8 +195,12 @@ export interface Spam {
   } | null>;
   /** Drops a filing whose message is gone (expunged before the trainer reached it). */
   cancelFiling(p: PendingTraining): Promise<void>;
-  /** Applies a pending filing: moves the counts from `from` to `to` and marks the message trained as `to`. */
-  applyTraining(p: PendingTraining, to: SpamClass | null, tokens: readonly number[]): Promise<void>;
+  /**
+   * Applies pending filings in one transaction: each moves its counts from `pending.trained` to `to`
+   * and marks the message trained as `to`, summed into one change per token; one whose message was
+   * trained meanwhile (or is gone) moves nothing. Returns how many moved.
+   */
+  applyTrainings(updates: readonly TrainingUpdate[]): Promise<number>;
   tokenCounts(accountId: number, tokens: readonly number[]): Promise<TokenCounts>;
   /** Reputation counters for the given signals, plus 'replied' when the account has written to `from`. */
   reputation(accountId: number, signals: readonly Signal[], from: string | null): Promise<ReputationRow[]>;

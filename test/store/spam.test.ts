@@ -1,6 +1,6 @@
-// The spam area on both engines: what delivery records (verdict, training on arrival) and what the
-// filter reads back (token counts, reputation, totals, explain, signals); training moves counts
-// between classes once; the Rejects mailbox is made once and expires; outbound caps and
+// The spam area on both engines: what delivery records (verdict, training on arrival as a pending
+// filing) and what the filter reads back (token counts, reputation, totals, explain, signals);
+// training moves counts between classes once, a batch summed into one change per token; the Rejects mailbox is made once and expires; outbound caps and
 // greylisting. On PostgreSQL, across nodes: two nodes racing countOutbound count the exact cap,
 // and a first use of Rejects on two nodes makes one mailbox.
 import { test } from 'node:test';
@@ -20,7 +20,7 @@ async function account(store: Store, address = 'alice@example.test'): Promise<nu
 
 function record(accountId: number, over: Partial<SpamDeliveryRecord> = {}): SpamDeliveryRecord {
   return {
-    accountId, learnAs: 'ham', tokens: [11, 12, 13], signals: [['domain', 'remote.test'], ['ip26', '192.0.2.0/26']],
+    accountId, learnAs: 'ham', signals: [['domain', 'remote.test'], ['ip26', '192.0.2.0/26']],
     messageId: 'm1@remote.test', score: 1.5, reasons: ['BAYES_LOW'], deliveredTo: 'inbox', ...over,
   };
 }
@@ -32,14 +32,23 @@ async function deliver(store: Store, accountId: number, id: string, r: SpamDeliv
   return (await store.exportPage(box.id, copy!.uid - 1, 1))[0]!.contentId;
 }
 
-storeTest('delivery records the verdict and trains on arrival; the filter reads the counts back', async (store) => {
+storeTest('delivery records the verdict and a pending training on arrival, applied in one batch; the filter reads the counts back', async (store) => {
   const alice = await account(store);
+  let filed = 0;
+  const stop = store.spam.onFiled(() => filed++);
   assert.deepEqual(await store.spam.totals(alice), { ham: 0, spam: 0 });
   const empty = await store.spam.tokenCounts(alice, [11]);
   assert.deepEqual([empty.totals, [...empty.counts]], [{ ham: 0, spam: 0 }, []]);
   const c1 = await deliver(store, alice, 'm1@remote.test', record(alice));
-  const c2 = await deliver(store, alice, 'm2@remote.test', record(alice, { learnAs: 'spam', tokens: [12, 14], messageId: 'm2@remote.test', deliveredTo: 'junk', score: 9 }));
+  const c2 = await deliver(store, alice, 'm2@remote.test', record(alice, { learnAs: 'spam', messageId: 'm2@remote.test', deliveredTo: 'junk', score: 9 }));
   await deliver(store, alice, 'm3@remote.test', record(alice, { learnAs: null, messageId: 'm3@remote.test', deliveredTo: 'reject' }));
+  assert.equal(filed, 2, 'the trainer hears of each delivery to train, after its commit; not of a refused copy');
+  stop();
+  assert.deepEqual(await store.spam.totals(alice), { ham: 0, spam: 0 }, 'the delivery transaction writes no counts');
+  const arrivals = (await store.spam.pending(10)).sort((a, b) => a.contentId - b.contentId);
+  assert.deepEqual(arrivals.map((p) => [p.contentId, p.wanted, p.trained, p.arrival]), [[c1, 'ham', null, true], [c2, 'spam', null, true]]);
+  assert.equal(await store.spam.applyTrainings([{ pending: arrivals[0]!, to: 'ham', tokens: [11, 12, 13] }, { pending: arrivals[1]!, to: 'spam', tokens: [12, 14, 14] }]), 2);
+  assert.equal(await store.spam.applyTrainings([{ pending: arrivals[0]!, to: 'ham', tokens: [11, 12, 13] }]), 0, 'applied once');
   assert.deepEqual(await store.spam.totals(alice), { ham: 1, spam: 1 });
   const counts = await store.spam.tokenCounts(alice, [11, 12, 14, 99]);
   assert.deepEqual(counts.totals, { ham: 1, spam: 1 });
@@ -53,28 +62,37 @@ storeTest('delivery records the verdict and trains on arrival; the filter reads 
   assert.deepEqual(await store.spam.explain(alice, 'nobody@remote.test'), []);
   assert.deepEqual(await store.spam.signalsOf(alice, c1), [['domain', 'remote.test'], ['ip26', '192.0.2.0/26']]);
   assert.deepEqual(await store.spam.signalsOf(alice, c1 + 1000), []);
-  assert.deepEqual(await store.spam.pending(10), [], 'what was trained on arrival is not pending');
+  assert.deepEqual(await store.spam.pending(10), [], 'what was trained on arrival is no longer pending');
   const text = (await store.spam.textOf(c1, 6))!;
   assert.deepEqual([text.head.toString(), /offer/.test(text.headerText), /buy now/.test(text.searchText)], ['From: ', true, true]);
   assert.equal(await store.spam.textOf(c1 + 1000, 6), null);
 });
 
+/** Delivers a message and applies its training on arrival; returns its content id. */
+async function deliverTrained(store: Store, accountId: number, id: string, tokens: number[], r: SpamDeliveryRecord): Promise<number> {
+  const contentId = await deliver(store, accountId, id, r);
+  const p = (await store.spam.pending(100)).find((q) => q.contentId === contentId)!;
+  assert.equal(await store.spam.applyTrainings([{ pending: p, to: p.wanted, tokens }]), 1);
+  return contentId;
+}
+
 storeTest('training moves a message\'s counts once; a stale filing moves nothing', async (store) => {
   const alice = await account(store);
-  const c1 = await deliver(store, alice, 'm1@remote.test', record(alice));
-  const p = { accountId: alice, contentId: c1, wanted: 'spam' as const, trained: 'ham' as const, signals: record(alice).signals.map((s) => [...s] as [string, string]) };
-  await store.spam.applyTraining(p, 'spam', [11, 12, 13]);
-  await store.spam.applyTraining(p, 'spam', [11, 12, 13]);
+  const c1 = await deliverTrained(store, alice, 'm1@remote.test', [11, 12, 13], record(alice));
+  const p = { accountId: alice, contentId: c1, wanted: 'spam' as const, trained: 'ham' as const, signals: record(alice).signals.map((s) => [...s] as [string, string]), arrival: false };
+  assert.equal(await store.spam.applyTrainings([{ pending: p, to: 'spam', tokens: [11, 12, 13] }, { pending: p, to: 'spam', tokens: [11, 12, 13] }]), 1, 'twice in one batch: once');
+  assert.equal(await store.spam.applyTrainings([{ pending: p, to: 'spam', tokens: [11, 12, 13] }]), 0, 'stale: nothing');
   assert.deepEqual(await store.spam.totals(alice), { ham: 0, spam: 1 });
   const counts = await store.spam.tokenCounts(alice, [11, 12, 13]);
   assert.deepEqual([...counts.counts.values()], [{ ham: 0, spam: 1 }, { ham: 0, spam: 1 }, { ham: 0, spam: 1 }]);
   assert.deepEqual((await store.spam.reputation(alice, [['domain', 'remote.test']], null)), [{ kind: 'domain', value: 'remote.test', ham: 0, spam: 1 }]);
   assert.equal(await store.spam.hasHamFrom(alice, 'remote.test'), false);
   // Untraining (to null) drops the counts; token rows at zero go.
-  await store.spam.applyTraining({ ...p, trained: 'spam' }, null, [11, 12, 13]);
+  assert.equal(await store.spam.applyTrainings([{ pending: { ...p, trained: 'spam' }, to: null, tokens: [11, 12, 13] }]), 1);
   assert.deepEqual(await store.spam.totals(alice), { ham: 0, spam: 0 });
+  assert.deepEqual([...(await store.spam.tokenCounts(alice, [11, 12, 13])).counts], [], 'token rows at zero are gone');
   assert.deepEqual((await store.spam.explain(alice, 'm1@remote.test')).map((e) => [e.wanted, e.trained]), [['ham', null]]);
-  assert.deepEqual((await store.spam.pending(10)).map((q) => [q.contentId, q.wanted, q.trained]), [[c1, 'ham', null]], 'wanted differs from trained now');
+  assert.deepEqual((await store.spam.pending(10)).map((q) => [q.contentId, q.wanted, q.trained, q.arrival]), [[c1, 'ham', null, true]], 'wanted differs from trained now');
   await store.spam.cancelFiling({ ...p, wanted: 'spam', trained: null });
   assert.equal((await store.spam.pending(10)).length, 1, 'a cancel for another wish changes nothing');
   await store.spam.cancelFiling({ ...p, wanted: 'ham', trained: null });
@@ -83,16 +101,16 @@ storeTest('training moves a message\'s counts once; a stale filing moves nothing
 
 storeTest('a move to Junk is a pending filing the trainer hears of, applied once or cancelled', async (store) => {
   const alice = await account(store);
+  const c1 = await deliverTrained(store, alice, 'm1@remote.test', [11, 12, 13], record(alice));
   let filed = 0;
   const stop = store.spam.onFiled(() => filed++);
-  const c1 = await deliver(store, alice, 'm1@remote.test', record(alice));
   const inbox = (await store.mailboxes.find(alice, 'INBOX'))!.id;
   const junk = (await store.mailboxes.find(alice, 'Junk'))!.id;
   await store.imapMessages.move(alice, inbox, [[1, 1]], junk);
   assert.equal(filed, 1, 'the trainer is told after the commit');
   const [p] = await store.spam.pending(10);
-  assert.deepEqual(p, { accountId: alice, contentId: c1, wanted: 'spam', trained: 'ham', signals: [['domain', 'remote.test'], ['ip26', '192.0.2.0/26']] });
-  await store.spam.applyTraining(p!, 'spam', [11, 12, 13]);
+  assert.deepEqual(p, { accountId: alice, contentId: c1, wanted: 'spam', trained: 'ham', signals: [['domain', 'remote.test'], ['ip26', '192.0.2.0/26']], arrival: false });
+  await store.spam.applyTrainings([{ pending: p!, to: 'spam', tokens: [11, 12, 13] }]);
   assert.deepEqual(await store.spam.pending(10), []);
   assert.deepEqual(await store.spam.totals(alice), { ham: 0, spam: 1 });
   // Back to INBOX: a new wish, then dropped as the trainer does when the message is gone meanwhile.

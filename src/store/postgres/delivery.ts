@@ -17,7 +17,7 @@ import type { Publish } from './context.ts';
 import type { MailboxChange } from '../change-bus.ts';
 import { insertContent } from './contents.ts';
 import { allocateDeliveryModseqs, createMailboxRow } from './message-rows.ts';
-import { insertSpamMessage, trainOnDelivery } from './spam-rows.ts';
+import { insertSpamMessage } from './spam-rows.ts';
 
 interface BoxRow { id: number; accountId: number; name: string; specialUse: string | null }
 
@@ -96,7 +96,6 @@ export async function storeMessage(tx: Tx, publish: Publish, input: StoreInput):
     const slot = first.get(p.boxId)!;
     return { accountId: p.accountId, mailboxId: p.boxId, uid: slot.uid + nth[i]!, uidValidity: slot.uidValidity, modseq: p.modseq };
   });
-  for (const record of input.spam ?? []) await trainOnDelivery(tx, record);
   for (const e of events) {
     if (typeof e !== 'number') publish(e);
     else publish({ accountId: copies[e]!.accountId, mailboxId: copies[e]!.mailboxId, kind: 'append', uids: [copies[e]!.uid], modseq: copies[e]!.modseq });

@@ -10,13 +10,13 @@
 //   use takes the existing row (a conflict, or the account row lock) instead of failing;
 // - counts never go below zero.
 import type { Spam } from '../api.ts';
-import type { ExplainRow, OutboundCaps, OutboundDecision, PendingTraining, ReputationRow, Signal, TokenCounts } from '../spam.ts';
+import { countDeltas, isArrival, type ExplainRow, type OutboundCaps, type OutboundDecision, type PendingTraining, type ReputationRow, type Signal, type TokenCounts, type TrainingUpdate } from '../spam.ts';
 import type { SpamClass } from '../spam-filing.ts';
 import { REJECTS_MAILBOX } from '../spam-filing.ts';
 import type { PgContext } from './context.ts';
 import { readContentRange } from './contents.ts';
 import { createMailboxRow, releaseMessages, tombstone } from './message-rows.ts';
-import { adjustCounts } from './spam-rows.ts';
+import { applyDeltas } from './spam-rows.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -46,10 +46,13 @@ export class PgSpam implements Spam {
 
   /** Filings not yet applied, oldest first. */
   async pending(limit: number): Promise<PendingTraining[]> {
-    const rows = await this.ctx.sql<(Omit<PendingTraining, 'signals'> & { signals: string })[]>`SELECT account_id AS "accountId", content_id AS "contentId",
-        wanted, trained, signals FROM spam_messages
+    const rows = await this.ctx.sql<(Omit<PendingTraining, 'signals' | 'arrival'> & { signals: string; deliveredTo: string | null })[]>`SELECT account_id AS "accountId", content_id AS "contentId",
+        wanted, trained, signals, delivered_to AS "deliveredTo" FROM spam_messages
       WHERE wanted IS DISTINCT FROM trained ORDER BY received_at, account_id, content_id LIMIT ${limit}`;
-    return rows.map((r) => ({ accountId: r.accountId, contentId: r.contentId, wanted: r.wanted, trained: r.trained, signals: JSON.parse(r.signals) as Signal[] }));
+    return rows.map((r) => ({
+      accountId: r.accountId, contentId: r.contentId, wanted: r.wanted, trained: r.trained, signals: JSON.parse(r.signals) as Signal[],
+      arrival: isArrival(r.trained, r.wanted, r.deliveredTo),
+    }));
   }
 
   /** The text delivery indexed for a content (decoded headers and body), and its first raw bytes; null once deleted. */
@@ -69,15 +72,31 @@ export class PgSpam implements Spam {
     });
   }
 
-  /** Applies a pending filing: moves the counts from `from` to `to` and marks the message trained as `to`. */
-  async applyTraining(p: PendingTraining, to: SpamClass | null, tokens: readonly number[]): Promise<void> {
-    await this.ctx.write(async (tx) => {
-      const [current] = await tx<{ trained: SpamClass | null }[]>`SELECT trained FROM spam_messages
-        WHERE account_id = ${p.accountId} AND content_id = ${p.contentId} FOR UPDATE`;
+  /** Applies pending filings in one transaction; one whose message was trained meanwhile (or is gone) moves nothing. Returns how many moved. */
+  async applyTrainings(updates: readonly TrainingUpdate[]): Promise<number> {
+    if (updates.length === 0) return 0;
+    // Locked in one order (account, content) by every drain, so two nodes' trainers never deadlock.
+    const unique = [...new Map(updates.map((u) => [`${u.pending.accountId}:${u.pending.contentId}`, u])).values()]
+      .sort((x, y) => x.pending.accountId - y.pending.accountId || x.pending.contentId - y.pending.contentId);
+    return this.ctx.write(async (tx) => {
+      const rows = await tx<{ accountId: number; contentId: number; trained: SpamClass | null }[]>`
+        SELECT m.account_id AS "accountId", m.content_id AS "contentId", m.trained FROM spam_messages m
+        JOIN unnest(${tx.array(unique.map((u) => u.pending.accountId))}::bigint[], ${tx.array(unique.map((u) => u.pending.contentId))}::bigint[]) AS k(a, c)
+          ON m.account_id = k.a AND m.content_id = k.c
+        ORDER BY m.account_id, m.content_id FOR UPDATE OF m`;
+      const now = new Map(rows.map((r) => [`${r.accountId}:${r.contentId}`, r.trained]));
       // Another drain (on any node) applied it meanwhile, or the account is gone: nothing to move.
-      if (current === undefined || current.trained !== p.trained) return;
-      await adjustCounts(tx, p.accountId, tokens, p.signals, p.trained, to);
-      await tx`UPDATE spam_messages SET trained = ${to} WHERE account_id = ${p.accountId} AND content_id = ${p.contentId}`;
+      const applied = unique.filter((u) => {
+        const key = `${u.pending.accountId}:${u.pending.contentId}`;
+        return now.has(key) && now.get(key) === u.pending.trained;
+      });
+      if (applied.length === 0) return 0;
+      // '' stands for untrained (NULL) in the array.
+      await tx`UPDATE spam_messages m SET trained = NULLIF(k.t, '') FROM unnest(${tx.array(applied.map((u) => u.pending.accountId))}::bigint[],
+          ${tx.array(applied.map((u) => u.pending.contentId))}::bigint[], ${tx.array(applied.map((u) => u.to ?? ''))}::text[]) AS k(a, c, t)
+        WHERE m.account_id = k.a AND m.content_id = k.c`;
+      for (const d of countDeltas(applied)) await applyDeltas(tx, d);
+      return applied.length;
     });
   }
 

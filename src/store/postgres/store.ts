@@ -121,7 +121,7 @@ export class PgStore implements Store {
 
   /** Stores one message for all its targets in one transaction; resolves after COMMIT. */
   storeMessage(input: StoreInput): Promise<StoredCopy[]> {
-    return this.ctx.write((tx, publish) => storeMessage(tx, publish, input));
+    return this.ctx.write((tx, publish) => storeMessage(tx, publish, input)).then((copies) => this.trainArrivals([input], copies));
   }
 
   /** Stores several messages in one transaction: all of them or, if any fails, none (MULTIAPPEND). */
@@ -130,7 +130,13 @@ export class PgStore implements Store {
       const out: StoredCopy[][] = [];
       for (const input of inputs) out.push(await storeMessage(tx, publish, input));
       return out;
-    });
+    }).then((copies) => this.trainArrivals(inputs, copies));
+  }
+
+  /** After the commit: the trainer hears of the training on arrival delivery recorded. */
+  private trainArrivals<T>(inputs: readonly StoreInput[], result: T): T {
+    if (inputs.some((i) => i.spam?.some((r) => r.learnAs !== null))) this.spam.notifyFiled();
+    return result;
   }
 
   /** The next `limit` messages of a mailbox after `afterUid` (export); flags as IMAP shows them. */

@@ -3,7 +3,7 @@
 // its expiry, outbound caps and greylisting. The rules of what filing means live in src/spam; this
 // module only records and counts. Always true: token counts and reputation counters change only
 // together with the message's `trained` class, in one transaction, so a message is counted at most
-// once per class; a filing is recorded in the same transaction as the move, copy or flag change
+// once per class (training on arrival too: delivery records it pending, the trainer applies it); a filing is recorded in the same transaction as the move, copy or flag change
 // that caused it; counts never go below zero.
 import type { Db } from './open.ts';
 import type { SqliteStore } from './store.ts';
@@ -13,7 +13,7 @@ import { createMailboxRow } from './accounts.ts';
 import { releaseMessages, tombstone } from './message-rows.ts';
 import { classOfFiling, classOfKeywords, REJECTS_MAILBOX, roleOf, type FiledBox, type SpamClass } from '../spam-filing.ts';
 import type { Spam } from '../api.ts';
-import type { ExplainRow, OutboundCaps, OutboundDecision, PendingTraining, ReputationRow, Signal, SpamDeliveryRecord, TokenCounts } from '../spam.ts';
+import { countDeltas, isArrival, type CountDeltas, type ExplainRow, type OutboundCaps, type OutboundDecision, type PendingTraining, type ReputationRow, type Signal, type SpamDeliveryRecord, type TokenCounts, type TrainingUpdate } from '../spam.ts';
 
 export type { SpamClass } from '../spam-filing.ts';
 
@@ -52,37 +52,42 @@ export function recordKeywordFilings(db: Db, accountId: number, mailboxId: numbe
   }
 }
 
-/** At delivery, in the delivery transaction: the verdict and, unless refused, the training on arrival. */
+/**
+ * At delivery, in the delivery transaction: the verdict and, unless refused or sure, the training on
+ * arrival as a pending filing (wanted, not yet trained): the trainer applies it after the commit,
+ * with others in one transaction (applyTrainings), so a delivery writes no token rows.
+ */
 export function recordSpamDelivery(db: Db, contentId: number, r: SpamDeliveryRecord, now: number): void {
   stmt(db, `INSERT INTO spam_messages (account_id, content_id, wanted, trained, signals, message_id, score, reasons, delivered_to, received_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (account_id, content_id) DO UPDATE SET wanted = excluded.wanted, trained = excluded.trained, signals = excluded.signals,
+    VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (account_id, content_id) DO UPDATE SET wanted = excluded.wanted, signals = excluded.signals,
       message_id = excluded.message_id, score = excluded.score, reasons = excluded.reasons, delivered_to = excluded.delivered_to`)
-    .run(r.accountId, contentId, r.learnAs, r.learnAs, JSON.stringify(r.signals), r.messageId, r.score, JSON.stringify(r.reasons), r.deliveredTo, now);
-  if (r.learnAs) adjustCounts(db, r.accountId, r.tokens, r.signals, null, r.learnAs);
+    .run(r.accountId, contentId, r.learnAs, JSON.stringify(r.signals), r.messageId, r.score, JSON.stringify(r.reasons), r.deliveredTo, now);
 }
 
-/** Moves a message's counts from class `from` to class `to` (either may be null). */
-function adjustCounts(db: Db, accountId: number, tokens: readonly number[], signals: readonly Signal[], from: SpamClass | null, to: SpamClass | null): void {
-  if (from === to) return;
-  const tokenJson = JSON.stringify(tokens);
-  const signalJson = JSON.stringify(signals);
-  stmt(db, 'INSERT INTO spam_totals (account_id) VALUES (?) ON CONFLICT DO NOTHING').run(accountId);
-  if (from) {
-    const col = from;
-    stmt(db, `UPDATE spam_tokens SET ${col} = max(0, ${col} - 1) WHERE account_id = ? AND token IN (SELECT value FROM json_each(?))`).run(accountId, tokenJson);
-    stmt(db, `DELETE FROM spam_tokens WHERE account_id = ? AND ham = 0 AND spam = 0 AND token IN (SELECT value FROM json_each(?))`).run(accountId, tokenJson);
-    stmt(db, `UPDATE spam_reputation SET ${col} = max(0, ${col} - 1) WHERE account_id = ? AND (kind, value) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))`).run(accountId, signalJson);
-    stmt(db, `UPDATE spam_totals SET ${col} = max(0, ${col} - 1) WHERE account_id = ?`).run(accountId);
+/**
+ * Applies summed count changes (src/store/spam.ts countDeltas): rows at zero go, nothing goes below
+ * zero. Row by row through the primary key (a join with json_each lets the planner scan the table).
+ */
+function applyDeltas(db: Db, d: CountDeltas): void {
+  const [ham, spam] = d.totals;
+  stmt(db, `INSERT INTO spam_totals (account_id, ham, spam) VALUES (?, max(0, ?), max(0, ?))
+    ON CONFLICT (account_id) DO UPDATE SET ham = max(0, ham + ?), spam = max(0, spam + ?)`).run(d.accountId, ham, spam, ham, spam);
+  const tokenUpdate = stmt(db, 'UPDATE spam_tokens SET ham = max(0, ham + ?), spam = max(0, spam + ?) WHERE account_id = ? AND token = ?');
+  const tokenInsert = stmt(db, 'INSERT INTO spam_tokens (account_id, token, ham, spam) VALUES (?, ?, ?, ?)');
+  let emptied = false;
+  for (const [token, h, s] of d.tokens) {
+    if (tokenUpdate.run(h, s, d.accountId, token).changes > 0) emptied ||= h < 0 || s < 0;
+    // A negative change for a row that is not there adds nothing.
+    else if (h > 0 || s > 0) tokenInsert.run(d.accountId, token, Math.max(0, h), Math.max(0, s));
   }
-  if (to) {
-    const ham = to === 'ham' ? 1 : 0;
-    const spam = to === 'spam' ? 1 : 0;
-    stmt(db, `INSERT INTO spam_tokens (account_id, token, ham, spam) SELECT ?, value, ?, ? FROM json_each(?) WHERE true
-      ON CONFLICT (account_id, token) DO UPDATE SET ham = ham + excluded.ham, spam = spam + excluded.spam`).run(accountId, ham, spam, tokenJson);
-    stmt(db, `INSERT INTO spam_reputation (account_id, kind, value, ham, spam) SELECT ?, value ->> 0, value ->> 1, ?, ? FROM json_each(?) WHERE true
-      ON CONFLICT (account_id, kind, value) DO UPDATE SET ham = ham + excluded.ham, spam = spam + excluded.spam`).run(accountId, ham, spam, signalJson);
-    stmt(db, `UPDATE spam_totals SET ${to} = ${to} + 1 WHERE account_id = ?`).run(accountId);
+  if (emptied) {
+    stmt(db, 'DELETE FROM spam_tokens WHERE account_id = ? AND ham = 0 AND spam = 0 AND token IN (SELECT value ->> 0 FROM json_each(?))').run(d.accountId, JSON.stringify(d.tokens));
+  }
+  const signalUpdate = stmt(db, 'UPDATE spam_reputation SET ham = max(0, ham + ?), spam = max(0, spam + ?) WHERE account_id = ? AND kind = ? AND value = ?');
+  const signalInsert = stmt(db, 'INSERT INTO spam_reputation (account_id, kind, value, ham, spam) VALUES (?, ?, ?, ?, ?)');
+  for (const [kind, value, h, s] of d.signals) {
+    if (signalUpdate.run(h, s, d.accountId, kind, value).changes === 0 && (h > 0 || s > 0)) signalInsert.run(d.accountId, kind, value, Math.max(0, h), Math.max(0, s));
   }
 }
 
@@ -111,9 +116,9 @@ export class SpamStore implements Spam {
 
   /** Filings not yet applied, oldest first. */
   async pending(limit: number): Promise<PendingTraining[]> {
-    const rows = stmt(this.db, `SELECT account_id AS accountId, content_id AS contentId, wanted, trained, signals FROM spam_messages
-      WHERE wanted IS NOT trained LIMIT ?`).all(limit) as (Omit<PendingTraining, 'signals'> & { signals: string })[];
-    return rows.map((r) => ({ ...r, signals: JSON.parse(r.signals) as Signal[] }));
+    const rows = stmt(this.db, `SELECT account_id AS accountId, content_id AS contentId, wanted, trained, signals, delivered_to AS deliveredTo FROM spam_messages
+      WHERE wanted IS NOT trained LIMIT ?`).all(limit) as (Omit<PendingTraining, 'signals' | 'arrival'> & { signals: string; deliveredTo: string | null })[];
+    return rows.map(({ deliveredTo, ...r }) => ({ ...r, signals: JSON.parse(r.signals) as Signal[], arrival: isArrival(r.trained, r.wanted, deliveredTo) }));
   }
 
   /** The text delivery indexed for a content (decoded headers and body), and its first raw bytes; null once deleted. */
@@ -130,14 +135,25 @@ export class SpamStore implements Spam {
     });
   }
 
-  /** Applies a pending filing: moves the counts from `from` to `to` and marks the message trained as `to`. */
-  async applyTraining(p: PendingTraining, to: SpamClass | null, tokens: readonly number[]): Promise<void> {
-    await this.store.write(() => {
-      const current = stmt(this.db, 'SELECT trained FROM spam_messages WHERE account_id = ? AND content_id = ?').get(p.accountId, p.contentId) as { trained: SpamClass | null } | undefined;
-      // Another drain applied it meanwhile (or the account is gone): nothing to move.
-      if (current === undefined || current.trained !== p.trained) return;
-      adjustCounts(this.db, p.accountId, tokens, p.signals, p.trained, to);
-      stmt(this.db, 'UPDATE spam_messages SET trained = ? WHERE account_id = ? AND content_id = ?').run(to, p.accountId, p.contentId);
+  /** Applies pending filings in one transaction; one whose message was trained meanwhile (or is gone) moves nothing. Returns how many moved. */
+  async applyTrainings(updates: readonly TrainingUpdate[]): Promise<number> {
+    if (updates.length === 0) return 0;
+    return this.store.write(() => {
+      const current = stmt(this.db, 'SELECT trained FROM spam_messages WHERE account_id = ? AND content_id = ?');
+      const mark = stmt(this.db, 'UPDATE spam_messages SET trained = ? WHERE account_id = ? AND content_id = ?');
+      const applied: TrainingUpdate[] = [];
+      const claimed = new Set<string>();
+      for (const u of updates) {
+        const key = `${u.pending.accountId}:${u.pending.contentId}`;
+        const row = current.get(u.pending.accountId, u.pending.contentId) as { trained: SpamClass | null } | undefined;
+        // Another drain applied it meanwhile (or the account is gone, or it is twice in the batch): nothing to move.
+        if (row === undefined || row.trained !== u.pending.trained || claimed.has(key)) continue;
+        claimed.add(key);
+        mark.run(u.to, u.pending.accountId, u.pending.contentId);
+        applied.push(u);
+      }
+      for (const d of countDeltas(applied)) applyDeltas(this.db, d);
+      return applied.length;
     });
   }
 

@@ -121,12 +121,18 @@ export class SqliteStore implements Store {
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
   storeMessage(input: StoreInput): Promise<StoredCopy[]> {
-    return this.commits.run((tx) => storeMessage(this.db, tx, input));
+    return this.commits.run((tx) => storeMessage(this.db, tx, input)).then((copies) => this.trainArrivals([input], copies));
   }
 
   /** Stores several messages in one transaction: all of them or, if any fails, none (MULTIAPPEND). */
   storeMessages(inputs: readonly StoreInput[]): Promise<StoredCopy[][]> {
-    return this.commits.run((tx) => inputs.map((input) => storeMessage(this.db, tx, input)));
+    return this.commits.run((tx) => inputs.map((input) => storeMessage(this.db, tx, input))).then((copies) => this.trainArrivals(inputs, copies));
+  }
+
+  /** After the commit: the trainer hears of the training on arrival delivery recorded. */
+  private trainArrivals<T>(inputs: readonly StoreInput[], result: T): T {
+    if (inputs.some((i) => i.spam?.some((r) => r.learnAs !== null))) this.spam.notifyFiled();
+    return result;
   }
 
   /** Runs a write on the group commit; for store modules that need the shared transaction. */
