@@ -55,8 +55,12 @@ export const SMTP_CLIENT_CONNECT_TIMEOUT_MS = 30_000;
 export const SMTP_CLIENT_GREETING_TIMEOUT_MS = 60_000;
 /** RFC 5321 §4.5.3.2: 5 minutes for MAIL/RCPT, 10 minutes after the final dot; one idle limit covers both. */
 export const SMTP_CLIENT_SOCKET_TIMEOUT_MS = 300_000;
-/** How far next_attempt_at moves before dialling: longer than one host attempt can take. */
-export const QUEUE_CLAIM_LEASE_MS = 15 * 60_000;
+/** How far next_attempt_at moves before dialling (the claim's lease). The node renews the leases of
+ *  the claims it is still working on every QUEUE_CLAIM_RENEW_MS, so an attempt may take as long as
+ *  it takes, while the claims of a node that died come back to the others within this. */
+export const QUEUE_CLAIM_LEASE_MS = 120_000;
+/** How often a node extends its claims' leases: a quarter of the lease, so three missed renewals in a row still hold them. */
+export const QUEUE_CLAIM_RENEW_MS = 30_000;
 /** Parallel outbound connections in total, and per destination host: large receivers throttle a
  * sender that opens many connections at once, and three is what they tolerate from a small one. */
 export const QUEUE_CONCURRENCY = 20;

@@ -13,9 +13,9 @@ export async function sendsInLastHour(store: Store, accountId: number): Promise<
   return n!;
 }
 
-/** Counts one sent message. */
-export async function countSend(store: Store, accountId: number): Promise<void> {
-  await store.shared.countAdd(counter(accountId), 1, HOUR_MS);
+/** Gives back a message counted by countSendWithin that was not sent after all. */
+export async function uncountSend(store: Store, accountId: number): Promise<void> {
+  await store.shared.countAdd(counter(accountId), -1, HOUR_MS);
 }
 
 /** Counts one sent message unless the account already sent `limit` within the hour; false then. */

@@ -29,7 +29,7 @@ import { headerSection } from '../mime/header-fields.ts';
 import { Srs, srsFor } from '../srs/srs.ts';
 import { queueGenerated, outboundServicesOf } from '../delivery/forward.ts';
 import { adviceText, destinationOf, explainReply } from './rejections.ts';
-import { GREYLIST_RETRY_S, REMOTE_REPLY_KEPT_CHARS, QUEUE_RECORD_WINDOW_MS, QUEUE_CLAIM_LEASE_MS, QUEUE_KICK_DELAY_MS as KICK_DELAY_MS, QUEUE_MESSAGES_PER_CONNECTION, QUEUE_RETRY_JITTER } from '../limits.ts';
+import { GREYLIST_RETRY_S, REMOTE_REPLY_KEPT_CHARS, QUEUE_RECORD_WINDOW_MS, QUEUE_CLAIM_LEASE_MS, QUEUE_CLAIM_RENEW_MS, QUEUE_KICK_DELAY_MS as KICK_DELAY_MS, QUEUE_MESSAGES_PER_CONNECTION, QUEUE_RETRY_JITTER } from '../limits.ts';
 
 export interface WorkerOptions {
   /** Trust anchors for MTA-STS and required TLS (tests). */
@@ -91,6 +91,9 @@ export class QueueWorker {
   private readonly inflight = new Set<Promise<void>>();
   /** Claims whose outcome settle() has taken: an error later in the same job leaves them alone. */
   private readonly settledClaims = new WeakSet<ClaimedRecipient>();
+  /** Each running job's claims and the end of their current lease, renewed while the job runs. */
+  private readonly leases = new Map<ClaimedRecipient[], number>();
+  private renewTimer: NodeJS.Timeout | null = null;
 
   constructor(ctx: QueueServices, opts: WorkerOptions = {}) {
     this.ctx = ctx;
@@ -113,13 +116,31 @@ export class QueueWorker {
 
   start(): void {
     this.stopped = false;
+    this.renewTimer = setInterval(() => void this.renewLeases(), QUEUE_CLAIM_RENEW_MS);
+    this.renewTimer.unref();
     this.kick();
+  }
+
+  /** Extends the leases of the claims running jobs have not settled yet (compare-and-set in the store). */
+  private async renewLeases(): Promise<void> {
+    for (const [claimed, until] of this.leases) {
+      const open = claimed.filter((c) => !this.settledClaims.has(c));
+      if (open.length === 0) continue;
+      const next = this.ctx.clock.now() + QUEUE_CLAIM_LEASE_MS;
+      try {
+        await this.ctx.store.queue.renewClaims(open, until, next);
+        if (this.leases.has(claimed)) this.leases.set(claimed, next);
+      } catch (err) {
+        this.ctx.log.warn({ err }, 'queue claims could not be renewed; they run out at their lease');
+      }
+    }
   }
 
   /** Stops scheduling and waits for connections in progress to finish. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.renewTimer) clearInterval(this.renewTimer);
     if (this.kickTimer) clearTimeout(this.kickTimer);
     await Promise.allSettled([...this.inflight]);
     await this.flushTlsResults();
@@ -165,6 +186,7 @@ export class QueueWorker {
         const claimed = await this.ctx.store.queue.claimDue(domain, now, now + QUEUE_CLAIM_LEASE_MS, QUEUE_MESSAGES_PER_CONNECTION);
         if (claimed.length === 0) continue;
         started++;
+        this.leases.set(claimed, now + QUEUE_CLAIM_LEASE_MS);
         this.launch(domain, claimed);
       }
     }
@@ -191,6 +213,7 @@ export class QueueWorker {
         return this.settle(open.map((c) => ({ claimed: c, kind: 'temporary' as const, reply: 'local error' })));
       })
       .finally(() => {
+        this.leases.delete(claimed);
         this.running--;
         const n = (this.active.get(domain) ?? 1) - 1;
         if (n <= 0) this.active.delete(domain); else this.active.set(domain, n);

@@ -28,12 +28,12 @@ import { smtpFailure } from './our-failure.ts';
 import { ownsSender } from './sender-ownership.ts';
 import { armAuthDeadline, watchDataRate } from './session-deadlines.ts';
 import { serverMetrics, spamMetrics } from '../metrics/catalogue.ts';
-import { countSend, sendsInLastHour } from '../delivery/send-rate.ts';
+import { countSendWithin, sendsInLastHour, uncountSend } from '../delivery/send-rate.ts';
 import { outboundServicesOf } from '../delivery/forward.ts';
 import type { DkimKey } from '../store/domains.ts';
 import {
   checkEnvelopeSender, checkFromHeader, checkHourlyRate, checkRecipientCount, fixupSubmittedMessage,
-  fromMailboxes, normalizeLineEndings, type SmtpReply,
+  fromMailboxes, normalizeLineEndings, RATE_LIMITED, type SmtpReply,
 } from './submission-policy.ts';
 
 interface SubmissionUser { accountId: number; address: string }
@@ -242,15 +242,28 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
         : `4.7.1 Daily limit of ${cap.limit} new recipients reached, try again tomorrow` };
     }
 
+    // The hourly limit, exactly: MAIL only refuses early; here the message is counted in one
+    // check-and-add in the store before it is stored, so sessions that passed MAIL together (on
+    // any node) cannot all send past the limit; the count is given back if storing fails.
+    if (!(await countSendWithin(store, user.accountId, config.submission.messages_per_hour))) return RATE_LIMITED;
+    try {
+      return await signAndStore(session, user, state, normalized.message, from.mailboxes[0]!.address);
+    } catch (err) {
+      await uncountSend(store, user.accountId).catch(() => {});
+      throw err;
+    }
+  }
+
+  async function signAndStore(session: SMTPServerSession, user: SubmissionUser, state: ReturnType<typeof stateOf>, submitted: Buffer, fromAddress: string): Promise<SmtpReply> {
     const now = ctx.clock.now();
     const queueId = randomBytes(8).toString('hex');
-    const { message, received } = fixupSubmittedMessage(normalized.message, {
+    const { message, received } = fixupSubmittedMessage(submitted, {
       now, hostname: config.hostname, clientIp: session.remoteAddress, clientHelo: session.hostNameAppearsAs ?? '',
       hideClientIp: config.submission.hide_client_ip, protocol: session.secure ? 'ESMTPSA' : 'ESMTPA',
       tlsProtocol: session.tlsOptions ? session.tlsOptions.version : undefined, queueId,
     });
     // DMARC aligns on the From: domain, so that is the domain whose keys sign.
-    const signingDomain = domainOf(from.mailboxes[0]!.address);
+    const signingDomain = domainOf(fromAddress);
     const keys = await dkimKeys(signingDomain);
     const signatures = await signPool!.sign(message, signingDomain, keys, now);
     const prefix = signatures + received;
@@ -262,7 +275,6 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       filter: { envelopeFrom, rcptOf: rcptOfAccounts(state.local), remoteIp: session.remoteAddress, services: outboundServicesOf(ctx) },
       ...(state.remote.length > 0 ? { queue: { sender: envelopeFrom, accountId: user.accountId, recipients: state.remote, expiresAt: now + config.queue.lifetime_s * 1000 } } : {}),
     });
-    await countSend(store, user.accountId);
     log.info({ queueId, user: user.address, local: accountIds.length, remote: state.remote.length, size: message.length }, 'message submitted');
     return { code: 250, message: `2.0.0 Ok: queued as ${queueId}` };
   }

@@ -150,6 +150,10 @@ export interface Queue {
   backlog(): Promise<QueueBacklog>;
   /** Claims up to `limit` due recipients of `domain`: their next attempt moves to `leaseUntil` before this resolves. */
   claimDue(domain: string, now: number, leaseUntil: number, limit: number): Promise<ClaimedRecipient[]>;
+  /** Extends the lease of claims still held: each recipient whose next attempt is still at
+   *  `leaseUntil` and whose attempts are still as claimed (nobody recorded or claimed it since)
+   *  moves to `newLeaseUntil`; returns their ids. */
+  renewClaims(claims: readonly Pick<ClaimedRecipient, 'id' | 'attempts'>[], leaseUntil: number, newLeaseUntil: number): Promise<number[]>;
   /**
    * Records outcomes together with the others that arrive within `windowMs`: one commit (one
    * fsync) for a burst of replies instead of one per message. Resolves after that commit.

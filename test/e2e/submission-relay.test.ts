@@ -177,3 +177,15 @@ test('per-user limits: recipients per message and messages per hour answer 450 4
   // One message per hour: the next MAIL FROM is refused.
   assert.match((await send(['a@remote.test'], 'limits-rate')).response, /^450 4\.7\.1 /);
 });
+
+test('messages per hour holds for sessions that passed MAIL together: the count is taken at the end of DATA', async (t) => {
+  const limited = await startPosternInstance(dns, { submission: { messages_per_hour: 2 }, testing: { remote_smtp_port: peer.port } });
+  t.after(() => limited.stop());
+  await limited.addDomain('example.test');
+  await limited.addUser('alice@example.test', 'alice-secret');
+  // Five sessions at once: all pass the early check at MAIL (nothing is counted yet), two are sent.
+  const results = await Promise.all(Array.from({ length: 5 }, (_, i) => submit({ port: limited.submissionPort, user: 'alice@example.test', pass: 'alice-secret',
+    from: 'alice@example.test', to: ['a@remote.test'], message: msg('a@remote.test', `burst-${i}`) })));
+  assert.equal(results.filter((r) => r.ok).length, 2, results.map((r) => r.response).join(' | '));
+  for (const r of results.filter((x) => !x.ok)) assert.match(r.response, /^450 4\.7\.1 /);
+});

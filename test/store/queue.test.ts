@@ -113,6 +113,22 @@ storeTest('claimDue leases before returning; record finishes and releases the co
   await store.queue.record([{ id: claimed[1]!.id, status: 'failed', reply: '550 again' }], 7000);
 });
 
+storeTest('renewClaims extends only the leases still held: not a recorded claim, not one a later claim took', async (store) => {
+  await store.queue.accept(input({ remoteRecipients: ['b@remote.test', 'c@remote.test'] }), 1000);
+  const claimed = await store.queue.claimDue('remote.test', 2000, 122_000, 10);
+  const ids = claimed.map((c) => c.id);
+  assert.deepEqual((await store.queue.renewClaims(claimed, 122_000, 150_000)).sort(), [...ids].sort());
+  assert.deepEqual(await store.queue.dueDomains(149_999, 10), [], 'renewed: nothing due before the new end');
+  assert.deepEqual(await store.queue.renewClaims(claimed, 122_000, 180_000), [], 'a renewal from a lease that is no longer the current one');
+  await store.queue.record([{ id: ids[0]!, status: 'deferred', nextAttemptAt: 150_000, reply: '451 later' }], 3000);
+  assert.deepEqual(await store.queue.renewClaims(claimed, 150_000, 180_000), [ids[1]], 'the recorded one is left alone, even due at the lease\'s end');
+  // The other ran out and another node claimed it: the first node's renewal does nothing.
+  const [taken] = await store.queue.claimDue('remote.test', 180_000, 300_000, 10);
+  assert.ok(taken);
+  assert.deepEqual(await store.queue.renewClaims(claimed, 180_000, 400_000), []);
+  assert.deepEqual(await store.queue.renewClaims([], 1, 2), []);
+});
+
 storeTest('the history keeps the first five attempts and the latest ones, twenty in all', async (store) => {
   const { queueMessageId } = await store.queue.accept(input({}), 0);
   const [r] = await store.queue.claimDue('remote.test', 0, 1, 1);

@@ -10,7 +10,7 @@ import { storeTest, openTestStore, openSecondNode } from './engines.ts';
 import { SHARED_LEASE_RENEW_MS, SHARED_LEASE_TTL_MS } from '../../src/limits.ts';
 import { MaildropLocks } from '../../src/pop3/maildrop-locks.ts';
 import { LoginThrottle } from '../../src/login/throttle.ts';
-import { countSend, countSendWithin, sendsInLastHour } from '../../src/delivery/send-rate.ts';
+import { countSendWithin, sendsInLastHour, uncountSend } from '../../src/delivery/send-rate.ts';
 
 const T0 = 1_800_000_000_000;
 let now = T0;
@@ -88,12 +88,15 @@ storeTest('the cache: values until their expiry, replaced by a later put', async
   assert.deepEqual(await store.shared.cacheGet(['k1', 'k2']), ['uno', null]);
 }, at);
 
-storeTest('the hourly send counter: submission and forwarding count into one limit', async (store) => {
+storeTest('the hourly send counter: submission and forwarding count into one limit; a send given back frees its place', async (store) => {
   now = T0;
-  await countSend(store, 7);
-  await countSend(store, 7);
+  assert.equal(await countSendWithin(store, 7, 3), true);
+  assert.equal(await countSendWithin(store, 7, 3), true);
   assert.equal(await countSendWithin(store, 7, 3), true);
   assert.equal(await countSendWithin(store, 7, 3), false);
+  await uncountSend(store, 7);
+  assert.equal(await sendsInLastHour(store, 7), 2);
+  assert.equal(await countSendWithin(store, 7, 3), true);
   assert.equal(await sendsInLastHour(store, 7), 3);
   assert.equal(await sendsInLastHour(store, 8), 0);
   now += 3_600_000 + 60_000;
@@ -157,7 +160,7 @@ test('[postgres] counters and session places add up across nodes', async (t) => 
   now = T0;
   const a = await openTestStore('postgres', t, at);
   const b = await openSecondNode(a, t);
-  await Promise.all(Array.from({ length: 20 }, (_, i) => countSend(i % 2 ? a : b, 5)));
+  await Promise.all(Array.from({ length: 20 }, (_, i) => countSendWithin(i % 2 ? a : b, 5, 1000)));
   assert.equal(await sendsInLastHour(a, 5), 20);
   assert.equal(await sendsInLastHour(b, 5), 20);
   const within = await Promise.all(Array.from({ length: 10 }, (_, i) => countSendWithin(i % 2 ? a : b, 5, 25)));

@@ -177,6 +177,19 @@ export class PgQueue implements Queue {
     return this.batch.add(outcomes, now, windowMs);
   }
 
+  // Compare-and-set on the lease's end: a claim that ran out and was taken by another node, or
+  // already recorded, is left alone.
+  async renewClaims(claims: readonly Pick<ClaimedRecipient, 'id' | 'attempts'>[], leaseUntil: number, newLeaseUntil: number): Promise<number[]> {
+    if (claims.length === 0) return [];
+    // The rows are locked in ascending id, the order record() takes them in.
+    return this.ctx.write(async (tx) => (await tx<{ id: number }[]>`
+      WITH held AS (SELECT r.id FROM queue_recipients r
+        JOIN unnest(${tx.array(claims.map((c) => c.id))}::bigint[], ${tx.array(claims.map((c) => c.attempts))}::bigint[]) AS c(id, attempts) ON c.id = r.id
+        WHERE r.attempts = c.attempts AND r.next_attempt_at = ${leaseUntil} AND r.status IN ('pending', 'deferred') ORDER BY r.id FOR UPDATE OF r)
+      UPDATE queue_recipients r SET next_attempt_at = ${newLeaseUntil} FROM held WHERE r.id = held.id
+      RETURNING r.id`).map((r) => r.id));
+  }
+
   /** Records attempt outcomes; finished messages release their content. */
   record(outcomes: QueueOutcome[], now: number): Promise<void> {
     if (outcomes.length === 0) return Promise.resolve();

@@ -25,14 +25,12 @@ export function insertContent(db: Db, raw: Buffer, prefix: Buffer, index: Conten
 }
 
 export class ContentReader implements Contents {
-  private readonly db: Db;
   private readonly infoStmt;
   private readonly chunksStmt;
   private readonly headStmt;
   private readonly chunkStmt;
 
   constructor(db: Db) {
-    this.db = db;
     this.infoStmt = db.prepare('SELECT id, blob_id AS blobId, prefix, size, mime_tree AS mimeTree FROM contents WHERE id = ?');
     this.chunksStmt = db.prepare('SELECT data FROM blob_chunks WHERE blob_id = ? AND seq BETWEEN ? AND ? ORDER BY seq').pluck();
     // pieces() serves whole messages (POP3 RETR, IMAP BODY[]) one after another: the prefix and

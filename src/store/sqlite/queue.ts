@@ -121,6 +121,12 @@ export class QueueStore implements Queue {
     });
   }
 
+  renewClaims(claims: readonly Pick<ClaimedRecipient, 'id' | 'attempts'>[], leaseUntil: number, newLeaseUntil: number): Promise<number[]> {
+    const renew = this.db.prepare(`UPDATE queue_recipients SET next_attempt_at = ?
+      WHERE id = ? AND attempts = ? AND next_attempt_at = ? AND status IN ('pending', 'deferred')`);
+    return this.write(() => claims.filter((c) => renew.run(newLeaseUntil, c.id, c.attempts, leaseUntil).changes > 0).map((c) => c.id));
+  }
+
   private readonly batch = new OutcomeBatch((outcomes, now) => this.record(outcomes, now));
 
   /**
