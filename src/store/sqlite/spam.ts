@@ -3,8 +3,9 @@
 // its expiry, outbound caps and greylisting. The rules of what filing means live in src/spam; this
 // module only records and counts. Always true: token counts and reputation counters change only
 // together with the message's `trained` class, in one transaction, so a message is counted at most
-// once per class (training on arrival too: delivery records it pending, the trainer applies it); a filing is recorded in the same transaction as the move, copy or flag change
-// that caused it; counts never go below zero.
+// once per class (training on arrival too: delivery records it pending, the trainer applies it);
+// a filing is recorded in the same transaction as the move, copy or flag change that caused it;
+// counts never go below zero.
 import type { Db } from './open.ts';
 import type { SqliteStore } from './store.ts';
 import type { WriteContext } from './group-commit.ts';
