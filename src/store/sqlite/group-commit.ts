@@ -87,6 +87,12 @@ export class GroupCommit {
   private flush(): void {
     this.scheduled = false;
     if (this.held) return;
+    // A write queued just before close() (a background writer such as the spam trainer) fails
+    // instead of throwing from the immediate on a closed database.
+    if (this.closed) {
+      for (const job of this.pending.splice(0)) job.reject(new Error('the store is closed'));
+      return;
+    }
     const batch = this.pending.splice(0, MAX_BATCH);
     this.schedule();
     const outcomes: { ok: boolean; value: unknown; changes: MailboxChange[] }[] = [];
