@@ -6,6 +6,7 @@
 // lookup goes through the store or the one resolver; a failing DNS list or rspamd is logged and
 // counted and changes nothing; the work per message is bounded by src/limits.ts (SPAM_*).
 import { indexMessage } from '../mime/index.ts';
+import { parseAddressList } from '../mime/address-list.ts';
 import { SPAM_MAX_DNS_LISTS, SPAM_URL_SCAN_BYTES } from '../limits.ts';
 import type { Config } from '../config/types.ts';
 import type { Store } from '../store/api.ts';
@@ -52,14 +53,11 @@ export interface Judgement {
 
 export interface FilterDeps { config: Config; store: Store; resolver: Resolver; log: Logger; metrics: SpamMetrics }
 
-const ADDRESS = /[^\s<>"(),;:]+@[^\s<>"(),;:]+/g;
-
-/** The last address in a From value ("Name <a@b>" or "a@b"), lowercase. */
+/** The address of a From value ("Name <a@b>" or "a@b"), lowercase: the first mailbox the parser
+ *  that builds IMAP's ENVELOPE reads in it (one address parser for every use). */
 export function fromAddressOf(from: string): string | null {
-  const angle = /<([^<>\s]+@[^<>\s]+)>/.exec(from);
-  if (angle) return angle[1]!.toLowerCase();
-  const bare = from.match(ADDRESS);
-  return bare ? bare[bare.length - 1]!.toLowerCase() : null;
+  const mailbox = parseAddressList(from).find((a) => a.mailbox && a.host);
+  return mailbox ? `${mailbox.mailbox}@${mailbox.host}`.toLowerCase() : null;
 }
 
 export class SpamFilter {
