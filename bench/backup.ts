@@ -4,6 +4,7 @@
 // then inbound SMTP latency (paced sessions, final 250) and the server's event-loop delay before and
 // while `postern backup` runs against the live server. Prints two tables. Not a CI test.
 //   node bench/backup.ts [--count 100000] [--dir /tmp/postern-bench-backup] [--peers ../shared/peers] [--fresh]
+import { PEERS_DIR } from './tool-kit.ts';
 import { execFile, fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,7 +21,7 @@ const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1]! : dflt; };
 const count = Number(opt('count', '100000'));
 const root = opt('dir', '/tmp/postern-bench-backup');
-const PEERS = path.resolve(opt('peers', path.resolve(import.meta.dirname, '../../shared/peers')));
+const PEERS = path.resolve(opt('peers', PEERS_DIR));
 const BIN = path.resolve(import.meta.dirname, '../bin/postern');
 const maildir = path.join(root, `maildir-${count}`);
 const dataDir = path.join(root, `data-${count}`);

@@ -10,6 +10,7 @@
 // --users N spreads the ingest over N mailboxes (each smtp-source process to its own user): one
 // user is the worst case (every delivery takes that account's lock), many is a provider's load.
 //   node bench/engines.ts [--inbound 5000] [--imap 20000] [--latency 200] [--sessions 20] [--users 1] [--peers DIR]
+import { PEERS_DIR } from './tool-kit.ts';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -36,7 +37,7 @@ const SESSIONS = opt('sessions', 20);
 const USERS = opt('users', 1);
 const peersAt = args.indexOf('--peers');
 // The shared tool kit beside the repository (../shared/peers), or --peers DIR.
-const PEERS = peersAt >= 0 ? path.resolve(args[peersAt + 1]!) : path.resolve(import.meta.dirname, '../../shared/peers');
+const PEERS = peersAt >= 0 ? path.resolve(args[peersAt + 1]!) : PEERS_DIR;
 const USER = 'user@example.test';
 const PASS = 'bench-pass';
 

@@ -4,6 +4,7 @@
 // compare with Dovecot's. Prints a table: wall time, server and client CPU per step, then the
 // server's event-loop delay and memory. Optional: --idle N runs imap_idle.py.
 // Usage: node bench/imap.ts [--count 100000] [--idle 10000] [--only-idle] [--fresh]
+import { PEERS_DIR } from './tool-kit.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFile, spawn } from 'node:child_process';
@@ -16,7 +17,7 @@ import { hashPassword } from '../src/login/password.ts';
 import { deliver } from '../src/delivery/deliver.ts';
 
 const run = promisify(execFile);
-const PEERS = path.resolve(import.meta.dirname, '../../shared/peers');
+const PEERS = PEERS_DIR;
 const USER = 'bench@example.test';
 const IDLE_USER = 'idle@example.test';
 const PASS = 'pass';

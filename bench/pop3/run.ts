@@ -4,6 +4,7 @@
 // client's CPU is not counted), runs pop3_bench.py twice (the first login computes and records the
 // POP3 sizes; the second is warm), and prints a table with messages/s, server CPU and peak RSS.
 // Usage: node bench/pop3/run.ts [--count 10000] [--peers ../shared/peers] [--runs 3]
+import { PEERS_DIR } from '../tool-kit.ts';
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -17,7 +18,7 @@ import { systemClock } from '../../src/clock.ts';
 
 const { values } = parseArgs({ options: {
   count: { type: 'string', default: '10000' },
-  peers: { type: 'string', default: path.resolve(import.meta.dirname, '../../../shared/peers') },
+  peers: { type: 'string', default: PEERS_DIR },
   runs: { type: 'string', default: '3' },
   port: { type: 'string', default: '10110' },
 } });

@@ -6,7 +6,7 @@
 // ended from the server side (pg_terminate_backend, ALLOW_CONNECTIONS), the failure injected here —
 // nothing of the store is read by SQL. A NOTIFY that failed is sent again (without UIDs) once the
 // database is back.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import postgres from 'postgres';
 import { openTestStore, openSecondNode } from '../../store/engines.ts';
@@ -22,6 +22,15 @@ async function until(check: () => boolean, what: string): Promise<void> {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** The test database's name and a connection to the server's own database, for ALTER DATABASE. */
+function adminOf(store: PgStore, t: TestContext): { name: string; admin: postgres.Sql } {
+  const other = new URL(store.url);
+  other.pathname = '/postgres';
+  const admin = postgres(other.toString(), { max: 1, onnotice: () => {} });
+  t.after(() => admin.end({ timeout: 5 }));
+  return { name: new URL(store.url).pathname.slice(1), admin };
 }
 
 test('[postgres] after the LISTEN connection is lost and back, listened-to mailboxes get a resync change; later changes flow again', async (t) => {
@@ -64,11 +73,7 @@ test('[postgres] when the LISTEN connection cannot come back at once, the heartb
   const alice = (await a.accounts.add('alice@example.test', d.id, 'x')).id;
   const heard: MailboxChange[] = [];
   b.bus.subscribe(alice, (c) => heard.push(c));
-  const name = new URL(a.url).pathname.slice(1);
-  const other = new URL(a.url);
-  other.pathname = '/postgres';
-  const admin = postgres(other.toString(), { max: 1, onnotice: () => {} });
-  t.after(() => admin.end({ timeout: 5 }));
+  const { name, admin } = adminOf(a, t);
   // No new connection may reach the database while the LISTEN connections are ended: the client's
   // own immediate reconnect fails and gives up.
   await admin.unsafe(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
@@ -95,11 +100,7 @@ test('[postgres] changes whose NOTIFY failed reach the other nodes later, withou
     await bus.close();
     await sql.end({ timeout: 5 });
   });
-  const name = new URL(a.url).pathname.slice(1);
-  const other = new URL(a.url);
-  other.pathname = '/postgres';
-  const admin = postgres(other.toString(), { max: 1, onnotice: () => {} });
-  t.after(() => admin.end({ timeout: 5 }));
+  const { name, admin } = adminOf(a, t);
   await admin.unsafe(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
   await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${name} AND application_name = 'failing-node'`;
   for (let gone = false; !gone;) gone = (await admin`SELECT 1 FROM pg_stat_activity WHERE datname = ${name} AND application_name = 'failing-node'`).length === 0;
