@@ -10,7 +10,7 @@ import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 
 import type { ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 import { SMTP_LINE_LENGTH } from '../limits.ts';
-import { SmtpEngine } from './engine.ts';
+import { SmtpEngine, type EngineClient } from './engine.ts';
 import { ConnectionLimiter } from '../net/connection-limiter.ts';
 import { connectionGate } from '../net/connection-gate.ts';
 import { parseProxyTrust } from '../config/proxy-trust.ts';
@@ -76,7 +76,15 @@ function readMessage(stream: SMTPServerDataStream, now: () => number): Promise<R
   });
 }
 
-export async function startInboundSmtp(ctx: ServerContext, address: ListenAddress): Promise<RunningListener> {
+/** Port 25's SMTP sessions, without the TCP listener: what serve() is given has been admitted already. */
+export interface InboundSessions {
+  /** Runs one session on an admitted socket for `client` (the address a PROXY header named, or the peer's). */
+  serve(socket: net.Socket, client: EngineClient): void;
+  /** Stops the sessions (commands from now on get 421). */
+  close(): void;
+}
+
+export function inboundSessions(ctx: ServerContext): InboundSessions {
   const { config, log } = ctx;
   const deps = inboundDeps(ctx);
   const metrics = serverMetrics(ctx.metrics);
@@ -142,7 +150,22 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     },
   }, { greetAtOnce: true, replies: inboundReplies });
   engine.onError((err) => log.debug({ err }, 'smtp connection error'));
+  return {
+    serve(socket, client) {
+      if (greetingPauseMs === 0) return void engine.serve(socket, client);
+      holdGreeting(socket, greetingPauseMs, (talkedEarly) => {
+        const id = engine.serve(socket, client);
+        if (talkedEarly && id) earlyTalkers.add(id);
+      });
+    },
+    close: () => engine.close(),
+  };
+}
 
+export async function startInboundSmtp(ctx: ServerContext, address: ListenAddress): Promise<RunningListener> {
+  const { config, log } = ctx;
+  const metrics = serverMetrics(ctx.metrics);
+  const sessions = inboundSessions(ctx);
   // Counted at accept (before any byte of SMTP), under the client a trusted PROXY header names.
   const server = net.createServer(connectionGate({
     limiter: new ConnectionLimiter({ maxPerIp: config.limits.connections_per_ip, maxTotal: config.limits.connections_total, ipv6Prefix: config.limits.ipv6_prefix }),
@@ -153,13 +176,7 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
       metrics.proxyHeadersRefused.inc({ protocol: 'smtp', reason });
       log.info({ listener: 'smtp', peer, reason, detail }, 'connection closed: bad PROXY header');
     },
-    admitted: (socket, client) => {
-      if (greetingPauseMs === 0) return engine.serve(socket, client);
-      holdGreeting(socket, greetingPauseMs, (talkedEarly) => {
-        const id = engine.serve(socket, client);
-        if (talkedEarly && id) earlyTalkers.add(id);
-      });
-    },
+    admitted: (socket, client) => sessions.serve(socket, client),
   }));
   server.on('error', (err) => log.error({ err, listener: 'smtp' }, 'smtp listener error'));
   const bound = await listenOn(server, address, 'smtp');
@@ -169,7 +186,7 @@ export async function startInboundSmtp(ctx: ServerContext, address: ListenAddres
     port: bound.port,
     accepting: () => server.listening,
     close: () => new Promise<void>((resolve) => {
-      engine.close();
+      sessions.close();
       server.close(() => resolve());
     }),
   };
