@@ -10,7 +10,7 @@ import { LocalChangeBus, type ChangeBus } from '../change-bus.ts';
 import { GroupCommit, type WriteContext } from './group-commit.ts';
 import fs from 'node:fs';
 import { Checkpointer } from './checkpointer.ts';
-import { STORE_WAL_TRUNCATE_BYTES } from '../../limits.ts';
+import { IMAP_SEARCH_MAX_MS, STORE_WAL_TRUNCATE_BYTES } from '../../limits.ts';
 import { DomainStore } from './domains.ts';
 import { AccountStore } from './accounts.ts';
 import { AliasStore } from './aliases.ts';
@@ -50,6 +50,8 @@ export interface StoreOptions {
   syncOffLoop?: boolean;
   /** With a checkpoint thread: the WAL size past which it truncates the WAL (STORE_WAL_TRUNCATE_BYTES). */
   walTruncateBytes?: number;
+  /** How long one SEARCH may run before it ends with SearchTimeLimitError (IMAP_SEARCH_MAX_MS; tests lower it). */
+  searchMaxMs?: number;
 }
 
 export class SqliteStore implements Store {
@@ -115,7 +117,7 @@ export class SqliteStore implements Store {
     this.tlsResults = new TlsResultStore(this.db, (work) => this.commits.run(work));
     this.imapMailboxes = new ImapMailboxStore(this);
     this.imapMessages = new ImapMessageStore(this);
-    this.imapSearch = new ImapSearchStore(this);
+    this.imapSearch = new ImapSearchStore(this, options.searchMaxMs ?? IMAP_SEARCH_MAX_MS);
     this.shared = new SqliteShared(this.db, this.clock);
   }
 
