@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DATABASE_FILE } from '../store/sqlite/open.ts';
 import { databaseFile, describeDatabase, snapshotDatabase, type SnapshotResult } from '../store/sqlite/backup.ts';
-import { copyStore } from '../store/engines/copy.ts';
 import type { PostgresSettings } from '../store/postgres/connect.ts';
 import { describeFiles, listFiles, MANIFEST_FILE, MANIFEST_FORMAT, posternVersion, readManifest, writeManifest, type Manifest } from './manifest.ts';
 
@@ -111,6 +110,8 @@ export class BackupError extends Error {}
  *  table of the PostgreSQL store copied (and verified) into a SQLite file. */
 async function snapshotOf(source: BackupSource, partial: string, onProgress?: (done: number, total: number) => void): Promise<SnapshotResult> {
   if (source.postgres) {
+    // Loaded only for PostgreSQL: a SQLite backup does not need the engines or the pg client.
+    const { copyStore } = await import('../store/engines/copy.ts');
     await copyStore({ engine: 'postgres', settings: source.postgres }, { engine: 'sqlite', dataDir: partial }, onProgress ? { onProgress } : {});
     return describeDatabase(path.join(partial, DATABASE_FILE));
   }

@@ -124,3 +124,20 @@ test('FETCH items and HEADER.FIELDS names are bounded: beyond, BAD [LIMIT]', asy
   assert.match(await c.command(`FETCH 1 BODY.PEEK[HEADER.FIELDS (${Array.from({ length: 257 }, (_, i) => `X-${i}`).join(' ')})]`, 'BAD'), /BAD \[LIMIT\]/);
   await c.command('FETCH 1 (UID FLAGS BODY.PEEK[HEADER.FIELDS (From To Subject)])');
 });
+
+test('a SEARCH past its time budget is NO [LIMIT], through the index or a scan; the session goes on', async (t) => {
+  // A budget of 0 ms: every search runs past it, on either engine (IMAP_SEARCH_MAX_MS in serve).
+  const h = await makeHarness({ searchMaxMs: 0 });
+  t.after(() => h.close());
+  for (let i = 0; i < 3; i++) await deliver(h.store, { raw: message(`report ${i}`, 'quarterly numbers\r\n'), recipients: [{ accountId: h.accountId }] });
+  const c = new TestClient(h.services);
+  t.after(() => c.close());
+  await c.login();
+  await c.command('SELECT INBOX');
+  for (const key of ['BODY quarterly', 'BODY qu', 'OR SUBJECT report BODY numbers']) {
+    const reply = await c.command(`SEARCH ${key}`, 'NO');
+    assert.match(reply, /NO \[LIMIT\] Search took too long/, key);
+    assert.doesNotMatch(reply, /^\* SEARCH/m, key);
+  }
+  assert.match(await c.command('FETCH 1:* (UID)'), /\* 3 FETCH \(UID 3\)/);
+});

@@ -17,7 +17,7 @@ export async function openConfiguredStore(config: StoreSettings, options: StoreO
     if (!config.store.url) throw new Error('[store] engine = "postgres" needs [store] url');
     return PgStore.open(
       { url: config.store.url, maxConnections: config.store.max_connections, ...(config.store.password_file ? { passwordFile: config.store.password_file } : {}) },
-      { clock: options.clock, migrate: options.migrate, ...(options.bus ? { bus: options.bus } : {}) },
+      { clock: options.clock, migrate: options.migrate, ...(options.bus ? { bus: options.bus } : {}), ...(options.searchMaxMs !== undefined ? { searchMaxMs: options.searchMaxMs } : {}) },
     );
   }
   return openStore(config.data_dir, options);

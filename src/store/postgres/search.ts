@@ -7,12 +7,12 @@
 // any other needle with strpos over lower(… COLLATE "und-x-icu"), Unicode case mapping whatever
 // the database's locale, and linear in the text. Always true: no user text is spliced into SQL
 // (LIKE metacharacters in a needle are escaped), UIDs come back ascending, the whole search is
-// one statement in one read-only snapshot, and a search still running after IMAP_SEARCH_MAX_MS
-// is cancelled by the server (statement_timeout) and reported as SearchTimeLimitError.
+// one statement in one read-only snapshot, and a search still running past its time budget
+// (IMAP_SEARCH_MAX_MS) is cancelled by the server (statement_timeout) and reported as
+// SearchTimeLimitError, as is one that finished past it.
 import type { ImapSearch } from '../api.ts';
 import { SearchTimeLimitError, type SearchHit, type SortHit, type StoreSearchKey } from '../search.ts';
 import { FLAG_BITS, isSystemFlag } from '../flags.ts';
-import { IMAP_SEARCH_MAX_MS } from '../../limits.ts';
 import type { Tx } from './connect.ts';
 import type { PgContext } from './context.ts';
 
@@ -67,6 +67,11 @@ class Compiler {
         return tx`(${this.textMatch(tx`c.header_text`, key.value)} OR ${this.textMatch(tx`c.search_text`, key.value)})`;
       case 'internaldate':
         return this.dateMatch(tx`m.internal_date`, key.cmp, key.day);
+      case 'savedate':
+        return this.dateMatch(tx`m.save_date`, key.cmp, key.day);
+      case 'emailid':
+        // PostgreSQL text never holds NUL, so no EMAILID has one (and binding it would fail).
+        return key.id.includes('\0') ? tx`FALSE` : tx`m.email_id = ${key.id}`;
       case 'sentdate':
         this.needsContents = true;
         // RFC 3501 §6.4.4: the day as written in Date:, in its own zone (contents.sent_day).
@@ -123,9 +128,11 @@ class Compiler {
 
 export class PgImapSearch implements ImapSearch {
   private readonly ctx: PgContext;
+  private readonly maxMs: number;
 
-  constructor(ctx: PgContext) {
+  constructor(ctx: PgContext, maxMs: number) {
     this.ctx = ctx;
+    this.maxMs = maxMs;
   }
 
   /** UIDs (with their MODSEQ) of the mailbox's messages that match, ascending. */
@@ -141,9 +148,11 @@ export class PgImapSearch implements ImapSearch {
   }
 
   private async run(mailboxId: number, key: StoreSearchKey, forSort: boolean): Promise<SortHit[]> {
+    const started = performance.now();
     try {
-      return await this.ctx.snapshot(async (tx) => {
-        await tx.unsafe(`SET LOCAL statement_timeout = ${IMAP_SEARCH_MAX_MS}`);
+      const rows = await this.ctx.snapshot(async (tx) => {
+        // statement_timeout 0 would mean "none": the budget is at least 1 ms.
+        await tx.unsafe(`SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(this.maxMs))}`);
         const c = new Compiler(tx);
         const where = c.compile(key);
         const columns = forSort
@@ -152,6 +161,9 @@ export class PgImapSearch implements ImapSearch {
         const join = c.needsContents || forSort ? tx`JOIN contents c ON c.id = m.content_id` : tx``;
         return await tx<SortHit[]>`SELECT ${columns} FROM messages m ${join} WHERE m.mailbox_id = ${mailboxId} AND (${where}) ORDER BY m.uid`;
       });
+      // As on SQLite: a search that ran past its budget is answered as one, even if it just finished.
+      if (performance.now() - started > this.maxMs) throw new SearchTimeLimitError();
+      return rows;
     } catch (err) {
       if ((err as { code?: string }).code === QUERY_CANCELED) throw new SearchTimeLimitError();
       throw err;

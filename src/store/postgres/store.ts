@@ -31,6 +31,7 @@ import { PgShared } from './shared.ts';
 import { storeMessage } from './delivery.ts';
 import { createMailboxRow, subscribeName } from './message-rows.ts';
 import { decodeFlags } from '../flags.ts';
+import { IMAP_SEARCH_MAX_MS } from '../../limits.ts';
 
 export interface PgStoreOptions {
   clock: Clock;
@@ -40,6 +41,8 @@ export interface PgStoreOptions {
   migrate: boolean;
   /** Where migrations are read from; migrations/postgres/ by default. */
   migrationsDir?: string;
+  /** How long one SEARCH may run before it ends with SearchTimeLimitError (IMAP_SEARCH_MAX_MS; tests lower it). */
+  searchMaxMs?: number;
 }
 
 export class PgStore implements Store {
@@ -94,7 +97,7 @@ export class PgStore implements Store {
     this.tlsResults = new PgTlsResults(this.ctx);
     this.imapMailboxes = new PgImapMailboxes(this.ctx);
     this.imapMessages = new PgImapMessages(this.ctx, () => this.spam.notifyFiled());
-    this.imapSearch = new PgImapSearch(this.ctx);
+    this.imapSearch = new PgImapSearch(this.ctx, options.searchMaxMs ?? IMAP_SEARCH_MAX_MS);
     this.shared = new PgShared(this.ctx);
   }
 
@@ -121,14 +124,15 @@ export class PgStore implements Store {
 
   /** Stores one message for all its targets in one transaction; resolves after COMMIT. */
   storeMessage(input: StoreInput): Promise<StoredCopy[]> {
-    return this.ctx.write((tx, publish) => storeMessage(tx, publish, input)).then((copies) => this.trainArrivals([input], copies));
+    return this.ctx.write((tx, publish) => storeMessage(tx, publish, input, this.ctx.clock.now())).then((copies) => this.trainArrivals([input], copies));
   }
 
   /** Stores several messages in one transaction: all of them or, if any fails, none (MULTIAPPEND). */
   storeMessages(inputs: readonly StoreInput[]): Promise<StoredCopy[][]> {
     return this.ctx.write(async (tx, publish) => {
       const out: StoredCopy[][] = [];
-      for (const input of inputs) out.push(await storeMessage(tx, publish, input));
+      const now = this.ctx.clock.now();
+      for (const input of inputs) out.push(await storeMessage(tx, publish, input, now));
       return out;
     }).then((copies) => this.trainArrivals(inputs, copies));
   }

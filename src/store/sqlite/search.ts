@@ -8,11 +8,11 @@
 // come back ascending, and no message is reparsed; every exact substring check is linear in the text
 // (substring-match.ts: never LIKE '%…%', which backtracks — a 401-byte key over 64 messages held the
 // event loop 8.7 s); each window is sized so it takes about IMAP_SEARCH_SLICE_MS, and a search still
-// running after IMAP_SEARCH_MAX_MS stops with SearchTimeLimitError.
+// running past its time budget (IMAP_SEARCH_MAX_MS) stops with SearchTimeLimitError.
 import type { SqliteStore } from './store.ts';
 import type { Db } from './open.ts';
 import { FLAG_BITS, isSystemFlag } from '../flags.ts';
-import { IMAP_SEARCH_FTS_MAX_TRIGRAMS, IMAP_SEARCH_FTS_WINDOW, IMAP_SEARCH_MAX_MS, IMAP_SEARCH_PAGE_SIZE, IMAP_SEARCH_SLICE_MS } from '../../limits.ts';
+import { IMAP_SEARCH_FTS_MAX_TRIGRAMS, IMAP_SEARCH_FTS_WINDOW, IMAP_SEARCH_PAGE_SIZE, IMAP_SEARCH_SLICE_MS } from '../../limits.ts';
 import { FoldedNeedle } from '../substring-match.ts';
 import type { ImapSearch } from '../api.ts';
 import { SearchTimeLimitError, type StoreSearchKey, type SearchHit, type SortHit } from '../search.ts';
@@ -85,6 +85,11 @@ class Compiler {
         return `(${this.textMatch('c.header_text', key.value)} OR ${this.textMatch('c.search_text', key.value)})`;
       case 'internaldate':
         return this.dateMatch('m.internal_date', key.cmp, key.day);
+      case 'savedate':
+        return this.dateMatch('m.save_date', key.cmp, key.day);
+      case 'emailid':
+        this.params.push(key.id);
+        return 'm.email_id = ?';
       case 'sentdate':
         this.needsContents = true;
         // RFC 3501 §6.4.4: the day as written in Date:, in its own zone (contents.sent_day).
@@ -171,9 +176,11 @@ export class ImapSearchStore implements ImapSearch {
   private readonly db: Db;
   /** The needles of the query being run. Each query runs synchronously, so one slot is enough. */
   private needles: FoldedNeedle[] = [];
+  private readonly maxMs: number;
 
-  constructor(store: SqliteStore) {
+  constructor(store: SqliteStore, maxMs: number) {
     this.db = store.db;
+    this.maxMs = maxMs;
     this.db.function('postern_header_contains', { deterministic: true }, (text: unknown, field: unknown, needle: unknown) =>
       headerContains(String(text), String(field), this.needles[Number(needle)]!) ? 1 : 0);
     this.db.function('postern_text_contains', { deterministic: true }, (text: unknown, needle: unknown) =>
@@ -213,9 +220,18 @@ export class ImapSearchStore implements ImapSearch {
         else if (took < IMAP_SEARCH_SLICE_MS / 4) size = Math.min(IMAP_SEARCH_PAGE_SIZE, size * 2);
       }
     };
+    // Checked between windows and at the end: a search that ran past its budget is answered as
+    // one even if its last window just finished (the PostgreSQL engine does the same).
+    const withinBudget = () => {
+      if (performance.now() - started > this.maxMs) throw new SearchTimeLimitError();
+    };
     const pause = async () => {
-      if (performance.now() - started > IMAP_SEARCH_MAX_MS) throw new SearchTimeLimitError();
+      withinBudget();
       await yieldToLoop();
+    };
+    const done = () => {
+      withinBudget();
+      return out;
     };
     const narrowing = narrowingOf(key);
     if (narrowing && this.fullyIndexed(mailboxId)) {
@@ -240,7 +256,7 @@ export class ImapSearchStore implements ImapSearch {
         i += slice.length;
         out.push(...timed(() => page.all(mailboxId, JSON.stringify(slice), ...c.params)));
       }
-      return out;
+      return done();
     }
     // A scan: one window of messages per query, the event loop served between.
     const window = this.db.prepare(`SELECT ${columns} ${from} WHERE m.mailbox_id = ? AND m.uid >= ? AND m.uid < ? AND (${where}) ORDER BY m.uid`);
@@ -248,7 +264,7 @@ export class ImapSearchStore implements ImapSearch {
     for (let lo = 0; ;) {
       const hi = (boundary.get(mailboxId, lo, size) as number | undefined) ?? Number.MAX_SAFE_INTEGER;
       out.push(...timed(() => window.all(mailboxId, lo, hi, ...c.params)));
-      if (hi === Number.MAX_SAFE_INTEGER) return out;
+      if (hi === Number.MAX_SAFE_INTEGER) return done();
       lo = hi;
       await pause();
     }

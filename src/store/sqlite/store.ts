@@ -10,7 +10,7 @@ import { LocalChangeBus, type ChangeBus } from '../change-bus.ts';
 import { GroupCommit, type WriteContext } from './group-commit.ts';
 import fs from 'node:fs';
 import { Checkpointer } from './checkpointer.ts';
-import { STORE_WAL_TRUNCATE_BYTES } from '../../limits.ts';
+import { IMAP_SEARCH_MAX_MS, STORE_WAL_TRUNCATE_BYTES } from '../../limits.ts';
 import { DomainStore } from './domains.ts';
 import { AccountStore } from './accounts.ts';
 import { AliasStore } from './aliases.ts';
@@ -50,6 +50,8 @@ export interface StoreOptions {
   syncOffLoop?: boolean;
   /** With a checkpoint thread: the WAL size past which it truncates the WAL (STORE_WAL_TRUNCATE_BYTES). */
   walTruncateBytes?: number;
+  /** How long one SEARCH may run before it ends with SearchTimeLimitError (IMAP_SEARCH_MAX_MS; tests lower it). */
+  searchMaxMs?: number;
 }
 
 export class SqliteStore implements Store {
@@ -115,18 +117,18 @@ export class SqliteStore implements Store {
     this.tlsResults = new TlsResultStore(this.db, (work) => this.commits.run(work));
     this.imapMailboxes = new ImapMailboxStore(this);
     this.imapMessages = new ImapMessageStore(this);
-    this.imapSearch = new ImapSearchStore(this);
+    this.imapSearch = new ImapSearchStore(this, options.searchMaxMs ?? IMAP_SEARCH_MAX_MS);
     this.shared = new SqliteShared(this.db, this.clock, (work) => this.commits.runLight(work));
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
   storeMessage(input: StoreInput): Promise<StoredCopy[]> {
-    return this.commits.run((tx) => storeMessage(this.db, tx, input)).then((copies) => this.trainArrivals([input], copies));
+    return this.commits.run((tx) => storeMessage(this.db, tx, input, this.clock.now())).then((copies) => this.trainArrivals([input], copies));
   }
 
   /** Stores several messages in one transaction: all of them or, if any fails, none (MULTIAPPEND). */
   storeMessages(inputs: readonly StoreInput[]): Promise<StoredCopy[][]> {
-    return this.commits.run((tx) => inputs.map((input) => storeMessage(this.db, tx, input))).then((copies) => this.trainArrivals(inputs, copies));
+    return this.commits.run((tx) => { const now = this.clock.now(); return inputs.map((input) => storeMessage(this.db, tx, input, now)); }).then((copies) => this.trainArrivals(inputs, copies));
   }
 
   /** After the commit: the trainer hears of the training on arrival delivery recorded. */

@@ -12,7 +12,7 @@ import { systemClock } from '../../../src/clock.ts';
 import { deliver } from '../../../src/delivery/deliver.ts';
 import { ImapSearchStore, trigramQuery } from '../../../src/store/sqlite/search.ts';
 import { ImapMessageStore } from '../../../src/store/sqlite/messages.ts';
-import { IMAP_SEARCH_FTS_MAX_TRIGRAMS } from '../../../src/limits.ts';
+import { IMAP_SEARCH_FTS_MAX_TRIGRAMS, IMAP_SEARCH_MAX_MS } from '../../../src/limits.ts';
 
 let dir: string;
 let store: Store;
@@ -31,7 +31,7 @@ before(async () => {
   const bodies = ['A Wonderful day', 'nothing here', 'bewondered and Überrascht', 'wonder', 'short zq text', '"quoted" and more'];
   for (const [i, b] of bodies.entries()) await deliver(store, { raw: mail(`subject ${i} zanzibar${i}`, b), recipients: [{ accountId }] });
   inbox = (await store.mailboxes.find(accountId, 'INBOX'))!.id;
-  search = new ImapSearchStore(store);
+  search = new ImapSearchStore(store, IMAP_SEARCH_MAX_MS);
 });
 after(async () => {
   await store.close();
