@@ -123,12 +123,12 @@ export class SqliteStore implements Store {
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
   storeMessage(input: StoreInput): Promise<StoredCopy[]> {
-    return this.commits.run((tx) => storeMessage(this.db, tx, input)).then((copies) => this.trainArrivals([input], copies));
+    return this.commits.run((tx) => storeMessage(this.db, tx, input, this.clock.now())).then((copies) => this.trainArrivals([input], copies));
   }
 
   /** Stores several messages in one transaction: all of them or, if any fails, none (MULTIAPPEND). */
   storeMessages(inputs: readonly StoreInput[]): Promise<StoredCopy[][]> {
-    return this.commits.run((tx) => inputs.map((input) => storeMessage(this.db, tx, input))).then((copies) => this.trainArrivals(inputs, copies));
+    return this.commits.run((tx) => { const now = this.clock.now(); return inputs.map((input) => storeMessage(this.db, tx, input, now)); }).then((copies) => this.trainArrivals(inputs, copies));
   }
 
   /** After the commit: the trainer hears of the training on arrival delivery recorded. */
