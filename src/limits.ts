@@ -203,9 +203,15 @@ export const IMAP_STORE_PAGE_SIZE = 2000;
 /** Bytes of FETCH output buffered in the socket before the session waits for 'drain'. */
 export const IMAP_OUTPUT_HIGH_WATER = 1024 * 1024;
 
-/** Messages per page when FETCH wants message bytes: small messages come with their row (up to one
- *  BLOB_CHUNK_SIZE each), and the page is held while a slow client reads, so 16 rows ≈ 1 MiB. */
+/** Messages per page when FETCH wants message bytes, on an engine that cannot stop a page by its
+ *  bytes (PostgreSQL): small messages come with their row (up to one BLOB_CHUNK_SIZE each), and the
+ *  page is held while a slow client reads, so 16 rows ≈ 1 MiB. */
 export const IMAP_FETCH_CONTENT_PAGE_SIZE = 16;
+/** Bytes of messages one FETCH page may carry (SQLite: the page stops after the row that reaches
+ *  it), the same 1 MiB as 16 rows of a chunk each; pages of small messages then hold hundreds of
+ *  rows instead of 16. Per page, the query's fixed cost was most of FETCH BODY[]'s CPU: 1.6 s of
+ *  1.9 s on 100,000 messages of 2 KB (bench/profiles.md, IMAP). */
+export const IMAP_FETCH_CONTENT_PAGE_BYTES = 1024 * 1024;
 /** A FETCH literal larger than this is streamed from the store in IMAP_FETCH_STREAM_CHUNK pieces. */
 export const IMAP_FETCH_STREAM_THRESHOLD = 256 * 1024;
 export const IMAP_FETCH_STREAM_CHUNK = 256 * 1024;
