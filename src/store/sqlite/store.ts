@@ -118,7 +118,7 @@ export class SqliteStore implements Store {
     this.imapMailboxes = new ImapMailboxStore(this);
     this.imapMessages = new ImapMessageStore(this);
     this.imapSearch = new ImapSearchStore(this, options.searchMaxMs ?? IMAP_SEARCH_MAX_MS);
-    this.shared = new SqliteShared(this.db, this.clock);
+    this.shared = new SqliteShared(this.db, this.clock, (work) => this.commits.runLight(work));
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
