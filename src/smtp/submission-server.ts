@@ -1,11 +1,13 @@
 // Submission listeners (RFC 6409): `[listen] submission` (587, STARTTLS) and `[listen] submissions`
-// (465, implicit TLS, RFC 8314), on smtp-server. Always true: AUTH is offered and accepted only
-// over TLS (or plaintext from loopback when `[submission] allow_plaintext_loopback`); MAIL needs
-// an authenticated user who owns the sender; a message is normalized to CRLF, fixed up, DKIM-signed
-// and then delivered locally and queued remotely in one transaction, and 250 follows that commit.
-import { randomBytes } from 'node:crypto';
+// (465, implicit TLS, RFC 8314), on smtp-server, as adapters from its hooks to the transaction
+// (submission-transaction.ts), which decides. This file owns what belongs to the session: AUTH
+// offered and accepted only over TLS (or plaintext from loopback when `[submission]
+// allow_plaintext_loopback`), the login itself, the DKIM key cache and signing pool. Always true:
+// MAIL needs an authenticated user; a 250 at end of DATA follows finishSubmission, which resolves
+// only after local copies and queue rows are committed together; one transaction per session is
+// open at a time, begun by an accepted MAIL.
 import net from 'node:net';
-import type { SMTPServerAuthentication, SMTPServerSession, SMTPServerAddress } from 'smtp-server';
+import type { SMTPServerAuthentication, SMTPServerSession, SMTPServerAddress, SMTPServerDataStream } from 'smtp-server';
 import type { ListenAddress } from '../config/types.ts';
 import type { RunningListener, ServerContext } from '../server-context.ts';
 import { listenOn } from '../net/listen.ts';
@@ -16,28 +18,19 @@ import { parseProxyTrust } from '../config/proxy-trust.ts';
 import { isLoopback } from '../net/client-address.ts';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from '../limits.ts';
 import { SmtpEngine } from './engine.ts';
-import { BAD_RECIPIENT_SYNTAX, MAILBOX_FULL, messageTooBig, replyError as catalogueError, UNKNOWN_USER } from './reply-catalogue.ts';
 import { STARTTLS_FIRST, submissionReplies } from './enhanced-replies.ts';
 import { authenticate } from '../login/authenticate.ts';
 import { authzidPermitted } from '../login/sasl.ts';
-import { resolveRecipient } from '../delivery/recipients.ts';
-import { deliver, OverQuotaError } from '../delivery/deliver.ts';
-import { normalizeAddress, domainOf } from '../store/addresses.ts';
 import { SignPool } from '../email-auth/sign-pool.ts';
 import { smtpFailure } from './our-failure.ts';
-import { ownsSender } from './sender-ownership.ts';
 import { armAuthDeadline, watchDataRate } from './session-deadlines.ts';
 import { serverMetrics, spamMetrics } from '../metrics/catalogue.ts';
-import { countSendWithin, sendsInLastHour, uncountSend } from '../delivery/send-rate.ts';
 import { outboundServicesOf } from '../delivery/forward.ts';
 import type { DkimKey } from '../store/domains.ts';
+import type { SmtpReply } from './submission-policy.ts';
 import {
-  checkEnvelopeSender, checkFromHeader, checkHourlyRate, checkRecipientCount, fixupSubmittedMessage,
-  fromMailboxes, normalizeLineEndings, RATE_LIMITED, type SmtpReply,
-} from './submission-policy.ts';
-
-interface SubmissionUser { accountId: number; address: string }
-interface SessionState { local: Map<string, number[]>; remote: string[] }
+  acceptRecipient, beginSubmission, finishSubmission, type SubmissionClient, type SubmissionDeps, type SubmissionTransaction, type SubmissionUser,
+} from './submission-transaction.ts';
 
 // One signing pool for both listeners of the process, started with the first of them.
 let signPool: SignPool | null = null;
@@ -45,13 +38,6 @@ let listenersUsingPool = 0;
 
 /** DKIM keys change only with `postern domain` commands; a minute's staleness is fine. */
 const DKIM_KEY_CACHE_MS = 60_000;
-
-/** The first RCPT that reached each account, for Sieve's envelope "to". */
-function rcptOfAccounts(local: Map<string, number[]>): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const [address, ids] of local) for (const id of ids) if (!out.has(id)) out.set(id, address);
-  return out;
-}
 
 function replyError(r: SmtpReply): Error {
   return Object.assign(new Error(r.message), { responseCode: r.code });
@@ -75,12 +61,10 @@ export function startSubmissions(ctx: ServerContext, address: ListenAddress): Pr
 async function startSubmissionListener(ctx: ServerContext, address: ListenAddress, implicitTls: boolean, name: string): Promise<RunningListener> {
   const { config, store, log } = ctx;
   const plaintextAllowed = (ip: string) => config.submission.allow_plaintext_loopback && isLoopback(ip);
-  const states = new WeakMap<SMTPServerSession, SessionState>();
-  const stateOf = (session: SMTPServerSession) => {
-    let s = states.get(session);
-    if (!s) { s = { local: new Map(), remote: [] }; states.set(session, s); }
-    return s;
-  };
+  /** The open transaction of each session (by id), begun by an accepted MAIL (RSET and EHLO then need a new MAIL). */
+  const transactions = new Map<string, SubmissionTransaction>();
+  /** Per session (by id): whether its user owns each sender address asked about (submission-transaction.ts). */
+  const owned = new Map<string, Map<string, boolean>>();
   const keyCache = new Map<string, { keys: DkimKey[]; at: number }>();
   const dkimKeys = async (domain: string): Promise<DkimKey[]> => {
     const now = ctx.clock.now();
@@ -90,23 +74,23 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     keyCache.set(domain, { keys, at: now });
     return keys;
   };
-  // Whether the user owns each sender address, per session: MAIL FROM and From: usually name the same one.
-  const owned = new WeakMap<SMTPServerSession, Map<string, boolean>>();
-  const sessionOwns = async (session: SMTPServerSession, user: SubmissionUser, addr: string): Promise<boolean> => {
-    let cache = owned.get(session);
-    if (!cache) { cache = new Map(); owned.set(session, cache); }
-    const key = `${user.accountId} ${addr.toLowerCase()}`;
-    const hit = cache.get(key);
-    if (hit !== undefined) return hit;
-    const answer = addr !== '' && await ownsSender(store, user.address, addr);
-    cache.set(key, answer);
-    return answer;
-  };
   signPool ??= new SignPool();
   listenersUsingPool++;
   // Both listeners (587 and 465) report as protocol `submission`, as pop3 and pop3s report as `pop3`.
   const metrics = serverMetrics(ctx.metrics);
-  const spamCounters = spamMetrics(ctx.metrics);
+  const deps: SubmissionDeps = {
+    config, store, clock: ctx.clock, log, metrics, spamMetrics: spamMetrics(ctx.metrics), outbound: outboundServicesOf(ctx),
+    sign: async (message, domain, now) => signPool!.sign(message, domain, await dkimKeys(domain), now),
+  };
+  /** The logged-in session as the transaction sees it. */
+  const clientOf = (session: SMTPServerSession, user: SubmissionUser): SubmissionClient => {
+    let cache = owned.get(session.id);
+    if (!cache) owned.set(session.id, (cache = new Map()));
+    return {
+      sessionId: session.id, remoteIp: session.remoteAddress, helo: session.hostNameAppearsAs ?? '', secure: session.secure,
+      tlsProtocol: session.tlsOptions ? session.tlsOptions.version : undefined, user, owned: cache,
+    };
+  };
 
   const engine = new SmtpEngine({
     ...ctx.tls.serverOptions(),
@@ -158,126 +142,44 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
       const user = session.user as SubmissionUser | undefined;
       if (!user) return callback(replyError(AUTH_REQUIRED));
       if (!session.secure && !plaintextAllowed(session.remoteAddress)) return callback(replyError(TLS_REQUIRED));
-      states.delete(session);
-      sendsInLastHour(store, user.accountId).then(async (sent) => {
-        const rate = checkHourlyRate(sent, config.submission.messages_per_hour);
-        return rate ?? checkEnvelopeSender(from.address, await sessionOwns(session, user, from.address));
-      }).then((refusal) => callback(refusal ? replyError(refusal) : undefined),
-        (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'MAIL' })));
+      transactions.delete(session.id);
+      beginSubmission(deps, clientOf(session, user), from.address).then((tx) => {
+        transactions.set(session.id, tx);
+        callback();
+      }, (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'MAIL' })));
     },
 
     onRcptTo(to: SMTPServerAddress, session, callback) {
-      const state = stateOf(session);
-      const count = state.remote.length + state.local.size + 1;
-      const limit = checkRecipientCount(count, Math.min(config.submission.recipients_per_message, config.limits.recipients));
-      if (limit) return callback(replyError(limit));
-      const address = normalizeAddress(to.address);
-      if (!address) return callback(catalogueError(BAD_RECIPIENT_SYNTAX));
-      resolveRecipient(store, address).then((r) => {
-        if (r.kind === 'local') {
-          state.local.set(address, r.accountIds);
-          // An alias of ours that points outside: submitted mail goes there like any remote recipient.
-          for (const f of r.forwards) if (!state.remote.some((a) => a.toLowerCase() === f)) state.remote.push(f);
-          return callback();
-        }
-        // The same address twice is one recipient (one queue row, one copy delivered).
-        if (r.kind === 'not-local') { if (!state.remote.some((a) => a.toLowerCase() === to.address.toLowerCase())) state.remote.push(to.address); return callback(); }
-        callback(catalogueError(r.kind === 'unknown-user' ? UNKNOWN_USER : BAD_RECIPIENT_SYNTAX));
-      }, (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'RCPT' })));
+      const tx = transactions.get(session.id);
+      if (!tx) return callback(smtpFailure(new Error('RCPT without a transaction'), log, { listener: name, session: session.id, stage: 'RCPT' }));
+      acceptRecipient(deps, tx, to.address).then(() => callback(),
+        (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'RCPT' })));
     },
 
-    onData(stream, session, callback) {
+    onData(stream: SMTPServerDataStream, session, callback) {
       const conn = engine.session(session.id);
       const stopWatch = conn
         ? watchDataRate(conn, () => stream.byteLength ?? 0, config.limits.smtp_data_min_rate, config.limits.smtp_data_grace_s * 1000)
         : () => {};
       stream.once('end', stopWatch);
       stream.once('close', stopWatch);
+      const tx = transactions.get(session.id);
+      transactions.delete(session.id);
       const chunks: Buffer[] = [];
       // Past the limit nothing more is kept (as on port 25); smtp-server keeps counting so we can refuse it.
       stream.on('data', (c: Buffer) => { if (!stream.sizeExceeded) chunks.push(c); });
       stream.on('end', () => {
-        const endedAt = ctx.clock.now();
-        if (stream.sizeExceeded) {
-          metrics.messagesRefused.inc({ source: 'submission', reason: 'too-big' });
-          return callback(catalogueError(messageTooBig(config.limits.message_size)));
-        }
-        accept(Buffer.concat(chunks), session).then((reply) => {
-          if (reply.code >= 400) return callback(replyError(reply));
-          metrics.messagesReceived.inc({ source: 'submission' });
-          // Clamped: a wall clock stepped back mid-transaction must not record a negative latency.
-          metrics.deliveryLatency.observe(Math.max(0, ctx.clock.now() - endedAt) / 1000, { source: 'submission' });
-          callback(null, reply.message);
-        }, (err) => {
-          if (err instanceof OverQuotaError) {
-            metrics.messagesRefused.inc({ source: 'submission', reason: 'over-quota' });
-            return callback(catalogueError(MAILBOX_FULL));
-          }
-          callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'DATA' }));
-        });
+        const message = { raw: Buffer.concat(chunks), sizeExceeded: stream.sizeExceeded, endedAt: ctx.clock.now() };
+        (tx ? finishSubmission(deps, tx, message) : Promise.reject(new Error('DATA without a transaction'))).then((text) => callback(null, text),
+          (err: unknown) => callback(smtpFailure(err, log, { listener: name, session: session.id, stage: 'DATA' })));
       });
     },
+
+    onClose(session) {
+      transactions.delete(session.id);
+      owned.delete(session.id);
+    },
   }, { greetAtOnce: false, replies: submissionReplies });
-
-  async function accept(data: Buffer, session: SMTPServerSession): Promise<SmtpReply> {
-    const user = session.user as SubmissionUser;
-    const state = stateOf(session);
-    const normalized = normalizeLineEndings(data);
-    if ('reply' in normalized) return normalized.reply;
-    const from = fromMailboxes(normalized.message);
-    const named = [...new Set(from.mailboxes.flatMap((m) => [m.address, ...m.nameAddresses]))];
-    const owns = new Map(await Promise.all(named.map(async (a) => [a, await sessionOwns(session, user, a)] as const)));
-    const refusal = checkFromHeader(from, (a) => owns.get(a) === true);
-    if (refusal) return refusal;
-    // [spam] outbound caps: a stolen password must not send a day's spam in minutes. Counted before
-    // signing; the recipients also become "replied to" senders the inbound filter trusts.
-    const cap = await store.spam.countOutbound(user.accountId, [...state.local.keys(), ...state.remote], {
-      messagesPerDay: config.spam.outbound_messages_per_day, newRecipientsPerDay: config.spam.outbound_new_recipients_per_day,
-    });
-    if (!cap.ok) {
-      spamCounters.outboundCapped.inc({ cap: cap.cap });
-      log.warn({ user: user.address, cap: cap.cap, limit: cap.limit }, 'submission refused by the daily outbound cap');
-      return { code: 451, message: cap.cap === 'messages'
-        ? `4.7.1 Daily limit of ${cap.limit} messages reached, try again tomorrow`
-        : `4.7.1 Daily limit of ${cap.limit} new recipients reached, try again tomorrow` };
-    }
-
-    // The hourly limit, exactly: MAIL only refuses early; here the message is counted in one
-    // check-and-add in the store before it is stored, so sessions that passed MAIL together (on
-    // any node) cannot all send past the limit; the count is given back if storing fails.
-    if (!(await countSendWithin(store, user.accountId, config.submission.messages_per_hour))) return RATE_LIMITED;
-    try {
-      return await signAndStore(session, user, state, normalized.message, from.mailboxes[0]!.address);
-    } catch (err) {
-      await uncountSend(store, user.accountId).catch(() => {});
-      throw err;
-    }
-  }
-
-  async function signAndStore(session: SMTPServerSession, user: SubmissionUser, state: ReturnType<typeof stateOf>, submitted: Buffer, fromAddress: string): Promise<SmtpReply> {
-    const now = ctx.clock.now();
-    const queueId = randomBytes(8).toString('hex');
-    const { message, received } = fixupSubmittedMessage(submitted, {
-      now, hostname: config.hostname, clientIp: session.remoteAddress, clientHelo: session.hostNameAppearsAs ?? '',
-      hideClientIp: config.submission.hide_client_ip, protocol: session.secure ? 'ESMTPSA' : 'ESMTPA',
-      tlsProtocol: session.tlsOptions ? session.tlsOptions.version : undefined, queueId,
-    });
-    // DMARC aligns on the From: domain, so that is the domain whose keys sign.
-    const signingDomain = domainOf(fromAddress);
-    const keys = await dkimKeys(signingDomain);
-    const signatures = await signPool!.sign(message, signingDomain, keys, now);
-    const prefix = signatures + received;
-
-    const accountIds = [...new Set([...state.local.values()].flat())];
-    const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-    await deliver(store, {
-      raw: message, prefix, recipients: accountIds.map((accountId) => ({ accountId })), internalDate: now,
-      filter: { envelopeFrom, rcptOf: rcptOfAccounts(state.local), remoteIp: session.remoteAddress, services: outboundServicesOf(ctx) },
-      ...(state.remote.length > 0 ? { queue: { sender: envelopeFrom, accountId: user.accountId, recipients: state.remote, expiresAt: now + config.queue.lifetime_s * 1000 } } : {}),
-    });
-    log.info({ queueId, user: user.address, local: accountIds.length, remote: state.remote.length, size: message.length }, 'message submitted');
-    return { code: 250, message: `2.0.0 Ok: queued as ${queueId}` };
-  }
 
   const serve = (socket: net.Socket, client: Client) => {
     const id = engine.serve(socket, client);
