@@ -1,8 +1,9 @@
 // The one way into a mailbox. Inbound SMTP, local submission, bounces, IMAP APPEND and import all
-// call deliver(): it parses the message once (src/mime), stores it once for every recipient in one
+// call deliver(): it parses the message once (src/mime; or takes the caller's parse of raw and only
+// accounts for the prefix, mime/index.ts indexBehindPrefix), stores it once for every recipient in one
 // group-committed transaction, and resolves only after COMMIT — so a 250 or an OK that follows it
 // is durable — with the change already published to the recipients' sessions.
-import { indexMessage, encodeTree } from '../mime/index.ts';
+import { indexBehindPrefix, indexMessage, encodeTree, type IndexedMessage } from '../mime/index.ts';
 import type { Store } from '../store/api.ts';
 import type { ContentIndex } from '../store/contents.ts';
 import { pop3Octets } from '../pop3/protocol/message-stuffer.ts';
@@ -23,6 +24,11 @@ export interface DeliveryInput {
   raw: Buffer;
   /** Header lines Postern adds in front (Received, Authentication-Results, DKIM-Signature), CRLF-terminated. */
   prefix?: string | Buffer;
+  /**
+   * `raw` as the caller already parsed it (indexMessage(raw), e.g. for the spam filter): the stored
+   * index is derived from it instead of parsing prefix + raw again. It must be the parse of this raw.
+   */
+  parsed?: IndexedMessage;
   recipients: StoreTarget[];
   /** IMAP INTERNALDATE, ms since epoch; defaults to now. */
   internalDate?: number;
@@ -108,7 +114,7 @@ function refiledSpam(records: readonly SpamDeliveryRecord[], targets: StoreTarge
 async function commitCopies(store: Store, input: DeliveryInput, recipients: StoreTarget[], prefix: Buffer, full: Buffer): Promise<StoredCopy[]> {
   if (input.queue) {
     // Queue-only content is never read by IMAP, so it is not indexed.
-    const index = recipients.length > 0 ? contentIndexOf(full) : null;
+    const index = recipients.length > 0 ? contentIndexOf(full, parsedFull(input, prefix)) : null;
     const { copies } = await store.queue.accept({
       raw: input.raw, prefix, index, localTargets: recipients, internalDate: input.internalDate ?? store.clock.now(),
       sender: input.queue.sender, accountId: input.queue.accountId, remoteRecipients: input.queue.recipients, expiresAt: input.queue.expiresAt,
@@ -118,7 +124,7 @@ async function commitCopies(store: Store, input: DeliveryInput, recipients: Stor
   return store.storeMessage({
     raw: input.raw,
     prefix,
-    index: contentIndexOf(full),
+    index: contentIndexOf(full, parsedFull(input, prefix)),
     targets: recipients,
     internalDate: input.internalDate ?? store.clock.now(),
     flags: input.flags ?? [],
@@ -127,9 +133,13 @@ async function commitCopies(store: Store, input: DeliveryInput, recipients: Stor
   });
 }
 
-/** What delivery computes once from a message as served (prefix + raw) for IMAP and POP3 to read later. */
-export function contentIndexOf(full: Buffer): ContentIndex {
-  const indexed = indexMessage(full);
+/** The caller's parse of raw, moved behind the prefix; undefined when there is none. */
+function parsedFull(input: DeliveryInput, prefix: Buffer): IndexedMessage | undefined {
+  return input.parsed && indexBehindPrefix(input.parsed, input.raw, prefix);
+}
+
+/** What delivery computes once from a message as served (prefix + raw) for IMAP and POP3 to read later; `indexed`: its parse, when made already. */
+export function contentIndexOf(full: Buffer, indexed: IndexedMessage = indexMessage(full)): ContentIndex {
   return {
     mimeTree: encodeTree(indexed.tree), envelope: indexed.envelope, bodyStructure: indexed.bodyStructure, body: indexed.body,
     headerText: indexed.headerText, searchText: indexed.searchText, sentDate: indexed.sentDate,
