@@ -59,7 +59,9 @@ export interface DeliveryInput {
 
 export async function deliver(store: Store, input: DeliveryInput): Promise<StoredCopy[]> {
   const prefix = typeof input.prefix === 'string' ? Buffer.from(input.prefix, 'utf8') : input.prefix ?? Buffer.alloc(0);
-  const full = prefix.length > 0 ? Buffer.concat([prefix, input.raw]) : input.raw;
+  // Prefix + raw in one buffer, made only for what reads it whole (a parse, a Sieve script).
+  let joined: Buffer | null = null;
+  const full = () => (joined ??= prefix.length > 0 ? Buffer.concat([prefix, input.raw]) : input.raw);
   if (!input.filter) return commitCopies(store, input, input.recipients, prefix, full);
   // Sieve runs before the message is stored (after the spam verdict the caller put in the prefix).
   const plan = await planDelivery(store, full, input.raw, prefix, input.recipients, input.filter);
@@ -111,10 +113,10 @@ function refiledSpam(records: readonly SpamDeliveryRecord[], targets: StoreTarge
   return out;
 }
 
-async function commitCopies(store: Store, input: DeliveryInput, recipients: StoreTarget[], prefix: Buffer, full: Buffer): Promise<StoredCopy[]> {
+async function commitCopies(store: Store, input: DeliveryInput, recipients: StoreTarget[], prefix: Buffer, full: () => Buffer): Promise<StoredCopy[]> {
   if (input.queue) {
     // Queue-only content is never read by IMAP, so it is not indexed.
-    const index = recipients.length > 0 ? contentIndexOf(full, parsedFull(input, prefix)) : null;
+    const index = recipients.length > 0 ? indexFor(input, prefix, full) : null;
     const { copies } = await store.queue.accept({
       raw: input.raw, prefix, index, localTargets: recipients, internalDate: input.internalDate ?? store.clock.now(),
       sender: input.queue.sender, accountId: input.queue.accountId, remoteRecipients: input.queue.recipients, expiresAt: input.queue.expiresAt,
@@ -124,7 +126,7 @@ async function commitCopies(store: Store, input: DeliveryInput, recipients: Stor
   return store.storeMessage({
     raw: input.raw,
     prefix,
-    index: contentIndexOf(full, parsedFull(input, prefix)),
+    index: indexFor(input, prefix, full),
     targets: recipients,
     internalDate: input.internalDate ?? store.clock.now(),
     flags: input.flags ?? [],
@@ -133,18 +135,26 @@ async function commitCopies(store: Store, input: DeliveryInput, recipients: Stor
   });
 }
 
-/** The caller's parse of raw, moved behind the prefix; undefined when there is none. */
-function parsedFull(input: DeliveryInput, prefix: Buffer): IndexedMessage | undefined {
-  return input.parsed && indexBehindPrefix(input.parsed, input.raw, prefix);
+/** The stored index: from the caller's parse of raw, moved behind the prefix, or from a parse of prefix + raw. */
+function indexFor(input: DeliveryInput, prefix: Buffer, full: () => Buffer): ContentIndex {
+  if (!input.parsed) return contentIndexOf(full());
+  return contentIndexOf([prefix, input.raw], indexBehindPrefix(input.parsed, input.raw, prefix));
 }
 
-/** What delivery computes once from a message as served (prefix + raw) for IMAP and POP3 to read later; `indexed`: its parse, when made already. */
-export function contentIndexOf(full: Buffer, indexed: IndexedMessage = indexMessage(full)): ContentIndex {
+/**
+ * What delivery computes once from a message as served (prefix + raw, whole or in pieces) for IMAP
+ * and POP3 to read later; `indexed`: its parse, when made already (required for pieces).
+ */
+export function contentIndexOf(full: Buffer): ContentIndex;
+export function contentIndexOf(pieces: readonly Buffer[], indexed: IndexedMessage): ContentIndex;
+export function contentIndexOf(full: Buffer | readonly Buffer[], given?: IndexedMessage): ContentIndex {
+  const pieces = Buffer.isBuffer(full) ? [full] : full;
+  const indexed = given ?? indexMessage(pieces[0]!);
   return {
     mimeTree: encodeTree(indexed.tree), envelope: indexed.envelope, bodyStructure: indexed.bodyStructure, body: indexed.body,
     headerText: indexed.headerText, searchText: indexed.searchText, sentDate: indexed.sentDate,
     sentDay: indexed.sentDay, addressText: indexed.addressText, sortKeys: indexed.sortKeys,
     // A POP3 user's first login would otherwise read every message to count it (0.65 s on 10,000).
-    pop3Octets: pop3Octets([full]),
+    pop3Octets: pop3Octets(pieces),
   };
 }

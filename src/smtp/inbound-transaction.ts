@@ -4,7 +4,10 @@
 // RCPT, finishTransaction answers the final dot. Always true: a refusal is thrown as an SMTP reply
 // error carrying its code and, at the start of its text, its RFC 3463 enhanced code; the accepted
 // reply is returned only after deliver() resolved (every copy committed); anything refused is stored
-// nowhere, except a spam refusal's copy in each recipient's Rejects.
+// nowhere, except a spam refusal's copy in each recipient's Rejects; at the final dot the header is
+// read once (readMessageHeader) and the message as stored parsed once (indexMessage), and every
+// step after that (loop count, From: domains, forged-field removal, spam filter, deliver()) reads
+// those views instead of scanning the bytes again.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/types.ts';
 import type { Store } from '../store/api.ts';
