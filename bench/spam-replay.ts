@@ -7,21 +7,23 @@
 // As in bench/spam, no SPF or DKIM passes and the client is loopback (no IP signals). The figures
 // to report come from bench/spam on the "test" half, over real sockets. --junk is the junk score,
 // --params overrides src/spam/classifier.ts CLASSIFIER_PARAMS (JSON), --verbose lists each
-// misfiled message with its reasons, --curve what other junk scores would have given.
-//   . scripts/node24.sh && node bench/spam-replay.ts [--split tune] [--warmup 500] [--junk 5] [--params '{"strength":0.45}'] [--verbose] [--curve]
+// misfiled message with its reasons, --explain also its strongest spam and ham clues with the
+// counts they were judged on (ham/spam), --curve what other junk scores would have given.
+//   . scripts/node24.sh && node bench/spam-replay.ts [--split tune] [--warmup 500] [--junk 5] [--params '{"strength":0.45}'] [--verbose] [--explain] [--curve]
 import { parseArgs } from 'node:util';
 import { indexMessage } from '../src/mime/index.ts';
 import { SPAM_MIN_TRAINED, SPAM_URL_SCAN_BYTES } from '../src/limits.ts';
-import { tokenKeysOf } from '../src/spam/tokens.ts';
-import { classify, CLASSIFIER_PARAMS } from '../src/spam/classifier.ts';
+import { tokenKey, tokensOf } from '../src/spam/tokens.ts';
+import { classify, CLASSIFIER_PARAMS, tokenProbability } from '../src/spam/classifier.ts';
 import { judgeReputation } from '../src/spam/reputation.ts';
 import { signalsOf } from '../src/spam/signals.ts';
 import { combine, learnedOnArrival } from '../src/spam/verdict.ts';
 import { fromAddressOf } from '../src/spam/filter.ts';
+import { linksToSender } from '../src/spam/links-to-sender.ts';
 import type { ReputationRow, Signal } from '../src/store/spam.ts';
 import { loadCorpus, type Group, type Split } from './spam-corpus.ts';
 
-const { values } = parseArgs({ options: { split: { type: 'string', default: 'tune' }, warmup: { type: 'string', default: '500' }, junk: { type: 'string', default: '5' }, verbose: { type: 'boolean', default: false }, params: { type: 'string', default: '{}' }, curve: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { split: { type: 'string', default: 'tune' }, warmup: { type: 'string', default: '500' }, junk: { type: 'string', default: '5' }, verbose: { type: 'boolean', default: false }, explain: { type: 'boolean', default: false }, params: { type: 'string', default: '{}' }, curve: { type: 'boolean', default: false } } });
 const WARMUP = Number(values.warmup);
 const PARAMS = { ...CLASSIFIER_PARAMS, ...JSON.parse(values.params!) };
 const NO_CONNECTION = { earlyTalker: false, heloOurs: false, heloBareIp: false, noFcrdns: false };
@@ -49,6 +51,21 @@ function adjust(tokens: readonly number[], signals: readonly Signal[], from: Cls
   totals[to]++;
 }
 
+/** The strongest clues of a message on the counts it is judged on, as "token(ham/spam)" (before it is trained). */
+function explain(names: readonly string[], keys: readonly number[]): string {
+  if (totals.ham === 0 || totals.spam === 0) return '';
+  const clues = keys.flatMap((k, i) => {
+    const c = tokenCounts.get(k);
+    const p = c ? tokenProbability(c, totals, PARAMS) : null;
+    return p === null || Math.abs(p - 0.5) < PARAMS.minDeviation ? [] : [{ name: names[i]!, p, c: c! }];
+  }).sort((a, b) => Math.abs(b.p - 0.5) - Math.abs(a.p - 0.5));
+  const list = (side: typeof clues) => side.map((x) => `${x.name}(${x.c.ham}/${x.c.spam})`).join(' ');
+  const spammy = clues.filter((x) => x.p > 0.5);
+  const hammy = clues.filter((x) => x.p < 0.5);
+  return `\n  trained ${totals.ham} ham / ${totals.spam} spam; ${keys.length} tokens, ${clues.length} clues: ${spammy.length} spam, ${hammy.length} ham` +
+    `\n  spam: ${list(spammy.slice(0, 16))}\n  ham:  ${list(hammy.slice(0, 8))}`;
+}
+
 const corpus = loadCorpus(values.split as Split);
 const tally: Record<Group, { n: number; junk: number }> = { easy: { n: 0, junk: 0 }, hard: { n: 0, junk: 0 }, spam: { n: 0, junk: 0 } };
 const started = performance.now();
@@ -59,7 +76,8 @@ corpus.forEach((s, i) => {
   const raw = Buffer.from(s.raw, 'latin1');
   const t0 = performance.now();
   const indexed = indexMessage(raw);
-  const tokens = tokenKeysOf({ headerText: indexed.headerText, searchText: indexed.searchText, head: raw.subarray(0, SPAM_URL_SCAN_BYTES) });
+  const names = tokensOf({ headerText: indexed.headerText, searchText: indexed.searchText, head: raw.subarray(0, SPAM_URL_SCAN_BYTES) });
+  const tokens = names.map(tokenKey);
   tokenMs += performance.now() - t0;
   const from = fromAddressOf(indexed.from);
   const signals = signalsOf({ from, dkimPass: [], spfPass: null, ip: '127.0.0.1' });
@@ -74,7 +92,8 @@ corpus.forEach((s, i) => {
     }
     classifier = classify({ totals: { ...totals }, counts }, tokens, SPAM_MIN_TRAINED, PARAMS);
   }
-  const verdict = combine({ reputation: rep, classifier, connection: NO_CONNECTION, rspamd: null, blocklists: [], allowlists: [] }, { junk: Number(values.junk), reject: 0 });
+  const clues = values.explain ? explain(names, tokens) : '';
+  const verdict = combine({ reputation: rep, classifier, linksToSender: linksToSender(from, names), connection: NO_CONNECTION, rspamd: null, blocklists: [], allowlists: [] }, { junk: Number(values.junk), reject: 0 });
   const junked = verdict.action !== 'inbox';
   const filed: Cls = junked ? 'spam' : 'ham';
   const truth: Cls = s.group === 'spam' ? 'spam' : 'ham';
@@ -87,7 +106,7 @@ corpus.forEach((s, i) => {
     tally[s.group].n++;
     if (junked) tally[s.group].junk++;
     scores.push({ group: s.group, score: verdict.score });
-    if (values.verbose && filed !== truth) console.log(`${s.group} ${s.file} ${verdict.score} ${verdict.reasons.join('; ')}`);
+    if ((values.verbose || values.explain) && filed !== truth) console.log(`${s.group} ${s.file} ${verdict.score} ${verdict.reasons.join('; ')}${clues}`);
   }
 });
 const pct = (x: { n: number; junk: number }) => (x.n ? (100 * x.junk / x.n).toFixed(2) : '-');
@@ -101,6 +120,7 @@ const rows: [string, string | number][] = [
   ['counted spam / easy / hard', `${tally.spam.n} / ${tally.easy.n} / ${tally.hard.n}`],
   ['distinct tokens after the replay', tokenCounts.size],
   ['messages trained', trainedCount],
+  ['trained as ham / spam at the end', `${totals.ham} / ${totals.spam}`],
   ['parse + tokenise ms per message', (tokenMs / corpus.length).toFixed(2)],
   ['replay s', ((performance.now() - started) / 1000).toFixed(1)],
 ];

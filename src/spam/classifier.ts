@@ -30,13 +30,8 @@ export function classify(data: TokenCounts, tokens: readonly number[], minTraine
   const scored: { token: number; p: number }[] = [];
   for (const token of tokens) {
     const c = data.counts.get(token);
-    if (!c) continue;
-    const b = Math.min(1, c.spam / S);
-    const g = Math.min(1, c.ham / H);
-    if (b + g === 0) continue;
-    const n = c.ham + c.spam;
-    const f = (params.strength * params.unknown + n * (b / (b + g))) / (params.strength + n);
-    if (Math.abs(f - 0.5) >= params.minDeviation) scored.push({ token, p: f });
+    const f = c ? tokenProbability(c, data.totals, params) : null;
+    if (f !== null && Math.abs(f - 0.5) >= params.minDeviation) scored.push({ token, p: f });
   }
   scored.sort((x, y) => Math.abs(y.p - 0.5) - Math.abs(x.p - 0.5) || x.token - y.token);
   const used = scored.slice(0, Math.min(params.maxTokens, SPAM_COMBINED_TOKENS));
@@ -51,6 +46,15 @@ export function classify(data: TokenCounts, tokens: readonly number[], minTraine
   const spamminess = 1 - chi2Q(-2 * lnHam, 2 * used.length);
   const hamminess = 1 - chi2Q(-2 * lnSpam, 2 * used.length);
   return { kind: 'scored', probability: (1 + spamminess - hamminess) / 2, telling: used.slice(0, 10) };
+}
+
+/** Robinson's f(w) of one token from its counts, or null when neither class has it. */
+export function tokenProbability(c: { ham: number; spam: number }, totals: { ham: number; spam: number }, params: ClassifierParams = CLASSIFIER_PARAMS): number | null {
+  const b = Math.min(1, c.spam / totals.spam);
+  const g = Math.min(1, c.ham / totals.ham);
+  if (b + g === 0) return null;
+  const n = c.ham + c.spam;
+  return (params.strength * params.unknown + n * (b / (b + g))) / (params.strength + n);
 }
 
 /** P(chi-square with v (even) degrees of freedom ≥ x2). */

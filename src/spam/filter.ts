@@ -15,7 +15,8 @@ import type { Resolver } from '../dns/resolver.ts';
 import type { Logger } from '../log.ts';
 import type { AuthVerdict, InboundEnvelope } from '../email-auth/verify.ts';
 import type { SpamMetrics } from '../metrics/catalogue.ts';
-import { tokenKeysOf } from './tokens.ts';
+import { tokenKey, tokensOf } from './tokens.ts';
+import { linksToSender } from './links-to-sender.ts';
 import { classify, type ClassifierResult } from './classifier.ts';
 import { isPublicIp, signalsOf } from './signals.ts';
 import { judgeReputation, type ReputationVerdict } from './reputation.ts';
@@ -79,8 +80,10 @@ export class SpamFilter {
   async judge(input: JudgeInput): Promise<Judgement> {
     const { config, store } = this.deps;
     const indexed = input.parsed;
-    const tokens = tokenKeysOf({ headerText: indexed.headerText, searchText: indexed.searchText, head: input.raw.subarray(0, SPAM_URL_SCAN_BYTES) });
+    const names = tokensOf({ headerText: indexed.headerText, searchText: indexed.searchText, head: input.raw.subarray(0, SPAM_URL_SCAN_BYTES) });
+    const tokens = names.map(tokenKey);
     const from = fromAddressOf(indexed.from);
+    const linked = linksToSender(from, names);
     const spfDomain = input.auth.spf === 'pass' ? (input.envelope.mailFrom ? input.envelope.mailFrom.slice(input.envelope.mailFrom.lastIndexOf('@') + 1) : input.envelope.helo) : null;
     const loopbackIsPublic = config.testing.spam_loopback_is_public;
     const signals = signalsOf({ from, dkimPass: input.auth.dkim.filter((d) => d.result === 'pass').map((d) => d.domain), spfPass: spfDomain, ip: input.envelope.ip, loopbackIsPublic });
@@ -105,7 +108,7 @@ export class SpamFilter {
     const accounts = perAccount.map((a) => ({
       ...a,
       verdict: combine({
-        reputation: a.reputation, classifier: a.classifier, connection: conn, rspamd: rspamdResult,
+        reputation: a.reputation, classifier: a.classifier, linksToSender: linked, connection: conn, rspamd: rspamdResult,
         blocklists: a.reputation.kind === 'inconclusive' ? blocklists : [], allowlists: a.reputation.kind === 'inconclusive' ? allowlists : [],
       }, thresholds),
     }));

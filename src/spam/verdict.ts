@@ -17,6 +17,12 @@ export const POINTS = {
   reputationKept: -2,
   /** The classifier's probability p gives CONTENT_SCALE·(p − ½): alone it reaches 5 at p ≥ 0.9. */
   contentScale: 12.5,
+  /**
+   * The message links to its From domain's organisation (src/spam/links-to-sender.ts). Less than
+   * the 1.25 by which a saturated content score (p = 1, +6.25) passes 5, so it only gives
+   * commercial-looking mail the benefit of the doubt the classifier left: From is unverified.
+   */
+  linksToSender: -1,
   listed: 4,
   allowed: -4,
   earlyTalker: 3,
@@ -38,6 +44,8 @@ export interface RspamdResult { score: number; action: string; symbols: string[]
 export interface VerdictInputs {
   reputation: ReputationVerdict;
   classifier: ClassifierResult | null;
+  /** The From address's organisational domain when the message links to it (links-to-sender.ts). */
+  linksToSender?: string | null;
   blocklists: readonly ListAnswer[];
   allowlists: readonly ListAnswer[];
   connection: ConnectionSignals;
@@ -87,6 +95,7 @@ export function combine(inputs: VerdictInputs, thresholds: Thresholds): SpamVerd
     } else if (inputs.classifier?.kind === 'inconclusive') {
       reasons.push(`bayes inconclusive (trained ${inputs.classifier.trained.ham} ham, ${inputs.classifier.trained.spam} spam)`);
     }
+    if (inputs.linksToSender) add(POINTS.linksToSender, `links-to-sender ${inputs.linksToSender}`);
     if (rep.kept) add(POINTS.reputationKept, `reputation-kept ${rep.kept.signal}=${rep.kept.value} (${rep.kept.ham} ham, ${rep.kept.spam} spam)`);
     if (rep.lean) add(POINTS.reputationLean, `reputation-leans-spam ${rep.lean.signal}=${rep.lean.value} (${rep.lean.ham} ham, ${rep.lean.spam} spam)`);
   }

@@ -35,6 +35,8 @@ function wantsOf(items: FetchItem[]): FetchWants {
     else if (i.name === 'BODYSTRUCTURE') w.bodyStructure = true;
     else if (i.name === 'BODY') w.body = true;
     else if (i.name === 'RFC822') w.content = true;
+    else if (i.name === 'SAVEDATE') w.saveDate = true;
+    else if (i.name === 'EMAILID') w.emailId = true;
     else if (i.name === 'PREVIEW') {
       w.content = true;
       w.mimeTree = true;
@@ -257,6 +259,21 @@ function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, 
       case 'INTERNALDATE':
         sep();
         out.add(`INTERNALDATE ${formatDateTime(row.internalDate)}`);
+        break;
+      case 'SAVEDATE':
+        // RFC 8514 §3: every Postern mailbox keeps save dates, so never NIL.
+        sep();
+        out.add(`SAVEDATE ${formatDateTime(row.saveDate!)}`);
+        break;
+      case 'EMAILID':
+        sep();
+        out.add(`EMAILID (${row.emailId})`);
+        break;
+      case 'THREADID':
+        // RFC 8474 §5.2: NIL when the server does not thread; threads here are per mailbox
+        // (THREAD=REFERENCES) and change as mail arrives, so they cannot be a stable THREADID.
+        sep();
+        out.add('THREADID NIL');
         break;
       case 'RFC822.SIZE':
         sep();

@@ -124,14 +124,15 @@ export class PgStore implements Store {
 
   /** Stores one message for all its targets in one transaction; resolves after COMMIT. */
   storeMessage(input: StoreInput): Promise<StoredCopy[]> {
-    return this.ctx.write((tx, publish) => storeMessage(tx, publish, input)).then((copies) => this.trainArrivals([input], copies));
+    return this.ctx.write((tx, publish) => storeMessage(tx, publish, input, this.ctx.clock.now())).then((copies) => this.trainArrivals([input], copies));
   }
 
   /** Stores several messages in one transaction: all of them or, if any fails, none (MULTIAPPEND). */
   storeMessages(inputs: readonly StoreInput[]): Promise<StoredCopy[][]> {
     return this.ctx.write(async (tx, publish) => {
       const out: StoredCopy[][] = [];
-      for (const input of inputs) out.push(await storeMessage(tx, publish, input));
+      const now = this.ctx.clock.now();
+      for (const input of inputs) out.push(await storeMessage(tx, publish, input, now));
       return out;
     }).then((copies) => this.trainArrivals(inputs, copies));
   }

@@ -118,17 +118,17 @@ export class SqliteStore implements Store {
     this.imapMailboxes = new ImapMailboxStore(this);
     this.imapMessages = new ImapMessageStore(this);
     this.imapSearch = new ImapSearchStore(this, options.searchMaxMs ?? IMAP_SEARCH_MAX_MS);
-    this.shared = new SqliteShared(this.db, this.clock);
+    this.shared = new SqliteShared(this.db, this.clock, (work) => this.commits.runLight(work));
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
   storeMessage(input: StoreInput): Promise<StoredCopy[]> {
-    return this.commits.run((tx) => storeMessage(this.db, tx, input)).then((copies) => this.trainArrivals([input], copies));
+    return this.commits.run((tx) => storeMessage(this.db, tx, input, this.clock.now())).then((copies) => this.trainArrivals([input], copies));
   }
 
   /** Stores several messages in one transaction: all of them or, if any fails, none (MULTIAPPEND). */
   storeMessages(inputs: readonly StoreInput[]): Promise<StoredCopy[][]> {
-    return this.commits.run((tx) => inputs.map((input) => storeMessage(this.db, tx, input))).then((copies) => this.trainArrivals(inputs, copies));
+    return this.commits.run((tx) => { const now = this.clock.now(); return inputs.map((input) => storeMessage(this.db, tx, input, now)); }).then((copies) => this.trainArrivals(inputs, copies));
   }
 
   /** After the commit: the trainer hears of the training on arrival delivery recorded. */

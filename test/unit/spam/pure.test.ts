@@ -12,6 +12,8 @@ import { combine, learnedOnArrival, POINTS, spamHeaders, SURE_HAM } from '../../
 import { ownSpamFields } from '../../../src/spam/own-headers.ts';
 import { readMessageHeader, withoutFields } from '../../../src/mime/header-fields.ts';
 import { fromAddressOf } from '../../../src/spam/filter.ts';
+import { linksToSender } from '../../../src/spam/links-to-sender.ts';
+import { tokensOf } from '../../../src/spam/tokens.ts';
 
 test('filing rules: into Junk or below is spam, out of Junk to anything but Trash is ham', () => {
   const junk = ['Junk'];
@@ -112,6 +114,16 @@ test('signals: address, domains, verified domains and IP networks; none for priv
   assert.ok(!isPublicIp('192.168.1.1') && isPublicIp('127.0.0.2', true));
 });
 
+test('links to the sender: the From address\'s organisational domain is one of the URLs\' organisational domains', () => {
+  const tokens = (text: string) => tokensOf({ headerText: '', searchText: text, head: Buffer.alloc(0) });
+  assert.equal(linksToSender('news@mail3.shop.co.uk', tokens('see https://www.shop.co.uk/offers today')), 'shop.co.uk');
+  assert.equal(linksToSender('news@shop.example', tokens('see http://cheap-pills.example.biz/x')), null);
+  assert.equal(linksToSender('a@other.co.uk', tokens('see https://www.shop.co.uk/')), null, 'a public suffix is not an organisation');
+  assert.equal(linksToSender(null, tokens('https://shop.example/')), null);
+  assert.equal(linksToSender('broken@', tokens('https://shop.example/')), null);
+  assert.equal(linksToSender('a@shop.example', ['shop.example', 'url:shop.example.evil.test']), null, 'only url: tokens, matched as domains');
+});
+
 test('verdict: reputation before content, thresholds, headers folded; forged headers removed', () => {
   const none = { earlyTalker: false, heloOurs: false, heloBareIp: false, noFcrdns: false };
   const base = { blocklists: [], allowlists: [], connection: none, rspamd: null };
@@ -138,6 +150,15 @@ test('verdict: reputation before content, thresholds, headers folded; forged hea
   assert.match(keptSpammy.reasons.join('; '), /reputation-kept domain=news\.test \(9 ham, 0 spam\) -2\.0/);
   assert.equal(combine({ ...base, reputation: kept, classifier: { kind: 'scored', probability: 1, telling: [] }, blocklists: [{ kind: 'listed', zone: 'zen.test', code: '127.0.0.2' }] }, t).action, 'junk',
     'but not a listing as well');
+  // Mail that links to its sender's organisation gets the doubt the classifier left, never more:
+  // a saturated content score (p = 1) still junks, and the history decides before it.
+  const linked = (p: number) => combine({ ...base, reputation: { kind: 'inconclusive' }, classifier: { kind: 'scored', probability: p, telling: [] }, linksToSender: 'shop.example' }, t);
+  assert.equal(linked(0.95).action, 'inbox');
+  assert.match(linked(0.95).reasons.join('; '), /links-to-sender shop\.example -1\.0/);
+  assert.equal(linked(1).action, 'junk', 'p = 1 (+6.25) minus 1 still reaches 5');
+  assert.ok(POINTS.linksToSender < 0 && -POINTS.linksToSender < POINTS.contentScale / 2 - 5);
+  assert.ok(!combine({ ...base, reputation: { kind: 'spam', signal: 'from', value: 'a@shop.example', ham: 0, spam: 3 }, classifier: null, linksToSender: 'shop.example' }, t)
+    .reasons.some((r) => r.startsWith('links-to-sender')), 'a decided reputation leaves it out');
   // Training on arrival: what the filter was sure of is not trained until the user refiles it.
   const sureHam = combine({ ...base, reputation: { kind: 'inconclusive' }, classifier: { kind: 'scored', probability: SURE_HAM, telling: [] } }, t);
   assert.ok(sureHam.sure && sureHam.action === 'inbox');
