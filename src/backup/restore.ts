@@ -8,8 +8,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { databaseInUse, installDatabase } from '../store/sqlite/backup.ts';
-import { copyStore, StoreCopyError } from '../store/engines/copy.ts';
-import { openStore } from '../store/sqlite/store.ts';
 import type { PostgresSettings } from '../store/postgres/connect.ts';
 import { readMigrations } from '../store/migrations.ts';
 import { DATABASE_FILE } from '../store/sqlite/open.ts';
@@ -70,6 +68,8 @@ export async function restoreBackup(dir: string, dataDir: string, options: Resto
 
 /** The backup's database, migrated to this code's schema in a temporary folder, copied into PostgreSQL. */
 async function restoreIntoPostgres(backupFile: string, settings: PostgresSettings): Promise<void> {
+  // Loaded only for PostgreSQL: a SQLite restore copies one file and needs neither engine.
+  const [{ copyStore, StoreCopyError }, { openStore }] = await Promise.all([import('../store/engines/copy.ts'), import('../store/sqlite/store.ts')]);
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-restore-'));
   try {
     installDatabase(backupFile, staging);

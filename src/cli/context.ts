@@ -7,7 +7,6 @@ import { loadConfig, ConfigError } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { PendingMigrationsError } from '../store/migrations.ts';
 import type { Store } from '../store/api.ts';
-import { openConfiguredStore } from '../store/engines/open-store.ts';
 import type { PostgresSettings } from '../store/postgres/connect.ts';
 import { SchemaTooNewError } from '../store/migrations.ts';
 import { DATABASE_FILE } from '../store/sqlite/open.ts';
@@ -27,6 +26,9 @@ export function configFor(args: ParsedArgs): Config {
 export async function storeFor(config: Config): Promise<Store> {
   // A fresh SQLite file gets the full schema; PostgreSQL is migrated by `postern migrate` or `serve`.
   const fresh = config.store.engine === 'sqlite' && !fs.existsSync(path.join(config.data_dir, DATABASE_FILE));
+  // Loaded here, not at the top: backup, verify and restore need the configuration but no store
+  // engine, and loading both engines is most of a short command's start.
+  const { openConfiguredStore } = await import('../store/engines/open-store.ts');
   try {
     return await openConfiguredStore(config, { clock: systemClock, migrate: fresh });
   } catch (err) {

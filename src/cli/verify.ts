@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import { VERIFY_USAGE } from './usage.ts';
 import { expectPositionals, parseArgs } from './args.ts';
 import { configFor, postgresOf } from './context.ts';
-import { copyStore } from '../store/engines/copy.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { OperationError } from './errors.ts';
@@ -35,6 +34,8 @@ export async function verifyCommand(argv: string[], o: Output): Promise<void> {
     what = new URL(postgres!.url).host + new URL(postgres!.url).pathname;
     const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-verify-'));
     try {
+      // Loaded only here: a SQLite store or a backup is checked without the engines or the pg client.
+      const { copyStore } = await import('../store/engines/copy.ts');
       await copyStore({ engine: 'postgres', settings: postgres! }, { engine: 'sqlite', dataDir: staging });
       lines = verifyDatabase(databaseFile(staging), print);
     } finally {

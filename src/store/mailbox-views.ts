@@ -11,6 +11,8 @@ export interface ImapMailbox {
   highestModseq: number;
   /** Highest UID a read-write session has claimed as \Recent; those above are still recent. */
   recentUid: number;
+  /** RFC 8474 §4 MAILBOXID: made with the row (src/store/object-ids.ts), kept by RENAME, never reused. */
+  objectId: string;
 }
 
 export interface MailboxCounters {

@@ -14,6 +14,9 @@ export interface FetchWants {
   mimeTree?: boolean;
   /** The bytes: prefix and first chunk come with the row; larger messages are read by range. */
   content?: boolean;
+  /** RFC 8514 save date and RFC 8474 EMAILID (message columns, no join). */
+  saveDate?: boolean;
+  emailId?: boolean;
 }
 
 export interface FlagRow {
@@ -37,6 +40,10 @@ export interface MessageRow {
   mimeTree?: string;
   /** The whole message (prefix + raw) when it fits one chunk and content was wanted. */
   bytes?: Buffer | null;
+  /** RFC 8514: when the message was saved into this mailbox (ms since epoch), when wanted. */
+  saveDate?: number;
+  /** RFC 8474 §5.1 EMAILID, when wanted. */
+  emailId?: string;
 }
 
 export interface StoreFlagsResult {

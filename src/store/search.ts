@@ -15,6 +15,10 @@ export type StoreSearchKey =
   | { op: 'text'; value: string }
   | { op: 'internaldate'; cmp: 'before' | 'on' | 'since'; day: number }
   | { op: 'sentdate'; cmp: 'before' | 'on' | 'since'; day: number }
+  /** RFC 8514 §4: SAVEDBEFORE/SAVEDON/SAVEDSINCE compare the save date's day. */
+  | { op: 'savedate'; cmp: 'before' | 'on' | 'since'; day: number }
+  /** RFC 8474 §6: SEARCH EMAILID. */
+  | { op: 'emailid'; id: string }
   | { op: 'size'; cmp: 'larger' | 'smaller'; size: number }
   | { op: 'uid'; ranges: ReadonlyArray<readonly [number, number]> }
   | { op: 'modseq'; modseq: number }

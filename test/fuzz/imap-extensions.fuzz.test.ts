@@ -2,7 +2,8 @@
 // with CATENATE (append-arguments.ts), and SEARCH's RETURN options with RFC 5267's PARTIAL, UPDATE
 // and CONTEXT (return-options.ts), CANCELUPDATE's tags, NOTIFY (notify-arguments.ts), and the
 // COMPRESS=DEFLATE input stream (session/compression.ts), and PREVIEW (fetch modifiers and the
-// preview text, protocol/preview.ts). Inputs are built from the grammar's pieces and random
+// preview text, protocol/preview.ts), and SAVEDATE (RFC 8514) and OBJECTID (RFC 8474): their FETCH
+// items, SEARCH keys and STATUS item. Inputs are built from the grammar's pieces and random
 // text. Properties: the parsers throw only ImapSyntaxError (the URL parser never throws), what they
 // accept is within the limits of src/limits.ts, and a URL they accept names one message by UID.
 import { test } from 'node:test';
@@ -25,6 +26,8 @@ import zlib from 'node:zlib';
 import { DeflateStream } from '../../src/imap/session/compression.ts';
 import { parseFetchArguments } from '../../src/imap/protocol/fetch-attributes.ts';
 import { previewText } from '../../src/imap/protocol/preview.ts';
+import { parseStatusItems } from '../../src/imap/protocol/status-items.ts';
+import type { SearchKey } from '../../src/imap/protocol/search-keys.ts';
 import type { MimePart } from '../../src/mime/index.ts';
 
 /** The arguments of one framed command line, or null when it does not frame or tokenize. */
@@ -179,4 +182,32 @@ test('fuzz: FETCH PREVIEW modifiers parse or are BAD; preview text never throws 
       assert.ok([...text].length <= IMAP_PREVIEW_MAX_CHARS);
       assert.doesNotMatch(text, /[\r\n\t]|  /);
     }), fuzzOptions());
+});
+
+const OBJECT_TOKENS = ['SAVEDATE', 'EMAILID', 'THREADID', 'MAILBOXID', 'SAVEDBEFORE', 'SAVEDON', 'SAVEDSINCE', 'SAVEDATESUPPORTED',
+  'E0af39', '"T_-x"', 'M' + 'a'.repeat(254), 'E' + 'b'.repeat(255), '""', '"a b"', 'NIL', '{3}\r\nE12', '{0}\r\n', '1-Feb-2026',
+  '31-Feb-2026', 'x-Feb-2026', 'NOT', 'OR', 'ALL', 'UID', 'FLAGS', 'MESSAGES', '(', ')', '1:*', '*', 'é', '%'];
+
+/** Every objectid a parsed SEARCH tree asks for. */
+function objectIds(k: SearchKey): string[] {
+  switch (k.op) {
+    case 'emailid': case 'threadid': return [k.id];
+    case 'not': return objectIds(k.key);
+    case 'or': return [...objectIds(k.a), ...objectIds(k.b)];
+    case 'and': return k.keys.flatMap(objectIds);
+    default: return [];
+  }
+}
+
+test('fuzz: SAVEDATE and OBJECTID FETCH items, SEARCH keys and STATUS items parse or are BAD; objectids fit RFC 8474', () => {
+  const words = fc.array(fc.constantFrom(...OBJECT_TOKENS), { minLength: 1, maxLength: 12 }).map((w) => w.join(' '));
+  fc.assert(fc.property(words, (w) => {
+    const fetch = argsOf('a FETCH 1 (' + w + ')');
+    if (fetch) syntaxOnly(() => parseFetchArguments(fetch));
+    const search = argsOf('a SEARCH ' + w);
+    const parsed = search ? syntaxOnly(() => parseSearchArguments(search)) : null;
+    if (parsed) for (const id of objectIds(parsed.key)) assert.match(id, /^[A-Za-z0-9_-]{1,255}$/);
+    const status = argsOf('a STATUS (' + w + ')');
+    if (status) syntaxOnly(() => parseStatusItems(status.list('status items')));
+  }), { ...fuzzOptions(), examples: [['EMAILID'], ['EMAILID ""'], ['THREADID "a b"'], ['SAVEDSINCE 31-Feb-2026'], ['OR EMAILID E0af39 SAVEDATESUPPORTED']] });
 });

@@ -15,7 +15,8 @@ import { fuzzOptions } from './options.ts';
 
 const word = fc.constantFrom('ALL', 'NOT', 'OR', 'BODY', 'TEXT', 'FROM', 'SUBJECT', 'HEADER', 'KEYWORD', 'UID', 'LARGER', 'SINCE',
   'BEFORE', 'SEEN', 'UNSEEN', 'NEW', 'MODSEQ', 'RETURN', 'CHARSET', 'UTF-8', '(', ')', '1:*', '$', '2,4:7', '*', '0', '4294967296',
-  '1-Feb-2026', '"x"', '"a b"', '{3}\r\nabc', 'priv', '"/flags/\\\\seen"', '12345678901234567890');
+  '1-Feb-2026', '"x"', '"a b"', '{3}\r\nabc', 'priv', '"/flags/\\\\seen"', '12345678901234567890', 'SAVEDSINCE', 'SAVEDON',
+  'SAVEDBEFORE', 'SAVEDATESUPPORTED', 'EMAILID', 'THREADID', 'E0af3', 'T_-x');
 const keys = fc.oneof(
   fc.array(word, { maxLength: 30 }).map((w) => w.join(' ')),
   fc.nat(2000).map((n) => `${'NOT '.repeat(n)}ALL`),

@@ -1,6 +1,7 @@
 // CREATE (RFC 3501 §6.3.3): missing parents are created too; a trailing "/" is dropped. With
 // CREATE-SPECIAL-USE (RFC 6154 §3) the new mailbox may carry one special-use attribute:
 // CREATE name (USE (\Drafts)). A mailbox holds at most one, so a list of several is NO [USE].
+// RFC 8474 §4: the OK carries the new mailbox's MAILBOXID.
 import { command, AUTHENTICATED } from './command.ts';
 import { no, ok } from '../session/completion.ts';
 import { mailboxNameProblem } from '../protocol/mailbox-names.ts';
@@ -36,7 +37,7 @@ export const create = command({
     const uses = a.uses.map((u) => SPECIAL_USES.get(u.toLowerCase()));
     if (uses.some((u) => u === undefined)) return no('Unknown special-use attribute', 'USE');
     if (uses.length > 1) return no('A mailbox has at most one special use here', 'USE');
-    await s.services.mailboxes.create(s.account!.id, a.name, uses[0] ?? null);
-    return ok('CREATE completed');
+    const box = await s.services.mailboxes.create(s.account!.id, a.name, uses[0] ?? null);
+    return ok('CREATE completed', `MAILBOXID (${box.objectId})`);
   },
 });

@@ -35,6 +35,10 @@ export function toStoreKey(key: SearchKey, view: SelectedMailbox): StoreSearchKe
       return key.present ? { op: 'uid', ranges: uidRangesOf(view.recent) } : { op: 'not', key: { op: 'uid', ranges: uidRangesOf(view.recent) } };
     case 'new':
       return { op: 'and', keys: [{ op: 'uid', ranges: uidRangesOf(view.recent) }, { op: 'flag', flag: '\\Seen', present: false }] };
+    case 'threadid':
+      // RFC 8474 §5.2: Postern does not thread across mailboxes, so every THREADID is NIL and no
+      // message has the one asked for.
+      return { op: 'uid', ranges: [] };
     case 'not':
       return { op: 'not', key: toStoreKey(key.key, view) };
     case 'or':

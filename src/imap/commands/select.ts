@@ -1,6 +1,6 @@
 // SELECT and EXAMINE (RFC 3501 §6.3.1-2) with CONDSTORE and QRESYNC parameters (RFC 7162 §3.1.8,
 // §3.2.5). HIGHESTMODSEQ is in every successful reply (RFC 7162 §3.1.2.1), which lets clients such
-// as Thunderbird resync incrementally. EXAMINE never claims \Recent.
+// as Thunderbird resync incrementally, and so is MAILBOXID (RFC 8474 §4). EXAMINE never claims \Recent.
 import { command, AUTHENTICATED } from './command.ts';
 import { no, ok } from '../session/completion.ts';
 import { parseSelectArguments } from '../protocol/select-parameters.ts';
@@ -54,6 +54,7 @@ export const select = command({
     s.untagged(`OK [UIDVALIDITY ${box.uidValidity}] UIDs valid`);
     s.untagged(`OK [UIDNEXT ${box.uidNext}] Predicted next UID`);
     s.untagged(`OK [HIGHESTMODSEQ ${box.highestModseq}] Highest`);
+    s.untagged(`OK [MAILBOXID (${box.objectId})] Ok`);
     const q = a.qresync;
     if (q && q.uidValidity === box.uidValidity) {
       // RFC 7162 §3.2.5.1: expunges since the client's modseq as VANISHED (EARLIER), then changes.

@@ -1,4 +1,5 @@
-// FETCH arguments (RFC 3501 §6.4.5, RFC 7162 §3.1.4, §3.2.6, BINARY RFC 3516 §4.2, PREVIEW RFC 8970): the sequence
+// FETCH arguments (RFC 3501 §6.4.5, RFC 7162 §3.1.4, §3.2.6, BINARY RFC 3516 §4.2, PREVIEW RFC 8970,
+// SAVEDATE RFC 8514 §3, EMAILID and THREADID RFC 8474 §5): the sequence
 // set, the data items (macros expanded) with body sections and partial ranges, and the
 // CHANGEDSINCE/VANISHED modifiers.
 // Pure. Always true: every item carries the label its response must use (RFC 3501 §7.4.2), and a
@@ -20,7 +21,10 @@ export type SimpleFetchItem =
   | 'RFC822'
   | 'RFC822.HEADER'
   | 'RFC822.TEXT'
-  | 'PREVIEW';
+  | 'PREVIEW'
+  | 'SAVEDATE'
+  | 'EMAILID'
+  | 'THREADID';
 
 export type SectionSpec = 'ALL' | 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
 
@@ -52,7 +56,7 @@ export interface FetchArguments {
   vanished: boolean;
 }
 
-const SIMPLE = new Set<string>(['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'UID', 'MODSEQ', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT', 'PREVIEW']);
+const SIMPLE = new Set<string>(['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'UID', 'MODSEQ', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT', 'PREVIEW', 'SAVEDATE', 'EMAILID', 'THREADID']);
 
 // RFC 3501 §6.4.5 macros.
 const MACROS: Record<string, SimpleFetchItem[]> = {

@@ -1,5 +1,5 @@
 // SEARCH arguments (RFC 3501 §6.4.4, RETURN options of RFC 4731, RFC 5182 and RFC 5267 §4, RFC 7162
-// §3.1.5 MODSEQ): a tree of search keys. Pure. Always true: the tree holds every RFC 3501 key in one of a
+// §3.1.5 MODSEQ, SAVEDATE RFC 8514 §4, OBJECTID RFC 8474 §6): a tree of search keys. Pure. Always true: the tree holds every RFC 3501 key in one of a
 // few normalized shapes (FROM/TO/CC/BCC are address searches, SUBJECT a header search, UNSEEN a
 // negated flag); its depth — parentheses and prefix operators (NOT, OR) alike — is at most
 // IMAP_MAX_SEARCH_DEPTH, it has at most IMAP_MAX_SEARCH_KEYS keys of which IMAP_MAX_SEARCH_TEXT_KEYS
@@ -24,6 +24,9 @@ export type SearchKey =
   | { op: 'text'; value: string }
   | { op: 'internaldate'; cmp: 'before' | 'on' | 'since'; day: number }
   | { op: 'sentdate'; cmp: 'before' | 'on' | 'since'; day: number }
+  | { op: 'savedate'; cmp: 'before' | 'on' | 'since'; day: number }
+  | { op: 'emailid'; id: string }
+  | { op: 'threadid'; id: string }
   | { op: 'size'; cmp: 'larger' | 'smaller'; size: number }
   | { op: 'seq'; set: SequenceSet }
   | { op: 'uid'; set: SequenceSet }
@@ -57,14 +60,19 @@ const FLAG_KEYS: Record<string, [string, boolean]> = {
 };
 
 const ADDRESS_KEYS: Record<string, 'from' | 'to' | 'cc' | 'bcc'> = { FROM: 'from', TO: 'to', CC: 'cc', BCC: 'bcc' };
-const DATE_KEYS: Record<string, ['internaldate' | 'sentdate', 'before' | 'on' | 'since']> = {
+const DATE_KEYS: Record<string, ['internaldate' | 'sentdate' | 'savedate', 'before' | 'on' | 'since']> = {
   BEFORE: ['internaldate', 'before'],
   ON: ['internaldate', 'on'],
   SINCE: ['internaldate', 'since'],
   SENTBEFORE: ['sentdate', 'before'],
   SENTON: ['sentdate', 'on'],
   SENTSINCE: ['sentdate', 'since'],
+  SAVEDBEFORE: ['savedate', 'before'],
+  SAVEDON: ['savedate', 'on'],
+  SAVEDSINCE: ['savedate', 'since'],
 };
+/** RFC 8474 §3: objectid = 1*255(ALPHA / DIGIT / "_" / "-"). */
+const OBJECT_ID = /^[A-Za-z0-9_-]{1,255}$/;
 const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
 
 export function parseSearchArguments(r: ArgumentReader): SearchArguments {
@@ -128,6 +136,12 @@ export function parseKey(r: ArgumentReader, depth = 0, budget: KeyBudget = { key
   switch (name) {
     case 'ALL':
       return { op: 'all' };
+    case 'SAVEDATESUPPORTED':
+      // RFC 8514 §4.2: every message of a mailbox that keeps save dates; every Postern mailbox does.
+      return { op: 'all' };
+    case 'EMAILID':
+    case 'THREADID':
+      return { op: name === 'EMAILID' ? 'emailid' : 'threadid', id: objectId(r) };
     case 'NEW':
       return { op: 'new' };
     case 'OLD':
@@ -170,6 +184,13 @@ export function parseKey(r: ArgumentReader, depth = 0, budget: KeyBudget = { key
     default:
       throw new ImapSyntaxError(`Unknown search key ${name.slice(0, 40)}`);
   }
+}
+
+/** An RFC 8474 objectid argument (EMAILID, THREADID); anything else is BAD. */
+function objectId(r: ArgumentReader): string {
+  const id = r.astring('objectid');
+  if (!OBJECT_ID.test(id)) throw new ImapSyntaxError('Invalid objectid');
+  return id;
 }
 
 /** A KEYWORD/UNKEYWORD atom, as long as a search string at most (it is matched against every message). */

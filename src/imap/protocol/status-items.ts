@@ -1,12 +1,13 @@
-// STATUS data items (RFC 3501 §6.3.10, RFC 7162 §3.1.6 HIGHESTMODSEQ, RFC 8438 SIZE). Pure.
+// STATUS data items (RFC 3501 §6.3.10, RFC 7162 §3.1.6 HIGHESTMODSEQ, RFC 8438 SIZE, RFC 8474 §4
+// MAILBOXID). Pure.
 // Always true: the parsed list has no duplicates and keeps the client's order.
 
 import type { ArgumentReader } from './argument-reader.ts';
 import { ImapSyntaxError } from './tokens.ts';
 
-export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'HIGHESTMODSEQ' | 'SIZE' | 'DELETED';
+export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'HIGHESTMODSEQ' | 'SIZE' | 'DELETED' | 'MAILBOXID';
 
-const ITEMS = new Set<string>(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'DELETED']);
+const ITEMS = new Set<string>(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'DELETED', 'MAILBOXID']);
 
 export function parseStatusItems(list: ArgumentReader): StatusItem[] {
   const items: StatusItem[] = [];

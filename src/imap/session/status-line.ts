@@ -1,5 +1,5 @@
 // The data of an untagged STATUS response (RFC 3501 §7.2.4; HIGHESTMODSEQ RFC 7162 §3.1.6, SIZE
-// RFC 8438, DELETED RFC 9051), as STATUS, LIST-STATUS (RFC 5819) and NOTIFY (RFC 5465 §5.4) send it.
+// RFC 8438, DELETED RFC 9051, MAILBOXID RFC 8474 §4), as STATUS, LIST-STATUS (RFC 5819) and NOTIFY (RFC 5465 §5.4) send it.
 // Always true: items are answered in the order the client asked for them.
 import { mailboxNameOnWire } from '../protocol/mailbox-name-encoding.ts';
 import type { StatusItem } from '../protocol/status-items.ts';
@@ -15,6 +15,11 @@ export async function statusLine(s: ImapSession, box: ImapMailbox, items: readon
   if (!st) return null;
   const parts: string[] = [];
   for (const item of items) {
+    // RFC 8474 §4: MAILBOXID (objectid); it never changes for a mailbox row, so `box` has it.
+    if (item === 'MAILBOXID') {
+      parts.push(`MAILBOXID (${box.objectId})`);
+      continue;
+    }
     let value: number;
     switch (item) {
       case 'MESSAGES': value = st.counters!.messages; break;

@@ -9,7 +9,9 @@
 //   few round trips as possible;
 // - the same checks, in the same order, as SQLite: for each target, its account exists, the quota
 //   holds (unless ignoreQuota: bounces), its mailbox resolves (special-use, with INBOX as the
-//   fallback; created with its parents when the target says so); one failure stores nothing.
+//   fallback; created with its parents when the target says so); one failure stores nothing;
+// - each copy is saved at `savedAt` (RFC 8514 save date) and the copies in one account share one
+//   new EMAILID (RFC 8474 §5.1), as on SQLite.
 import { encodeFlags } from '../flags.ts';
 import { NoSuchMailboxError, OverQuotaError, type StoreInput, type StoredCopy } from '../delivery.ts';
 import type { Tx } from './connect.ts';
@@ -18,10 +20,11 @@ import type { MailboxChange } from '../change-bus.ts';
 import { insertContent } from './contents.ts';
 import { allocateDeliveryModseqs, createMailboxRow } from './message-rows.ts';
 import { insertSpamMessage } from './spam-rows.ts';
+import { newEmailId } from '../object-ids.ts';
 
 interface BoxRow { id: number; accountId: number; name: string; specialUse: string | null }
 
-export async function storeMessage(tx: Tx, publish: Publish, input: StoreInput): Promise<StoredCopy[]> {
+export async function storeMessage(tx: Tx, publish: Publish, input: StoreInput, savedAt: number): Promise<StoredCopy[]> {
   const size = input.prefix.length + input.raw.length;
   // Every target becomes one copy or the whole transaction rolls back, so the content is born
   // with its final reference count.
@@ -75,6 +78,7 @@ export async function storeMessage(tx: Tx, publish: Publish, input: StoreInput):
   // UIDs: each mailbox's uid_next grows by its number of copies and the rows take the UIDs from
   // the old value up, in one statement (the one allocation outside message-rows.ts, by its rule). The mailboxes' own row locks need no order: every writer
   // of a mailbox holds its account's lock first.
+  const emailIds = new Map(accountIds.map((id) => [id, newEmailId()]));
   const boxIds = [...new Set(planned.map((p) => p.boxId))];
   const ordinal = new Map<number, number>();
   const nth = planned.map((p) => { const k = ordinal.get(p.boxId) ?? 0; ordinal.set(p.boxId, k + 1); return k; });
@@ -85,10 +89,11 @@ export async function storeMessage(tx: Tx, publish: Publish, input: StoreInput):
         ${tx.array(boxIds.map((id) => planned.find((p) => p.boxId === id)!.modseq))}::bigint[]) AS x(id, n, modseq)
       WHERE m.id = x.id RETURNING m.id, m.uid_next - x.n AS uid, m.uid_validity),
     rows AS (
-      INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size)
-      SELECT p.box, b.uid + p.nth, p.modseq, ${contentId}, p.flags, p.keywords, ${input.internalDate}, ${size}
+      INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size, save_date, email_id)
+      SELECT p.box, b.uid + p.nth, p.modseq, ${contentId}, p.flags, p.keywords, ${input.internalDate}, ${size}, ${savedAt}, p.email_id
       FROM unnest(${tx.array(planned.map((p) => p.boxId))}::bigint[], ${tx.array(nth)}::bigint[], ${tx.array(planned.map((p) => p.modseq))}::bigint[],
-        ${tx.array(planned.map((p) => p.bits))}::bigint[], ${tx.array(planned.map((p) => p.keywords))}::text[]) AS p(box, nth, modseq, flags, keywords)
+        ${tx.array(planned.map((p) => p.bits))}::bigint[], ${tx.array(planned.map((p) => p.keywords))}::text[],
+        ${tx.array(planned.map((p) => emailIds.get(p.accountId)!))}::text[]) AS p(box, nth, modseq, flags, keywords, email_id)
       JOIN b ON b.id = p.box)
     SELECT id, uid, uid_validity AS "uidValidity" FROM b`;
   const first = new Map(allocated.map((r) => [r.id, r]));

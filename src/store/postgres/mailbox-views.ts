@@ -14,10 +14,10 @@ import { allocateUids, createMailboxRow, releaseMessages, tombstone } from './me
 
 /** The mailbox columns under their ImapMailbox names (fixed text, no parameters). */
 const COLUMNS = `id, name, special_use AS "specialUse", uid_validity AS "uidValidity", uid_next AS "uidNext",
-  highest_modseq AS "highestModseq", recent_uid AS "recentUid"`;
+  highest_modseq AS "highestModseq", recent_uid AS "recentUid", object_id AS "objectId"`;
 
 function fromRow(r: ImapMailbox): ImapMailbox {
-  return { id: r.id, name: r.name, specialUse: r.specialUse, uidValidity: r.uidValidity, uidNext: r.uidNext, highestModseq: r.highestModseq, recentUid: r.recentUid };
+  return { id: r.id, name: r.name, specialUse: r.specialUse, uidValidity: r.uidValidity, uidNext: r.uidNext, highestModseq: r.highestModseq, recentUid: r.recentUid, objectId: r.objectId };
 }
 
 /** LIKE pattern matching names under `name/` (children), with LIKE's metacharacters escaped. */
@@ -138,7 +138,7 @@ export class PgImapMailboxes implements ImapMailboxes {
       }
       if (from === 'INBOX') {
         const target = await createMailboxRow(tx, accountId, to, null, now);
-        const moved = await moveAllMessages(tx, accountId, box.id, target);
+        const moved = await moveAllMessages(tx, accountId, box.id, target, now);
         if (moved.uids.length > 0) publish({ accountId, mailboxId: box.id, kind: 'expunge', uids: moved.uids, modseq: moved.modseq });
       } else {
         const children = await tx<{ id: number; name: string }[]>`
@@ -233,9 +233,10 @@ export class PgImapMailboxes implements ImapMailboxes {
   }
 }
 
-/** Moves every message of `fromId` into `toId` with new UIDs, keeping flags; returns the old UIDs.
+/** Moves every message of `fromId` into `toId` with new UIDs, keeping flags and EMAILIDs (the rows
+ *  stay) and saved at `now` (RFC 8514 §2); returns the old UIDs.
  *  The account row is already locked by the caller; the mailboxes are locked in ascending id. */
-async function moveAllMessages(tx: Tx, accountId: number, fromId: number, toId: number): Promise<{ uids: number[]; modseq: number }> {
+async function moveAllMessages(tx: Tx, accountId: number, fromId: number, toId: number, now: number): Promise<{ uids: number[]; modseq: number }> {
   await tx`SELECT id FROM mailboxes WHERE id = ANY(${tx.array([fromId, toId])}::bigint[]) ORDER BY id FOR UPDATE`;
   const rows = await tx<{ id: number; uid: number }[]>`SELECT id, uid FROM messages WHERE mailbox_id = ${fromId} ORDER BY uid FOR UPDATE`;
   if (rows.length === 0) return { uids: [], modseq: 0 };
@@ -243,7 +244,7 @@ async function moveAllMessages(tx: Tx, accountId: number, fromId: number, toId: 
   const uids = rows.map((r) => r.uid);
   const modseq = await tombstone(tx, accountId, fromId, uids);
   const first = await allocateUids(tx, toId, rows.length, modseq);
-  await tx`UPDATE messages m SET mailbox_id = ${toId}, uid = ${first} + x.i - 1, modseq = ${modseq}
+  await tx`UPDATE messages m SET mailbox_id = ${toId}, uid = ${first} + x.i - 1, modseq = ${modseq}, save_date = ${now}
     FROM unnest(${tx.array(ids)}::bigint[]) WITH ORDINALITY AS x(id, i) WHERE m.id = x.id`;
   return { uids, modseq };
 }

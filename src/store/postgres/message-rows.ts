@@ -16,6 +16,7 @@
 // releaseMessages updates the account before it touches any message, content or blob row, and
 // locks contents and blobs in ascending id.
 import type { Tx } from './connect.ts';
+import { newMailboxId } from '../object-ids.ts';
 
 /** Takes the account's next MODSEQ (RFC 7162: the counter only grows); the row lock orders concurrent writers. */
 export async function allocateModseq(tx: Tx, accountId: number): Promise<number> {
@@ -46,12 +47,12 @@ export async function allocateUids(tx: Tx, mailboxId: number, n: number, modseq:
   return r!.first;
 }
 
-/** Creates a mailbox with a fresh UIDVALIDITY from the database-wide counter; returns its id. */
+/** Creates a mailbox with a fresh UIDVALIDITY from the database-wide counter and a new MAILBOXID (RFC 8474 §4); returns its id. */
 export async function createMailboxRow(tx: Tx, accountId: number, name: string, specialUse: string | null, now: number): Promise<number> {
   const [row] = await tx<{ id: number }[]>`
     WITH v AS (UPDATE counters SET value = value + 1 WHERE name = 'uid_validity' RETURNING value)
-    INSERT INTO mailboxes (account_id, name, special_use, uid_validity, created_at)
-    SELECT ${accountId}, ${name}, ${specialUse}, v.value, ${now} FROM v RETURNING id`;
+    INSERT INTO mailboxes (account_id, name, special_use, uid_validity, created_at, object_id)
+    SELECT ${accountId}, ${name}, ${specialUse}, v.value, ${now}, ${newMailboxId()} FROM v RETURNING id`;
   return row!.id;
 }
 

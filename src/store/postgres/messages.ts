@@ -24,7 +24,7 @@ const SEEN = 1;
 const DELETED = 8;
 const ALL: UidRanges = [[1, Number.MAX_SAFE_INTEGER]];
 
-type Row = { id: number; uid: number; contentId: number; flags: number; keywords: string; internalDate: number; size: number };
+type Row = { id: number; uid: number; contentId: number; flags: number; keywords: string; internalDate: number; size: number; emailId: string };
 
 function flagRow(r: FlagRow): FlagRow {
   return { uid: r.uid, flags: r.flags, keywords: r.keywords, modseq: r.modseq };
@@ -47,7 +47,7 @@ async function lockAccount(tx: Tx, accountId: number): Promise<{ quota: number; 
 async function rowsIn(tx: Tx, mailboxId: number, ranges: UidRanges, deletedOnly = false): Promise<Row[]> {
   if (ranges.length === 0) return [];
   const { lo, hi } = bounds(tx, ranges);
-  const rows = await tx<Row[]>`SELECT m.id, m.uid, m.content_id AS "contentId", m.flags, m.keywords, m.internal_date AS "internalDate", m.size
+  const rows = await tx<Row[]>`SELECT m.id, m.uid, m.content_id AS "contentId", m.flags, m.keywords, m.internal_date AS "internalDate", m.size, m.email_id AS "emailId"
     FROM unnest(${lo}::bigint[], ${hi}::bigint[]) AS r(a, b) JOIN messages m ON m.mailbox_id = ${mailboxId} AND m.uid BETWEEN r.a AND r.b
     ${deletedOnly ? tx`WHERE (m.flags & ${DELETED}) <> 0` : tx``} ORDER BY m.uid`;
   return rows.map((r) => ({ ...r }));
@@ -114,6 +114,8 @@ export class PgImapMessages implements ImapMessages {
         ${wants.bodyStructure ? sql`, c.body_structure AS "bodyStructure"` : sql``}
         ${wants.body ? sql`, c.body` : sql``}
         ${wants.mimeTree ? sql`, c.mime_tree AS "mimeTree"` : sql``}
+        ${wants.saveDate ? sql`, m.save_date AS "saveDate"` : sql``}
+        ${wants.emailId ? sql`, m.email_id AS "emailId"` : sql``}
         ${wants.content ? sql`, c.prefix, c.size - length(c.prefix) AS "rawSize",
           CASE WHEN c.size - length(c.prefix) <= ${BLOB_CHUNK_SIZE} THEN k.data END AS chunk` : sql``}
       FROM messages m
@@ -128,6 +130,8 @@ export class PgImapMessages implements ImapMessages {
       if (wants.bodyStructure) out.bodyStructure = r.bodyStructure!;
       if (wants.body) out.body = r.body!;
       if (wants.mimeTree) out.mimeTree = r.mimeTree!;
+      if (wants.saveDate) out.saveDate = r.saveDate!;
+      if (wants.emailId) out.emailId = r.emailId!;
       if (wants.content) {
         if (r.rawSize! <= BLOB_CHUNK_SIZE) {
           const chunk = r.chunk ?? Buffer.alloc(0);
@@ -264,12 +268,14 @@ export class PgImapMessages implements ImapMessages {
       await tx`UPDATE accounts SET used_bytes = used_bytes + ${bytes} WHERE id = ${accountId}`;
       const first = await allocateUids(tx, toId, rows.length, modseq);
       const destinationUids = rows.map((_, i) => first + i);
-      await tx`INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size)
-        SELECT ${toId}, x.uid, ${modseq}, x.content_id, x.flags, x.keywords, x.internal_date, x.size
+      // RFC 8474 §5.1: a copy keeps the EMAILID; RFC 8514 §2: its save date is the time of the copy.
+      await tx`INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size, save_date, email_id)
+        SELECT ${toId}, x.uid, ${modseq}, x.content_id, x.flags, x.keywords, x.internal_date, x.size, ${this.ctx.clock.now()}, x.email_id
         FROM unnest(${tx.array(destinationUids)}::bigint[], ${tx.array(rows.map((r) => r.contentId))}::bigint[],
           ${tx.array(rows.map((r) => r.flags))}::bigint[], ${tx.array(rows.map((r) => r.keywords))}::text[],
-          ${tx.array(rows.map((r) => r.internalDate))}::bigint[], ${tx.array(rows.map((r) => r.size))}::bigint[])
-          AS x(uid, content_id, flags, keywords, internal_date, size)`;
+          ${tx.array(rows.map((r) => r.internalDate))}::bigint[], ${tx.array(rows.map((r) => r.size))}::bigint[],
+          ${tx.array(rows.map((r) => r.emailId))}::text[])
+          AS x(uid, content_id, flags, keywords, internal_date, size, email_id)`;
       // One reference more per copy, contents locked in ascending id (two copies may share one).
       const counts = new Map<number, number>();
       for (const r of rows) counts.set(r.contentId, (counts.get(r.contentId) ?? 0) + 1);
@@ -306,7 +312,8 @@ export class PgImapMessages implements ImapMessages {
       const modseq = await tombstone(tx, accountId, fromId, sourceUids);
       const first = await allocateUids(tx, toId, rows.length, modseq);
       const destinationUids = rows.map((_, i) => first + i);
-      await tx`UPDATE messages m SET mailbox_id = ${toId}, uid = x.uid, modseq = ${modseq}
+      // The row (and its EMAILID, RFC 8474 §5.1) stays; RFC 8514 §2: the save date is the move's.
+      await tx`UPDATE messages m SET mailbox_id = ${toId}, uid = x.uid, modseq = ${modseq}, save_date = ${this.ctx.clock.now()}
         FROM unnest(${tx.array(rows.map((r) => r.id))}::bigint[], ${tx.array(destinationUids)}::bigint[]) AS x(id, uid) WHERE m.id = x.id`;
       filed = await this.recordMoveFiling(tx, accountId, fromId, toId, rows);
       publish({ accountId, mailboxId: toId, kind: 'append', uids: destinationUids, modseq });

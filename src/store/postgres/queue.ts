@@ -91,7 +91,7 @@ export class PgQueue implements Queue {
         copies = await storeMessage(tx, publish, {
           raw: input.raw, prefix: input.prefix, index: input.index ?? EMPTY_INDEX,
           targets: input.localTargets, internalDate: input.internalDate, flags: [],
-        });
+        }, now);
         const first = copies[0]!;
         const [row] = await tx<{ contentId: number }[]>`SELECT content_id AS "contentId" FROM messages WHERE mailbox_id = ${first.mailboxId} AND uid = ${first.uid}`;
         contentId = row!.contentId;

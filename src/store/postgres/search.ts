@@ -67,6 +67,11 @@ class Compiler {
         return tx`(${this.textMatch(tx`c.header_text`, key.value)} OR ${this.textMatch(tx`c.search_text`, key.value)})`;
       case 'internaldate':
         return this.dateMatch(tx`m.internal_date`, key.cmp, key.day);
+      case 'savedate':
+        return this.dateMatch(tx`m.save_date`, key.cmp, key.day);
+      case 'emailid':
+        // PostgreSQL text never holds NUL, so no EMAILID has one (and binding it would fail).
+        return key.id.includes('\0') ? tx`FALSE` : tx`m.email_id = ${key.id}`;
       case 'sentdate':
         this.needsContents = true;
         // RFC 3501 §6.4.4: the day as written in Date:, in its own zone (contents.sent_day).

@@ -24,6 +24,7 @@ import { PgSpam } from './spam.ts';
 import { PgSieve } from './sieve.ts';
 import { PgReports } from './reports.ts';
 import { PgTlsResults } from './tls-results.ts';
+import { PgUrlAuthKeys } from './urlauth-keys.ts';
 import { PgImapMailboxes } from './mailbox-views.ts';
 import { PgImapMessages } from './messages.ts';
 import { PgImapSearch } from './search.ts';
@@ -69,6 +70,7 @@ export class PgStore implements Store {
   readonly imapMessages: PgImapMessages;
   readonly imapSearch: PgImapSearch;
   readonly shared: PgShared;
+  readonly urlAuthKeys: PgUrlAuthKeys;
   readonly applied: readonly { version: number; name: string }[];
   private open = true;
 
@@ -99,6 +101,7 @@ export class PgStore implements Store {
     this.imapMessages = new PgImapMessages(this.ctx, () => this.spam.notifyFiled());
     this.imapSearch = new PgImapSearch(this.ctx, options.searchMaxMs ?? IMAP_SEARCH_MAX_MS);
     this.shared = new PgShared(this.ctx);
+    this.urlAuthKeys = new PgUrlAuthKeys(this.ctx);
   }
 
   /** Connects, then migrates or checks the schema as `options.migrate` says. */
@@ -124,14 +127,15 @@ export class PgStore implements Store {
 
   /** Stores one message for all its targets in one transaction; resolves after COMMIT. */
   storeMessage(input: StoreInput): Promise<StoredCopy[]> {
-    return this.ctx.write((tx, publish) => storeMessage(tx, publish, input)).then((copies) => this.trainArrivals([input], copies));
+    return this.ctx.write((tx, publish) => storeMessage(tx, publish, input, this.ctx.clock.now())).then((copies) => this.trainArrivals([input], copies));
   }
 
   /** Stores several messages in one transaction: all of them or, if any fails, none (MULTIAPPEND). */
   storeMessages(inputs: readonly StoreInput[]): Promise<StoredCopy[][]> {
     return this.ctx.write(async (tx, publish) => {
       const out: StoredCopy[][] = [];
-      for (const input of inputs) out.push(await storeMessage(tx, publish, input));
+      const now = this.ctx.clock.now();
+      for (const input of inputs) out.push(await storeMessage(tx, publish, input, now));
       return out;
     }).then((copies) => this.trainArrivals(inputs, copies));
   }

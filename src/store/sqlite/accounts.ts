@@ -7,6 +7,7 @@ import type { Clock } from '../../clock.ts';
 import { deleteAccountRows } from './domains.ts';
 import type { Accounts } from '../api.ts';
 import { DEFAULT_MAILBOXES, type AccountRow } from '../accounts.ts';
+import { newMailboxId } from '../object-ids.ts';
 
 const COLUMNS = 'id, address, domain_id AS domainId, password_hash AS passwordHash, quota_bytes AS quotaBytes, used_bytes AS usedBytes, created_at AS createdAt';
 
@@ -66,10 +67,10 @@ export function subscribeName(db: Db, accountId: number, name: string): void {
   stmt(db, 'INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)').run(accountId, name);
 }
 
-/** Creates a mailbox with a fresh UIDVALIDITY from the database-wide counter. */
+/** Creates a mailbox with a fresh UIDVALIDITY from the database-wide counter and a new MAILBOXID (RFC 8474 §4). */
 export function createMailboxRow(db: Db, accountId: number, name: string, specialUse: string | null, now: number): number {
   const { value } = stmt(db, "UPDATE counters SET value = value + 1 WHERE name = 'uid_validity' RETURNING value").get() as { value: number };
-  const { lastInsertRowid } = stmt(db, 'INSERT INTO mailboxes (account_id, name, special_use, uid_validity, created_at) VALUES (?, ?, ?, ?, ?)')
-    .run(accountId, name, specialUse, value, now);
+  const { lastInsertRowid } = stmt(db, 'INSERT INTO mailboxes (account_id, name, special_use, uid_validity, created_at, object_id) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(accountId, name, specialUse, value, now, newMailboxId());
   return Number(lastInsertRowid);
 }

@@ -1,18 +1,22 @@
 // The database side of backup and restore. What must always be true: a backup is a consistent
-// snapshot taken through SQLite's online backup API (never a file copy of a live WAL database);
-// the whole copy runs inside ONE read transaction on its own connection, so writers that commit
-// meanwhile neither block it nor restart it (in WAL mode a reader never blocks a writer), and the
-// counts in the manifest are read in that same snapshot. The copy is a self-contained file
-// (journal_mode=DELETE: no -wal beside it). Restoring never leaves an old -wal next to a new file.
+// snapshot written by SQLite itself (`VACUUM INTO`: one statement, so one read transaction, on its
+// own connection; never a file copy of a live WAL database), so writers that commit meanwhile
+// neither block it nor restart it (in WAL mode a reader never blocks a writer), and the schema
+// version and counts of the manifest are read from the copy itself, the same moment by construction.
+// The copy is a self-contained file (rollback journal mode: no -wal beside it), written without
+// fsync and fsynced once when complete: a snapshot is durable only once its `durable` has resolved.
+// Restoring never leaves an old -wal next to a new file.
 import fs from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE, openDatabase, type Db } from './open.ts';
 import { pendingMigrations, schemaVersion } from './migrate.ts';
 import { readMigrations } from '../migrations.ts';
+import type { VacuumJob, VacuumMessage } from './vacuum-worker.ts';
 
-/** Pages copied per backup step: 1024 pages of 32 KiB is 32 MiB between progress reports. */
-const PAGES_PER_STEP = 1024;
+/** How often the progress of a snapshot is read from the size of the growing copy. */
+const PROGRESS_MS = 200;
 
 export interface StoreCounts { domains: number; accounts: number; mailboxes: number; messages: number; contents: number }
 
@@ -28,43 +32,52 @@ export function storeCounts(db: Db): StoreCounts {
 }
 
 /**
- * Copies the database `sourceFile` (live or not) to `destFile`, which must not exist yet.
- * `onProgress` gets pages done and the total after every step.
+ * Copies the database `sourceFile` (live or not) to `destFile`, which must not exist yet, with
+ * `VACUUM INTO` on a worker thread. `onProgress` gets pages written and the pages the copy will have.
+ * Resolves once the copy is complete and described; its fsync has then started, and `durable`
+ * resolves when it is done (the caller hashes the file meanwhile).
  */
-export async function snapshotDatabase(sourceFile: string, destFile: string, onProgress?: (done: number, total: number) => void): Promise<SnapshotResult> {
+export async function snapshotDatabase(sourceFile: string, destFile: string, onProgress?: (done: number, total: number) => void): Promise<SnapshotResult & { durable: Promise<void> }> {
   if (fs.existsSync(destFile)) throw new Error(`${destFile} already exists`);
-  const db = new Database(sourceFile, { fileMustExist: true });
-  let pages = 0;
-  let version: number;
-  let counts: StoreCounts;
-  try {
-    db.pragma('busy_timeout = 5000');
-    // The read transaction that pins the snapshot: the backup steps read through it, so pages
-    // committed by the server after this point are not seen and do not restart the copy.
-    db.exec('BEGIN');
-    version = schemaVersion(db);
-    counts = storeCounts(db);
-    const result = await db.backup(destFile, {
-      progress: ({ totalPages, remainingPages }) => {
-        onProgress?.(totalPages - remainingPages, totalPages);
-        return PAGES_PER_STEP;
-      },
+  await new Promise<void>((resolve, reject) => {
+    const worker = new Worker(new URL('./vacuum-worker.ts', import.meta.url), { workerData: { sourceFile, destFile } satisfies VacuumJob });
+    let size: VacuumMessage | undefined;
+    const poll = setInterval(() => {
+      if (!size) return;
+      const written = fs.statSync(destFile, { throwIfNoEntry: false })?.size ?? 0;
+      onProgress?.(Math.min(size.total, Math.floor(written / size.pageSize)), size.total);
+    }, PROGRESS_MS);
+    worker.on('message', (m: VacuumMessage) => {
+      size = m;
+      onProgress?.(0, m.total);
     });
-    pages = result.totalPages;
-    onProgress?.(pages, pages);
-    db.exec('COMMIT');
-  } finally {
-    db.close();
-  }
-  const copy = new Database(destFile, { fileMustExist: true });
-  try {
-    copy.pragma('journal_mode = DELETE');
-  } finally {
-    copy.close();
-  }
+    worker.on('error', (err) => {
+      clearInterval(poll);
+      reject(err);
+    });
+    worker.on('exit', (code) => {
+      clearInterval(poll);
+      if (code === 0) resolve();
+      else reject(new Error(`the snapshot of ${sourceFile} stopped with exit code ${code}`));
+    });
+  });
   fs.chmodSync(destFile, 0o600);
-  fsyncFile(destFile);
-  return { schemaVersion: version, counts, pages };
+  const durable = fsyncFileAsync(destFile);
+  // Described while the fsync runs. If describing throws, the caller never awaits `durable`: its
+  // failure is then not an unhandled rejection (the caller removes the whole partial backup).
+  durable.catch(() => {});
+  const described = describeDatabase(destFile);
+  onProgress?.(described.pages, described.pages);
+  return { ...described, durable };
+}
+
+async function fsyncFileAsync(file: string): Promise<void> {
+  const handle = await fs.promises.open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Names of the migrations an existing database still needs; none for a new data_dir. */

@@ -1,6 +1,7 @@
 // The store's half of the one way into a mailbox: one transaction stores the content once and
 // references it from every recipient's mailbox, allocating UID and MODSEQ in that same
-// transaction. Only src/delivery calls this (through the group commit).
+// transaction. Only src/delivery calls this (through the group commit). Each copy is saved at
+// `savedAt` (RFC 8514 save date) and the copies in one account share one new EMAILID (RFC 8474 §5.1).
 import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 import type { WriteContext } from './group-commit.ts';
@@ -9,14 +10,16 @@ import { encodeFlags } from '../flags.ts';
 import { allocateModseq, allocateUids } from './message-rows.ts';
 import { createMailboxRow } from './accounts.ts';
 import { recordSpamDelivery } from './spam.ts';
+import { newEmailId } from '../object-ids.ts';
 import { NoSuchMailboxError, OverQuotaError, type StoreInput, type StoredCopy } from '../delivery.ts';
 
-export function storeMessage(db: Db, tx: WriteContext, input: StoreInput): StoredCopy[] {
+export function storeMessage(db: Db, tx: WriteContext, input: StoreInput, savedAt: number): StoredCopy[] {
   const size = input.prefix.length + input.raw.length;
   const contentId = insertContent(db, input.raw, input.prefix, input.index);
   const inputFlags = encodeFlags(input.flags);
   const copies: StoredCopy[] = [];
   const modseqOf = new Map<number, number>();
+  const emailIdOf = new Map<number, string>();
   for (const target of input.targets) {
     const account = stmt(db, 'SELECT quota_bytes AS quota, used_bytes AS used FROM accounts WHERE id = ?').get(target.accountId) as { quota: number; used: number } | undefined;
     if (!account) throw new NoSuchMailboxError(`account ${target.accountId} does not exist`);
@@ -35,9 +38,14 @@ export function storeMessage(db: Db, tx: WriteContext, input: StoreInput): Store
       modseq = allocateModseq(db, target.accountId);
       modseqOf.set(target.accountId, modseq);
     }
+    let emailId = emailIdOf.get(target.accountId);
+    if (emailId === undefined) {
+      emailId = newEmailId();
+      emailIdOf.set(target.accountId, emailId);
+    }
     const { first: uid, uidValidity } = allocateUids(db, boxId, 1, modseq);
-    stmt(db, 'INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(boxId, uid, modseq, contentId, bits, keywords.join(' '), input.internalDate, size);
+    stmt(db, 'INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size, save_date, email_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(boxId, uid, modseq, contentId, bits, keywords.join(' '), input.internalDate, size, savedAt, emailId);
     stmt(db, 'UPDATE accounts SET used_bytes = used_bytes + ? WHERE id = ?').run(size, target.accountId);
     copies.push({ accountId: target.accountId, mailboxId: boxId, uid, uidValidity, modseq });
     tx.publish({ accountId: target.accountId, mailboxId: boxId, kind: 'append', uids: [uid], modseq });

@@ -12,7 +12,7 @@ import type { ImapMailboxes } from '../api.ts';
 import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type MailboxStatus, type SelectSnapshot } from '../mailbox-views.ts';
 
 const COLUMNS = `id, name, special_use AS specialUse, uid_validity AS uidValidity, uid_next AS uidNext,
-  highest_modseq AS highestModseq, recent_uid AS recentUid`;
+  highest_modseq AS highestModseq, recent_uid AS recentUid, object_id AS objectId`;
 
 type RawMailbox = ImapMailbox;
 
@@ -115,7 +115,7 @@ export class ImapMailboxStore implements ImapMailboxes {
       }
       if (from === 'INBOX') {
         const target = createMailboxRow(this.db, accountId, to, null, now);
-        const moved = moveAllMessages(this.db, accountId, box.id, target);
+        const moved = moveAllMessages(this.db, accountId, box.id, target, now);
         if (moved.uids.length > 0) {
           tx.publish({ accountId, mailboxId: box.id, kind: 'expunge', uids: moved.uids, modseq: moved.modseq });
         }
@@ -206,13 +206,15 @@ function lastOf(uids: readonly number[]): number {
   return uids.length > 0 ? uids[uids.length - 1]! : 0;
 }
 
-/** Moves every message of `fromId` into `toId` with new UIDs, keeping flags; returns the old UIDs. */
-function moveAllMessages(db: Db, accountId: number, fromId: number, toId: number): { uids: number[]; modseq: number } {
+/** Moves every message of `fromId` into `toId` with new UIDs, keeping flags and EMAILIDs (the rows
+ *  stay) and saved at `now` (RFC 8514 §2: a save date is when the message came to its mailbox);
+ *  returns the old UIDs. */
+function moveAllMessages(db: Db, accountId: number, fromId: number, toId: number, now: number): { uids: number[]; modseq: number } {
   const rows = db.prepare('SELECT id, uid FROM messages WHERE mailbox_id = ? ORDER BY uid').all(fromId) as { id: number; uid: number }[];
   if (rows.length === 0) return { uids: [], modseq: 0 };
   const modseq = tombstone(db, accountId, fromId, rows);
   const { first } = allocateUids(db, toId, rows.length, modseq);
-  const move = db.prepare('UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?');
-  rows.forEach((r, i) => move.run(toId, first + i, modseq, r.id));
+  const move = db.prepare('UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ?, save_date = ? WHERE id = ?');
+  rows.forEach((r, i) => move.run(toId, first + i, modseq, now, r.id));
   return { uids: rows.map((r) => r.uid), modseq };
 }

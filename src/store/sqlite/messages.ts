@@ -76,6 +76,8 @@ export class ImapMessageStore implements ImapMessages {
     if (wants.bodyStructure) cols.push('c.body_structure AS bodyStructure');
     if (wants.body) cols.push('c.body');
     if (wants.mimeTree) cols.push('c.mime_tree AS mimeTree');
+    if (wants.saveDate) cols.push('m.save_date AS saveDate');
+    if (wants.emailId) cols.push('m.email_id AS emailId');
     if (wants.content) {
       cols.push('c.prefix', 'k.data AS chunk', 'c.size - length(c.prefix) AS rawSize');
       join = 'LEFT JOIN blob_chunks k ON k.blob_id = c.blob_id AND k.seq = 0';
@@ -242,12 +244,14 @@ export class ImapMessageStore implements ImapMessages {
       if (account.quota > 0 && account.used + bytes > account.quota) throw new OverQuotaError(accountId);
       const modseq = allocateModseq(this.db, accountId);
       const { first } = allocateUids(this.db, toId, rows.length, modseq);
-      const insert = this.db.prepare(`INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+      // RFC 8474 §5.1: a copy keeps the EMAILID; RFC 8514 §2: its save date is the time of the copy.
+      const savedAt = this.store.clock.now();
+      const insert = this.db.prepare(`INSERT INTO messages (mailbox_id, uid, modseq, content_id, flags, keywords, internal_date, size, save_date, email_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       const ref = this.db.prepare('UPDATE contents SET refcount = refcount + 1 WHERE id = ?');
       const destinationUids: number[] = [];
       rows.forEach((r, i) => {
-        insert.run(toId, first + i, modseq, r.contentId, r.flags, r.keywords, r.internalDate, r.size);
+        insert.run(toId, first + i, modseq, r.contentId, r.flags, r.keywords, r.internalDate, r.size, savedAt, r.emailId);
         ref.run(r.contentId);
         destinationUids.push(first + i);
       });
@@ -277,9 +281,11 @@ export class ImapMessageStore implements ImapMessages {
       if (rows.length === 0) return { uidValidity: dest.uidValidity, sourceUids: [], destinationUids: [], modseq: 0 };
       const modseq = tombstone(this.db, accountId, fromId, rows);
       const { first } = allocateUids(this.db, toId, rows.length, modseq);
-      const move = this.db.prepare('UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ? WHERE id = ?');
+      // The row (and its EMAILID, RFC 8474 §5.1) stays; RFC 8514 §2: the save date is the move's.
+      const savedAt = this.store.clock.now();
+      const move = this.db.prepare('UPDATE messages SET mailbox_id = ?, uid = ?, modseq = ?, save_date = ? WHERE id = ?');
       const destinationUids = rows.map((r, i) => {
-        move.run(toId, first + i, modseq, r.id);
+        move.run(toId, first + i, modseq, savedAt, r.id);
         return first + i;
       });
       const sourceUids = rows.map((r) => r.uid);
@@ -301,9 +307,9 @@ export class ImapMessageStore implements ImapMessages {
   }
 
   private rowsIn(mailboxId: number, ranges: UidRanges) {
-    const select = this.db.prepare(`SELECT id, uid, content_id AS contentId, flags, keywords, internal_date AS internalDate, size
+    const select = this.db.prepare(`SELECT id, uid, content_id AS contentId, flags, keywords, internal_date AS internalDate, size, email_id AS emailId
       FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid`);
-    const rows: { id: number; uid: number; contentId: number; flags: number; keywords: string; internalDate: number; size: number }[] = [];
+    const rows: { id: number; uid: number; contentId: number; flags: number; keywords: string; internalDate: number; size: number; emailId: string }[] = [];
     for (const [a, b] of ranges) rows.push(...(select.all(mailboxId, a, b) as typeof rows));
     return rows;
   }

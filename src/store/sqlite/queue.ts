@@ -75,7 +75,7 @@ export class QueueStore implements Queue {
         copies = storeMessage(this.db, tx, {
           raw: input.raw, prefix: input.prefix, index: input.index ?? EMPTY_INDEX,
           targets: input.localTargets, internalDate: input.internalDate, flags: [],
-        });
+        }, now);
         const first = copies[0]!;
         contentId = this.stmt.contentOfCopy.get(first.mailboxId, first.uid) as number;
       } else {

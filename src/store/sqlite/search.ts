@@ -85,6 +85,11 @@ class Compiler {
         return `(${this.textMatch('c.header_text', key.value)} OR ${this.textMatch('c.search_text', key.value)})`;
       case 'internaldate':
         return this.dateMatch('m.internal_date', key.cmp, key.day);
+      case 'savedate':
+        return this.dateMatch('m.save_date', key.cmp, key.day);
+      case 'emailid':
+        this.params.push(key.id);
+        return 'm.email_id = ?';
       case 'sentdate':
         this.needsContents = true;
         // RFC 3501 §6.4.4: the day as written in Date:, in its own zone (contents.sent_day).

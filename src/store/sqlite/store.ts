@@ -24,6 +24,7 @@ import { ReindexStore } from './reindex.ts';
 import { SpamStore } from './spam.ts';
 import { SieveStore } from './sieve.ts';
 import { ReportStore } from './reports.ts';
+import { UrlAuthKeyStore } from './urlauth-keys.ts';
 import { TlsResultStore } from './tls-results.ts';
 import { ImapMailboxStore } from './mailbox-views.ts';
 import { ImapMessageStore } from './messages.ts';
@@ -75,6 +76,7 @@ export class SqliteStore implements Store {
   readonly imapMessages: ImapMessageStore;
   readonly imapSearch: ImapSearchStore;
   readonly shared: SqliteShared;
+  readonly urlAuthKeys: UrlAuthKeyStore;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
   private readonly checkpointer: Checkpointer | null;
@@ -118,17 +120,18 @@ export class SqliteStore implements Store {
     this.imapMailboxes = new ImapMailboxStore(this);
     this.imapMessages = new ImapMessageStore(this);
     this.imapSearch = new ImapSearchStore(this, options.searchMaxMs ?? IMAP_SEARCH_MAX_MS);
-    this.shared = new SqliteShared(this.db, this.clock);
+    this.shared = new SqliteShared(this.db, this.clock, (work) => this.commits.runLight(work));
+    this.urlAuthKeys = new UrlAuthKeyStore(this.db, this.clock, (work) => this.commits.run(work));
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
   storeMessage(input: StoreInput): Promise<StoredCopy[]> {
-    return this.commits.run((tx) => storeMessage(this.db, tx, input)).then((copies) => this.trainArrivals([input], copies));
+    return this.commits.run((tx) => storeMessage(this.db, tx, input, this.clock.now())).then((copies) => this.trainArrivals([input], copies));
   }
 
   /** Stores several messages in one transaction: all of them or, if any fails, none (MULTIAPPEND). */
   storeMessages(inputs: readonly StoreInput[]): Promise<StoredCopy[][]> {
-    return this.commits.run((tx) => inputs.map((input) => storeMessage(this.db, tx, input))).then((copies) => this.trainArrivals(inputs, copies));
+    return this.commits.run((tx) => { const now = this.clock.now(); return inputs.map((input) => storeMessage(this.db, tx, input, now)); }).then((copies) => this.trainArrivals(inputs, copies));
   }
 
   /** After the commit: the trainer hears of the training on arrival delivery recorded. */

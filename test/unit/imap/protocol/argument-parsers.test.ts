@@ -13,6 +13,7 @@ import { parseAppendArguments } from '../../../../src/imap/protocol/append-argum
 import { parseSelectArguments } from '../../../../src/imap/protocol/select-parameters.ts';
 import { parseDateTime, formatDateTime, parseSearchDate } from '../../../../src/imap/protocol/dates.ts';
 import { mailboxNameProblem } from '../../../../src/imap/protocol/mailbox-names.ts';
+import { parseStatusItems } from '../../../../src/imap/protocol/status-items.ts';
 
 function args(line: string, literals: string[] = []): ArgumentReader {
   const f = new CommandFramer();
@@ -61,6 +62,20 @@ test('SEARCH: every RFC 3501 key parses', () => {
   for (const bad of ['a SEARCH', 'a SEARCH FOO', 'a SEARCH BEFORE 31-Feb-2020', 'a SEARCH OR SEEN', 'a SEARCH RETURN (BAR) ALL', 'a SEARCH LARGER x', 'a SEARCH HEADER "a:b" c']) {
     assert.throws(() => parseSearchArguments(args(bad)), ImapSyntaxError, bad);
   }
+});
+
+test('SAVEDATE (RFC 8514) and OBJECTID (RFC 8474): FETCH items, SEARCH keys, STATUS item', () => {
+  const f = parseFetchArguments(args('a FETCH 1 (SAVEDATE emailid ThreadId)'));
+  assert.deepEqual(f.items, [{ kind: 'simple', name: 'SAVEDATE' }, { kind: 'simple', name: 'EMAILID' }, { kind: 'simple', name: 'THREADID' }]);
+  const day = parseSearchDate('1-Feb-2026');
+  const s = parseSearchArguments(args('a SEARCH SAVEDBEFORE 1-Feb-2026 SAVEDON 1-Feb-2026 savedsince 1-Feb-2026 SAVEDATESUPPORTED EMAILID E0a_-Z THREADID "T1"'));
+  assert.deepEqual(s.key, { op: 'and', keys: [
+    { op: 'savedate', cmp: 'before', day }, { op: 'savedate', cmp: 'on', day }, { op: 'savedate', cmp: 'since', day },
+    { op: 'all' }, { op: 'emailid', id: 'E0a_-Z' }, { op: 'threadid', id: 'T1' }] });
+  for (const bad of ['EMAILID', 'EMAILID ""', 'EMAILID "a b"', `EMAILID ${'x'.repeat(256)}`, 'THREADID "é"', 'SAVEDSINCE 31-Feb-2026', 'SAVEDON']) {
+    assert.throws(() => parseSearchArguments(args(`a SEARCH ${bad}`)), ImapSyntaxError, bad);
+  }
+  assert.deepEqual(parseStatusItems(args('a X (MESSAGES MAILBOXID mailboxid)').list('items')), ['MESSAGES', 'MAILBOXID']);
 });
 
 test('STORE: modes, silent, unchangedsince, bare flags', () => {
