@@ -92,7 +92,7 @@ allow_private_mx = true
 [log]
 level = "warn"
 `);
-  const server = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), 'bin/postern', 'serve', '--config', path.join(dir, 'postern.toml')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), 'bin/postern', 'serve', '--config', path.join(dir, 'postern.toml')], { stdio: ['ignore', process.env.BENCH_LOG ? fs.openSync(process.env.BENCH_LOG, 'a') : 'ignore', 'inherit'] });
   children.push(server);
   await waitPort(subPort);
   await waitPort(sinkPort);

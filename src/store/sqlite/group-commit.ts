@@ -6,13 +6,21 @@
 // checkpointer truncating the WAL), jobs queue in order and run once released.
 // With syncOffLoop (serve), the COMMIT itself runs with synchronous=NORMAL (it writes the WAL but
 // does not fsync it) and the WAL is then fsynced on libuv's thread pool, so the event loop serves
-// other sessions during the fsync, the next batch commits meanwhile, and one fsync covers every
-// batch committed before it started. Jobs resolve and their changes are published only once an
-// fsync that began after their COMMIT has finished: what synchronous=FULL gives, off the loop.
+// other sessions during the fsync, and the jobs that arrive meanwhile wait for it to end and then
+// commit together. Jobs resolve and their changes are published only once an fsync that began
+// after their COMMIT has finished: what synchronous=FULL gives, off the loop. (Committing the next
+// batch during the fsync, as this did first, made no job durable sooner, since it waited for the
+// next fsync anyway, but split the load into more, smaller commits, each writing its 32 KiB pages
+// to the WAL again: bench/profiles.md, relay.)
 // (Measured with bench/compare smtp, alternating with Postfix: 0.25× → 0.50× Postfix with a new
 // connection per message, 0.34× → 0.43× with reused ones.) One difference remains: a read by
 // another session between the COMMIT and the end of its fsync (a few ms) can see the rows; no
 // reply, resolution or bus event reports them before they are durable.
+// Light jobs (runLight: leases, windowed counters, caches, whose loss in a power cut is harmless)
+// share the batch's transaction but resolve right after its COMMIT, without waiting for the fsync;
+// sharing it matters because a transaction of its own per message wrote its 32 KiB pages to the
+// WAL once more (bench/profiles.md, relay), and a write outside the group commit ignores the
+// checkpointer's hold.
 import fs from 'node:fs';
 import type { Db } from './open.ts';
 import type { ChangeBus, MailboxChange } from '../change-bus.ts';
@@ -24,6 +32,8 @@ export interface WriteContext {
 
 interface Job {
   work: (tx: WriteContext) => unknown;
+  /** Resolves after COMMIT without waiting for the WAL's fsync (see runLight). */
+  light: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -62,8 +72,17 @@ export class GroupCommit {
   }
 
   run<T>(work: (tx: WriteContext) => T): Promise<T> {
+    return this.enqueue(work, false);
+  }
+
+  /** A write that need not survive a power cut: in the next batch, resolved once it has committed (not fsynced). */
+  runLight<T>(work: (tx: WriteContext) => T): Promise<T> {
+    return this.enqueue(work, true);
+  }
+
+  private enqueue<T>(work: (tx: WriteContext) => T, light: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.push({ work, light, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -78,15 +97,20 @@ export class GroupCommit {
     this.schedule();
   }
 
+  /** While an fsync is in flight (syncOffLoop), new jobs wait for it and then commit as one batch. */
+  private waiting(): boolean {
+    return this.held || (this.syncOffLoop && this.syncing);
+  }
+
   private schedule(): void {
-    if (this.scheduled || this.held || this.pending.length === 0) return;
+    if (this.scheduled || this.waiting() || this.pending.length === 0) return;
     this.scheduled = true;
     setImmediate(() => this.flush());
   }
 
   private flush(): void {
     this.scheduled = false;
-    if (this.held) return;
+    if (this.waiting()) return;
     // A write queued just before close() (a background writer such as the spam trainer) fails
     // instead of throwing from the immediate on a closed database.
     if (this.closed) {
@@ -116,15 +140,17 @@ export class GroupCommit {
     } finally {
       if (this.syncOffLoop) this.db.pragma('synchronous = FULL');
     }
-    const finish = (syncError: unknown) => batch.forEach((job, i) => {
+    const settle = (job: Job, i: number, syncError: unknown) => {
       const outcome = outcomes[i]!;
       if (syncError) return job.reject(syncError);
       if (!outcome.ok) return job.reject(outcome.value);
       for (const change of outcome.changes) this.bus.publish(change);
       job.resolve(outcome.value);
-    });
-    if (!this.syncOffLoop) return finish(null);
-    this.unsynced.push(finish);
+    };
+    if (!this.syncOffLoop) return batch.forEach((job, i) => settle(job, i, null));
+    batch.forEach((job, i) => { if (job.light) settle(job, i, null); });
+    if (batch.every((job) => job.light)) return;
+    this.unsynced.push((syncError) => batch.forEach((job, i) => { if (!job.light) settle(job, i, syncError); }));
     this.syncWal();
   }
 
@@ -146,6 +172,8 @@ export class GroupCommit {
       for (const f of waiting) f(error);
       if (this.closed) this.closeWal();
       else this.syncWal();
+      // Jobs that waited for this fsync commit now (or, closed meanwhile, fail).
+      this.schedule();
     });
   }
 }

@@ -82,3 +82,36 @@ test('with syncOffLoop a failed fsync fails the jobs it was to make durable', as
   });
   await assert.rejects(commits.run(() => db.prepare('INSERT INTO t VALUES (1)').run()), /EIO/);
 });
+
+test('a light job shares the batch transaction and resolves at its COMMIT; the durable ones still wait for the fsync', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-gc-'));
+  const db = openDatabase(dir);
+  db.exec('CREATE TABLE t (n INTEGER)');
+  const commits = new GroupCommit(db, new LocalChangeBus(), { syncOffLoop: true });
+  const syncs: ((e: Error | null) => void)[] = [];
+  const original = fs.fsync;
+  (fs as { fsync: unknown }).fsync = (_fd: number, cb: (e: Error | null) => void) => syncs.push(cb);
+  let transactions = 0;
+  const transaction = db.transaction.bind(db);
+  (db as { transaction: unknown }).transaction = (fn: () => unknown) => { if (!db.inTransaction) transactions++; return transaction(fn); };
+  t.after(() => {
+    (fs as { fsync: unknown }).fsync = original;
+    commits.close();
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const resolved: string[] = [];
+  const durable = commits.run(() => db.prepare('INSERT INTO t VALUES (1)').run()).then(() => resolved.push('durable'));
+  const light = commits.runLight(() => db.prepare('INSERT INTO t VALUES (2)').run().changes).then((n) => { resolved.push('light'); return n; });
+  assert.equal(await light, 1);
+  assert.equal(transactions, 1, 'one transaction for both');
+  assert.deepEqual(resolved, ['light'], 'the light job did not wait for the fsync');
+  assert.equal(syncs.length, 1);
+  syncs[0]!(null);
+  await durable;
+  assert.deepEqual(resolved, ['light', 'durable']);
+  await commits.runLight(() => db.prepare('INSERT INTO t VALUES (3)').run());
+  assert.equal(syncs.length, 1, 'a batch of light jobs alone asks for no fsync');
+  await assert.rejects(commits.runLight(() => { throw new Error('boom'); }), /boom/);
+  assert.deepEqual(db.prepare('SELECT n FROM t ORDER BY n').pluck().all(), [1, 2, 3]);
+});
