@@ -3,7 +3,8 @@
 // only by X; submit+X, an expired URL and a tampered token never (NIL, all alike); a URL of another
 // user's mailbox, anonymous access, another mechanism or a URL without ;URLAUTH= are refused with
 // NO [BADURL] or BAD; RESETKEY of a mailbox ends its URLs; the keys survive a restart, and RESETKEY
-// without a mailbox ends every URL. Hostile URLFETCH input is BAD [LIMIT] and the server keeps serving.
+// without a mailbox ends every URL. Hostile URLFETCH input is BAD [LIMIT] and the server keeps serving;
+// CATENATE takes an authorized URL under URLFETCH's rules.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -133,4 +134,32 @@ test('hostile URLAUTH input is BAD [LIMIT] or BAD, and other sessions keep being
   assert.match(await exchange(hostile, 'h6', 'h6 NOOP'), /^h6 OK/m);
   hostile.end();
   bystander.end();
+});
+
+test('CATENATE takes an authorized URL as URLFETCH would: another user\'s shared part, never a tampered one', async () => {
+  const login = async (user: string, pass: string) => {
+    const s = net.connect(srv.imapPort, '127.0.0.1');
+    await new Promise((r) => s.once('data', r));
+    assert.match(await exchange(s, 'l', `l LOGIN ${user} ${pass}`), /^l OK/m);
+    return s;
+  };
+  const owner = await login(USER, PASS);
+  const msg = 'Subject: part\r\n\r\nshared text\r\n';
+  const appended = /^a1 OK \[APPENDUID \d+ (\d+)\]/m.exec(await exchange(owner, 'a1', `a1 APPEND INBOX {${msg.length}+}\r\n${msg}`));
+  assert.ok(appended);
+  const uid = Number(appended[1]);
+  const gen = await exchange(owner, 'g', `g GENURLAUTH "imap://user@example.test/INBOX/;UID=${uid}/;SECTION=TEXT;URLAUTH=user+${OTHER}" INTERNAL`);
+  const url = /^\* GENURLAUTH "([^"]+)"/m.exec(gen)![1]!;
+  const other = await login(OTHER, OTHER_PASS);
+  const made = await exchange(other, 'c1', `c1 APPEND INBOX CATENATE (TEXT {10+}\r\nSubject: x URL "${url}")`);
+  assert.match(made, /^c1 OK \[APPENDUID/m);
+  assert.match(await exchange(other, 's', 's SELECT INBOX'), /^s OK/m);
+  assert.match(await exchange(other, 'f', 'f FETCH * BODY.PEEK[]'), /\{23\}\r\nSubject: xshared text\r\n\)/);
+  const tampered = url.slice(0, -1) + (url.endsWith('0') ? '1' : '0');
+  assert.match(await exchange(other, 'c2', `c2 APPEND INBOX CATENATE (URL "${tampered}")`), /^c2 NO \[BADURL /m);
+  // The owner's own plain URL works for the owner only.
+  assert.match(await exchange(other, 'c3', `c3 APPEND INBOX CATENATE (URL "imap://user@example.test/INBOX/;UID=${uid}")`), /^c3 NO \[BADURL /m);
+  assert.match(await exchange(owner, 'c4', `c4 APPEND INBOX CATENATE (URL "imap://user@example.test/INBOX/;UID=${uid}")`), /^c4 OK/m);
+  owner.end();
+  other.end();
 });
