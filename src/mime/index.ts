@@ -20,6 +20,7 @@ import type { IndexedMessage, MimePart } from './types.ts';
 export type { IndexedMessage, MimePart, SectionKind } from './types.ts';
 export { filterHeaderFields, resolvePart, sectionRange } from './section.ts';
 export { decodeTransfer } from './transfer-encoding.ts';
+export { binaryForm, binaryStructure, partStructure, shiftTree } from './binary-form.ts';
 export { decodeTree, encodeTree } from './tree-codec.ts';
 
 const EMPTY_ENVELOPE = '(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)';
