@@ -17,6 +17,7 @@ import { COMMANDS } from '../src/imap/commands/registry.ts';
 import { ImapSession } from '../src/imap/session/session.ts';
 import { LoginThrottle } from '../src/login/throttle.ts';
 import { hashPassword } from '../src/login/password.ts';
+import { ensureSearchIndex } from './search-index.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -56,6 +57,8 @@ if (!account) {
   }
   console.error(`stored ${count} messages in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
+// A store loaded by an older Postern may predate the full-text index: SEARCH would scan it.
+await ensureSearchIndex(store, dir);
 
 const services = new ImapServices(COMMANDS, store, new LoginThrottle(store.shared, { maxFailures: 10, lockoutS: 60 }), pino({ level: 'silent' }), { hostname: 'bench', allowPlaintextLoopback: true }, null);
 const [client, server] = duplexPair();

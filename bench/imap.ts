@@ -15,6 +15,7 @@ import { validateConfig } from '../src/config/load.ts';
 import { buildContext } from '../src/cli/serve.ts';
 import { hashPassword } from '../src/login/password.ts';
 import { deliver } from '../src/delivery/deliver.ts';
+import { ensureSearchIndex } from './search-index.ts';
 
 const run = promisify(execFile);
 const PEERS = PEERS_DIR;
@@ -66,6 +67,8 @@ async function main(): Promise<void> {
     console.log(`loaded ${files.length} messages through deliver() in ${s.toFixed(1)} s (${Math.round(files.length / s)} msg/s)`);
     fs.writeFileSync(path.join(dataDir, 'loaded'), '');
   }
+  // A data dir loaded by an older Postern may predate the full-text index: SEARCH would scan it.
+  await ensureSearchIndex(ctx.store, dataDir);
   // IDLE runs use their own small mailbox, as the peers' Dovecot baseline does.
   if (!(await ctx.store.accounts.byAddress(IDLE_USER))) {
     const domain = (await ctx.store.domains.find('example.test'))!;

@@ -126,6 +126,15 @@ export const IMAP_MAX_COMMAND_LITERAL_BYTES = 256 * 1024;
  *  read, so a line of short URLs must not become thousands of reads. Real clients send a few. */
 export const IMAP_MAX_CATENATE_PARTS = 64;
 
+/** URLs in one GENURLAUTH or URLFETCH (RFC 4467): each is a few store reads (owner, mailbox, key,
+ *  message) and URLFETCH's each a message part read whole, so a command holds at most this many.
+ *  A client composing a message refers to its few attachments. */
+export const IMAP_MAX_URLAUTH_URLS = 32;
+
+/** Characters in one IMAP URL (RFC 5092) given to CATENATE, GENURLAUTH or URLFETCH: a mailbox
+ *  name, a section and an authorization fit in a few hundred; nothing longer is a real URL. */
+export const IMAP_MAX_URL_LENGTH = 2048;
+
 /** SEARCH/SORT results one session keeps up to date (RFC 5267 RETURN (UPDATE)): each is searched
  *  again, over the changed messages only, at every report, and a SORT context holds its sorted
  *  result. RFC 5267 §4.3.1 asks for at least one; beyond this the client gets NO [NOUPDATE]. */

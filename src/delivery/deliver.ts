@@ -1,8 +1,9 @@
 // The one way into a mailbox. Inbound SMTP, local submission, bounces, IMAP APPEND and import all
-// call deliver(): it parses the message once (src/mime), stores it once for every recipient in one
+// call deliver(): it parses the message once (src/mime; or takes the caller's parse of raw and only
+// accounts for the prefix, mime/index.ts indexBehindPrefix), stores it once for every recipient in one
 // group-committed transaction, and resolves only after COMMIT — so a 250 or an OK that follows it
 // is durable — with the change already published to the recipients' sessions.
-import { indexMessage, encodeTree } from '../mime/index.ts';
+import { indexBehindPrefix, indexMessage, encodeTree, type IndexedMessage } from '../mime/index.ts';
 import type { Store } from '../store/api.ts';
 import type { ContentIndex } from '../store/contents.ts';
 import { pop3Octets } from '../pop3/protocol/message-stuffer.ts';
@@ -23,6 +24,11 @@ export interface DeliveryInput {
   raw: Buffer;
   /** Header lines Postern adds in front (Received, Authentication-Results, DKIM-Signature), CRLF-terminated. */
   prefix?: string | Buffer;
+  /**
+   * `raw` as the caller already parsed it (indexMessage(raw), e.g. for the spam filter): the stored
+   * index is derived from it instead of parsing prefix + raw again. It must be the parse of this raw.
+   */
+  parsed?: IndexedMessage;
   recipients: StoreTarget[];
   /** IMAP INTERNALDATE, ms since epoch; defaults to now. */
   internalDate?: number;
@@ -53,7 +59,9 @@ export interface DeliveryInput {
 
 export async function deliver(store: Store, input: DeliveryInput): Promise<StoredCopy[]> {
   const prefix = typeof input.prefix === 'string' ? Buffer.from(input.prefix, 'utf8') : input.prefix ?? Buffer.alloc(0);
-  const full = prefix.length > 0 ? Buffer.concat([prefix, input.raw]) : input.raw;
+  // Prefix + raw in one buffer, made only for what reads it whole (a parse, a Sieve script).
+  let joined: Buffer | null = null;
+  const full = () => (joined ??= prefix.length > 0 ? Buffer.concat([prefix, input.raw]) : input.raw);
   if (!input.filter) return commitCopies(store, input, input.recipients, prefix, full);
   // Sieve runs before the message is stored (after the spam verdict the caller put in the prefix).
   const plan = await planDelivery(store, full, input.raw, prefix, input.recipients, input.filter);
@@ -105,10 +113,10 @@ function refiledSpam(records: readonly SpamDeliveryRecord[], targets: StoreTarge
   return out;
 }
 
-async function commitCopies(store: Store, input: DeliveryInput, recipients: StoreTarget[], prefix: Buffer, full: Buffer): Promise<StoredCopy[]> {
+async function commitCopies(store: Store, input: DeliveryInput, recipients: StoreTarget[], prefix: Buffer, full: () => Buffer): Promise<StoredCopy[]> {
   if (input.queue) {
     // Queue-only content is never read by IMAP, so it is not indexed.
-    const index = recipients.length > 0 ? contentIndexOf(full) : null;
+    const index = recipients.length > 0 ? indexFor(input, prefix, full) : null;
     const { copies } = await store.queue.accept({
       raw: input.raw, prefix, index, localTargets: recipients, internalDate: input.internalDate ?? store.clock.now(),
       sender: input.queue.sender, accountId: input.queue.accountId, remoteRecipients: input.queue.recipients, expiresAt: input.queue.expiresAt,
@@ -118,7 +126,7 @@ async function commitCopies(store: Store, input: DeliveryInput, recipients: Stor
   return store.storeMessage({
     raw: input.raw,
     prefix,
-    index: contentIndexOf(full),
+    index: indexFor(input, prefix, full),
     targets: recipients,
     internalDate: input.internalDate ?? store.clock.now(),
     flags: input.flags ?? [],
@@ -127,14 +135,26 @@ async function commitCopies(store: Store, input: DeliveryInput, recipients: Stor
   });
 }
 
-/** What delivery computes once from a message as served (prefix + raw) for IMAP and POP3 to read later. */
-export function contentIndexOf(full: Buffer): ContentIndex {
-  const indexed = indexMessage(full);
+/** The stored index: from the caller's parse of raw, moved behind the prefix, or from a parse of prefix + raw. */
+function indexFor(input: DeliveryInput, prefix: Buffer, full: () => Buffer): ContentIndex {
+  if (!input.parsed) return contentIndexOf(full());
+  return contentIndexOf([prefix, input.raw], indexBehindPrefix(input.parsed, input.raw, prefix));
+}
+
+/**
+ * What delivery computes once from a message as served (prefix + raw, whole or in pieces) for IMAP
+ * and POP3 to read later; `indexed`: its parse, when made already (required for pieces).
+ */
+export function contentIndexOf(full: Buffer): ContentIndex;
+export function contentIndexOf(pieces: readonly Buffer[], indexed: IndexedMessage): ContentIndex;
+export function contentIndexOf(full: Buffer | readonly Buffer[], given?: IndexedMessage): ContentIndex {
+  const pieces = Buffer.isBuffer(full) ? [full] : full;
+  const indexed = given ?? indexMessage(pieces[0]!);
   return {
     mimeTree: encodeTree(indexed.tree), envelope: indexed.envelope, bodyStructure: indexed.bodyStructure, body: indexed.body,
     headerText: indexed.headerText, searchText: indexed.searchText, sentDate: indexed.sentDate,
     sentDay: indexed.sentDay, addressText: indexed.addressText, sortKeys: indexed.sortKeys,
     // A POP3 user's first login would otherwise read every message to count it (0.65 s on 10,000).
-    pop3Octets: pop3Octets([full]),
+    pop3Octets: pop3Octets(pieces),
   };
 }

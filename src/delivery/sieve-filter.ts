@@ -73,10 +73,11 @@ async function loadIncludes(store: Store, accountId: number, main: CompiledScrip
   return out;
 }
 
-export async function planDelivery(store: Store, full: Buffer, raw: Buffer, prefix: Buffer, targets: StoreTarget[], opts: FilterOptions): Promise<DeliveryPlan> {
+/** `full()`: prefix + raw, built only when some recipient has a script. */
+export async function planDelivery(store: Store, full: () => Buffer, raw: Buffer, prefix: Buffer, targets: StoreTarget[], opts: FilterOptions): Promise<DeliveryPlan> {
   const { log, hostname } = opts.services;
   const now = store.clock.now();
-  const message = new SieveMessage(full);
+  let message: SieveMessage | null = null;
   const out: StoreTarget[] = [];
   const later: (() => Promise<void>)[] = [];
   let rejections = 0;
@@ -92,7 +93,7 @@ export async function planDelivery(store: Store, full: Buffer, raw: Buffer, pref
       const script = compileCached(active.script);
       const personal = script.includes.length > 0 ? await loadIncludes(store, account.id, script) : new Map();
       const result = await runSieve(script, {
-        message,
+        message: (message ??= new SieveMessage(full())),
         envelope: { from: opts.envelopeFrom, to: opts.rcptOf.get(account.id) ?? account.address },
         userAddresses: [account.address],
         environment: {
@@ -132,7 +133,7 @@ export async function planDelivery(store: Store, full: Buffer, raw: Buffer, pref
         case 'reject':
           rejections++;
           reason = action.reason;
-          if (opts.envelopeFrom !== '') later.push(() => sendRejection(store, opts, full, account.id, account.address, action.reason));
+          if (opts.envelopeFrom !== '') later.push(() => sendRejection(store, opts, full(), account.id, account.address, action.reason));
           break;
         case 'vacation': later.push(() => sendVacation(store, opts, account.id, action)); break;
       }

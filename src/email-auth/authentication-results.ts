@@ -1,8 +1,8 @@
 // Reading the authserv-id of Authentication-Results fields, and removing the ones that claim to be
-// ours. Always true: after stripForgedResults, no Authentication-Results field in the message names
-// our authserv-id, so the only verdict under our name is the one we prepend; every other byte of
-// the message is unchanged.
-import { fieldsBeforeEmptyLine, fieldsNamed, withoutFields } from '../mime/header-fields.ts';
+// ours. Always true: once the fields forgedResults names are removed, no Authentication-Results field
+// in the message names our authserv-id, so the only verdict under our name is the one we prepend;
+// every other byte of the message is unchanged.
+import { fieldsNamed, type HeaderField, type MessageHeader } from '../mime/header-fields.ts';
 
 /**
  * The authserv-id of an Authentication-Results field value (RFC 8601 §2.2: a `value`, token or
@@ -44,17 +44,16 @@ function skipCfws(s: string, i: number): number {
 
 /**
  * RFC 8601 §5: a border MTA removes Authentication-Results fields that claim its own authserv-id
- * before adding its own, so a sender cannot forge our verdict. Comparison is case-insensitive
- * because the authserv-id is a host name.
+ * before adding its own, so a sender cannot forge our verdict. These are they, in message order,
+ * for withoutFields. Comparison is case-insensitive because the authserv-id is a host name.
  */
-export function stripForgedResults(raw: Buffer, authservId: string): Buffer {
+export function forgedResults(raw: Buffer, header: MessageHeader, authservId: string): HeaderField[] {
   const ours = authservId.toLowerCase();
   // Every field a lenient reader could take as header, not only the strict header section: a
   // forged verdict below a line that is not a field must not reach such a reader either.
-  const forged = fieldsNamed(fieldsBeforeEmptyLine(raw), 'Authentication-Results').filter((field) => {
+  return fieldsNamed(header.lenient, 'Authentication-Results').filter((field) => {
     const text = raw.toString('latin1', field.start, field.end);
     const id = authservIdOf(text.slice(text.indexOf(':') + 1));
     return id !== null && id.toLowerCase() === ours;
   });
-  return withoutFields(raw, forged);
 }

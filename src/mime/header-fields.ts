@@ -28,23 +28,33 @@ export function splitHeaderFields(raw: Buffer): HeaderSection {
 }
 
 /**
- * Every field a lenient reader could take as header: the fields of the header section and, when it
- * ended at a line that is not a field, those between that line and the first empty line. For
- * removing fields that must never reach any reader (our own verdicts, RFC 8601 §5), not for reading.
+ * A message's header read once, for everything a transaction asks of it: the header section and
+ * `lenient`, every field a lenient reader could take as header (the section's fields and, when it
+ * ended at a line that is not a field, those between that line and the first empty line). `lenient`
+ * is for removing fields that must never reach any reader (our own verdicts, RFC 8601 §5), not for
+ * reading. Offsets are into the message it was read from.
  */
-export function fieldsBeforeEmptyLine(raw: Buffer): HeaderField[] {
-  const fields: HeaderField[] = [];
-  let pos = 0;
-  while (pos < raw.length) {
-    const block = readHeaderBlock(raw, pos, raw.length);
-    fields.push(...block.fields);
-    const headerEnd = block.fields.at(-1)?.end ?? pos;
-    if (block.bodyStart !== headerEnd || block.bodyStart === raw.length) break;
+export interface MessageHeader extends HeaderSection {
+  lenient: HeaderField[];
+}
+
+export function readMessageHeader(raw: Buffer): MessageHeader {
+  const first = readHeaderBlock(raw, 0, raw.length);
+  const headerEnd = first.fields.at(-1)?.end ?? 0;
+  const separated = first.bodyStart !== headerEnd || first.bodyStart === raw.length;
+  const lenient = [...first.fields];
+  let block = first;
+  let blockEnd = headerEnd;
+  while (block.bodyStart === blockEnd && block.bodyStart < raw.length) {
     // The body began at a line that is not a field: step over it and read on.
     const lf = raw.indexOf(0x0a, block.bodyStart);
-    pos = lf < 0 ? raw.length : lf + 1;
+    const pos = lf < 0 ? raw.length : lf + 1;
+    if (pos >= raw.length) break;
+    block = readHeaderBlock(raw, pos, raw.length);
+    lenient.push(...block.fields);
+    blockEnd = block.fields.at(-1)?.end ?? pos;
   }
-  return fields;
+  return { fields: first.fields, bodyStart: first.bodyStart, separated, lenient };
 }
 
 /** The header section's fields, byte for byte, without the empty line (a DSN's text/rfc822-headers, RFC 3462). */

@@ -4,7 +4,10 @@
 // RCPT, finishTransaction answers the final dot. Always true: a refusal is thrown as an SMTP reply
 // error carrying its code and, at the start of its text, its RFC 3463 enhanced code; the accepted
 // reply is returned only after deliver() resolved (every copy committed); anything refused is stored
-// nowhere, except a spam refusal's copy in each recipient's Rejects.
+// nowhere, except a spam refusal's copy in each recipient's Rejects; at the final dot the header is
+// read once (readMessageHeader) and the message as stored parsed once (indexMessage), and every
+// step after that (loop count, From: domains, forged-field removal, spam filter, deliver()) reads
+// those views instead of scanning the bytes again.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/types.ts';
 import type { Store } from '../store/api.ts';
@@ -24,13 +27,15 @@ import { decideInbound } from '../email-auth/inbound-policy.ts';
 import { decideOwnDomain } from '../email-auth/own-domain-policy.ts';
 import { fromAddresses } from './submission-policy.ts';
 import { domainOf, normalizeDomain } from '../store/addresses.ts';
-import { stripForgedResults } from '../email-auth/authentication-results.ts';
+import { forgedResults } from '../email-auth/authentication-results.ts';
 import { verdictLabels } from '../email-auth/verdict-labels.ts';
 import { checkRecipient } from './recipient-syntax.ts';
 import { buildReceived, withProtocol } from '../mime/received.ts';
 import { isLooping } from './loop-detection.ts';
 import { SpamFilter, type Judgement, type JudgeInput } from '../spam/filter.ts';
-import { stripOwnSpamFields } from '../spam/own-headers.ts';
+import { ownSpamFields } from '../spam/own-headers.ts';
+import { readMessageHeader, withoutFields } from '../mime/header-fields.ts';
+import { indexMessage, type IndexedMessage } from '../mime/index.ts';
 import { learnedOnArrival, spamHeaders } from '../spam/verdict.ts';
 import { REJECTS_MAILBOX } from '../store/spam-filing.ts';
 import { greylistExempt, greylistTriplet, GREYLIST_KEEP_MS } from '../spam/greylist.ts';
@@ -162,7 +167,9 @@ export async function finishTransaction(deps: InboundDeps, tx: InboundTransactio
     refused('bare-cr');
     throw catalogueError(BARE_CR);
   }
-  if (isLooping(content.raw, SMTP_MAX_RECEIVED)) {
+  // The header is read once for the transaction (loop count, From: domains, forged fields).
+  const header = readMessageHeader(content.raw);
+  if (isLooping(header, SMTP_MAX_RECEIVED)) {
     refused('loop');
     throw reply(554, `5.4.6 Too many Received headers (more than ${SMTP_MAX_RECEIVED}): mail loop`);
   }
@@ -172,7 +179,7 @@ export async function finishTransaction(deps: InboundDeps, tx: InboundTransactio
   const verdict = await verifyMessage(content.raw, envelope, { resolver: deps.resolver, hostname: config.hostname, timeoutMs: config.inbound.verify_timeout_ms });
   for (const labels of verdictLabels(verdict)) metrics.verdicts.inc({ ...labels });
   const ownDomains: string[] = [];
-  for (const domain of new Set(fromAddresses(content.raw).map((a) => normalizeDomain(domainOf(a))))) if (await store.domains.isLocal(domain)) ownDomains.push(domain);
+  for (const domain of new Set(fromAddresses(content.raw, header).map((a) => normalizeDomain(domainOf(a))))) if (await store.domains.isLocal(domain)) ownDomains.push(domain);
   const decision = decideOwnDomain(decideInbound(verdict, config.inbound), ownDomains, verdict, envelope, config.inbound.own_domain_unauthenticated);
   if (decision.kind === 'reject' || decision.kind === 'defer') {
     refused(decision.reason);
@@ -193,19 +200,23 @@ export async function finishTransaction(deps: InboundDeps, tx: InboundTransactio
     recipient: rcpts.length === 1 ? rcpts[0] : undefined,
     date: deps.clock.now(),
   }) };
-  const raw = stripOwnSpamFields(stripForgedResults(content.raw, config.hostname));
+  // RFC 8601 §5 and our X-Spam fields: claims to be our verdict are removed, in one pass.
+  const forged = [...forgedResults(content.raw, header, config.hostname), ...ownSpamFields(header)].sort((a, b) => a.start - b.start);
+  const raw = withoutFields(content.raw, forged);
+  // Parsed once, for the spam filter and for delivery's index (which only adds the prefix to it).
+  const parsed = indexMessage(raw);
   const policyJunk = decision.kind === 'junk';
   const deliveries: SpamDelivery[] = [];
   if (config.spam.enabled && accounts.size > 0) {
     const judgement = await deps.filter.judge({
-      raw, accountIds: [...accounts], auth: verdict, envelope, recipients: rcpts, earlyTalker: tx.earlyTalker,
+      raw, parsed, accountIds: [...accounts], auth: verdict, envelope, recipients: rcpts, earlyTalker: tx.earlyTalker,
     });
     await greylist(deps, judgement, verdict, envelope, tx.sessionId);
     if (judgement.accounts.every((a) => a.verdict.action === 'reject')) {
       // Refused, but a copy is kept in each recipient's Rejects so a wrongly refused message can be found.
       for (const a of judgement.accounts) await store.spam.rejectsMailbox(a.accountId);
       const copies = judgement.accounts.map((a) => ({ accountId: a.accountId, mailbox: REJECTS_MAILBOX }));
-      for (const group of spamDeliveries(judgement, copies, 'reject')) await storeCopies(store, raw, prefixHead, group);
+      for (const group of spamDeliveries(judgement, copies, 'reject')) await storeCopies(store, { raw, parsed }, prefixHead, group);
       refused('spam');
       const top = judgement.accounts[0]!.verdict;
       log.info({ session: tx.sessionId, id, from: envelope.mailFrom, score: top.score, reasons: top.reasons }, 'inbound message refused as spam (copy in Rejects)');
@@ -222,7 +233,7 @@ export async function finishTransaction(deps: InboundDeps, tx: InboundTransactio
   // scripts read). A reject refuses the transaction only when one deliver() holds every copy.
   const sieve: FilterOptions = { envelopeFrom: envelope.mailFrom, rcptOf: tx.rcptOf, remoteIp: envelope.ip, services: deps.outbound, refuseOnReject: deliveries.length === 1 };
   try {
-    for (const [i, d] of deliveries.entries()) await storeCopies(store, raw, prefixHead, d, sieve, i === 0 ? tx.forwards : undefined);
+    for (const [i, d] of deliveries.entries()) await storeCopies(store, { raw, parsed }, prefixHead, d, sieve, i === 0 ? tx.forwards : undefined);
   } catch (err) {
     if (err instanceof SieveRejectError) {
       // RFC 5429 §2.2: every recipient's script rejected it, so it is refused in the transaction.
@@ -286,6 +297,6 @@ function spamDeliveries(judgement: Judgement, targets: StoreTarget[], refused: '
   return [...groups.values()];
 }
 
-function storeCopies(store: Store, raw: Buffer, head: { results: string; received: string }, d: SpamDelivery, filter?: FilterOptions, forwards?: Map<string, string[]>): Promise<unknown> {
-  return deliver(store, { raw, prefix: head.results + d.header + head.received, recipients: d.targets, spam: d.records, filter, forwards });
+function storeCopies(store: Store, message: { raw: Buffer; parsed: IndexedMessage }, head: { results: string; received: string }, d: SpamDelivery, filter?: FilterOptions, forwards?: Map<string, string[]>): Promise<unknown> {
+  return deliver(store, { ...message, prefix: head.results + d.header + head.received, recipients: d.targets, spam: d.records, filter, forwards });
 }

@@ -3,7 +3,8 @@
 // touches a socket or the store; callers resolve addresses to accounts and pass the answers in,
 // and every refusal is an SMTP reply with its enhanced status code.
 import { randomBytes } from 'node:crypto';
-import { fieldValue, splitMessage } from '../email-auth/header-fields.ts';
+import { splitMessage } from '../email-auth/header-fields.ts';
+import { splitHeaderFields, type HeaderSection } from '../mime/header-fields.ts';
 import { LineEndingNormalizer } from './line-endings.ts';
 import { decodeEncodedWords } from '../mime/encoded-words.ts';
 import { parseAddressList } from '../mime/address-list.ts';
@@ -45,15 +46,14 @@ export interface FromMailbox { address: string; nameAddresses: string[] }
  * dropped can carry an address past the check, a field with one mailbox reports every other
  * address-looking string in the whole field as its nameAddresses.
  */
-export function fromMailboxes(message: Buffer): { fields: number; mailboxes: FromMailbox[] } {
-  const { fields } = splitMessage(message);
+export function fromMailboxes(message: Buffer, header: Pick<HeaderSection, 'fields'> = splitHeaderFields(message)): { fields: number; mailboxes: FromMailbox[] } {
   const mailboxes: FromMailbox[] = [];
   let count = 0;
-  for (const f of fields) {
+  for (const f of header.fields) {
     if (f.name !== 'from') continue;
     count++;
-    // Header bytes are UTF-8 when they are not ASCII (RFC 6532).
-    const value = Buffer.from(fieldValue(f), 'latin1').toString('utf8');
+    // Unfolded (RFC 5322 §2.2.3); header bytes are UTF-8 when they are not ASCII (RFC 6532).
+    const value = Buffer.from(message.toString('latin1', f.valueStart, f.end).replace(/\r?\n$/, '').replace(/\r\n/g, '').trim(), 'latin1').toString('utf8');
     // Group markers (a start has no host, an end nothing at all) are not mailboxes.
     const parsed = parseAddressList(value).filter((a) => a.host !== null);
     const inField = parsed.map((a) => ({ address: a.mailbox && a.host ? `${a.mailbox}@${a.host}`.toLowerCase() : '', name: a.name ?? '' }));
@@ -67,8 +67,8 @@ export function fromMailboxes(message: Buffer): { fields: number; mailboxes: Fro
 }
 
 /** The addresses of the From: field(s), lowercased; groups are flattened. */
-export function fromAddresses(message: Buffer): string[] {
-  return fromMailboxes(message).mailboxes.map((m) => m.address);
+export function fromAddresses(message: Buffer, header: Pick<HeaderSection, 'fields'> = splitHeaderFields(message)): string[] {
+  return fromMailboxes(message, header).mailboxes.map((m) => m.address);
 }
 
 // Anything shaped like local@domain.tld once encoded words are decoded and compatibility forms

@@ -5,7 +5,7 @@
 // score and the DNS lists; connection signals and rspamd add to the score. Always true: every
 // lookup goes through the store or the one resolver; a failing DNS list or rspamd is logged and
 // counted and changes nothing; the work per message is bounded by src/limits.ts (SPAM_*).
-import { indexMessage } from '../mime/index.ts';
+import type { IndexedMessage } from '../mime/index.ts';
 import { parseAddressList } from '../mime/address-list.ts';
 import { SPAM_MAX_DNS_LISTS, SPAM_URL_SCAN_BYTES } from '../limits.ts';
 import type { Config } from '../config/types.ts';
@@ -29,6 +29,8 @@ import { combine, type ConnectionSignals, type RspamdResult, type SpamVerdict } 
 export interface JudgeInput {
   /** The message as it will be stored (incoming X-Spam fields already removed). */
   raw: Buffer;
+  /** `raw` parsed (indexMessage(raw)), once for the transaction: delivery stores the same parse. */
+  parsed: IndexedMessage;
   accountIds: readonly number[];
   auth: AuthVerdict;
   envelope: InboundEnvelope;
@@ -77,7 +79,7 @@ export class SpamFilter {
 
   async judge(input: JudgeInput): Promise<Judgement> {
     const { config, store } = this.deps;
-    const indexed = indexMessage(input.raw);
+    const indexed = input.parsed;
     const names = tokensOf({ headerText: indexed.headerText, searchText: indexed.searchText, head: input.raw.subarray(0, SPAM_URL_SCAN_BYTES) });
     const tokens = names.map(tokenKey);
     const from = fromAddressOf(indexed.from);

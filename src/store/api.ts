@@ -51,6 +51,8 @@ export interface Store {
   readonly imapMailboxes: ImapMailboxes;
   readonly imapMessages: ImapMessages;
   readonly imapSearch: ImapSearch;
+  /** URLAUTH mailbox access keys (RFC 4467). */
+  readonly urlAuthKeys: UrlAuthKeys;
   /** State every node must agree on: leases (locks, session slots), windowed counters, a cache. */
   readonly shared: SharedState;
   /** Names of the migrations this open applied (serve logs them). */
@@ -368,6 +370,23 @@ export interface ImapSearch {
   search(mailboxId: number, key: StoreSearchKey): Promise<SearchHit[]>;
   /** The matching messages with their sort and thread keys, ascending by UID. */
   searchForSort(mailboxId: number, key: StoreSearchKey): Promise<SortHit[]>;
+}
+
+/**
+ * URLAUTH mailbox access keys (RFC 4467 §7): one random key per mailbox of an account. A key
+ * belongs to one incarnation of a mailbox (its UIDVALIDITY): a recreated mailbox has none until
+ * the next GENURLAUTH, and a deleted mailbox or account takes its keys with it.
+ */
+export interface UrlAuthKeys {
+  /** The mailbox's key, or null when it has none (never made, reset, or another incarnation). */
+  key(accountId: number, mailboxId: number, uidValidity: number): Promise<Buffer | null>;
+  /** The mailbox's key, made from `fresh` when it has none yet; two callers at once get the same
+   *  key. Null when there is no such mailbox of the account (any more). */
+  ensure(accountId: number, mailboxId: number, uidValidity: number, fresh: Buffer): Promise<Buffer | null>;
+  /** RESETKEY with a mailbox: its key becomes `fresh`; false when there is no such mailbox. */
+  replace(accountId: number, mailboxId: number, uidValidity: number, fresh: Buffer): Promise<boolean>;
+  /** RESETKEY without one: removes every key of the account; returns how many went. */
+  removeAll(accountId: number): Promise<number>;
 }
 
 /** A place taken under a lease name; renewed by its node while held, expiring if the node dies. */

@@ -58,7 +58,7 @@ test('the classifier sees at most SPAM_MAX_TOKENS tokens per message', async () 
   const auth = { spf: 'none' as const, dkim: [], dmarc: null, arc: null, timedOut: false, header: '' };
   for (const [name, make] of Object.entries(HOSTILE)) {
     const raw = Buffer.from(make().replace('From: x@example.org', 'From: first-time@elsewhere.test'));
-    const j = await filter.judge({ raw, accountIds: [pm.accountId], auth, envelope: { ip: '127.0.0.1', helo: 'x', mailFrom: 'x@example.org' }, recipients: [SPAM_USER], earlyTalker: false });
+    const j = await filter.judge({ raw, parsed: indexMessage(raw), accountIds: [pm.accountId], auth, envelope: { ip: '127.0.0.1', helo: 'x', mailFrom: 'x@example.org' }, recipients: [SPAM_USER], earlyTalker: false });
     // The tokens judge() classifies on, computed the way it does.
     const indexed = indexMessage(raw);
     const tokens = tokenKeysOf({ headerText: indexed.headerText, searchText: indexed.searchText, head: raw.subarray(0, SPAM_URL_SCAN_BYTES) });

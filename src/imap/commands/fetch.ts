@@ -8,7 +8,7 @@
 // asked for; once a literal has started, a failure closes the connection (the reply cannot be
 // finished honestly). BINARY[...] (RFC 3516) serves a part with its transfer encoding undone.
 import { command, SELECTED } from './command.ts';
-import { ImapUserError, ok, type Completion } from '../session/completion.ts';
+import { ok, type Completion } from '../session/completion.ts';
 import { parseFetchArguments, fetchSetsSeen, type FetchItem, type Section } from '../protocol/fetch-attributes.ts';
 import { formatDateTime } from '../protocol/dates.ts';
 import { imapString, literalPrefix, needsLiteral8 } from '../protocol/response-writer.ts';
@@ -16,12 +16,11 @@ import { formatNumbers, parseSequenceSet } from '../protocol/sequence-set.ts';
 import { ImapSyntaxError } from '../protocol/tokens.ts';
 import { indexRanges, uidRanges } from '../session/message-set.ts';
 import { flagList } from '../session/flag-text.ts';
-import { decodeTransfer, decodeTree, filterHeaderFields, resolvePart, sectionRange, type MimePart } from '../../mime/index.ts';
+import { literalSize, MessageBytes, writeOut, type Literal } from '../session/message-bytes.ts';
 import { FLAG_BITS } from '../../store/flags.ts';
-import { previewPart, previewRange, previewText } from '../protocol/preview.ts';
 import type { FetchWants, MessageRow } from '../../store/messages.ts';
 import type { ImapSession } from '../session/session.ts';
-import { IMAP_MAX_FETCH_HEADER_FIELDS, IMAP_MAX_FETCH_ITEMS, IMAP_FETCH_FLUSH_BYTES, IMAP_FETCH_PAGE_SIZE, IMAP_FETCH_STREAM_CHUNK, IMAP_FETCH_STREAM_THRESHOLD } from '../../limits.ts';
+import { IMAP_MAX_FETCH_HEADER_FIELDS, IMAP_MAX_FETCH_ITEMS, IMAP_FETCH_FLUSH_BYTES, IMAP_FETCH_PAGE_SIZE } from '../../limits.ts';
 
 const SEEN = FLAG_BITS['\\Seen'];
 
@@ -48,91 +47,6 @@ function wantsOf(items: FetchItem[]): FetchWants {
   }
   return w;
 }
-
-/** A byte range of a stored message, written to the socket chunk by chunk instead of read whole. */
-interface StreamedRange {
-  contentId: number;
-  start: number;
-  end: number;
-}
-
-type Literal = Buffer | StreamedRange;
-
-function literalSize(l: Literal): number {
-  return Buffer.isBuffer(l) ? l.length : l.end - l.start;
-}
-
-type Partial = { start: number; length: number } | null;
-
-/** RFC 3501 §6.4.5: <start.length> is the octets from start, at most length of them. */
-function clip(start: number, end: number, partial: Partial): [number, number] {
-  if (!partial) return [start, end];
-  const from = Math.min(end, start + partial.start);
-  return [from, Math.min(end, from + partial.length)];
-}
-
-/** Reads a message's bytes: from the row when the whole message came with it, else by range. */
-class MessageBytes {
-  private readonly s: ImapSession;
-  private readonly row: MessageRow;
-  private tree: MimePart | null = null;
-
-  constructor(s: ImapSession, row: MessageRow) {
-    this.s = s;
-    this.row = row;
-  }
-
-  private range(start: number, end: number): Literal | Promise<Literal> {
-    if (this.row.bytes) return this.row.bytes.subarray(start, end);
-    if (end - start > IMAP_FETCH_STREAM_THRESHOLD) return { contentId: this.row.contentId, start, end };
-    return this.s.services.messages.readRange(this.row.contentId, start, end);
-  }
-
-  private mime(): MimePart {
-    this.tree ??= decodeTree(this.row.mimeTree!);
-    return this.tree;
-  }
-
-  /** RFC 3516 §4.2: a part's content with its Content-Transfer-Encoding undone (the whole message,
-   *  as stored, for an empty section), only its partial range when one is given; null when there
-   *  is no such part. A part is decoded whole: it is bounded by the message size limit. */
-  async binary(section: Section, partial: Partial): Promise<Literal | null> {
-    if (section.part.length === 0) return this.range(...clip(0, this.row.size, partial));
-    const part = resolvePart(this.mime(), section.part);
-    const r = sectionRange(this.mime(), section.part, 'ALL');
-    if (!part || !r) return null;
-    const encoding = part.encoding?.toLowerCase() ?? null;
-    if (encoding !== null && !DECODABLE.has(encoding)) throw new ImapUserError('Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
-    const raw = this.row.bytes ? this.row.bytes.subarray(r.start, r.end) : await this.s.services.messages.readRange(this.row.contentId, r.start, r.end);
-    const decoded = decodeTransfer(raw, encoding);
-    return decoded.subarray(...clip(0, decoded.length, partial));
-  }
-
-  /** RFC 8970: the preview text, from a bounded prefix of the first text part. */
-  async preview(): Promise<string> {
-    const part = previewPart(this.mime());
-    if (!part) return '';
-    const r = previewRange(part);
-    const bytes = this.row.bytes ? this.row.bytes.subarray(r.start, r.end) : await this.s.services.messages.readRange(this.row.contentId, r.start, r.end);
-    return previewText(part, bytes);
-  }
-
-  /** The bytes of a section (only its partial range when one is given), or null when the message
-   *  has no such part. */
-  async section(section: Section, partial: Partial = null): Promise<Literal | null> {
-    if (section.part.length === 0 && section.spec === 'ALL') return this.range(...clip(0, this.row.size, partial));
-    const filtered = section.spec === 'HEADER.FIELDS' || section.spec === 'HEADER.FIELDS.NOT';
-    const r = sectionRange(this.mime(), section.part, filtered ? 'HEADER' : section.spec);
-    if (!r) return null;
-    if (!filtered) return this.range(...clip(r.start, r.end, partial));
-    // A header block is filtered whole; it is one part's header, bounded by the message size limit.
-    const header = this.row.bytes ? this.row.bytes.subarray(r.start, r.end) : await this.s.services.messages.readRange(this.row.contentId, r.start, r.end);
-    const bytes = filterHeaderFields(header, section.fields, section.spec === 'HEADER.FIELDS.NOT');
-    return bytes.subarray(...clip(0, bytes.length, partial));
-  }
-}
-
-const DECODABLE = new Set(['7bit', '8bit', 'binary', 'base64', 'quoted-printable']);
 
 const WHOLE: Section = { part: [], spec: 'ALL', fields: [] };
 const HEADER: Section = { part: [], spec: 'HEADER', fields: [] };
@@ -182,38 +96,6 @@ class PageOutput {
     this.streamed = false;
     return parts;
   }
-}
-
-/** Writes gathered output: text and small literals in one batch, streamed ranges chunk by chunk with
- *  backpressure. False when the connection was closed (by the client, or because a streamed
- *  literal could not be read to its end). */
-async function writeOut(s: ImapSession, parts: (string | Literal)[]): Promise<boolean> {
-  let batch: (string | Buffer)[] = [];
-  for (const p of parts) {
-    if (typeof p === 'string' || Buffer.isBuffer(p)) {
-      batch.push(p);
-      continue;
-    }
-    s.writeAll(batch);
-    batch = [];
-    for (let at = p.start; at < p.end; at += IMAP_FETCH_STREAM_CHUNK) {
-      await s.drain();
-      if (s.isClosed) return false;
-      let chunk: Buffer;
-      try {
-        chunk = await s.services.messages.readRange(p.contentId, at, Math.min(p.end, at + IMAP_FETCH_STREAM_CHUNK));
-      } catch (err) {
-        // Mid-literal: the reply cannot be finished, and the client cannot resynchronize.
-        s.services.log.error({ err, contentId: p.contentId }, 'IMAP FETCH read failed mid-literal; closing the connection');
-        s.close();
-        return false;
-      }
-      s.write(chunk);
-    }
-  }
-  s.writeAll(batch);
-  await s.drain();
-  return !s.isClosed;
 }
 
 interface RowOptions {

@@ -16,6 +16,7 @@ import { del } from './delete.ts';
 import { enable } from './enable.ts';
 import { expunge } from './expunge.ts';
 import { fetch, fetchNew } from './fetch.ts';
+import { genurlauth } from './genurlauth.ts';
 import { id } from './id.ts';
 import { idle } from './idle.ts';
 import { list, lsub } from './list.ts';
@@ -26,6 +27,7 @@ import { noop } from './noop.ts';
 import { notify } from './notify.ts';
 import { getquota, getquotaroot, setquota } from './quota.ts';
 import { rename } from './rename.ts';
+import { resetkey } from './resetkey.ts';
 import { search } from './search.ts';
 import { select } from './select.ts';
 import { sort, thread } from './sort.ts';
@@ -33,6 +35,7 @@ import { starttls } from './starttls.ts';
 import { status } from './status.ts';
 import { store } from './store.ts';
 import { subscribe } from './subscribe.ts';
+import { urlfetch } from './urlfetch.ts';
 
 const BY_NAME = new Map<string, Command<never>>(Object.entries({
   APPEND: append,
@@ -49,6 +52,7 @@ const BY_NAME = new Map<string, Command<never>>(Object.entries({
   EXAMINE: select,
   EXPUNGE: expunge,
   FETCH: fetch,
+  GENURLAUTH: genurlauth,
   GETQUOTA: getquota,
   GETQUOTAROOT: getquotaroot,
   ID: id,
@@ -62,6 +66,7 @@ const BY_NAME = new Map<string, Command<never>>(Object.entries({
   NOOP: noop,
   NOTIFY: notify,
   RENAME: rename,
+  RESETKEY: resetkey,
   SEARCH: search,
   SELECT: select,
   SETQUOTA: setquota,
@@ -73,6 +78,7 @@ const BY_NAME = new Map<string, Command<never>>(Object.entries({
   THREAD: thread,
   UNSELECT: close,
   UNSUBSCRIBE: subscribe,
+  URLFETCH: urlfetch,
 }) as [string, Command<never>][]);
 
 export const COMMANDS: CommandTable = {

@@ -24,6 +24,7 @@ import { PgSpam } from './spam.ts';
 import { PgSieve } from './sieve.ts';
 import { PgReports } from './reports.ts';
 import { PgTlsResults } from './tls-results.ts';
+import { PgUrlAuthKeys } from './urlauth-keys.ts';
 import { PgImapMailboxes } from './mailbox-views.ts';
 import { PgImapMessages } from './messages.ts';
 import { PgImapSearch } from './search.ts';
@@ -69,6 +70,7 @@ export class PgStore implements Store {
   readonly imapMessages: PgImapMessages;
   readonly imapSearch: PgImapSearch;
   readonly shared: PgShared;
+  readonly urlAuthKeys: PgUrlAuthKeys;
   readonly applied: readonly { version: number; name: string }[];
   private open = true;
 
@@ -99,6 +101,7 @@ export class PgStore implements Store {
     this.imapMessages = new PgImapMessages(this.ctx, () => this.spam.notifyFiled());
     this.imapSearch = new PgImapSearch(this.ctx, options.searchMaxMs ?? IMAP_SEARCH_MAX_MS);
     this.shared = new PgShared(this.ctx);
+    this.urlAuthKeys = new PgUrlAuthKeys(this.ctx);
   }
 
   /** Connects, then migrates or checks the schema as `options.migrate` says. */

@@ -13,7 +13,10 @@ import Database from 'better-sqlite3';
 import { DATABASE_FILE, openDatabase, type Db } from './open.ts';
 import { pendingMigrations, schemaVersion } from './migrate.ts';
 import { readMigrations } from '../migrations.ts';
-import type { VacuumJob, VacuumMessage } from './vacuum-worker.ts';
+
+/** What vacuum-worker.js is given, and its one message. */
+interface VacuumJob { sourceFile: string; destFile: string }
+interface VacuumMessage { total: number; pageSize: number }
 
 /** How often the progress of a snapshot is read from the size of the growing copy. */
 const PROGRESS_MS = 200;
@@ -40,7 +43,7 @@ export function storeCounts(db: Db): StoreCounts {
 export async function snapshotDatabase(sourceFile: string, destFile: string, onProgress?: (done: number, total: number) => void): Promise<SnapshotResult & { durable: Promise<void> }> {
   if (fs.existsSync(destFile)) throw new Error(`${destFile} already exists`);
   await new Promise<void>((resolve, reject) => {
-    const worker = new Worker(new URL('./vacuum-worker.ts', import.meta.url), { workerData: { sourceFile, destFile } satisfies VacuumJob });
+    const worker = new Worker(new URL('./vacuum-worker.js', import.meta.url), { workerData: { sourceFile, destFile } satisfies VacuumJob });
     let size: VacuumMessage | undefined;
     const poll = setInterval(() => {
       if (!size) return;

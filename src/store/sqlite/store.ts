@@ -24,6 +24,7 @@ import { ReindexStore } from './reindex.ts';
 import { SpamStore } from './spam.ts';
 import { SieveStore } from './sieve.ts';
 import { ReportStore } from './reports.ts';
+import { UrlAuthKeyStore } from './urlauth-keys.ts';
 import { TlsResultStore } from './tls-results.ts';
 import { ImapMailboxStore } from './mailbox-views.ts';
 import { ImapMessageStore } from './messages.ts';
@@ -75,6 +76,7 @@ export class SqliteStore implements Store {
   readonly imapMessages: ImapMessageStore;
   readonly imapSearch: ImapSearchStore;
   readonly shared: SqliteShared;
+  readonly urlAuthKeys: UrlAuthKeyStore;
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
   private readonly checkpointer: Checkpointer | null;
@@ -119,6 +121,7 @@ export class SqliteStore implements Store {
     this.imapMessages = new ImapMessageStore(this);
     this.imapSearch = new ImapSearchStore(this, options.searchMaxMs ?? IMAP_SEARCH_MAX_MS);
     this.shared = new SqliteShared(this.db, this.clock, (work) => this.commits.runLight(work));
+    this.urlAuthKeys = new UrlAuthKeyStore(this.db, this.clock, (work) => this.commits.run(work));
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */

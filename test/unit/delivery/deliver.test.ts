@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { collect } from '../../fixtures/store-inspect.ts';
 import { openStore, type SqliteStore as Store } from '../../../src/store/sqlite/store.ts';
-import { deliver, OverQuotaError } from '../../../src/delivery/deliver.ts';
+import { contentIndexOf, deliver, OverQuotaError } from '../../../src/delivery/deliver.ts';
+import { indexBehindPrefix, indexMessage } from '../../../src/mime/index.ts';
 import { resolveRecipient } from '../../../src/delivery/recipients.ts';
 import type { MailboxChange } from '../../../src/store/change-bus.ts';
 
@@ -111,4 +112,12 @@ test('removing accounts releases shared content only when its last holder goes',
   assert.equal(store.db.prepare('SELECT count(*) FROM contents').pluck().get(), 0);
   assert.equal(store.db.prepare('SELECT count(*) FROM blobs').pluck().get(), 0);
   assert.equal(store.db.prepare('SELECT count(*) FROM blob_chunks').pluck().get(), 0);
+});
+
+test('a caller\'s parse of raw gives the stored index a whole parse of prefix + raw gives, POP3 octets included', () => {
+  const prefix = Buffer.from('Authentication-Results: mx.example.com; spf=pass\r\nX-Spam-Score: 0.0 (inbox)\r\nReceived: from a by b; Sat, 21 Nov 2026 10:00:00 +0000\r\n');
+  for (const raw of [message('.dot\r\n..two\r\nend'), message(''), Buffer.from('no header\r\n.\r\n')]) {
+    const derived = contentIndexOf([prefix, raw], indexBehindPrefix(indexMessage(raw), raw, prefix));
+    assert.deepEqual(derived, contentIndexOf(Buffer.concat([prefix, raw])));
+  }
 });

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isLooping, receivedCount } from '../../../src/smtp/loop-detection.ts';
+import { readMessageHeader } from '../../../src/mime/header-fields.ts';
 
-const withReceived = (n: number) => Buffer.from('Received: from a by b; x\r\n'.repeat(n) + 'Subject: s\r\n\r\nReceived: in body\r\n');
+const withReceived = (n: number) => readMessageHeader(Buffer.from('Received: from a by b; x\r\n'.repeat(n) + 'Subject: s\r\n\r\nReceived: in body\r\n'));
 
 test('counts only Received fields in the header section', () => {
   assert.equal(receivedCount(withReceived(3)), 3);

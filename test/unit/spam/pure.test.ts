@@ -9,7 +9,8 @@ import { queryName } from '../../../src/spam/dns-lists.ts';
 import { parseDnsList } from '../../../src/config/dns-list-entry.ts';
 import { ipSignals, signalsOf, isPublicIp } from '../../../src/spam/signals.ts';
 import { combine, learnedOnArrival, POINTS, spamHeaders, SURE_HAM } from '../../../src/spam/verdict.ts';
-import { stripOwnSpamFields } from '../../../src/spam/own-headers.ts';
+import { ownSpamFields } from '../../../src/spam/own-headers.ts';
+import { readMessageHeader, withoutFields } from '../../../src/mime/header-fields.ts';
 import { fromAddressOf } from '../../../src/spam/filter.ts';
 import { linksToSender } from '../../../src/spam/links-to-sender.ts';
 import { tokensOf } from '../../../src/spam/tokens.ts';
@@ -178,7 +179,7 @@ test('verdict: reputation before content, thresholds, headers folded; forged hea
   for (const line of h.split('\r\n')) assert.ok(line.length <= 78, line);
 
   const forged = Buffer.from('X-Spam-Score: -99\r\nSubject: hi\r\nX-Spam-Reasons: trust\r\n me\r\n\r\nbody\r\n');
-  assert.equal(stripOwnSpamFields(forged).toString(), 'Subject: hi\r\n\r\nbody\r\n');
+  assert.equal(withoutFields(forged, ownSpamFields(readMessageHeader(forged))).toString(), 'Subject: hi\r\n\r\nbody\r\n');
   assert.equal(fromAddressOf('"Bob, Jr." <Bob@Example.org>'), 'bob@example.org');
   assert.equal(fromAddressOf('bob@example.org (Bob)'), 'bob@example.org');
   assert.equal(fromAddressOf('undisclosed'), null);
