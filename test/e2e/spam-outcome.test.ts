@@ -209,9 +209,14 @@ test('dns check reports a list that answers errors for every query', async () =>
   assert.match(broken!.found, /127\.255\.255\.254/);
 });
 
-test('an unlisted client from an unknown network is judged on content only and delivered', async () => {
+test('an unlisted client from an unknown network is judged on content only and delivered; a link to the sender\'s organisation takes a point off', async () => {
   assert.match(await smtpSend(pm.smtpPort, message('plain'), { localAddress: '127.0.0.10' }), /^250 /);
   const [plain] = await find('plain');
   assert.equal(plain!.mailbox, 'INBOX');
   assert.match(reasons(plain!.header), /bayes inconclusive/);
+  assert.doesNotMatch(reasons(plain!.header), /links-to-sender/);
+  // Mail that links to its sender's own organisation (a newsletter, a shop) gets the doubt (src/spam/links-to-sender.ts).
+  assert.match(await smtpSend(pm.smtpPort, message('linked', 'Our offers: https://www.example.org/offers'), { localAddress: '127.0.0.10' }), /^250 /);
+  const [linked] = await find('linked');
+  assert.match(reasons(linked!.header), /links-to-sender example\.org -1\.0/);
 });
