@@ -334,7 +334,9 @@ export interface ImapMessages {
   /** Flags of messages changed after `modseq` (CONDSTORE/QRESYNC resync), ascending by UID. */
   changedSince(mailboxId: number, modseq: number): Promise<FlagRow[]>;
   /** Up to `limit` rows with uidFrom ≤ uid ≤ uidTo, ascending; only rows changed after
-   *  `changedSince` when it is given (RFC 7162 CHANGEDSINCE). */
+   *  `changedSince` when it is given (RFC 7162 CHANGEDSINCE). A page with message bytes
+   *  (wants.content) may end early, its bytes bounded (IMAP_FETCH_CONTENT_PAGE_BYTES or _SIZE
+   *  rows): the caller continues after its last row. */
   fetchPage(mailboxId: number, uidFrom: number, uidTo: number, limit: number, wants: FetchWants, changedSince?: number | null): Promise<MessageRow[]>;
   /** Bytes [start, end) of a stored message (prefix + raw), reading only the chunks needed. */
   readRange(contentId: number, start: number, end: number): Promise<Buffer>;

@@ -3,13 +3,15 @@
 // searches by EMAILID) and Python's imaplib (FETCH SAVEDATE, SEARCH SAVED*, STATUS MAILBOXID): COPY and
 // MOVE keep the EMAILID, RENAME keeps the MAILBOXID and a recreated mailbox gets a new one, THREADID
 // is NIL, the save date of a copy is the time of the copy, and every value is the same after the
-// server restarts on the same store.
+// server restarts on the same store; and raw commands for what neither client sends (EXAMINE,
+// LIST-STATUS MAILBOXID, SEARCH THREADID, a malformed objectid).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
 import { startImap, USER, PASS, type RunningImap } from '../fixtures/imap-server.ts';
+import { rawImap } from '../fixtures/imap-raw.ts';
 
 const run = promisify(execFile);
 let srv: RunningImap;
@@ -116,4 +118,24 @@ test('imaplib: SAVEDATE of a copy is the time of the copy, SEARCH SAVED*; values
   assert.equal(dateOf(after, 'SAVEDATE'), copiedAt, 'the save date survives a restart');
   assert.ok(after.includes(`EMAILID (${emailId})`), 'the EMAILID survives a restart');
   assert.match((later.status as string[])[0]!, new RegExp(`"?Saved"? \\(MAILBOXID \\(${boxId}\\) MESSAGES 1\\)`), 'STATUS MAILBOXID, the same after the restart');
+});
+
+test('raw: MAILBOXID in EXAMINE, LIST-STATUS and STATUS agree; SEARCH THREADID matches nothing; a bad objectid is BAD', async () => {
+  const c = await rawImap(srv.imapPort);
+  try {
+    await c.cmd(`LOGIN ${USER} ${PASS}`);
+    const created = /OK \[MAILBOXID \((M[0-9a-f]{32})\)\]/.exec(await c.cmd('CREATE Raw'))?.[1];
+    assert.ok(created);
+    const msg = 'Subject: x\r\n\r\nhi\r\n';
+    assert.match(await c.cmd(`APPEND Raw {${msg.length}+}\r\n${msg}`), /OK/);
+    assert.match(await c.cmd('EXAMINE Raw'), new RegExp(`\\* OK \\[MAILBOXID \\(${created}\\)\\]`));
+    assert.match(await c.cmd('LIST "" Raw RETURN (STATUS (MAILBOXID MESSAGES))'), new RegExp(`\\* STATUS "?Raw"? \\(MAILBOXID \\(${created}\\) MESSAGES 1\\)`));
+    assert.match(await c.cmd('STATUS Raw (MAILBOXID)'), new RegExp(`\\* STATUS "?Raw"? \\(MAILBOXID \\(${created}\\)\\)`));
+    assert.match(await c.cmd('SEARCH THREADID T1'), /\* SEARCH\r\n/);
+    assert.match(await c.cmd('SEARCH NOT THREADID T1'), /\* SEARCH 1\r\n/);
+    assert.match(await c.cmd('SEARCH EMAILID "a b"'), /BAD/);
+    assert.match(await c.cmd('FETCH 1 (EMAILID THREADID SAVEDATE)'), /\* 1 FETCH \(EMAILID \(E[0-9a-f]{32}\) THREADID NIL SAVEDATE "[^"]+"\)/);
+  } finally {
+    c.close();
+  }
 });

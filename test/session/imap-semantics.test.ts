@@ -183,3 +183,24 @@ test('CREATE-SPECIAL-USE: CREATE with USE gives the mailbox its attribute; unkno
   assert.match(await c.command('CREATE x3 (FROB (1))', 'BAD'), /Unknown CREATE parameter/);
   c.close();
 });
+
+test('FETCH BODY[] over pages the store ends by their bytes: every message once, in order, with its sequence number', async () => {
+  const c = await client();
+  await c.command('CREATE pages');
+  // About 2.5 MiB inline: the store ends a page after about 1 MiB (IMAP_FETCH_CONTENT_PAGE_BYTES).
+  const body = 'z'.repeat(60_000) + '\r\n';
+  const count = 44;
+  for (let i = 1; i <= count; i++) await deliver(h.store, { raw: message(`page ${i}`, body), recipients: [{ accountId: h.accountId, mailbox: 'pages' }] });
+  await c.command('SELECT pages');
+  await c.command('STORE 20 +FLAGS.SILENT (\\Deleted)');
+  await c.command('EXPUNGE');
+  const out = await c.command('FETCH 1:* (UID BODY[])');
+  const seen = [...out.matchAll(/\* (\d+) FETCH \(UID (\d+) BODY\[\] \{(\d+)\}\r\n/g)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);
+  const uids = Array.from({ length: count }, (_, i) => i + 1).filter((u) => u !== 20);
+  assert.deepEqual(seen.map(([seq]) => seq), uids.map((_, i) => i + 1));
+  assert.deepEqual(seen.map(([, uid]) => uid), uids);
+  assert.ok(seen.every(([, uid, size]) => size === message(`page ${uid}`, body).length));
+  assert.ok(out.includes(`Subject: page 44\r\n`));
+  assert.match(await c.command('SEARCH UNSEEN'), /\* SEARCH\r\n/, 'FETCH BODY[] set \\Seen on every page');
+  c.close();
+});

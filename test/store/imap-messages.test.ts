@@ -8,7 +8,7 @@ import { openSecondNode, openTestStore, storeTest } from './engines.ts';
 import type { Store } from '../../src/store/api.ts';
 import { deliver, deliverAll } from '../../src/delivery/deliver.ts';
 import { OverQuotaError } from '../../src/store/delivery.ts';
-import { BLOB_CHUNK_SIZE, IMAP_STORE_PAGE_SIZE } from '../../src/limits.ts';
+import { BLOB_CHUNK_SIZE, IMAP_FETCH_CONTENT_PAGE_BYTES, IMAP_STORE_PAGE_SIZE } from '../../src/limits.ts';
 
 const SEEN = 1;
 const FLAGGED = 4;
@@ -222,6 +222,24 @@ storeTest('FETCH pages: the wanted columns, the bytes of small messages, ranged 
   assert.deepEqual((await store.imapMessages.fetchPage(a.inbox, 1, 10, 10, {}, s.modseqs[0]! - 1)).map((r) => r.uid), [2]);
   assert.deepEqual(await store.imapMessages.uidsAfter(a.inbox, 1), [2]);
   assert.equal((await store.imapMailboxes.status(a.inbox, false))!.recent, 2);
+});
+
+storeTest('a FETCH page with message bytes is bounded by its bytes, not only its rows; one without them is not', async (store) => {
+  const a = await account(store);
+  // Messages just under one chunk, each carried inline: a page of all of them would hold ~2 MiB.
+  const body = 'y'.repeat(BLOB_CHUNK_SIZE - 200) + '\r\n';
+  const count = Math.ceil((2 * IMAP_FETCH_CONTENT_PAGE_BYTES) / BLOB_CHUNK_SIZE);
+  for (let i = 0; i < count; i++) await put(store, a.id, `m${i}`, [], 'INBOX', body);
+  const page = await store.imapMessages.fetchPage(a.inbox, 1, count, count, { content: true });
+  assert.ok(page.length > 0 && page.length < count, `${page.length} of ${count} rows`);
+  assert.deepEqual(page.map((r) => r.uid), Array.from({ length: page.length }, (_, i) => i + 1), 'the first rows, ascending');
+  const held = page.reduce((n, r) => n + r.bytes!.length, 0);
+  assert.ok(held <= IMAP_FETCH_CONTENT_PAGE_BYTES + BLOB_CHUNK_SIZE, `${held} bytes held`);
+  assert.deepEqual(page[0]!.bytes, message('m0', body));
+  // The caller continues after the last row and gets the rest.
+  const rest = await store.imapMessages.fetchPage(a.inbox, page.length + 1, count, count, { content: true });
+  assert.equal(rest[0]!.uid, page.length + 1);
+  assert.equal((await store.imapMessages.fetchPage(a.inbox, 1, count, count, {})).length, count);
 });
 
 storeTest('filing trains the spam filter: MOVE/COPY into Junk, out of Junk, and $Junk/$NotJunk, recorded with the change', async (store) => {

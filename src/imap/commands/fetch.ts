@@ -20,7 +20,7 @@ import { literalSize, MessageBytes, writeOut, type Literal } from '../session/me
 import { FLAG_BITS } from '../../store/flags.ts';
 import type { FetchWants, MessageRow } from '../../store/messages.ts';
 import type { ImapSession } from '../session/session.ts';
-import { IMAP_MAX_FETCH_HEADER_FIELDS, IMAP_MAX_FETCH_ITEMS, IMAP_FETCH_CONTENT_PAGE_SIZE, IMAP_FETCH_FLUSH_BYTES, IMAP_FETCH_PAGE_SIZE } from '../../limits.ts';
+import { IMAP_MAX_FETCH_HEADER_FIELDS, IMAP_MAX_FETCH_ITEMS, IMAP_FETCH_FLUSH_BYTES, IMAP_FETCH_PAGE_SIZE } from '../../limits.ts';
 
 const SEEN = FLAG_BITS['\\Seen'];
 
@@ -67,6 +67,8 @@ class PageOutput {
   private text = '';
   /** Bytes held in parts (streamed ranges are not held, so they do not count). */
   held = 0;
+  /** A streamed range is among the parts (it is written at once, with backpressure). */
+  streamed = false;
 
   add(t: string): void {
     this.text += t;
@@ -80,6 +82,7 @@ class PageOutput {
     this.text += `${label} ${literalPrefix(literalSize(data), binary && Buffer.isBuffer(data) && needsLiteral8(data))}`;
     this.parts.push(this.text, data);
     this.held += this.text.length + (Buffer.isBuffer(data) ? data.length : 0);
+    if (!Buffer.isBuffer(data)) this.streamed = true;
     this.text = '';
   }
 
@@ -90,6 +93,7 @@ class PageOutput {
     this.parts = [];
     this.text = '';
     this.held = 0;
+    this.streamed = false;
     return parts;
   }
 }
@@ -230,15 +234,20 @@ export const fetch = command({
       const section = sectionOf(item);
       return section ? [{ section, partial: item.kind === 'section' ? item.partial : null, binary: item.kind === 'section' && item.binary !== null }] : [];
     });
-    // Rows that carry message bytes are read in small pages: the page is held while the client reads.
-    const pageSize = wants.content ? IMAP_FETCH_CONTENT_PAGE_SIZE : IMAP_FETCH_PAGE_SIZE;
+    // Rows that carry message bytes come in pages the store bounds by their bytes (the page is held
+    // while the client reads): such a page may end before the range does, and the next starts after it.
+    const pageSize = IMAP_FETCH_PAGE_SIZE;
     const setSeen = !view.readOnly && fetchSetsSeen(a.items);
     const wantsPreview = a.items.some((i) => i.kind === 'simple' && i.name === 'PREVIEW');
     const opts = { uid: cmd.uid, modseq: a.changedSince !== null };
     for (const [from, to] of idx) {
-      for (let i = from; i <= to; i += pageSize) {
-        const j = Math.min(to, i + pageSize - 1);
+      for (let i = from, j = i; i <= to; i = j + 1) {
+        j = Math.min(to, i + pageSize - 1);
         const rows = await messages.fetchPage(view.id, view.uids[i]!, view.uids[j]!, j - i + 1, wants, a.changedSince);
+        if (wants.content && rows.length > 0) {
+          const last = rows[rows.length - 1]!.uid;
+          while (j > i && view.uids[j]! > last) j--;
+        }
         let seen = new Set<number>();
         if (setSeen) {
           const unseen = rows.filter((r) => (r.flags & SEEN) === 0).map((r) => r.uid);
@@ -269,7 +278,7 @@ export const fetch = command({
           }
           const preview = wantsPreview ? await new MessageBytes(s, row).preview() : null;
           respond(out, s, row, k + 1, a.items, data, { ...opts, flagsChanged: seen.has(row.uid) }, preview);
-          if (out.held >= IMAP_FETCH_FLUSH_BYTES || out.parts.some((p) => typeof p !== 'string' && !Buffer.isBuffer(p))) {
+          if (out.held >= IMAP_FETCH_FLUSH_BYTES || out.streamed) {
             if (!(await writeOut(s, out.take()))) return ok('FETCH aborted');
           }
         }

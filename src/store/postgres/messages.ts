@@ -12,7 +12,7 @@ import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, Uid
 import { distinctKeywords } from '../mailbox-views.ts';
 import { OverQuotaError } from '../delivery.ts';
 import { flagChange } from '../flags.ts';
-import { BLOB_CHUNK_SIZE, IMAP_STORE_PAGE_SIZE } from '../../limits.ts';
+import { BLOB_CHUNK_SIZE, IMAP_FETCH_CONTENT_PAGE_SIZE, IMAP_STORE_PAGE_SIZE } from '../../limits.ts';
 import { mentionsJunkKeywords } from '../spam-filing.ts';
 import type { Tx } from './connect.ts';
 import type { PgContext } from './context.ts';
@@ -103,7 +103,8 @@ export class PgImapMessages implements ImapMessages {
 
   /** Messages with a UID above `uid` (STATUS RECENT counts those no session has seen). */
   /** Up to `limit` rows with uidFrom ≤ uid ≤ uidTo, ascending; only rows changed after
-   *  `changedSince` when it is given (RFC 7162 CHANGEDSINCE). One statement, so the rows and
+   *  `changedSince` when it is given (RFC 7162 CHANGEDSINCE); with message bytes at most
+   *  IMAP_FETCH_CONTENT_PAGE_SIZE rows (the result arrives whole). One statement, so the rows and
    *  their content agree even while other nodes expunge. */
   async fetchPage(mailboxId: number, uidFrom: number, uidTo: number, limit: number, wants: FetchWants, changedSince: number | null = null): Promise<MessageRow[]> {
     const sql = this.ctx.sql;
@@ -123,7 +124,7 @@ export class PgImapMessages implements ImapMessages {
         ${wants.content ? sql`LEFT JOIN blob_chunks k ON k.blob_id = c.blob_id AND k.seq = 0` : sql``}
       WHERE m.mailbox_id = ${mailboxId} AND m.uid BETWEEN ${uidFrom} AND ${uidTo}
         ${changedSince !== null ? sql`AND m.modseq > ${changedSince}` : sql``}
-      ORDER BY m.uid LIMIT ${limit}`;
+      ORDER BY m.uid LIMIT ${wants.content ? Math.min(limit, IMAP_FETCH_CONTENT_PAGE_SIZE) : limit}`;
     return rows.map((r) => {
       const out: MessageRow = { uid: r.uid, modseq: r.modseq, flags: r.flags, keywords: r.keywords, internalDate: r.internalDate, size: r.size, contentId: r.contentId };
       if (wants.envelope) out.envelope = r.envelope!;

@@ -6,7 +6,7 @@
 import type { SqliteStore } from './store.ts';
 import type { Db } from './open.ts';
 import type { Statement } from 'better-sqlite3';
-import { BLOB_CHUNK_SIZE, IMAP_STORE_PAGE_SIZE } from '../../limits.ts';
+import { BLOB_CHUNK_SIZE, IMAP_FETCH_CONTENT_PAGE_BYTES, IMAP_STORE_PAGE_SIZE } from '../../limits.ts';
 import { FLAG_BITS, flagChange } from '../flags.ts';
 import { OverQuotaError } from '../delivery.ts';
 import { allocateModseq, allocateUids, releaseMessages, tombstone } from './message-rows.ts';
@@ -68,7 +68,8 @@ export class ImapMessageStore implements ImapMessages {
   }
 
   /** Up to `limit` rows with uidFrom ≤ uid ≤ uidTo, ascending; only rows changed after
-   *  `changedSince` when it is given (RFC 7162 CHANGEDSINCE). */
+   *  `changedSince` when it is given (RFC 7162 CHANGEDSINCE). With message bytes, the page ends
+   *  after the row whose bytes reach IMAP_FETCH_CONTENT_PAGE_BYTES. */
   async fetchPage(mailboxId: number, uidFrom: number, uidTo: number, limit: number, wants: FetchWants, changedSince: number | null = null): Promise<MessageRow[]> {
     const cols = ['m.uid', 'm.modseq', 'm.flags', 'm.keywords', 'm.internal_date AS internalDate', 'm.size', 'm.content_id AS contentId'];
     let join = '';
@@ -79,7 +80,8 @@ export class ImapMessageStore implements ImapMessages {
     if (wants.saveDate) cols.push('m.save_date AS saveDate');
     if (wants.emailId) cols.push('m.email_id AS emailId');
     if (wants.content) {
-      cols.push('c.prefix', 'k.data AS chunk', 'c.size - length(c.prefix) AS rawSize');
+      // The first chunk only when it is the whole message: a larger one is read by range, never inline.
+      cols.push('c.prefix', `CASE WHEN c.size - length(c.prefix) <= ${BLOB_CHUNK_SIZE} THEN k.data END AS chunk`, 'c.size - length(c.prefix) AS rawSize');
       join = 'LEFT JOIN blob_chunks k ON k.blob_id = c.blob_id AND k.seq = 0';
     }
     const needsContents = wants.envelope || wants.bodyStructure || wants.body || wants.mimeTree || wants.content;
@@ -93,19 +95,24 @@ export class ImapMessageStore implements ImapMessages {
       stmt = this.db.prepare(sql);
       this.pageStmts.set(sql, stmt);
     }
-    const rows = stmt.all(...params) as (MessageRow & { prefix?: Buffer; chunk?: Buffer | null; rawSize?: number })[];
-    if (wants.content) {
-      for (const r of rows) {
-        if (r.rawSize! <= BLOB_CHUNK_SIZE) {
-          const chunk = r.chunk ?? Buffer.alloc(0);
-          r.bytes = r.prefix!.length > 0 ? Buffer.concat([r.prefix!, chunk]) : chunk;
-        } else {
-          r.bytes = null;
-        }
-        delete r.prefix;
-        delete r.chunk;
-        delete r.rawSize;
+    type Raw = MessageRow & { prefix?: Buffer; chunk?: Buffer | null; rawSize?: number };
+    if (!wants.content) return stmt.all(...params) as MessageRow[];
+    const rows: MessageRow[] = [];
+    let bytes = 0;
+    // Read synchronously to the page's end or its byte budget; leaving the loop resets the statement.
+    for (const r of stmt.iterate(...params) as IterableIterator<Raw>) {
+      if (r.rawSize! <= BLOB_CHUNK_SIZE) {
+        const chunk = r.chunk ?? Buffer.alloc(0);
+        r.bytes = r.prefix!.length > 0 ? Buffer.concat([r.prefix!, chunk]) : chunk;
+        bytes += r.bytes.length;
+      } else {
+        r.bytes = null;
       }
+      delete r.prefix;
+      delete r.chunk;
+      delete r.rawSize;
+      rows.push(r);
+      if (bytes >= IMAP_FETCH_CONTENT_PAGE_BYTES) break;
     }
     return rows;
   }

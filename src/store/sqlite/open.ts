@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AUTO_CHECKPOINT_PAGES } from './checkpointer.ts';
+import { STORE_PAGE_CACHE_BYTES } from '../../limits.ts';
 
 export type Db = Database.Database;
 
@@ -26,6 +27,7 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('busy_timeout = 5000');
   // Checkpoints run inside commits unless serve's Checkpointer takes them off the event loop.
   db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
-  db.pragma('cache_size = -65536');
+  // Negative: a size in KiB rather than a number of pages.
+  db.pragma(`cache_size = -${STORE_PAGE_CACHE_BYTES / 1024}`);
   return db;
 }
