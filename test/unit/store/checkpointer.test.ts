@@ -54,7 +54,9 @@ test('under sustained commits the WAL is truncated past its limit, and every com
       await sleep(1);
     }
     assert.ok(store.storageMetrics().walTruncations >= 2, `truncated twice while ${written} bytes were committed`);
-    assert.ok(store.storageMetrics().walBytes < written, `the WAL (${store.storageMetrics().walBytes}) is smaller than what was committed (${written})`);
+    // Each message dirties several pages, so the WAL outgrows the message bytes many times over;
+    // what truncation guarantees is that it is back below its limit (it passed it twice).
+    assert.ok(store.storageMetrics().walBytes < limit, `the WAL (${store.storageMetrics().walBytes}) is below its limit (${limit}) after ${written} bytes were committed`);
     assert.equal((await store.pop3.snapshot(a.id))!.messages.length, delivered, 'no commit was lost while commits were held');
   } finally {
     await store.close();
