@@ -351,9 +351,9 @@ export const SIEVE_MAX_VARIABLES = 256;
 export const VACATION_MIN_SECONDS = 60;
 export const VACATION_MAX_DAYS = 365;
 /** SQLite's page cache per connection. The OS caches the file as well, so a miss costs a pread, not
- *  a disk read: measured on 2026-12-01, 64 MiB → 16 MiB took 35–55 MB off the peak RSS under the
- *  inbound load and FETCH 1:* BODY.PEEK[] on 100,000 messages, with throughput and server CPU
- *  within the noise of alternating runs (bench/profiles.md, Memory). */
+ *  a disk read: measured on 2026-12-01, 64 MiB → 16 MiB took ~35 MB off the peak RSS of FETCH 1:*
+ *  BODY.PEEK[] on 100,000 messages with the same server CPU; inbound throughput stayed within the
+ *  noise of alternating runs (bench/profiles.md, Memory). */
 export const STORE_PAGE_CACHE_BYTES = 16 * 1024 * 1024;
 /** WAL size past which the checkpoint thread truncates it, holding new commits (not the event loop)
  *  for that one checkpoint. Passive checkpoints alone never reset the WAL while commits keep
