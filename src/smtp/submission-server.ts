@@ -2,7 +2,9 @@
 // (465, implicit TLS, RFC 8314), on smtp-server, as adapters from its hooks to the transaction
 // (submission-transaction.ts), which decides. This file owns what belongs to the session: AUTH
 // offered and accepted only over TLS (or plaintext from loopback when `[submission]
-// allow_plaintext_loopback`), the login itself, the DKIM key cache and signing pool. Always true:
+// allow_plaintext_loopback`), the login itself, the DKIM key cache and signing pool; its sessions
+// (submissionSessions) stand apart from the TCP listener, so test/session drives them over a socket
+// pair. Always true:
 // MAIL needs an authenticated user; a 250 at end of DATA follows finishSubmission, which resolves
 // only after local copies and queue rows are committed together; one transaction per session is
 // open at a time, begun by an accepted MAIL.
@@ -58,7 +60,16 @@ export function startSubmissions(ctx: ServerContext, address: ListenAddress): Pr
   return startSubmissionListener(ctx, address, true, 'submissions');
 }
 
-async function startSubmissionListener(ctx: ServerContext, address: ListenAddress, implicitTls: boolean, name: string): Promise<RunningListener> {
+export interface SubmissionSessions {
+  /** Runs one session on an admitted socket (on 465 already through its TLS handshake) for `client`. */
+  serve(socket: net.Socket, client: Client): void;
+  /** Stops the sessions and, once `drained` resolves (the listener's connections have ended) and
+   *  these were the process's last, the signing pool. */
+  close(drained?: Promise<void>): Promise<void>;
+}
+
+/** The sessions of one submission listener (`name`: submission or submissions), apart from its TCP listener. */
+export function submissionSessions(ctx: ServerContext, implicitTls: boolean, name: string): SubmissionSessions {
   const { config, store, log } = ctx;
   const plaintextAllowed = (ip: string) => config.submission.allow_plaintext_loopback && isLoopback(ip);
   /** The open transaction of each session (by id), begun by an accepted MAIL (RSET and EHLO then need a new MAIL). */
@@ -181,11 +192,30 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
     },
   }, { greetAtOnce: false, replies: submissionReplies });
 
-  const serve = (socket: net.Socket, client: Client) => {
-    const id = engine.serve(socket, client);
-    const session = id && engine.session(id);
-    if (session) armAuthDeadline(session, socket, config.limits.smtp_auth_deadline_s * 1000);
+  engine.onError((err) => log.warn({ err, listener: name }, 'submission connection error'));
+  return {
+    serve(socket, client) {
+      const id = engine.serve(socket, client);
+      const session = id && engine.session(id);
+      if (session) armAuthDeadline(session, socket, config.limits.smtp_auth_deadline_s * 1000);
+    },
+    async close(drained) {
+      engine.close();
+      await drained;
+      if (--listenersUsingPool === 0 && signPool) {
+        const pool = signPool;
+        signPool = null;
+        await pool.close();
+      }
+    },
   };
+}
+
+async function startSubmissionListener(ctx: ServerContext, address: ListenAddress, implicitTls: boolean, name: string): Promise<RunningListener> {
+  const { config, log } = ctx;
+  const metrics = serverMetrics(ctx.metrics);
+  const sessions = submissionSessions(ctx, implicitTls, name);
+  const serve = (socket: net.Socket, client: Client) => sessions.serve(socket, client);
   // Counted at accept, before any byte of SMTP and before 465's TLS handshake, under the client a
   // trusted PROXY header names; a refused 465 connection is closed without a word (it expects TLS).
   const server = net.createServer(connectionGate({
@@ -203,20 +233,13 @@ async function startSubmissionListener(ctx: ServerContext, address: ListenAddres
         (err) => log.debug({ err, listener: name, ip: client.address }, 'submissions handshake failed'));
     },
   }));
-  engine.onError((err) => log.warn({ err, listener: name }, 'submission connection error'));
   server.on('error', (err) => log.error({ err, listener: name }, 'submission listener error'));
   const bound = await listenOn(server, address, name);
   return {
     name, host: bound.host, port: bound.port,
     accepting: () => server.listening,
     close: async () => {
-      engine.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      if (--listenersUsingPool === 0 && signPool) {
-        const pool = signPool;
-        signPool = null;
-        await pool.close();
-      }
+      await sessions.close(new Promise<void>((resolve) => server.close(() => resolve())));
     },
   };
 }
