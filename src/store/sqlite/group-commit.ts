@@ -123,6 +123,9 @@ export class GroupCommit {
     // Outside a transaction, where SQLite lets the level change; every other writer keeps FULL.
     if (this.syncOffLoop) this.db.pragma('synchronous = NORMAL');
     try {
+      // IMMEDIATE: a batch always writes, and taking the write lock at BEGIN means a job that reads
+      // before it writes (a lease's count, a counter's window) cannot find its snapshot stale at
+      // its first write when another process on the file committed in between (SQLITE_BUSY).
       this.db.transaction(() => {
         for (const job of batch) {
           const changes: MailboxChange[] = [];
@@ -133,7 +136,7 @@ export class GroupCommit {
             outcomes.push({ ok: false, value: error, changes: [] });
           }
         }
-      })();
+      }).immediate();
     } catch (error) {
       for (const job of batch) job.reject(error);
       return;
