@@ -9,9 +9,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CommandFramer } from '../../src/imap/protocol/command-framer.ts';
-import { ArgumentReader } from '../../src/imap/protocol/argument-reader.ts';
-import { ImapSyntaxError, parseCommand } from '../../src/imap/protocol/tokens.ts';
 import { badUrlText, parseMessageUrl } from '../../src/imap/protocol/imap-url.ts';
 import { parseAppendArguments } from '../../src/imap/protocol/append-arguments.ts';
 import { parseSearchArguments } from '../../src/imap/protocol/search-keys.ts';
@@ -21,6 +18,7 @@ import type { ParsedCommand } from '../../src/imap/protocol/tokens.ts';
 import { parseNotifyArguments } from '../../src/imap/protocol/notify-arguments.ts';
 import { IMAP_COMPRESS_CHUNK_BYTES, IMAP_MAX_CATENATE_PARTS, IMAP_MAX_NOTIFY_GROUPS, IMAP_PREVIEW_MAX_CHARS } from '../../src/limits.ts';
 import { fuzzOptions } from './options.ts';
+import { argsOf, syntaxOnly } from './imap-arguments.ts';
 import { duplexPair } from 'node:stream';
 import zlib from 'node:zlib';
 import { DeflateStream } from '../../src/imap/session/compression.ts';
@@ -30,29 +28,7 @@ import { parseStatusItems } from '../../src/imap/protocol/status-items.ts';
 import type { SearchKey } from '../../src/imap/protocol/search-keys.ts';
 import type { MimePart } from '../../src/mime/index.ts';
 
-/** The arguments of one framed command line, or null when it does not frame or tokenize. */
-function argsOf(line: string): ArgumentReader | null {
-  const f = new CommandFramer();
-  f.push(Buffer.from(line + '\r\n', 'latin1'));
-  const r = f.next();
-  if (r.kind !== 'command') return null;
-  try {
-    return new ArgumentReader(parseCommand(r.command).args);
-  } catch (err) {
-    assert.ok(err instanceof ImapSyntaxError, String(err));
-    return null;
-  }
-}
 
-/** Runs a parser; only ImapSyntaxError may escape it. */
-function syntaxOnly<T>(parse: () => T): T | null {
-  try {
-    return parse();
-  } catch (err) {
-    assert.ok(err instanceof ImapSyntaxError, (err as Error).stack);
-    return null;
-  }
-}
 
 const URL_PIECES = ['imap://', 'user%40example.test', ';AUTH=*', '@', 'mail.example.test', ':143', '[::1]', '/', 'INBOX', 'a%2Fb',
   '%', '%zz', '%C3%A9', '%FF', ';UIDVALIDITY=', ';UID=', '/;UID=', '/;SECTION=', '/;PARTIAL=', ';URLAUTH=', ';EXPIRE=', '1', '0',

@@ -6,13 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CommandFramer } from '../../src/imap/protocol/command-framer.ts';
-import { ArgumentReader } from '../../src/imap/protocol/argument-reader.ts';
-import { ImapSyntaxError, parseCommand } from '../../src/imap/protocol/tokens.ts';
 import { parseImapUrl } from '../../src/imap/protocol/imap-url.ts';
 import { parseGenUrlAuthArguments, parseResetKeyArguments, parseUrlFetchArguments } from '../../src/imap/protocol/urlauth-arguments.ts';
 import { IMAP_MAX_URLAUTH_URLS } from '../../src/limits.ts';
 import { fuzzOptions } from './options.ts';
+import { argsOf, syntaxOnly } from './imap-arguments.ts';
 
 const URL_PIECES = ['imap://', 'joe', 'joe@example.test', '%40', '@', 'example.test', ':143', '/', 'INBOX', 'a%20b', '%', '%FF',
   ';UIDVALIDITY=7', ';UID=', '/;UID=', '1', '0', '4294967296', '/;SECTION=', '1.2', 'HEADER', '/;PARTIAL=', '0.10', ';EXPIRE=',
@@ -45,28 +43,7 @@ test('fuzz: parseImapUrl never throws; an authorized URL is absolute, owned, and
   ] });
 });
 
-/** The arguments of one framed command line, or null when it does not frame or tokenize. */
-function argsOf(line: string): ArgumentReader | null {
-  const f = new CommandFramer();
-  f.push(Buffer.from(line + '\r\n', 'latin1'));
-  const r = f.next();
-  if (r.kind !== 'command') return null;
-  try {
-    return new ArgumentReader(parseCommand(r.command).args);
-  } catch (err) {
-    assert.ok(err instanceof ImapSyntaxError, String(err));
-    return null;
-  }
-}
 
-function syntaxOnly<T>(parse: () => T): T | null {
-  try {
-    return parse();
-  } catch (err) {
-    assert.ok(err instanceof ImapSyntaxError, (err as Error).stack);
-    return null;
-  }
-}
 
 const TOKENS = ['"imap://a@b/INBOX/;UID=1;URLAUTH=authuser"', 'imap://a@b/INBOX/;UID=1;URLAUTH=authuser:internal:0123456789abcdef0123456789abcdef',
   'INTERNAL', 'internal', 'X-1', '"in ternal"', '(', ')', 'BINARY', 'BODY', 'BODYPARTSTRUCTURE', 'binary', 'HEADER', 'INBOX', '{3+}\r\nabc',
