@@ -146,6 +146,12 @@ export class SqliteStore implements Store {
     return this.commits.run(work);
   }
 
+  /** A write whose loss in a power cut is harmless: it resolves once committed, without waiting
+   *  for the WAL's fsync (GroupCommit.runLight). */
+  writeLight<T>(work: (tx: WriteContext) => T): Promise<T> {
+    return this.commits.runLight(work);
+  }
+
   async exportPage(mailboxId: number, afterUid: number, limit: number): Promise<ExportRow[]> {
     return exportPage(this.db, mailboxId, afterUid, limit);
   }
