@@ -19,9 +19,10 @@ export function flagsLines(keywords: Iterable<string>, readOnly: boolean): strin
 
 /** What the view reads to bring itself up to date (ImapServices is one). */
 export interface ChangeSource {
-  readonly mailboxes: Pick<ImapMailboxes, 'byId' | 'claimRecent'>;
+  readonly mailboxes: Pick<ImapMailboxes, 'byId'>;
   readonly messages: Pick<ImapMessages, 'vanishedSince' | 'changedSince' | 'flagsIn'>;
   freshUids(mailboxId: number, after: number): Promise<number[]>;
+  claimRecent(mailboxId: number, upTo: number): Promise<number>;
 }
 
 /** What one report says, before its flag changes (takeFlagChanges). */
@@ -244,7 +245,7 @@ export class SelectedMailbox {
       this.newMail = false;
       fresh = await source.freshUids(this.id, this.lastKnownUid);
       if (fresh.length > 0) {
-        const floor = this.readOnly ? this.recentFloor : await source.mailboxes.claimRecent(this.id, fresh[fresh.length - 1]!);
+        const floor = this.readOnly ? this.recentFloor : await source.claimRecent(this.id, fresh[fresh.length - 1]!);
         for (const u of fresh) if (u > floor) this.recent.add(u);
         this.append(fresh);
         // New mail announced without its UIDs reaches SEARCH/SORT contexts here (RFC 5267 §4.3).
