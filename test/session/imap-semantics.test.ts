@@ -24,6 +24,37 @@ async function client(services = h.services): Promise<TestClient> {
   return c;
 }
 
+test('new mail wakes many idlers of one mailbox: exactly one gets it as \\Recent, and the claim is one write', async () => {
+  const idlers: TestClient[] = [];
+  for (let i = 0; i < 10; i++) idlers.push(await client());
+  await idlers[0]!.command('CREATE idlers');
+  for (const c of idlers) {
+    await c.command('SELECT idlers');
+    c.send('i1 IDLE\r\n');
+    await c.waitFor(/\+ idling\r\n|\+ [^\r]*\r\n/);
+  }
+  const claims = { n: 0 };
+  const claim = h.store.imapMailboxes.claimRecent.bind(h.store.imapMailboxes);
+  h.store.imapMailboxes.claimRecent = (id, upTo) => {
+    claims.n++;
+    return claim(id, upTo);
+  };
+  try {
+    await deliver(h.store, { raw: message('wake all'), recipients: [{ accountId: h.accountId, mailbox: 'idlers' }] });
+    const seen = await Promise.all(idlers.map((c) => c.waitFor(/\* \d+ RECENT\r\n/)));
+    for (const s of seen) assert.match(s, /\* 1 EXISTS\r\n/);
+    const recent = seen.map((s) => Number(/\* (\d+) RECENT/.exec(s)![1]));
+    assert.deepEqual(recent.sort(), [...Array(9).fill(0), 1], 'one session owns the new message (RFC 3501 §2.3.2)');
+    assert.equal(claims.n, 1, 'the sessions shared one claim instead of one write each');
+    const later = await client();
+    assert.match(await later.command('SELECT idlers'), /\* 0 RECENT/, 'the claim was committed');
+    later.close();
+  } finally {
+    h.store.imapMailboxes.claimRecent = claim;
+    for (const c of idlers) c.close();
+  }
+});
+
 test('subscriptions are names: CREATE does not add one, DELETE keeps it, LSUB and LIST-EXTENDED report them', async () => {
   const c = await client();
   await c.command('CREATE s/a/b');

@@ -46,6 +46,8 @@ export class ImapServices {
   /** Where connections and failed logins are counted; null in tests that build services alone. */
   readonly metrics: ServerMetrics | null;
   private readonly freshCache = new Map<string, Promise<number[]>>();
+  /** The \Recent claim in flight per mailbox (see claimRecent). */
+  private readonly recentClaims = new Map<number, { upTo: number; done: Promise<number> }>();
 
   constructor(commands: CommandTable, store: Store, throttle: LoginThrottle, log: Logger, settings: Partial<ImapSettings> & { hostname: string }, secureContext: (() => tls.SecureContext) | null, metrics: ServerMetrics | null = null) {
     this.commands = commands;
@@ -80,6 +82,24 @@ export class ImapServices {
       this.freshCache.set(key, hit);
     }
     return hit;
+  }
+
+  /** The store's claimRecent, shared by the sessions that ask while a claim of the same mailbox is in
+   *  flight: one delivery wakes every idler of a mailbox and each asks to claim the new UIDs. The
+   *  first claim wins them (RFC 3501 §2.3.2: \Recent in exactly one session); a session asking for
+   *  no more than it claims waits for it and gets none (its floor is upTo) instead of queueing a
+   *  write of its own, which at 10,000 idlers meant 40 group commits, each waiting for an fsync. A
+   *  claim that failed wins nothing, so then the session claims for itself. */
+  async claimRecent(mailboxId: number, upTo: number): Promise<number> {
+    const inFlight = this.recentClaims.get(mailboxId);
+    if (inFlight && inFlight.upTo >= upTo && (await inFlight.done.then(() => true, () => false))) return upTo;
+    const claim = { upTo, done: this.mailboxes.claimRecent(mailboxId, upTo) };
+    this.recentClaims.set(mailboxId, claim);
+    try {
+      return await claim.done;
+    } finally {
+      if (this.recentClaims.get(mailboxId) === claim) this.recentClaims.delete(mailboxId);
+    }
   }
 
   /** Takes one of the account's session places, counted across every node of the store (a lease

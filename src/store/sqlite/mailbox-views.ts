@@ -154,12 +154,15 @@ export class ImapMailboxStore implements ImapMailboxes {
 
   /** RFC 3501 §2.3.2: a message is \Recent in exactly one session, the first read-write one to see
    *  it. Claims every UID up to `upTo` for the caller and returns the floor it had before (UIDs
-   *  above it up to `upTo` are the caller's). Committed, so it holds across restarts. */
+   *  above it up to `upTo` are the caller's). Committed, so it holds across a restart; it does not
+   *  wait for the fsync (a light write): the claim answers no client's data, and one lost in a
+   *  power cut only shows those messages as \Recent once more, while waiting would hold every
+   *  idler's EXISTS for new mail behind a second fsync after the delivery's own. */
   async claimRecent(mailboxId: number, upTo: number): Promise<number> {
     // The floor only grows: when it is already at upTo there is nothing to claim and nothing to write.
     const floor = await this.recentFloor(mailboxId);
     if (upTo <= floor) return floor;
-    return this.store.write(() => {
+    return this.store.writeLight(() => {
       const r = this.db.prepare('SELECT recent_uid FROM mailboxes WHERE id = ?').pluck().get(mailboxId) as number | undefined;
       if (r === undefined) return upTo;
       if (upTo > r) this.db.prepare('UPDATE mailboxes SET recent_uid = ? WHERE id = ?').run(upTo, mailboxId);
