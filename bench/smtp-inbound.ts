@@ -3,7 +3,7 @@
 // then (1) Postfix's smtp-source, 20 sessions, 20,000 × 4 KiB, new connection per message;
 // (2) our own driver (20 sessions, persistent connections) timing each final 250, plain and with a
 // dkimsign-signed message. Prints a table: msg/s accepted (250 = committed), p99 final-250
-// latency, peak RSS and event-loop delay of the server. Not a CI test.
+// latency, peak RSS, event-loop delay and CPU per message of the server. Not a CI test.
 //   node bench/smtp-inbound.ts [--messages 20000] [--driver-messages 5000]
 import { execFile, fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startDnsServer } from '../test/fixtures/dns-server.ts';
 import { dkimSign, generateDkimKey } from '../test/fixtures/dkim-signer.ts';
+import { serveChildRuntime } from '../src/serve-runtime.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def; };
@@ -27,11 +28,13 @@ const dns = await startDnsServer({
   'bench._domainkey.example.test': { TXT: [key.dnsTxt] },
 });
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-bench-'));
-const server = fork(path.join(import.meta.dirname, 'smtp-inbound-server.ts'), [dataDir, dns.server], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [] });
+// The server runs with the runtime settings `postern serve` gets from bin/postern (src/serve-runtime.ts).
+const runtime = serveChildRuntime(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF === '1' ? '/tmp/prof' : process.env.BENCH_PROF}`] : [], process.env);
+const server = fork(path.join(import.meta.dirname, 'smtp-inbound-server.ts'), [dataDir, dns.server], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...runtime });
 const ask = <T>(msg?: object) => new Promise<T>((resolve) => { server.once('message', (m) => resolve(m as T)); if (msg) server.send(msg); });
 const { port } = await ask<{ port: number }>();
 
-interface Row { run: string; messages: number; seconds: number; rate: number; p99ms: number | null; rssPeakMiB: number; eldP99ms: number; eldMaxMs: number; stored: number }
+interface Row { run: string; messages: number; seconds: number; rate: number; p99ms: number | null; rssPeakMiB: number; eldP99ms: number; eldMaxMs: number; stored: number; cpuMs: number }
 const rows: Row[] = [];
 
 async function measure(run: string, messages: number, work: () => Promise<number[] | null>) {
@@ -39,10 +42,10 @@ async function measure(run: string, messages: number, work: () => Promise<number
   const started = process.hrtime.bigint();
   const latencies = await work();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const s = await ask<{ rssPeakMiB: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; stored: number }>({ cmd: 'stats' });
+  const s = await ask<{ rssPeakMiB: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; stored: number; cpuSeconds: number }>({ cmd: 'stats' });
   let p99: number | null = null;
   if (latencies) { latencies.sort((a, b) => a - b); p99 = latencies[Math.floor(latencies.length * 0.99)] ?? null; }
-  rows.push({ run, messages, seconds, rate: messages / seconds, p99ms: p99, rssPeakMiB: s.rssPeakMiB, eldP99ms: s.eventLoopDelayP99Ms, eldMaxMs: s.eventLoopDelayMaxMs, stored: s.stored });
+  rows.push({ run, messages, seconds, rate: messages / seconds, p99ms: p99, rssPeakMiB: s.rssPeakMiB, eldP99ms: s.eventLoopDelayP99Ms, eldMaxMs: s.eventLoopDelayMaxMs, stored: s.stored, cpuMs: s.cpuSeconds * 1000 / messages });
 }
 
 if (N > 0) await measure('smtp-source 20×, new conn/msg, 4 KiB', N, async () => {
@@ -99,8 +102,8 @@ await new Promise((r) => server.once('exit', r));
 await dns.close();
 fs.rmSync(dataDir, { recursive: true, force: true });
 
-console.log('| run | messages | seconds | msg/s accepted+committed | p99 final 250 (ms) | server peak RSS (MiB) | event-loop delay p99 / max (ms) | stored (cumulative) |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| run | messages | seconds | msg/s accepted+committed | p99 final 250 (ms) | server peak RSS (MiB) | event-loop delay p99 / max (ms) | server CPU ms/msg | stored (cumulative) |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
-  console.log(`| ${r.run} | ${r.messages} | ${r.seconds.toFixed(1)} | ${Math.round(r.rate)} | ${r.p99ms === null ? '–' : r.p99ms.toFixed(1)} | ${r.rssPeakMiB} | ${r.eldP99ms.toFixed(1)} / ${r.eldMaxMs.toFixed(1)} | ${r.stored} |`);
+  console.log(`| ${r.run} | ${r.messages} | ${r.seconds.toFixed(1)} | ${Math.round(r.rate)} | ${r.p99ms === null ? '–' : r.p99ms.toFixed(1)} | ${r.rssPeakMiB} | ${r.eldP99ms.toFixed(1)} / ${r.eldMaxMs.toFixed(1)} | ${r.cpuMs.toFixed(2)} | ${r.stored} |`);
 }

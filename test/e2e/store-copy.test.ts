@@ -39,6 +39,17 @@ async function picture(store: Store, addresses: string[]): Promise<unknown> {
   return out;
 }
 
+/** SEARCH BODY for a phrase of the fixture's bodies, in every mailbox: the UIDs found. */
+async function bodySearches(store: Store, addresses: string[]): Promise<unknown> {
+  const out: number[][] = [];
+  for (const address of addresses) {
+    for (const b of await store.imapMailboxes.list((await store.accounts.byAddress(address))!.id)) {
+      out.push((await store.imapSearch.search(b.id, { op: 'body', value: 'words to search' })).map((h) => h.uid));
+    }
+  }
+  return out;
+}
+
 test('store copy: SQLite → PostgreSQL → SQLite keeps every message, UID, UIDVALIDITY and flag; the source is never written', async () => {
   server = await startPostgres();
   const source = makeInstance();
@@ -49,6 +60,8 @@ test('store copy: SQLite → PostgreSQL → SQLite keeps every message, UID, UID
   const queueBefore = (await original.queue.list()).map((q) => ({ ...q }));
   const boxesBefore = new Map<string, unknown>();
   for (const address of addresses) boxesBefore.set(address, await original.mailboxes.list((await original.accounts.byAddress(address))!.id));
+  const searched = await bodySearches(original, addresses);
+  assert.ok((searched as number[][]).some((uids) => uids.length > 0), 'the source finds the phrase');
   await original.close();
   const dbFile = path.join(dataDir, 'postern.db');
   const digest = sha(dbFile);
@@ -96,6 +109,7 @@ test('store copy: SQLite → PostgreSQL → SQLite keeps every message, UID, UID
     assert.deepEqual(await picture(copy, addresses), before, 'messages, UIDs, UIDVALIDITY, MODSEQs, flags, scripts identical after the round trip');
     assert.deepEqual((await copy.queue.list()).map((q) => ({ ...q })), queueBefore, 'the queued message too');
     assert.ok(await copy.domains.find('after-copy.test'), 'what PostgreSQL got after the first copy came back too');
+    assert.deepEqual(await bodySearches(copy, addresses), searched, 'SEARCH BODY through the copied full-text index finds the same messages');
   } finally {
     await copy.close();
   }

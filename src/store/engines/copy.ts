@@ -244,6 +244,10 @@ function sqliteSink(db: Db): Sink {
     async finish() {
       const broken = db.prepare('PRAGMA foreign_key_check').all();
       if (broken.length > 0) throw new StoreCopyError(`the copied rows break ${broken.length} foreign key(s), e.g. ${JSON.stringify(broken[0])}`);
+      // The store fills search_fts itself at delivery (migrations/0095), not a trigger: index the
+      // copied content rows SEARCH reads through the index (those at or above the copied fts_floor).
+      db.prepare(`INSERT INTO search_fts (rowid, header_text, search_text) SELECT id, header_text, search_text FROM contents
+        WHERE id >= coalesce((SELECT value FROM counters WHERE name = 'fts_floor'), 0)`).run();
     },
   };
 }

@@ -1,6 +1,7 @@
 // Stored message bytes. A content row is what a reader serves: its prefix (headers Postern added)
 // followed by the raw blob. Raw bytes are written once, in BLOB_CHUNK_SIZE chunks, so a ranged
 // read touches only the chunks it needs and no single value is huge. Raw bytes are never rewritten.
+// Every content row inserted here is in the full-text index (search_fts) in the same transaction.
 import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 import type { Contents } from '../api.ts';
@@ -20,6 +21,8 @@ export function insertContent(db: Db, raw: Buffer, prefix: Buffer, index: Conten
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`).run(blobId, prefix, prefix.length + raw.length, index.mimeTree, index.envelope,
     index.bodyStructure, index.body, index.headerText, index.searchText, index.sentDate, index.sentDay, index.addressText, index.sortKeys);
   const contentId = Number(content.lastInsertRowid);
+  // Not a trigger (migrations/0095): a plain INSERT keeps FTS5's terms pending until COMMIT.
+  stmt(db, 'INSERT INTO search_fts (rowid, header_text, search_text) VALUES (?, ?, ?)').run(contentId, index.headerText, index.searchText);
   if (index.pop3Octets !== undefined) stmt(db, 'INSERT INTO pop3_octets (content_id, octets) VALUES (?, ?)').run(contentId, index.pop3Octets);
   return contentId;
 }

@@ -1,6 +1,13 @@
 // Group commit: writes that arrive while the event loop is busy are run together in one
 // transaction, so many concurrent deliveries share one fsync (synchronous=FULL) instead of paying
-// one each. Each job runs in its own savepoint, so one failing job does not undo the others.
+// one each. One failing job does not undo the others: each job runs in its own savepoint, except
+// repeatable jobs (run with { repeatable: true }: their work only touches the database and what it
+// returns, so running it twice is harmless), which share one savepoint per run of consecutive
+// repeatable jobs; if one of them throws, that savepoint is rolled back and each of them runs again
+// in a savepoint of its own. Why: SQLite copies every existing page a savepoint modifies into the
+// statement journal (spilled to a temporary file past 64 KiB), so a savepoint per delivery wrote
+// about ten 32 KiB pages per message there, the largest single cost of an inbound message
+// (bench/profiles.md, inbound).
 // Promises resolve only after the COMMIT returned, and changes a job collected are published
 // after that, in commit order: nobody hears of a change that is not durable. While held (the
 // checkpointer truncating the WAL), jobs queue in order and run once released.
@@ -34,9 +41,13 @@ interface Job {
   work: (tx: WriteContext) => unknown;
   /** Resolves after COMMIT without waiting for the WAL's fsync (see runLight). */
   light: boolean;
+  /** Its work may run twice (the first run rolled back): it may share a savepoint with its neighbours. */
+  repeatable: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
+
+interface Outcome { ok: boolean; value: unknown; changes: MailboxChange[] }
 
 /** Jobs per transaction; bounds how long one commit holds the event loop. */
 const MAX_BATCH = 256;
@@ -71,18 +82,22 @@ export class GroupCommit {
     this.walFd = null;
   }
 
-  run<T>(work: (tx: WriteContext) => T): Promise<T> {
-    return this.enqueue(work, false);
+  /**
+   * A durable write. `repeatable`: the work has no effect outside the database and its result (no
+   * I/O, no state of its own), so it may be run a second time after its first run was rolled back.
+   */
+  run<T>(work: (tx: WriteContext) => T, options: { repeatable?: boolean } = {}): Promise<T> {
+    return this.enqueue(work, false, options.repeatable ?? false);
   }
 
   /** A write that need not survive a power cut: in the next batch, resolved once it has committed (not fsynced). */
   runLight<T>(work: (tx: WriteContext) => T): Promise<T> {
-    return this.enqueue(work, true);
+    return this.enqueue(work, true, false);
   }
 
-  private enqueue<T>(work: (tx: WriteContext) => T, light: boolean): Promise<T> {
+  private enqueue<T>(work: (tx: WriteContext) => T, light: boolean, repeatable: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, light, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.push({ work, light, repeatable, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -119,7 +134,7 @@ export class GroupCommit {
     }
     const batch = this.pending.splice(0, MAX_BATCH);
     this.schedule();
-    const outcomes: { ok: boolean; value: unknown; changes: MailboxChange[] }[] = [];
+    const outcomes: Outcome[] = [];
     // Outside a transaction, where SQLite lets the level change; every other writer keeps FULL.
     if (this.syncOffLoop) this.db.pragma('synchronous = NORMAL');
     try {
@@ -127,14 +142,13 @@ export class GroupCommit {
       // before it writes (a lease's count, a counter's window) cannot find its snapshot stale at
       // its first write when another process on the file committed in between (SQLITE_BUSY).
       this.db.transaction(() => {
-        for (const job of batch) {
-          const changes: MailboxChange[] = [];
-          try {
-            const value = this.db.transaction(() => job.work({ publish: (c) => changes.push(c) }))();
-            outcomes.push({ ok: true, value, changes });
-          } catch (error) {
-            outcomes.push({ ok: false, value: error, changes: [] });
+        for (let i = 0; i < batch.length;) {
+          let end = i + 1;
+          while (batch[i]!.repeatable && end < batch.length && batch[end]!.repeatable) end++;
+          if (end - i === 1 || !this.runShared(batch, i, end, outcomes)) {
+            for (let k = i; k < end; k++) outcomes[k] = this.runAlone(batch[k]!);
           }
+          i = end;
         }
       }).immediate();
     } catch (error) {
@@ -155,6 +169,36 @@ export class GroupCommit {
     if (batch.every((job) => job.light)) return;
     this.unsynced.push((syncError) => batch.forEach((job, i) => { if (!job.light) settle(job, i, syncError); }));
     this.syncWal();
+  }
+
+  /** A job in a savepoint of its own: if it throws, only its writes are undone. */
+  private runAlone(job: Job): Outcome {
+    const changes: MailboxChange[] = [];
+    try {
+      const value = this.db.transaction(() => job.work({ publish: (c) => changes.push(c) }))();
+      return { ok: true, value, changes };
+    } catch (error) {
+      return { ok: false, value: error, changes: [] };
+    }
+  }
+
+  /**
+   * Repeatable jobs batch[start..end) in one savepoint; false (their writes rolled back, outcomes
+   * not set) if one of them threw, and the caller runs each alone.
+   */
+  private runShared(batch: Job[], start: number, end: number, outcomes: Outcome[]): boolean {
+    try {
+      this.db.transaction(() => {
+        for (let k = start; k < end; k++) {
+          const changes: MailboxChange[] = [];
+          const value = batch[k]!.work({ publish: (c) => changes.push(c) });
+          outcomes[k] = { ok: true, value, changes };
+        }
+      })();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** One fsync at a time; when it ends, every batch committed before it began is durable. */

@@ -14,8 +14,13 @@ import type { Db } from './open.ts';
 import { stmt } from './statements.ts';
 
 /** Takes the account's next MODSEQ (RFC 7162: the counter only grows); one value may cover all rows of one change. */
+// No RETURNING in these two (delivery runs them for every message): SQLite runs a RETURNING statement
+// in a statement savepoint, and FTS5 writes the terms pending in the transaction to disk as a new
+// segment at every savepoint (bench/profiles.md, inbound). An UPDATE and a SELECT of the same row
+// in the same write transaction read what the UPDATE wrote.
 export function allocateModseq(db: Db, accountId: number): number {
-  return (stmt(db, 'UPDATE accounts SET modseq = modseq + 1 WHERE id = ? RETURNING modseq').get(accountId) as { modseq: number }).modseq;
+  stmt(db, 'UPDATE accounts SET modseq = modseq + 1 WHERE id = ?').run(accountId);
+  return (stmt(db, 'SELECT modseq FROM accounts WHERE id = ?').get(accountId) as { modseq: number }).modseq;
 }
 
 /**
@@ -23,8 +28,9 @@ export function allocateModseq(db: Db, accountId: number): number {
  * first UID and the mailbox's UIDVALIDITY.
  */
 export function allocateUids(db: Db, mailboxId: number, n: number, modseq: number): { first: number; uidValidity: number } {
-  return stmt(db, 'UPDATE mailboxes SET uid_next = uid_next + ?, highest_modseq = ? WHERE id = ? RETURNING uid_next - ? AS first, uid_validity AS uidValidity')
-    .get(n, modseq, mailboxId, n) as { first: number; uidValidity: number };
+  stmt(db, 'UPDATE mailboxes SET uid_next = uid_next + ?, highest_modseq = ? WHERE id = ?').run(n, modseq, mailboxId);
+  return stmt(db, 'SELECT uid_next - ? AS first, uid_validity AS uidValidity FROM mailboxes WHERE id = ?')
+    .get(n, mailboxId) as { first: number; uidValidity: number };
 }
 
 /**

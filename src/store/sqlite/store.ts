@@ -126,7 +126,8 @@ export class SqliteStore implements Store {
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
   storeMessage(input: StoreInput): Promise<StoredCopy[]> {
-    return this.commits.run((tx) => storeMessage(this.db, tx, input, this.clock.now())).then((copies) => this.trainArrivals([input], copies));
+    // Repeatable: storeMessage only writes rows and returns them (group-commit.ts).
+    return this.commits.run((tx) => storeMessage(this.db, tx, input, this.clock.now()), { repeatable: true }).then((copies) => this.trainArrivals([input], copies));
   }
 
   /** Stores several messages in one transaction: all of them or, if any fails, none (MULTIAPPEND). */

@@ -115,3 +115,31 @@ test('a light job shares the batch transaction and resolves at its COMMIT; the d
   await assert.rejects(commits.runLight(() => { throw new Error('boom'); }), /boom/);
   assert.deepEqual(db.prepare('SELECT n FROM t ORDER BY n').pluck().all(), [1, 2, 3]);
 });
+
+test('repeatable jobs share a savepoint; when one throws, only its writes are undone, the others commit once and publish in order', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-gc-'));
+  const db = openDatabase(dir);
+  t.after(() => { db.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  db.exec('CREATE TABLE t (n INTEGER)');
+  const bus = new LocalChangeBus();
+  const heard: number[] = [];
+  bus.subscribe(1, (c) => heard.push(c.uids[0]!));
+  const commits = new GroupCommit(db, bus);
+  commits.hold();
+  const runs = new Map<number, number>();
+  const job = (n: number, repeatable: boolean) => commits.run((tx) => {
+    runs.set(n, (runs.get(n) ?? 0) + 1);
+    db.prepare('INSERT INTO t VALUES (?)').run(n);
+    tx.publish({ accountId: 1, mailboxId: 1, kind: 'append', uids: [n], modseq: n });
+    if (n === 3) throw new Error('job 3 fails after writing');
+    return n;
+  }, { repeatable });
+  // 1, 2, 3, 4 repeatable and consecutive; 5 not; 6, 7 repeatable again.
+  const results = [1, 2, 3, 4, 5, 6, 7].map((n) => job(n, n !== 5).then((v) => ({ ok: v }), (e: Error) => ({ error: e.message })));
+  commits.release();
+  assert.deepEqual(await Promise.all(results), [{ ok: 1 }, { ok: 2 }, { error: 'job 3 fails after writing' }, { ok: 4 }, { ok: 5 }, { ok: 6 }, { ok: 7 }]);
+  assert.deepEqual(db.prepare('SELECT n FROM t ORDER BY rowid').pluck().all(), [1, 2, 4, 5, 6, 7], 'job 3 left nothing; every other row once');
+  assert.deepEqual(heard, [1, 2, 4, 5, 6, 7], 'only committed changes, in commit order');
+  assert.deepEqual([...runs.entries()].sort((a, b) => a[0] - b[0]), [[1, 2], [2, 2], [3, 2], [4, 1], [5, 1], [6, 1], [7, 1]],
+    'the shared run stopped at job 3 and was rolled back; each of its jobs then ran alone (4 had not run yet)');
+});
