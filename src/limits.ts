@@ -205,6 +205,11 @@ export const IMAP_MAX_MAILBOX_NAME_LENGTH = 1024;
  *  command never holds the event loop for long. */
 export const IMAP_FETCH_PAGE_SIZE = 500;
 
+/** Messages per page of a FETCH that wants only UID, FLAGS and MODSEQ: such a row is a few dozen
+ *  bytes, so a page of this many is about as much work and output as a normal page, in fewer
+ *  store calls and socket writes. */
+export const IMAP_FETCH_FLAGS_PAGE_SIZE = 2000;
+
 /** Messages changed per transaction by one STORE (each page commits on its own, so a STORE over a
  *  100,000-message mailbox never holds the event loop for more than a few tens of milliseconds). */
 export const IMAP_STORE_PAGE_SIZE = 2000;

@@ -338,6 +338,9 @@ export interface ImapMessages {
    *  (wants.content) may end early, its bytes bounded (IMAP_FETCH_CONTENT_PAGE_BYTES or _SIZE
    *  rows): the caller continues after its last row. */
   fetchPage(mailboxId: number, uidFrom: number, uidTo: number, limit: number, wants: FetchWants, changedSince?: number | null): Promise<MessageRow[]>;
+  /** fetchPage for a FETCH that wants only UID, FLAGS and MODSEQ: the same rows with only those
+   *  columns (the query that serves a client's flag resync of a whole mailbox). */
+  flagPage(mailboxId: number, uidFrom: number, uidTo: number, limit: number, changedSince?: number | null): Promise<FlagRow[]>;
   /** Bytes [start, end) of a stored message (prefix + raw), reading only the chunks needed. */
   readRange(contentId: number, start: number, end: number): Promise<Buffer>;
   /** Current flags of UIDs within the ranges (for unsolicited FETCH after others' changes). */

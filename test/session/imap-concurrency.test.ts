@@ -96,3 +96,25 @@ test('CONDSTORE/QRESYNC: reselect reports VANISHED (EARLIER) and changed flags',
   a.close();
   b.close();
 });
+
+test('flags another session changed are reported for exactly those messages, read as ranges of the view', async () => {
+  await h.store.imapMailboxes.create(h.accountId, 'Ranges');
+  for (let i = 1; i <= 8; i++) await deliver(h.store, { raw: message(`R${i}`), recipients: [{ accountId: h.accountId, mailbox: 'Ranges' }] });
+  const a = new TestClient(h.services);
+  const b = new TestClient(h.services);
+  await a.login();
+  await b.login();
+  await a.command('SELECT Ranges');
+  await b.command('SELECT Ranges');
+  // UID 4 goes, so UIDs 3 and 5 are next to each other in the views; 6 keeps its flags.
+  await b.command('UID STORE 4 +FLAGS.SILENT (\\Deleted)');
+  await b.command('UID EXPUNGE 4');
+  await a.command('NOOP');
+  await b.command('UID STORE 1:3,5,7 +FLAGS.SILENT (\\Flagged)');
+  const noop = await a.command('NOOP');
+  const reported = [...noop.matchAll(/\* (\d+) FETCH \(FLAGS \(([^)]*)\)\)/g)];
+  assert.deepEqual(reported.map((m) => Number(m[1])), [1, 2, 3, 4, 6], 'sequence numbers after the expunge; not 5 (UID 6)');
+  for (const m of reported) assert.match(m[2]!, /\\Flagged/);
+  a.close();
+  b.close();
+});

@@ -224,6 +224,20 @@ storeTest('FETCH pages: the wanted columns, the bytes of small messages, ranged 
   assert.equal((await store.imapMailboxes.status(a.inbox, false))!.recent, 2);
 });
 
+storeTest('flag pages: the flag columns of fetchPage\'s rows, the same bounds, limit and CHANGEDSINCE', async (store) => {
+  const a = await account(store);
+  for (const s of ['one', 'two', 'three']) await put(store, a.id, s);
+  const stored = await store.imapMessages.storeFlags(a.id, a.inbox, [[2, 3]], 'add', ['\\Flagged', 'work'], null);
+  const flagsOf = (rows: { uid: number; flags: number; keywords: string; modseq: number }[]) => rows.map((r) => ({ uid: r.uid, flags: r.flags, keywords: r.keywords, modseq: r.modseq }));
+  const full = flagsOf(await store.imapMessages.fetchPage(a.inbox, 1, 10, 10, {}));
+  assert.deepEqual(flagsOf(await store.imapMessages.flagPage(a.inbox, 1, 10, 10)), full);
+  assert.deepEqual(full.map((r) => [r.uid, r.flags, r.keywords]), [[1, 0, ''], [2, FLAGGED, 'work'], [3, FLAGGED, 'work']]);
+  assert.deepEqual(Object.keys((await store.imapMessages.flagPage(a.inbox, 1, 1, 1))[0]!).sort(), ['flags', 'keywords', 'modseq', 'uid']);
+  assert.deepEqual((await store.imapMessages.flagPage(a.inbox, 2, 10, 1)).map((r) => r.uid), [2]);
+  assert.deepEqual((await store.imapMessages.flagPage(a.inbox, 1, 10, 10, stored.modseqs[0]! - 1)).map((r) => r.uid), [2, 3]);
+  assert.deepEqual(await store.imapMessages.flagPage(a.inbox, 1, 10, 10, stored.modseqs[0]!), []);
+});
+
 storeTest('a FETCH page with message bytes is bounded by its bytes, not only its rows; one without them is not', async (store) => {
   const a = await account(store);
   // Messages just under one chunk, each carried inline: a page of all of them would hold ~2 MiB.

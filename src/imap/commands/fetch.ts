@@ -18,9 +18,9 @@ import { indexRanges, uidRanges } from '../session/message-set.ts';
 import { flagList } from '../session/flag-text.ts';
 import { literalSize, MessageBytes, writeOut, type Literal } from '../session/message-bytes.ts';
 import { FLAG_BITS } from '../../store/flags.ts';
-import type { FetchWants, MessageRow } from '../../store/messages.ts';
+import type { FetchWants, FlagRow, MessageRow } from '../../store/messages.ts';
 import type { ImapSession } from '../session/session.ts';
-import { IMAP_MAX_FETCH_HEADER_FIELDS, IMAP_MAX_FETCH_ITEMS, IMAP_FETCH_FLUSH_BYTES, IMAP_FETCH_PAGE_SIZE } from '../../limits.ts';
+import { IMAP_MAX_FETCH_HEADER_FIELDS, IMAP_MAX_FETCH_ITEMS, IMAP_FETCH_FLUSH_BYTES, IMAP_FETCH_FLAGS_PAGE_SIZE, IMAP_FETCH_PAGE_SIZE } from '../../limits.ts';
 
 const SEEN = FLAG_BITS['\\Seen'];
 
@@ -101,110 +101,116 @@ class PageOutput {
 interface RowOptions {
   uid: boolean;
   modseq: boolean;
+  /** FLAGS is among the items (computed once per command, not per row). */
+  flags: boolean;
   flagsChanged: boolean;
 }
 
+/** A row as FETCH formats it: a flag-only FETCH reads only these columns (ImapMessages.flagPage),
+ *  and then asks for no item that needs the others. */
+type FetchRow = FlagRow & Partial<Omit<MessageRow, keyof FlagRow>>;
+
 /** Writes one FETCH response; `data` holds the bytes of each item that needs them, in item order
- *  (a section's partial range already applied). */
-function respond(out: PageOutput, s: ImapSession, row: MessageRow, seq: number, items: FetchItem[], data: (Literal | null)[], opts: RowOptions, preview: string | null): void {
+ *  (a section's partial range already applied). Text is gathered in a local string and handed to
+ *  the output once per response (or before a literal): this runs once per message of the range. */
+function respond(out: PageOutput, s: ImapSession, row: FetchRow, seq: number, items: FetchItem[], data: (Literal | null)[], opts: RowOptions, preview: string | null): void {
   const view = s.selected!;
-  if (opts.flagsChanged || items.some((i) => i.kind === 'simple' && i.name === 'FLAGS')) out.add(view.keywordAnnouncement(row.keywords));
-  out.add(`* ${seq} FETCH (`);
+  let t = opts.flagsChanged || opts.flags ? view.keywordAnnouncement(row.keywords) : '';
+  t += `* ${seq} FETCH (`;
   let first = true;
-  const sep = () => {
-    if (first) first = false;
-    else out.add(' ');
-  };
   let sawFlags = false;
   let sawModseq = false;
   if (opts.uid) {
-    sep();
-    out.add(`UID ${row.uid}`);
+    first = false;
+    t += `UID ${row.uid}`;
   }
   let d = 0;
   for (const item of items) {
     if (item.kind === 'section') {
-      sep();
+      if (first) first = false;
+      else t += ' ';
       const bytes = data[d++]!;
-      if (item.binary === 'size') out.add(`${item.label} ${bytes ? literalSize(bytes) : 0}`);
-      else out.literal(item.label, bytes, item.binary !== null);
+      if (item.binary === 'size') t += `${item.label} ${bytes ? literalSize(bytes) : 0}`;
+      else {
+        out.add(t);
+        t = '';
+        out.literal(item.label, bytes, item.binary !== null);
+      }
       continue;
     }
+    let text: string;
     switch (item.name) {
       case 'UID':
-        if (!opts.uid) {
-          sep();
-          out.add(`UID ${row.uid}`);
-        }
+        if (opts.uid) continue;
+        text = `UID ${row.uid}`;
         break;
       case 'FLAGS':
         sawFlags = true;
-        sep();
-        out.add(`FLAGS ${flagList(row.flags, row.keywords, view.recent.has(row.uid))}`);
+        text = `FLAGS ${flagList(row.flags, row.keywords, view.recent.has(row.uid))}`;
         break;
       case 'INTERNALDATE':
-        sep();
-        out.add(`INTERNALDATE ${formatDateTime(row.internalDate)}`);
+        text = `INTERNALDATE ${formatDateTime(row.internalDate!)}`;
         break;
       case 'SAVEDATE':
         // RFC 8514 §3: every Postern mailbox keeps save dates, so never NIL.
-        sep();
-        out.add(`SAVEDATE ${formatDateTime(row.saveDate!)}`);
+        text = `SAVEDATE ${formatDateTime(row.saveDate!)}`;
         break;
       case 'EMAILID':
-        sep();
-        out.add(`EMAILID (${row.emailId})`);
+        text = `EMAILID (${row.emailId})`;
         break;
       case 'THREADID':
         // RFC 8474 §5.2: NIL when the server does not thread; threads here are per mailbox
         // (THREAD=REFERENCES) and change as mail arrives, so they cannot be a stable THREADID.
-        sep();
-        out.add('THREADID NIL');
+        text = 'THREADID NIL';
         break;
       case 'RFC822.SIZE':
-        sep();
-        out.add(`RFC822.SIZE ${row.size}`);
+        text = `RFC822.SIZE ${row.size}`;
         break;
       case 'ENVELOPE':
-        sep();
-        out.add(`ENVELOPE ${row.envelope}`);
+        text = `ENVELOPE ${row.envelope}`;
         break;
       case 'BODYSTRUCTURE':
-        sep();
-        out.add(`BODYSTRUCTURE ${row.bodyStructure}`);
+        text = `BODYSTRUCTURE ${row.bodyStructure}`;
         break;
       case 'BODY':
-        sep();
-        out.add(`BODY ${row.body}`);
+        text = `BODY ${row.body}`;
         break;
       case 'PREVIEW':
-        sep();
         // RFC 8970 §5: an nstring; text beyond ASCII goes as a literal of its UTF-8.
-        out.add(`PREVIEW ${imapString(preview!)}`);
+        text = `PREVIEW ${imapString(preview!)}`;
         break;
       case 'MODSEQ':
-        if (!sawModseq) {
-          sep();
-          out.add(`MODSEQ (${row.modseq})`);
-        }
+        if (sawModseq) continue;
         sawModseq = true;
+        text = `MODSEQ (${row.modseq})`;
         break;
       default:
-        sep();
+        if (first) first = false;
+        else t += ' ';
+        out.add(t);
+        t = '';
         out.literal(item.name, data[d++]!);
+        continue;
     }
+    if (first) first = false;
+    else t += ' ';
+    t += text;
   }
   // RFC 3501 §6.4.5: a \Seen set by this FETCH is reported; RFC 7162 §3.1.4.1: so is MODSEQ.
   if (opts.flagsChanged && !sawFlags) {
-    sep();
-    out.add(`FLAGS ${flagList(row.flags, row.keywords, view.recent.has(row.uid))}`);
+    if (!first) t += ' ';
+    first = false;
+    t += `FLAGS ${flagList(row.flags, row.keywords, view.recent.has(row.uid))}`;
   }
   if (opts.modseq && !sawModseq) {
-    sep();
-    out.add(`MODSEQ (${row.modseq})`);
+    if (!first) t += ' ';
+    t += `MODSEQ (${row.modseq})`;
   }
-  out.add(')\r\n');
+  out.add(t + ')\r\n');
 }
+
+/** Items a flag-only page (ImapMessages.flagPage) can answer. */
+const FLAG_ONLY_ITEMS = new Set(['UID', 'FLAGS', 'MODSEQ']);
 
 export const fetch = command({
   states: SELECTED,
@@ -236,14 +242,24 @@ export const fetch = command({
     });
     // Rows that carry message bytes come in pages the store bounds by their bytes (the page is held
     // while the client reads): such a page may end before the range does, and the next starts after it.
-    const pageSize = IMAP_FETCH_PAGE_SIZE;
+    // A FETCH of flags only (a client resynchronizing a whole mailbox) reads only the flag columns,
+    // in larger pages: its rows are small.
+    const flagsOnly = a.items.every((i) => i.kind === 'simple' && FLAG_ONLY_ITEMS.has(i.name));
+    const pageSize = flagsOnly ? IMAP_FETCH_FLAGS_PAGE_SIZE : IMAP_FETCH_PAGE_SIZE;
     const setSeen = !view.readOnly && fetchSetsSeen(a.items);
     const wantsPreview = a.items.some((i) => i.kind === 'simple' && i.name === 'PREVIEW');
-    const opts = { uid: cmd.uid, modseq: a.changedSince !== null };
+    const opts: RowOptions = {
+      uid: cmd.uid,
+      modseq: a.changedSince !== null,
+      flags: a.items.some((i) => i.kind === 'simple' && i.name === 'FLAGS'),
+      flagsChanged: false,
+    };
     for (const [from, to] of idx) {
       for (let i = from, j = i; i <= to; i = j + 1) {
         j = Math.min(to, i + pageSize - 1);
-        const rows = await messages.fetchPage(view.id, view.uids[i]!, view.uids[j]!, j - i + 1, wants, a.changedSince);
+        const rows: FetchRow[] = flagsOnly
+          ? await messages.flagPage(view.id, view.uids[i]!, view.uids[j]!, j - i + 1, a.changedSince)
+          : await messages.fetchPage(view.id, view.uids[i]!, view.uids[j]!, j - i + 1, wants, a.changedSince);
         if (wants.content && rows.length > 0) {
           const last = rows[rows.length - 1]!.uid;
           while (j > i && view.uids[j]! > last) j--;
@@ -272,12 +288,13 @@ export const fetch = command({
           if (k > j || view.uids[k] !== row.uid) continue;
           let data: (Literal | null)[] = [];
           if (sections.length > 0) {
-            const bytes = new MessageBytes(s, row);
+            const bytes = new MessageBytes(s, row as MessageRow);
             data = [];
             for (const sec of sections) data.push(await (sec.binary ? bytes.binary(sec.section, sec.partial) : bytes.section(sec.section, sec.partial)));
           }
-          const preview = wantsPreview ? await new MessageBytes(s, row).preview() : null;
-          respond(out, s, row, k + 1, a.items, data, { ...opts, flagsChanged: seen.has(row.uid) }, preview);
+          const preview = wantsPreview ? await new MessageBytes(s, row as MessageRow).preview() : null;
+          opts.flagsChanged = seen.has(row.uid);
+          respond(out, s, row, k + 1, a.items, data, opts, preview);
           if (out.held >= IMAP_FETCH_FLUSH_BYTES || out.streamed) {
             if (!(await writeOut(s, out.take()))) return ok('FETCH aborted');
           }

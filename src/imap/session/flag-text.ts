@@ -8,7 +8,21 @@ export const SYSTEM_FLAGS_TEXT = '\\Answered \\Flagged \\Deleted \\Seen \\Draft'
 const cache = new Map<string, string>();
 const CACHE_MAX = 10_000;
 
+/** The lists of messages without keywords, by bits × 2 + recent: the common case, found without
+ *  building a key (FETCH FLAGS formats one per message). */
+const plain: (string | undefined)[] = [];
+
 export function flagList(bits: number, keywords: string, recent: boolean): string {
+  if (keywords === '' && bits >= 0 && bits < 64) {
+    const at = bits * 2 + (recent ? 1 : 0);
+    let text = plain[at];
+    if (text === undefined) {
+      const flags = decodeFlags(bits, '');
+      if (recent) flags.push('\\Recent');
+      plain[at] = text = `(${flags.join(' ')})`;
+    }
+    return text;
+  }
   const key = `${bits}|${recent ? 1 : 0}|${keywords}`;
   let text = cache.get(key);
   if (text === undefined) {

@@ -261,9 +261,20 @@ export class SelectedMailbox {
     if (this.pendingFlags.size === 0) return [];
     const uids = [...this.pendingFlags].filter((u) => !this.pendingExpunged.has(u)).sort((a, b) => a - b);
     this.pendingFlags.clear();
-    const rows = await source.messages.flagsIn(this.id, uids.map((u) => [u, u] as [number, number]));
+    // UIDs next to each other in the view are read as one range (one indexed range read instead of
+    // one lookup each); a range holds no other rows the view knows, and those it does not are skipped.
+    const wanted = new Set(uids);
+    const ranges: [number, number][] = [];
+    for (const u of uids) {
+      const last = ranges[ranges.length - 1];
+      const after = last ? this.seqOf(last[1]) : 0;
+      if (after > 0 && this.uids[after] === u) last![1] = u;
+      else ranges.push([u, u]);
+    }
+    const rows = await source.messages.flagsIn(this.id, ranges);
     const out: Array<FlagRow & { seq: number }> = [];
     for (const r of rows) {
+      if (!wanted.has(r.uid)) continue;
       const seq = this.seqOf(r.uid);
       if (seq > 0) out.push({ ...r, seq });
     }

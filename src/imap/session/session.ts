@@ -42,6 +42,10 @@ import {
   TLS_HANDSHAKE_TIMEOUT_MS,
 } from '../../limits.ts';
 
+/** Unsolicited FETCH lines are gathered into writes of about this many characters: one syscall per
+ *  line cost a busy session more than the lines themselves, and a bounded string keeps memory flat. */
+const REPORT_WRITE_CHARS = 64 * 1024;
+
 export type SessionState = 'not-authenticated' | 'authenticated' | 'selected';
 
 export interface ConnectionInfo {
@@ -524,10 +528,13 @@ export class ImapSession {
   /** EXPUNGE per message, or one VANISHED once QRESYNC is enabled (RFC 7162 §3.2.10). */
   reportExpunged(removed: { uids: number[]; seqs: number[] }): void {
     if (removed.uids.length === 0) return;
+    // One write for all the lines: a syscall each was a good part of a busy session's cost.
+    let text = '';
     // RFC 5267 §4.3.4: REMOVEFROM comes before the expunge it is about.
-    for (const line of this.selected?.contexts.expunged(removed.uids, removed.seqs) ?? []) this.untagged(line);
-    if (this.qresync) this.untagged(`VANISHED ${formatNumbers(removed.uids)}`);
-    else for (const seq of removed.seqs) this.untagged(`${seq} EXPUNGE`);
+    for (const line of this.selected?.contexts.expunged(removed.uids, removed.seqs) ?? []) text += `* ${line}\r\n`;
+    if (this.qresync) text += `* VANISHED ${formatNumbers(removed.uids)}\r\n`;
+    else for (const seq of removed.seqs) text += `* ${seq} EXPUNGE\r\n`;
+    this.write(text);
   }
 
   /** RFC 7162 §3.1: a CONDSTORE-enabling command (FETCH MODSEQ, SEARCH MODSEQ, UNCHANGEDSINCE,
@@ -573,13 +580,19 @@ export class ImapSession {
       const atts = this.notifier?.selected?.fetch;
       if (atts) await this.fetchNew(report.fresh, atts);
     }
+    let text = '';
     for (const r of await view.takeFlagChanges(this.services)) {
       const extra = (this.qresync ? ` UID ${r.uid}` : '') + (this.condstore ? ` MODSEQ (${r.modseq})` : '');
-      this.write(view.keywordAnnouncement(r.keywords));
-      this.untagged(`${r.seq} FETCH (FLAGS ${flagList(r.flags, r.keywords, view.recent.has(r.uid))}${extra})`);
+      text += view.keywordAnnouncement(r.keywords);
+      text += `* ${r.seq} FETCH (FLAGS ${flagList(r.flags, r.keywords, view.recent.has(r.uid))}${extra})\r\n`;
+      if (text.length >= REPORT_WRITE_CHARS) {
+        this.write(text);
+        text = '';
+      }
     }
     // RFC 5267 §4.3.3: ADDTO for new messages after their EXISTS.
-    for (const line of await view.contexts.refresh(this, view)) this.untagged(line);
+    for (const line of await view.contexts.refresh(this, view)) text += `* ${line}\r\n`;
+    if (text) this.write(text);
     await this.drain();
   }
 }

@@ -145,6 +145,16 @@ export class PgImapMessages implements ImapMessages {
     });
   }
 
+  /** fetchPage with only the flag columns (FETCH of UID, FLAGS and MODSEQ only). */
+  async flagPage(mailboxId: number, uidFrom: number, uidTo: number, limit: number, changedSince: number | null = null): Promise<FlagRow[]> {
+    const sql = this.ctx.sql;
+    const rows = await sql<FlagRow[]>`SELECT uid, flags, keywords, modseq FROM messages
+      WHERE mailbox_id = ${mailboxId} AND uid BETWEEN ${uidFrom} AND ${uidTo}
+        ${changedSince !== null ? sql`AND modseq > ${changedSince}` : sql``}
+      ORDER BY uid LIMIT ${limit}`;
+    return rows.map(flagRow);
+  }
+
   /** Bytes [start, end) of a stored message (prefix + raw), reading only the chunks needed. */
   async readRange(contentId: number, start: number, end: number): Promise<Buffer> {
     return readContentRange(this.ctx.sql, contentId, start, end);
