@@ -13,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startDnsServer } from '../test/fixtures/dns-server.ts';
 import { dkimSign, generateDkimKey } from '../test/fixtures/dkim-signer.ts';
+import { serveChildRuntime } from '../src/serve-runtime.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def; };
@@ -27,7 +28,9 @@ const dns = await startDnsServer({
   'bench._domainkey.example.test': { TXT: [key.dnsTxt] },
 });
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-bench-'));
-const server = fork(path.join(import.meta.dirname, 'smtp-inbound-server.ts'), [dataDir, dns.server], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF === '1' ? '/tmp/prof' : process.env.BENCH_PROF}`] : [] });
+// The server runs with the runtime settings `postern serve` gets from bin/postern (src/serve-runtime.ts).
+const runtime = serveChildRuntime(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF === '1' ? '/tmp/prof' : process.env.BENCH_PROF}`] : [], process.env);
+const server = fork(path.join(import.meta.dirname, 'smtp-inbound-server.ts'), [dataDir, dns.server], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...runtime });
 const ask = <T>(msg?: object) => new Promise<T>((resolve) => { server.once('message', (m) => resolve(m as T)); if (msg) server.send(msg); });
 const { port } = await ask<{ port: number }>();
 

@@ -1,6 +1,9 @@
 // DKIM signing off the event loop: RSA-2048 signing was a fifth of the server's CPU in bench/relay
 // (bench/relay.md), so it runs on worker threads. Always true: every request is answered exactly
 // once (a signature header or an error); the threads are unref'd and never keep the process alive.
+// The threads start with the first signature, not with the pool: each is ~18 MB of resident memory
+// (bench/profiles.md, Memory), and a server whose submission listener is idle, or that has no DKIM
+// keys, never needs them.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DkimKey } from './sign.ts';
@@ -12,9 +15,14 @@ export class SignPool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private turn = 0;
+  private readonly size: number;
 
   constructor(size = Math.max(1, os.availableParallelism() - 1)) {
-    for (let i = 0; i < size; i++) {
+    this.size = size;
+  }
+
+  private start(): void {
+    for (let i = 0; i < this.size; i++) {
       const w = new Worker(new URL('./sign-worker.ts', import.meta.url));
       w.unref();
       w.on('message', (m: { id: number; header?: string; error?: string }) => {
@@ -34,6 +42,7 @@ export class SignPool {
 
   sign(message: Buffer, domain: string, keys: DkimKey[], now: number): Promise<string> {
     if (keys.length === 0) return Promise.resolve('');
+    if (this.workers.length === 0) this.start();
     const id = this.nextId++;
     const worker = this.workers[this.turn++ % this.workers.length]!;
     return new Promise((resolve, reject) => {

@@ -4,7 +4,6 @@
 // configuration (src/config/types.ts Config) fits them.
 import type { Store, StoreEngine } from '../api.ts';
 import { openStore, type StoreOptions } from '../sqlite/store.ts';
-import { PgStore } from '../postgres/store.ts';
 
 /** What opening a store needs of the configuration: data_dir and the [store] section. */
 export interface StoreSettings {
@@ -15,6 +14,9 @@ export interface StoreSettings {
 export async function openConfiguredStore(config: StoreSettings, options: StoreOptions): Promise<Store> {
   if (config.store.engine === 'postgres') {
     if (!config.store.url) throw new Error('[store] engine = "postgres" needs [store] url');
+    // Loaded only for this engine: the PostgreSQL client and its store modules are ~9 MB of a
+    // SQLite server's memory (bench/profiles.md, Memory).
+    const { PgStore } = await import('../postgres/store.ts');
     return PgStore.open(
       { url: config.store.url, maxConnections: config.store.max_connections, ...(config.store.password_file ? { passwordFile: config.store.password_file } : {}) },
       { clock: options.clock, migrate: options.migrate, ...(options.bus ? { bus: options.bus } : {}), ...(options.searchMaxMs !== undefined ? { searchMaxMs: options.searchMaxMs } : {}) },

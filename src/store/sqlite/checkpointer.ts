@@ -37,7 +37,7 @@ export class Checkpointer {
     this.gate = gate;
     this.truncateAboveBytes = truncateAboveBytes;
     db.pragma('wal_autocheckpoint = 0');
-    this.worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), { workerData: { file, intervalMs } });
+    this.worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { file, intervalMs } });
     this.worker.unref();
     this.worker.on('message', (report: WorkerReport) => this.reported(report));
     this.worker.on('error', () => this.fallBack());
