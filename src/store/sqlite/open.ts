@@ -29,5 +29,11 @@ export function openDatabase(dataDir: string): Db {
   db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
   // Negative: a size in KiB rather than a number of pages.
   db.pragma(`cache_size = -${STORE_PAGE_CACHE_BYTES / 1024}`);
+  // Statement journals (every nested transaction of a group commit is a savepoint) and sorts in
+  // memory, not in files under /var/tmp: they need no durability, and as files they cost 34 pwrite
+  // calls of 32 KiB pages per APPEND (strace, 20 APPENDs: 682 writes to temp files, 0 after). An
+  // in-memory statement journal is truncated once the last savepoint is released, so it holds at
+  // most one job's pages.
+  db.pragma('temp_store = MEMORY');
   return db;
 }

@@ -19,6 +19,7 @@ test('a fresh database gets every migration, in order, with durable pragmas', ()
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   assert.equal(db.pragma('synchronous', { simple: true }), 2, 'synchronous=FULL');
   assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+  assert.equal(db.pragma('temp_store', { simple: true }), 2, 'statement journals and sorts in memory, not in temp files');
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
   for (const t of ['domains', 'dkim_keys', 'accounts', 'aliases', 'mailboxes', 'messages', 'contents', 'blobs', 'blob_chunks', 'vanished', 'queue_messages', 'queue_recipients']) {
     assert.ok(tables.includes(t), `table ${t}`);
