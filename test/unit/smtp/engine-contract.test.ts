@@ -139,3 +139,31 @@ test('session(id) reaches a running session: what the deadlines send is sent, an
   await wire.closed;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
 });
+
+test('replies sent in one turn of the event loop leave in one write; the greeting is not held back', async () => {
+  let writes = 0;
+  const probe = net.createServer((socket) => {
+    // Each _write/_writev call is one write to the kernel: count them on the server's end.
+    const count = (name: '_write' | '_writev') => {
+      const original = (socket as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!;
+      (socket as unknown as Record<string, unknown>)[name] = (...a: unknown[]) => { writes++; return original.apply(socket, a); };
+    };
+    count('_write');
+    count('_writev');
+    engine.serve(socket, { address: '198.51.100.2', port: 2 });
+  });
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const wire = await connectWire((probe.address() as net.AddressInfo).port);
+  assert.equal(await wire.reply(), '220 mx.contract.test ESMTP', 'the greeting is flushed without waiting for more');
+  assert.equal(writes, 1);
+  // RFC 2920: a pipelined group; smtp-server answers each command in the same turn.
+  wire.write('NOOP\r\nNOOP\r\nRSET\r\n');
+  assert.match(await wire.reply(), /^250 /);
+  assert.match(await wire.reply(), /^250 /);
+  assert.match(await wire.reply(), /^250 /);
+  assert.equal(writes, 2, 'three replies, one write');
+  assert.match(await wire.cmd('QUIT'), /^221 /);
+  await wire.closed;
+  assert.equal(writes, 3, 'what was corked went out before the FIN');
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+});
