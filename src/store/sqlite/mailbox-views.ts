@@ -7,7 +7,7 @@
 import type { SqliteStore } from './store.ts';
 import type { Db } from './open.ts';
 import { createMailboxRow } from './accounts.ts';
-import { allocateUids, releaseMessages, tombstone } from './message-rows.ts';
+import { allocateUids, keywordLists, releaseMessages, tombstone } from './message-rows.ts';
 import type { ImapMailboxes } from '../api.ts';
 import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type MailboxStatus, type SelectSnapshot } from '../mailbox-views.ts';
 
@@ -28,6 +28,9 @@ export class ImapMailboxStore implements ImapMailboxes {
   private readonly byIdStmt;
   private readonly countersStmt;
   private readonly recentStmt;
+  /** Prepared once: STATUS and every SELECT, claim and report of new mail read or move the floor. */
+  private readonly recentUidStmt;
+  private readonly setRecentUidStmt;
 
   constructor(store: SqliteStore) {
     this.store = store;
@@ -38,6 +41,8 @@ export class ImapMailboxStore implements ImapMailboxes {
     this.countersStmt = this.db.prepare(`SELECT count(*) AS messages, coalesce(sum((flags & 1) = 0), 0) AS unseen,
       coalesce(sum((flags & 8) != 0), 0) AS deleted, coalesce(sum(size), 0) AS size FROM messages WHERE mailbox_id = ?`);
     this.recentStmt = this.db.prepare('SELECT count(*) FROM messages WHERE mailbox_id = ? AND uid > ?').pluck();
+    this.recentUidStmt = this.db.prepare('SELECT recent_uid FROM mailboxes WHERE id = ?').pluck();
+    this.setRecentUidStmt = this.db.prepare('UPDATE mailboxes SET recent_uid = ? WHERE id = ?');
   }
 
   async list(accountId: number): Promise<ImapMailbox[]> {
@@ -163,9 +168,9 @@ export class ImapMailboxStore implements ImapMailboxes {
     const floor = await this.recentFloor(mailboxId);
     if (upTo <= floor) return floor;
     return this.store.writeLight(() => {
-      const r = this.db.prepare('SELECT recent_uid FROM mailboxes WHERE id = ?').pluck().get(mailboxId) as number | undefined;
+      const r = this.recentUidStmt.get(mailboxId) as number | undefined;
       if (r === undefined) return upTo;
-      if (upTo > r) this.db.prepare('UPDATE mailboxes SET recent_uid = ? WHERE id = ?').run(upTo, mailboxId);
+      if (upTo > r) this.setRecentUidStmt.run(upTo, mailboxId);
       return r;
     });
   }
@@ -179,7 +184,7 @@ export class ImapMailboxStore implements ImapMailboxes {
       if (!box) return null;
       const uids = this.db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid').pluck().all(box.id) as number[];
       const firstUnseen = this.db.prepare('SELECT min(uid) FROM messages WHERE mailbox_id = ? AND (flags & 1) = 0').pluck().get(box.id) as number | null;
-      const lists = this.db.prepare("SELECT DISTINCT keywords FROM messages WHERE mailbox_id = ? AND keywords != ''").pluck().all(box.id) as string[];
+      const lists = keywordLists(this.db, box.id);
       return { mailbox: fromRow(box), uids, firstUnseenUid: firstUnseen ?? null, keywords: distinctKeywords(lists), recentFloor: box.recentUid };
     };
     // Reads alone are one snapshot (synchronous); a claim re-reads inside its write transaction.
@@ -188,7 +193,7 @@ export class ImapMailboxStore implements ImapMailboxes {
     return this.store.write(() => {
       const v = read();
       if (v && lastOf(v.uids) > v.recentFloor) {
-        this.db.prepare('UPDATE mailboxes SET recent_uid = ? WHERE id = ?').run(lastOf(v.uids), v.mailbox.id);
+        this.setRecentUidStmt.run(lastOf(v.uids), v.mailbox.id);
       }
       return v;
     });
@@ -196,7 +201,7 @@ export class ImapMailboxStore implements ImapMailboxes {
 
   /** The claimed-recent floor without claiming (EXAMINE, STATUS). */
   async recentFloor(mailboxId: number): Promise<number> {
-    return (this.db.prepare('SELECT recent_uid FROM mailboxes WHERE id = ?').pluck().get(mailboxId) as number | undefined) ?? 0;
+    return (this.recentUidStmt.get(mailboxId) as number | undefined) ?? 0;
   }
 
   /** The account's quota (0 = unlimited) and usage, in bytes. */
