@@ -8,16 +8,25 @@
 import module from 'node:module';
 
 /**
- * V8's young generation grows up to 2 × 64 MB on a large machine under a high allocation rate (the
- * SMTP DATA buffers and parsed header views of every message) and keeps it: 128 MB of the inbound
- * peak. bench/smtp-inbound.ts, 3 alternating rounds of 4,000 messages: capped at 2 × 8 MB the peak
- * was 191–204 MB against 286–314, with 2.7–3.5 ms of server CPU per message against 3.3–3.4 and
- * 185–265 msg/s against 107–215 (no cost beyond the noise of the shared machine; 2 × 16 MB: 200–223).
+ * Measured with bench/smtp-inbound.ts (smtp-source 20 sessions × 4,000 × 4 KiB, new connection per
+ * message), alternating runs on the shared 2-core machine; figures: peak RSS, server CPU per message.
+ * - `--max-semi-space-size=8`: V8's young generation otherwise grows to 2 × 64 MB on a large machine
+ *   under the allocation rate of the DATA buffers and parsed header views, and keeps it (128 MB of
+ *   the peak). Capped at 2 × 8 MB: 191–204 MB against 286–314, 2.7–3.5 ms against 3.3–3.4. At 2 × 4
+ *   MB the peak fell ~8 MB more but CPU rose to 3.3–3.8 ms, so 8.
+ * - `--heap-growing-percent=30`: after a full GC V8 lets the old generation grow to up to ~2× what
+ *   survived (30–70 MB of mostly garbage over ~30 MB live, measured by a heap snapshot under load),
+ *   and promoted Buffers keep their memory until that GC; capped at 1.3×, old space stays 26–31 MB.
  */
-export const SERVE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
+export const SERVE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8', '--heap-growing-percent=30'];
 
-/** Environment variables of the serving process. */
-export const SERVE_ENVIRONMENT: Readonly<Record<string, string>> = {};
+/**
+ * Environment variables of the serving process. `MALLOC_ARENA_MAX=2`: glibc gives each thread that
+ * allocates its own 64 MB arena (V8's compiler and GC threads, libuv's pool, the checkpoint worker)
+ * and keeps what they freed: 27 MB of thread arenas under load. With both: peak 163–185 MB against
+ * 193–227 with the young-generation cap alone, at 2.9–3.3 ms of CPU per message against 2.6–3.2.
+ */
+export const SERVE_ENVIRONMENT: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
 /** The settings missing from a process started with `execArgv` and `env`; null when none is. */
 export function missingServeSettings(execArgv: readonly string[], env: NodeJS.ProcessEnv): { flags: string[]; env: Record<string, string> } | null {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeInstance, cli, serve } from '../fixtures/postern.ts';
-import { SERVE_NODE_FLAGS } from '../../src/serve-runtime.ts';
+import { SERVE_ENVIRONMENT, SERVE_NODE_FLAGS } from '../../src/serve-runtime.ts';
 
 test('domain, user, alias and dns commands end to end', () => {
   const inst = makeInstance();
@@ -128,6 +128,8 @@ test('serve starts, makes a self-signed leaf certificate, and stops cleanly on S
   // bin/postern re-executed itself (the same PID) with the runtime settings of src/serve-runtime.ts.
   const commandLine = fs.readFileSync(`/proc/${server.process.pid}/cmdline`, 'utf8').split('\0');
   for (const flag of SERVE_NODE_FLAGS) assert.ok(commandLine.includes(flag), commandLine.join(' '));
+  const environment = fs.readFileSync(`/proc/${server.process.pid}/environ`, 'utf8').split('\0');
+  for (const [name, value] of Object.entries(SERVE_ENVIRONMENT)) assert.ok(environment.includes(`${name}=${value}`), name);
   const code = await server.stop();
   assert.equal(code, 0, server.log.join('\n'));
   assert.ok(server.log.some((l) => l.includes('postern is ready')));
