@@ -66,6 +66,21 @@ storeTest('STORE adds, removes and replaces flags under one new MODSEQ; a no-op 
   assert.equal(await store.imapMessages.firstUnseenUid(a.inbox), 1);
 });
 
+storeTest('SELECT lists every keyword in use once, from every distinct keyword list, and only its own mailbox\'s', async (store) => {
+  const a = await account(store);
+  await store.imapMailboxes.create(a.id, 'Other');
+  const selected = async () => (await store.imapMailboxes.selectSnapshot(a.id, 'INBOX', false))!.keywords.map((k) => k.toLowerCase()).sort();
+  assert.deepEqual(await selected(), [], 'no message, no keyword');
+  await put(store, a.id, 'plain');
+  await put(store, a.id, 'plain too', ['\\Seen']);
+  assert.deepEqual(await selected(), [], 'messages without keywords');
+  for (const flags of [['$Label1'], ['Work', '$Label1'], ['Work'], ['$Label1'], ['zeta', 'Alpha'], ['\\Flagged', 'Work']]) await put(store, a.id, flags.join(' '), flags);
+  await put(store, a.id, 'elsewhere', ['OnlyInOther'], 'Other');
+  const want = ['$label1', 'alpha', 'work', 'zeta'];
+  assert.deepEqual(await selected(), want);
+  assert.deepEqual((await store.imapMessages.keywordsIn(a.inbox)).map((k) => k.toLowerCase()).sort(), want);
+});
+
 storeTest('UNCHANGEDSINCE leaves messages changed later and reports them as modified', async (store) => {
   const a = await account(store);
   await put(store, a.id, 'one');

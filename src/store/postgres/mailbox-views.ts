@@ -10,7 +10,7 @@ import type { ImapMailboxes } from '../api.ts';
 import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type MailboxStatus, type SelectSnapshot } from '../mailbox-views.ts';
 import type { Tx } from './connect.ts';
 import type { PgContext } from './context.ts';
-import { allocateUids, createMailboxRow, releaseMessages, tombstone } from './message-rows.ts';
+import { allocateUids, createMailboxRow, keywordLists, releaseMessages, tombstone } from './message-rows.ts';
 
 /** The mailbox columns under their ImapMailbox names (fixed text, no parameters). */
 const COLUMNS = `id, name, special_use AS "specialUse", uid_validity AS "uidValidity", uid_next AS "uidNext",
@@ -208,8 +208,8 @@ export class PgImapMailboxes implements ImapMailboxes {
       if (!box) return null;
       const uidRows = await tx<{ uid: number }[]>`SELECT uid FROM messages WHERE mailbox_id = ${box.id} ORDER BY uid`;
       const [unseen] = await tx<{ uid: number | null }[]>`SELECT min(uid) AS uid FROM messages WHERE mailbox_id = ${box.id} AND (flags & 1) = 0`;
-      const lists = await tx<{ keywords: string }[]>`SELECT DISTINCT keywords FROM messages WHERE mailbox_id = ${box.id} AND keywords <> ''`;
-      return { mailbox: box, uids: uidRows.map((r) => r.uid), firstUnseenUid: unseen?.uid ?? null, keywords: distinctKeywords(lists.map((l) => l.keywords)), recentFloor: box.recentUid };
+      const lists = await keywordLists(tx, box.id);
+      return { mailbox: box, uids: uidRows.map((r) => r.uid), firstUnseenUid: unseen?.uid ?? null, keywords: distinctKeywords(lists), recentFloor: box.recentUid };
     };
     if (!claim) return this.ctx.snapshot((tx) => read(tx, false));
     return this.ctx.write(async (tx) => {

@@ -15,7 +15,7 @@
 // Lock order (PG.md): the accounts row first, then mailboxes, then messages, then contents/blobs —
 // releaseMessages updates the account before it touches any message, content or blob row, and
 // locks contents and blobs in ascending id.
-import type { Tx } from './connect.ts';
+import type { Sql, Tx } from './connect.ts';
 import { newMailboxId } from '../object-ids.ts';
 
 /** Takes the account's next MODSEQ (RFC 7162: the counter only grows); the row lock orders concurrent writers. */
@@ -117,4 +117,16 @@ export async function deleteAccountRows(tx: Tx, accountId: number): Promise<void
   await tx`UPDATE queue_messages SET account_id = NULL WHERE account_id = ${accountId}`;
   await tx`DELETE FROM mailboxes WHERE account_id = ${accountId}`;
   await tx`DELETE FROM accounts WHERE id = ${accountId}`;
+}
+
+/** The distinct keyword lists of a mailbox's messages (SELECT's FLAGS), as a skip-scan of the
+ *  partial index messages_keywords (migrations/postgres/0018): one index seek per distinct list, as
+ *  SQLite's keywordLists does, instead of reading every message row. */
+export async function keywordLists(sql: Sql | Tx, mailboxId: number): Promise<string[]> {
+  const rows = await sql<{ keywords: string }[]>`WITH RECURSIVE k(v) AS (
+      SELECT (SELECT min(keywords) FROM messages WHERE mailbox_id = ${mailboxId} AND keywords <> '')
+      UNION ALL
+      SELECT (SELECT min(keywords) FROM messages WHERE mailbox_id = ${mailboxId} AND keywords <> '' AND keywords > k.v) FROM k WHERE k.v IS NOT NULL
+    ) SELECT v AS keywords FROM k WHERE v IS NOT NULL`;
+  return rows.map((r) => r.keywords);
 }

@@ -17,7 +17,7 @@ import { mentionsJunkKeywords } from '../spam-filing.ts';
 import type { Tx } from './connect.ts';
 import type { PgContext } from './context.ts';
 import { readContentRange } from './contents.ts';
-import { allocateModseq, allocateUids, releaseMessages, tombstone } from './message-rows.ts';
+import { allocateModseq, allocateUids, keywordLists, releaseMessages, tombstone } from './message-rows.ts';
 import { filingClassBetween, recordFiling, recordKeywordFilings } from './spam-filing.ts';
 
 const SEEN = 1;
@@ -90,8 +90,7 @@ export class PgImapMessages implements ImapMessages {
 
   /** Keywords used in the mailbox (for the FLAGS response of SELECT). */
   async keywordsIn(mailboxId: number): Promise<string[]> {
-    const rows = await this.ctx.sql<{ keywords: string }[]>`SELECT DISTINCT keywords FROM messages WHERE mailbox_id = ${mailboxId} AND keywords <> ''`;
-    return distinctKeywords(rows.map((r) => r.keywords));
+    return distinctKeywords(await keywordLists(this.ctx.sql, mailboxId));
   }
 
   /** Flags of messages changed after `modseq` (CONDSTORE/QRESYNC resync), ascending by UID. */

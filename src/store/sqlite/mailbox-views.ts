@@ -7,7 +7,7 @@
 import type { SqliteStore } from './store.ts';
 import type { Db } from './open.ts';
 import { createMailboxRow } from './accounts.ts';
-import { allocateUids, releaseMessages, tombstone } from './message-rows.ts';
+import { allocateUids, keywordLists, releaseMessages, tombstone } from './message-rows.ts';
 import type { ImapMailboxes } from '../api.ts';
 import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError, distinctKeywords, type ImapMailbox, type MailboxCounters, type MailboxStatus, type SelectSnapshot } from '../mailbox-views.ts';
 
@@ -184,7 +184,7 @@ export class ImapMailboxStore implements ImapMailboxes {
       if (!box) return null;
       const uids = this.db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid').pluck().all(box.id) as number[];
       const firstUnseen = this.db.prepare('SELECT min(uid) FROM messages WHERE mailbox_id = ? AND (flags & 1) = 0').pluck().get(box.id) as number | null;
-      const lists = this.db.prepare("SELECT DISTINCT keywords FROM messages WHERE mailbox_id = ? AND keywords != ''").pluck().all(box.id) as string[];
+      const lists = keywordLists(this.db, box.id);
       return { mailbox: fromRow(box), uids, firstUnseenUid: firstUnseen ?? null, keywords: distinctKeywords(lists), recentFloor: box.recentUid };
     };
     // Reads alone are one snapshot (synchronous); a claim re-reads inside its write transaction.

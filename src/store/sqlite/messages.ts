@@ -9,7 +9,7 @@ import type { Statement } from 'better-sqlite3';
 import { BLOB_CHUNK_SIZE, IMAP_FETCH_CONTENT_PAGE_BYTES, IMAP_STORE_PAGE_SIZE } from '../../limits.ts';
 import { FLAG_BITS, flagChange } from '../flags.ts';
 import { OverQuotaError } from '../delivery.ts';
-import { allocateModseq, allocateUids, releaseMessages, tombstone } from './message-rows.ts';
+import { allocateModseq, allocateUids, keywordLists, releaseMessages, tombstone } from './message-rows.ts';
 import { stmt } from './statements.ts';
 import { filingClassBetween, recordFiling, recordKeywordFilings } from './spam.ts';
 import { mentionsJunkKeywords } from '../spam-filing.ts';
@@ -31,7 +31,6 @@ export class ImapMessageStore implements ImapMessages {
   private readonly markSeenStmt;
   private readonly uidsAfterStmt;
   private readonly firstUnseenStmt;
-  private readonly keywordListsStmt;
   private readonly vanishedStmt;
   /** fetchPage statements by column set: a handful of shapes, prepared once each. */
   private readonly pageStmts = new Map<string, Statement<unknown[]>>();
@@ -50,7 +49,6 @@ export class ImapMessageStore implements ImapMessages {
     this.updateFlagsStmt = this.db.prepare('UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?');
     this.uidsAfterStmt = this.db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? AND uid > ? ORDER BY uid').pluck();
     this.firstUnseenStmt = this.db.prepare('SELECT min(uid) FROM messages WHERE mailbox_id = ? AND (flags & 1) = 0').pluck();
-    this.keywordListsStmt = this.db.prepare("SELECT DISTINCT keywords FROM messages WHERE mailbox_id = ? AND keywords != ''").pluck();
     this.vanishedStmt = this.db.prepare('SELECT uid FROM vanished WHERE mailbox_id = ? AND modseq > ? AND uid BETWEEN ? AND ? ORDER BY uid').pluck();
   }
 
@@ -71,8 +69,7 @@ export class ImapMessageStore implements ImapMessages {
 
   /** Keywords used in the mailbox (for the FLAGS response of SELECT). */
   async keywordsIn(mailboxId: number): Promise<string[]> {
-    const lists = this.keywordListsStmt.all(mailboxId) as string[];
-    return distinctKeywords(lists);
+    return distinctKeywords(keywordLists(this.db, mailboxId));
   }
 
   /** Flags of messages changed after `modseq` (CONDSTORE/QRESYNC resync), ascending by UID. */

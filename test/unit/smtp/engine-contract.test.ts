@@ -167,3 +167,18 @@ test('replies sent in one turn of the event loop leave in one write; the greetin
   assert.equal(writes, 3, 'what was corked went out before the FIN');
   await new Promise<void>((resolve) => probe.close(() => resolve()));
 });
+
+test('session ids are 16 base-32 digits (80 random bits), each one new', async () => {
+  const ids: string[] = [];
+  const probe = net.createServer((socket) => { ids.push(engine.serve(socket, { address: '198.51.100.3', port: 3 }) ?? ''); });
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  for (let i = 0; i < 5; i++) {
+    const wire = await connectWire((probe.address() as net.AddressInfo).port);
+    await wire.reply();
+    wire.close();
+  }
+  assert.equal(ids.length, 5);
+  for (const id of ids) assert.match(id, /^[0-9a-v]{16}$/);
+  assert.equal(new Set(ids).size, 5);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+});
