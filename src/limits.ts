@@ -217,6 +217,15 @@ export const IMAP_STORE_PAGE_SIZE = 2000;
 /** Bytes of FETCH output buffered in the socket before the session waits for 'drain'. */
 export const IMAP_OUTPUT_HIGH_WATER = 1024 * 1024;
 
+/** Output a running command may hold corked (see holdOutput): above it, the response is released at
+ *  its next page, since holding a megabyte back made a 100,000-message FETCH FLAGS twice as slow
+ *  for the client, which then waited instead of reading while the server produced. */
+export const IMAP_HELD_OUTPUT_BYTES = 64 * 1024;
+
+/** Unsolicited FETCH lines are gathered into writes of about this many characters: one syscall per
+ *  line cost a busy session more than the lines themselves, and a bounded string keeps memory flat. */
+export const IMAP_REPORT_WRITE_CHARS = 64 * 1024;
+
 /** Messages per page when FETCH wants message bytes, on an engine that cannot stop a page by its
  *  bytes (PostgreSQL): small messages come with their row (up to one BLOB_CHUNK_SIZE each), and the
  *  page is held while a slow client reads, so 16 rows ≈ 1 MiB. */

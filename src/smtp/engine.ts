@@ -16,14 +16,14 @@
 //  2. The greeting: init() holds every greeting back 100 ms to catch clients that talk first, which
 //     caps a sender at 10 sessions per second per concurrent connection. With `greetAtOnce` the
 //     connection is set up without that wait (as Postfix's smtpd greets without postscreen).
+//  3. Causes: smtp-server reports an over-long command line only as the text "Error: Command line too
+//     long" on a 421, and a command disabled for the session as "command not recognized"; they are
+//     recognised here, once, and given to the policy as a cause.
 //  4. Writes: smtp-server writes each reply with its own write(2). Replies it sends in one turn of
 //     the event loop (the answers to a pipelined MAIL, RCPT and DATA, RFC 2920 §3.1) go out corked,
 //     as one write at the end of that turn (a setImmediate); a 220 (greeting, STARTTLS) is flushed at
 //     once, and end() flushes what is corked before the FIN. (bench/profiles.md, inbound: socket
 //     writes were 13% of the event loop's busy time.)
-//  3. Causes: smtp-server reports an over-long command line only as the text "Error: Command line too
-//     long" on a 421, and a command disabled for the session as "command not recognized"; they are
-//     recognised here, once, and given to the policy as a cause.
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import type tls from 'node:tls';

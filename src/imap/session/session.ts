@@ -39,17 +39,10 @@ import {
   IMAP_LITERAL_MIN_BYTES_PER_SECOND,
   IMAP_OUTPUT_HIGH_WATER,
   IMAP_PREAUTH_TIMEOUT_SECONDS,
+  IMAP_HELD_OUTPUT_BYTES,
+  IMAP_REPORT_WRITE_CHARS,
   TLS_HANDSHAKE_TIMEOUT_MS,
 } from '../../limits.ts';
-
-/** Output a running command may hold corked (see holdOutput): above it, the response is released at
- *  its next page, since holding a megabyte back made a 100,000-message FETCH FLAGS twice as slow
- *  for the client, which then waited instead of reading while the server produced. */
-const HELD_OUTPUT_BYTES = 64 * 1024;
-
-/** Unsolicited FETCH lines are gathered into writes of about this many characters: one syscall per
- *  line cost a busy session more than the lines themselves, and a bounded string keeps memory flat. */
-const REPORT_WRITE_CHARS = 64 * 1024;
 
 export type SessionState = 'not-authenticated' | 'authenticated' | 'selected';
 
@@ -221,7 +214,7 @@ export class ImapSession {
   async drain(): Promise<void> {
     if (this.closed) return;
     // A large response flows from its first page on, so the client reads while we produce.
-    if (this.stream.writableLength >= HELD_OUTPUT_BYTES) this.releaseOutput();
+    if (this.stream.writableLength >= IMAP_HELD_OUTPUT_BYTES) this.releaseOutput();
     if (this.stream.writableLength < IMAP_OUTPUT_HIGH_WATER) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       return;
@@ -627,7 +620,7 @@ export class ImapSession {
       const extra = (this.qresync ? ` UID ${r.uid}` : '') + (this.condstore ? ` MODSEQ (${r.modseq})` : '');
       text += view.keywordAnnouncement(r.keywords);
       text += `* ${r.seq} FETCH (FLAGS ${flagList(r.flags, r.keywords, view.recent.has(r.uid))}${extra})\r\n`;
-      if (text.length >= REPORT_WRITE_CHARS) {
+      if (text.length >= IMAP_REPORT_WRITE_CHARS) {
         this.write(text);
         text = '';
       }
