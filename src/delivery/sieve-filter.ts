@@ -3,12 +3,14 @@
 // and :create) and work to do once the copies are committed (redirects, vacation replies,
 // rejection notices, duplicate ids). Always true: a script that fails to load or run delivers to
 // the account's original target (implicit keep, RFC 5228 §2.10.6) and the reason is logged; a
-// fileinto to a missing mailbox without :create keeps instead; nothing leaves the server before
+// fileinto to a missing mailbox without :create, or to a name no mailbox may have (the rules of
+// src/imap/protocol/mailbox-names.ts, as IMAP CREATE), keeps instead; nothing leaves the server before
 // the local copies are durable.
 import { SIEVE_COMPILED_CACHE, SIEVE_MAX_INCLUDED_SCRIPTS, SIEVE_MAX_INCLUDE_DEPTH } from '../limits.ts';
 import type { Store } from '../store/api.ts';
 import type { StoreTarget } from '../store/delivery.ts';
 import { domainOf } from '../store/addresses.ts';
+import { mailboxNameProblem } from '../imap/protocol/mailbox-names.ts';
 import { compileScript, type CompiledScript } from '../sieve/compile.ts';
 import { runSieve, type DuplicateRecord, type SieveAction } from '../sieve/interpreter.ts';
 import { SieveMessage } from '../sieve/message.ts';
@@ -121,6 +123,13 @@ export async function planDelivery(store: Store, full: () => Buffer, raw: Buffer
       switch (action.type) {
         case 'keep': out.push({ ...target, flags: action.flags }); break;
         case 'fileinto': {
+          // RFC 5228 §4.1: a name no mailbox may have (the rules IMAP CREATE applies) is delivered as a keep.
+          const problem = action.mailbox === 'INBOX' ? null : mailboxNameProblem(action.mailbox);
+          if (problem) {
+            log.warn({ account: account.address, mailbox: action.mailbox, problem }, 'sieve fileinto an invalid mailbox name; kept instead');
+            out.push({ ...target, flags: action.flags });
+            break;
+          }
           const exists = action.mailbox === 'INBOX' || (await store.mailboxes.find(account.id, action.mailbox)) !== null;
           if (!exists && !action.create) {
             log.warn({ account: account.address, mailbox: action.mailbox }, 'sieve fileinto a mailbox that does not exist (no :create); kept instead');

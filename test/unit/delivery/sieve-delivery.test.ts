@@ -77,6 +77,17 @@ test('sieve at delivery: fileinto with flags and :create, discard, and a failing
   await deliver(store, { raw: msg(), prefix: PREFIX, recipients: [{ accountId: bob }], filter: filter() });
   assert.equal(await boxOf(store, bob, 'INBOX'), 2);
   assert.ok(logs.some((l) => l.mailbox === 'Nope' && /does not exist/.test(l.msg)), 'and that is logged too');
+
+  // fileinto :create of a name IMAP CREATE would refuse keeps, and creates nothing.
+  const before = (await store.mailboxes.list(bob)).map((b) => b.name);
+  for (const bad of ['a${hex:00}b', '${hex:01}', 'x/../y', 'bad*name', 'a//b', '\\\\Junk']) {
+    await store.sieve.put(bob, 'bad-name', `require ["fileinto", "mailbox", "encoded-character"]; fileinto :create "${bad}";`);
+    await store.sieve.setActive(bob, 'bad-name');
+    await deliver(store, { raw: msg(), prefix: PREFIX, recipients: [{ accountId: bob }], filter: filter() });
+  }
+  assert.equal(await boxOf(store, bob, 'INBOX'), 8);
+  assert.deepEqual((await store.mailboxes.list(bob)).map((b) => b.name), before, 'no mailbox created');
+  assert.equal(logs.filter((l) => /invalid mailbox name/.test(l.msg)).length, 6);
 });
 
 test('sieve at delivery: duplicate (RFC 7352) remembers a Message-ID in the store from one delivery to the next', async (t) => {

@@ -103,6 +103,7 @@ const CASES: Case[] = [
   { name: 'body :raw sees the encoding', script: 'require ["body", "fileinto"]; if body :raw :contains "=C3=A9" { fileinto "A"; }', expect: [fileinto('A')] },
   { name: 'variables: set, modifiers, :matches captures (RFC 5229)', script: 'require ["variables", "fileinto"]; if header :matches "Subject" "[*] *" { set :upperfirst "list" "${1}"; set :length "n" "${2}"; fileinto "${list}-${n}"; }', expect: [fileinto('Acme-users-24')] },
   { name: 'variables: string test', script: 'require ["variables", "fileinto"]; set "a" "hello"; if string :is "${a}" "hello" { fileinto "A"; }', expect: [fileinto('A')] },
+  { name: 'variables: string :count counts the non-empty strings (RFC 5229 §5)', script: 'require ["variables", "relational", "comparator-i;ascii-numeric", "fileinto"]; set "empty" ""; if string :count "eq" :comparator "i;ascii-numeric" ["a", "${empty}", ""] "1" { fileinto "One"; }', expect: [fileinto('One')] },
   { name: 'variables: unknown variable is empty, bad syntax stays', script: 'require ["variables", "fileinto"]; fileinto "x${nope}y${1a}";', expect: [fileinto('xy${1a}')] },
   { name: 'imap4flags: setflag, addflag, removeflag, implicit keep uses them (RFC 5232)', script: 'require "imap4flags"; setflag "\\\\Seen"; addflag ["\\\\Flagged", "work"]; removeflag "\\\\Seen";', expect: [keep(['\\Flagged', 'work'])] },
   { name: 'imap4flags: :flags on fileinto and hasflag', script: 'require ["imap4flags", "fileinto"]; addflag "a"; if hasflag :is "a" { fileinto :flags "b c" "F"; }', expect: [fileinto('F', ['b', 'c'])] },
