@@ -18,6 +18,7 @@ import { buildVacationReply, type VacationReply } from '../sieve/vacation.ts';
 import { buildDsn } from '../mime/dsn.ts';
 import { headerSection } from '../mime/header-fields.ts';
 import { forwardMessage, queueGenerated, type OutboundServices } from './forward.ts';
+import { ownsSender } from './sender-ownership.ts';
 
 export interface FilterOptions {
   /** MAIL FROM; '' for the null sender. */
@@ -144,7 +145,7 @@ export async function planDelivery(store: Store, full: () => Buffer, raw: Buffer
           reason = action.reason;
           if (opts.envelopeFrom !== '') later.push(() => sendRejection(store, opts, full(), account.id, account.address, action.reason));
           break;
-        case 'vacation': later.push(() => sendVacation(store, opts, account.id, action)); break;
+        case 'vacation': later.push(() => sendVacation(store, opts, account, opts.rcptOf.get(account.id) ?? account.address, action)); break;
       }
     }
     if (redirects.length > 0) {
@@ -174,16 +175,23 @@ function dedupe(targets: StoreTarget[]): StoreTarget[] {
   return [...seen.values()];
 }
 
-async function sendVacation(store: Store, opts: FilterOptions, accountId: number, reply: VacationReply): Promise<void> {
+async function sendVacation(store: Store, opts: FilterOptions, account: { id: number; address: string }, reachedAs: string, reply: VacationReply): Promise<void> {
   const now = store.clock.now();
   // RFC 5230 §4.2: one reply per sender and handle per period, remembered in the store.
-  if (!(await store.sieve.claimVacation(accountId, reply.to, reply.handle, now, reply.seconds))) {
+  if (!(await store.sieve.claimVacation(account.id, reply.to, reply.handle, now, reply.seconds))) {
     opts.services.log.info({ to: reply.to }, 'vacation: already replied to this sender within the period');
     return;
   }
+  // RFC 5230 §4.3: a :from the user may not send as (submission's rule) is ignored, not obeyed:
+  // the reply comes from the address the mail reached, so vacation cannot forge another's From.
+  let from = /<([^<>]+)>/.exec(reply.from)?.[1] ?? reply.from;
+  if (from.toLowerCase() !== reachedAs.toLowerCase() && !(await ownsSender(store, account.address, from))) {
+    opts.services.log.warn({ account: account.address, from }, 'vacation :from is not an address of this user; replying from the address the mail reached');
+    from = reachedAs;
+    reply = { ...reply, from: reachedAs };
+  }
   const message = buildVacationReply(reply, { hostname: opts.services.hostname, now });
-  const from = /<([^<>]+)>/.exec(reply.from)?.[1] ?? reply.from;
-  await queueGenerated(store, opts.services, message, domainOf(from), reply.to, accountId);
+  await queueGenerated(store, opts.services, message, domainOf(from), reply.to, account.id);
 }
 
 // RFC 5429 §2.1.1: after the SMTP transaction a reject is a delivery status notification to the sender.

@@ -132,6 +132,21 @@ test('sieve at delivery: vacation replies once per period, DKIM-signed, from <>,
   assert.equal(queued.length, 2, 'a new reply after :days');
 });
 
+test('sieve at delivery: a vacation :from the user may not send as is ignored (RFC 5230 §4.3); one they own is kept', async (t) => {
+  const { store, bob, filter, logs, done } = await setup();
+  t.after(done);
+  const replyFrom = async (from: string, sender: string) => {
+    await store.sieve.put(bob, 'away', `require "vacation"; vacation :from "${from}" :subject "Away" "Back on Monday.";`);
+    await store.sieve.setActive(bob, 'away');
+    await deliver(store, { raw: msg(), prefix: PREFIX, recipients: [{ accountId: bob }], filter: filter('bob@example.com', sender) });
+    const text = (await queuedContent(store, 'remote.test')).text;
+    return /\r\nFrom: ([^\r]*)\r\n/.exec(text)?.[1];
+  };
+  assert.equal(await replyFrom('The CEO <ceo@bank.test>', 'alice@remote.test'), '<bob@example.com>', 'a foreign address is not used');
+  assert.ok(logs.some((l) => /vacation :from is not an address of this user/.test(l.msg)));
+  assert.equal(await replyFrom('Bob <bob+away@example.com>', 'carol@remote.test'), 'Bob <bob+away@example.com>', 'a +tag form of the account is the user\'s');
+});
+
 test('sieve at delivery: redirect goes to the queue with an SRS sender, Delivered-To and an ARC set; loops and the rate limit stop it', async (t) => {
   const { store, bob, dir, filter, done } = await setup();
   t.after(done);
