@@ -310,6 +310,21 @@ test('sieve: the script `postern vacation` writes replies until --until (UTC day
   }
 });
 
+test('sieve: the README\'s minimal script compiles and files by the spam score as it says', async () => {
+  const { readFileSync } = await import('node:fs');
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('    require ["fileinto", "mailbox", "imap4flags"');
+  assert.ok(start > 0, 'the README has its minimal script');
+  const text = readme.slice(start, readme.indexOf('\n\n', start)).split('\n').map((l) => l.slice(4)).join('\n');
+  const script = compile(text);
+  const scored = (score: string) => `From: x@example.org\r\nTo: bob@example.com\r\nX-Spam-Score: ${score}\r\nSubject: s\r\n\r\nbody\r\n`;
+  for (const [score, expected] of [['12.0 (junk)', [{ type: 'discard' }]], ['10.0 (junk)', [{ type: 'discard' }]], ['9.9 (junk)', [keep()]], ['-12.5 (inbox)', [keep()]], ['0.0 (inbox)', [keep()]]] as const) {
+    assert.deepEqual((await run(script, { message: scored(score) })).actions, expected, score);
+  }
+  const boss = 'From: boss@example.com\r\nTo: bob@example.com\r\nX-Spam-Score: -1.0 (inbox)\r\n\r\nhi\r\n';
+  assert.deepEqual((await run(script, { message: boss })).actions, [keep(['\\Flagged'])]);
+});
+
 // Last: node:test runs a file's top-level tests in order, so every case above has run.
 test('sieve: every extension CAPABILITY advertises is exercised by a script that ran in this corpus', () => {
   assert.deepEqual([...SIEVE_EXTENSIONS].filter((e) => !exercised.has(e)), []);
