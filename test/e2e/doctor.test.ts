@@ -144,4 +144,23 @@ test('postern doctor: PTR, blocklists, port 25, self-test, certificate, dns chec
   const p25 = blocked.rows.find((r) => r.check.startsWith('outbound port 25'))!;
   assert.equal(p25.status, 'fail');
   assert.match(p25.fix!, /\[\[queue\.route\]\]/);
+
+  // With a catch-all smarthost route, a blocked port 25 is only a warning, and the relay itself is probed.
+  fs.appendFileSync(configFile, ['[[queue.route]]', `relay = "smtp://127.0.0.1:${probe.port}"`, ''].join('\n'));
+  const routed = JSON.parse((await run('--json')).stdout) as { rows: Row[] };
+  const viaRoute = routed.rows.find((r) => r.check.startsWith('outbound port 25'))!;
+  assert.equal(viaRoute.status, 'warn');
+  assert.match(viaRoute.fix!, /all mail goes through smtp:\/\/127\.0\.0\.1:\d+/);
+  const relayRow = routed.rows.find((r) => r.check === `route relay smtp://127.0.0.1:${probe.port}`)!;
+  assert.deepEqual([relayRow.status, /^220 /.test(relayRow.found)], ['ok', true]);
+
+  // Warnings alone exit 0 (cron stays quiet): a store without domains, the address whose PTR is right.
+  fs.mkdirSync(path.join(dir, 'quiet'));
+  openStore(path.join(dir, 'quiet'), { clock: { now: () => Date.now() }, migrate: true }).close();
+  fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace(`data_dir = "${dir}/data"`, `data_dir = "${dir}/quiet"`)
+    .replace('addresses = ["192.0.2.10", "2001:db8::10"]', 'addresses = ["192.0.2.10"]').replace('dnsbl = ["bl.example.net", "zen.spamhaus.org"]', 'dnsbl = ["zen.spamhaus.org"]'));
+  const quiet = await run('--json');
+  const quietRows = (JSON.parse(quiet.stdout) as { ok: boolean; rows: Row[] }).rows;
+  assert.equal(quiet.code, 0, quiet.stdout);
+  assert.ok(quietRows.some((r) => r.status === 'warn') && !quietRows.some((r) => r.status === 'fail'));
 });

@@ -1,12 +1,14 @@
 // [[queue.route]] against a real smarthost: a loopback Postfix that requires STARTTLS and AUTH
-// (SASL by a private Dovecot auth service). The recipient's domain has no MX at all, so only the
-// route can deliver. A wrong password defers with a reason that says so and sends no bounce; once
-// the password file is fixed, a retry delivers (the file is read per connection).
+// (SASL by a private Dovecot auth service), with swaks submitting. The recipient's domain has no
+// MX at all, so only the route can deliver. A wrong password defers with a reason that says so and
+// sends no bounce; once the password file is fixed, a retry delivers (the file is read per connection).
 import { mailboxMessages } from '../fixtures/store-inspect.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { startDnsServer } from '../fixtures/dns-server.ts';
 import { startPosternInstance } from '../fixtures/postern-instance.ts';
 import { postfixAvailable } from '../fixtures/postfix-peer.ts';
@@ -35,9 +37,11 @@ test('route through an authenticating Postfix relay; wrong password defers witho
   const alice = await pi.addUser('alice@example.test', 'alice-secret');
   const inboxSize = async () => (await mailboxMessages(pi.ctx.store, alice)).length;
 
-  const r = await submit({ port: pi.submissionPort, user: 'alice@example.test', pass: 'alice-secret', from: 'alice@example.test', to: ['bob@remote.test'],
-    message: 'From: alice@example.test\r\nTo: bob@remote.test\r\nSubject: via the smarthost\r\n\r\nRelayed.\r\n' });
-  assert.equal(r.ok, true, r.response);
+  // swaks submits (asynchronously: Postern runs in this process and must keep serving).
+  const swaks = await promisify(execFile)('swaks', ['--server', `127.0.0.1:${pi.submissionPort}`, '--tls', '--auth', 'PLAIN',
+    '--auth-user', 'alice@example.test', '--auth-password', 'alice-secret', '--from', 'alice@example.test', '--to', 'bob@remote.test',
+    '--header', 'Subject: via the smarthost', '--body', 'Relayed.'], { encoding: 'utf8', timeout: 20_000 });
+  assert.match(swaks.stdout, /<~ +250 2\.0\.0 Ok: queued as/);
 
   const deferred = await waitFor('a deferred attempt', async () => (await pi.ctx.store.queue.list()).flatMap((m) => m.recipients).find((x) => x.status === 'deferred'), 45_000);
   assert.match(deferred.lastError!, /relay smtp:\/\/mx\.remote\.test:\d+ .*authentication as "postern-relay" refused: 535 5\.7\.8/);

@@ -12,7 +12,7 @@ import { parseDmarcAggregate } from '../../src/reports/dmarc-aggregate.ts';
 import { parseTlsReport } from '../../src/reports/tls-rpt.ts';
 import { unpack, ReportFormatError } from '../../src/reports/decompress.ts';
 import { findReports } from '../../src/reports/recognise.ts';
-import { dmarcMessage, dmarcXml, tlsRptJson } from '../fixtures/report-messages.ts';
+import { dmarcMessage, dmarcXml, tlsRptJson, zipOf } from '../fixtures/report-messages.ts';
 
 const numRuns = Number(process.env.POSTERN_FUZZ_RUNS ?? 200);
 
@@ -60,6 +60,14 @@ test('the unpacker: bytes or a ReportFormatError, for random and damaged archive
     const copy = Buffer.from(gz);
     copy[at] = byte;
     onlyOwnErrors(() => unpack(copy), ReportFormatError);
+  }), { numRuns });
+  // A real zip (as Google sends) with one byte changed, or cut short: headers, sizes and offsets lie.
+  const zip = zipOf('google.com!example.test!1!2.xml', SAMPLE);
+  fc.assert(fc.property(fc.nat(zip.length - 1), fc.integer({ min: 0, max: 255 }), fc.nat(zip.length), (at, byte, cut) => {
+    const copy = Buffer.from(zip);
+    copy[at] = byte;
+    onlyOwnErrors(() => unpack(copy), ReportFormatError);
+    onlyOwnErrors(() => unpack(zip.subarray(0, cut)), ReportFormatError);
   }), { numRuns });
 });
 

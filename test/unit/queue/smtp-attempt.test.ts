@@ -94,3 +94,46 @@ test('required TLS verifies the certificate against the MX name', async (t) => {
   assert.deepEqual(ok.outcomes.get('1')!.map((o) => o.kind), ['delivered']);
   assert.equal(peer.received.length, 1);
 });
+
+test('a route names its TLS: implicit from the first byte, STARTTLS required, none in plaintext; AUTH only inside TLS', async (t) => {
+  const cert = makeTestCert(['relay.test']);
+  const ok = (user: string, pass: string) => user === 'u' && pass === 'p';
+  const relay = { hostname: 'relay.test', ca: cert.cert, auth: { user: 'u', pass: 'p' } };
+  const implicit = await startScriptedPeer({ cert, secure: true, auth: ok });
+  t.after(() => implicit.close());
+  const r465 = await deliverToHost(attempt(implicit.port, { ...relay, tlsMode: 'implicit' }), [msg('1', ['a@remote.test'])]);
+  assert.deepEqual(r465.outcomes.get('1')!.map((o) => o.kind), ['delivered']);
+  assert.equal(r465.tls, true);
+  assert.deepEqual(implicit.logins, [{ user: 'u', ok: true, secure: true }]);
+  assert.equal(implicit.received[0]!.secure, true);
+  // An implicit-TLS relay whose certificate we do not trust: no delivery, no password sent.
+  const untrusted = await deliverToHost(attempt(implicit.port, { ...relay, ca: undefined, tlsMode: 'implicit' }), [msg('2', ['a@remote.test'])]);
+  assert.equal(untrusted.connected, false);
+  assert.equal(implicit.logins.length, 1);
+
+  const wrong = await deliverToHost(attempt(implicit.port, { ...relay, auth: { user: 'u', pass: 'nope' }, tlsMode: 'implicit' }), [msg('3', ['a@remote.test'])]);
+  assert.equal(wrong.authFailed, true);
+  assert.match(wrong.error!, /authentication as "u" refused: 535/);
+  assert.doesNotMatch(wrong.error!, /nope/);
+  assert.deepEqual(wrong.notAttempted, ['3']);
+
+  // STARTTLS named by the route and not offered: no plaintext fallback, nothing sent.
+  const noTls = await startScriptedPeer({ cert, hideStartTls: true, auth: ok });
+  t.after(() => noTls.close());
+  const r587 = await deliverToHost(attempt(noTls.port, { ...relay, tlsMode: 'starttls' }), [msg('4', ['a@remote.test'])]);
+  assert.equal(r587.connected, false, JSON.stringify({ ...r587, outcomes: [...r587.outcomes] }));
+  assert.equal(noTls.received.length + noTls.logins.length, 0);
+
+  // tls = "none" (a loopback relay): plaintext even when STARTTLS is offered; and AUTH is never sent in clear
+  // (the configuration refuses auth_user with tls = "none"; the connection refuses it too).
+  const plain = await startScriptedPeer({ cert, auth: ok });
+  t.after(() => plain.close());
+  const rNone = await deliverToHost(attempt(plain.port, { hostname: 'relay.test', tlsMode: 'none' }), [msg('5', ['a@remote.test'])]);
+  assert.deepEqual(rNone.outcomes.get('5')!.map((o) => o.kind), ['delivered']);
+  assert.equal(plain.received[0]!.secure, false);
+  const clear = await deliverToHost(attempt(plain.port, { ...relay, tlsMode: 'none' }), [msg('6', ['a@remote.test'])]);
+  assert.equal(clear.authFailed, true);
+  assert.match(clear.error!, /not encrypted; not sending the password/);
+  assert.equal(plain.logins.length, 0);
+  assert.equal(plain.received.length, 1);
+});
