@@ -161,7 +161,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
     },
   },
   login: {
-    doc: 'Throttling of failed logins, shared by SMTP AUTH, IMAP and POP3',
+    doc: 'Throttling of failed logins, shared by SMTP AUTH, IMAP, POP3 and ManageSieve',
     keys: {
       max_failures: { type: 'int', default: limits.LOGIN_MAX_FAILURES, min: 1, max: 1000, doc: 'Failures per IP or per account before a temporary lockout' },
       lockout_s: { type: 'int', default: limits.LOGIN_LOCKOUT_S, min: 1, max: 86400, doc: 'Length of the lockout' },

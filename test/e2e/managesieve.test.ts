@@ -1,6 +1,7 @@
 // ManageSieve (RFC 5804) against real clients: Debian's sieve-connect over STARTTLS (upload, list,
 // activate, download, deactivate, delete) and Python over the wire (every command, literals,
-// refusals with their response codes). The listener runs on loopback with a test certificate.
+// refusals with their response codes, AUTHENTICATE PLAIN and LOGIN), and the login throttle shared
+// with IMAP. The listener runs on loopback with a test certificate.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -14,6 +15,7 @@ import { buildContext } from '../../src/cli/serve.ts';
 import { startManageSieve } from '../../src/managesieve/server.ts';
 import { hashPassword } from '../../src/login/password.ts';
 import { SIEVE_EXTENSIONS } from '../../src/sieve/capabilities.ts';
+import { SIEVE_MAX_REDIRECTS } from '../../src/limits.ts';
 import type { RunningListener, ServerContext } from '../../src/server-context.ts';
 import { makeTestCert } from '../fixtures/test-cert.ts';
 
@@ -35,6 +37,8 @@ before(async () => {
     hostname: 'mail.example.test', data_dir: path.join(dir, 'data'),
     listen: { smtp: false, submission: false, submissions: false, imap: false, imaps: false, pop3: false, pop3s: false, http: false, ops: false, managesieve: '127.0.0.1:0' },
     tls: { cert: caFile, key: path.join(dir, 'key.pem') }, log: { level: 'silent' },
+    // Low, so the throttle test at the end of this file locks out after two failures.
+    login: { max_failures: 2 },
   }, null);
   ctx = await buildContext(config, pino({ level: 'silent' }));
   const domain = await ctx.store.domains.add('example.test', []);
@@ -74,10 +78,23 @@ test('ManageSieve over the wire from Python: every command, literals, STARTTLS a
   assert.deepEqual(t.rename, ['OK']);
   assert.match((t.get_missing as string[])[0]!, /^NO \(NONEXISTENT\)/);
   assert.deepEqual(t.noop, ['OK (TAG "t1") "Done"']);
+  // RFC 5804 §2.4: CAPABILITY after login: the same SIEVE list, OWNER, neither STARTTLS nor SASL.
+  const capability = t.capability as string[];
+  assert.equal(capability.at(-1), 'OK');
+  assert.deepEqual(capability.filter((l) => l.startsWith('"SIEVE" ')), [`"SIEVE" "${SIEVE_EXTENSIONS.join(' ')}"`]);
+  assert.ok(capability.includes('"OWNER" "bob@example.test"') && capability.includes('"VERSION" "1.0"') && capability.includes(`"MAXREDIRECTS" "${SIEVE_MAX_REDIRECTS}"`), capability.join('\n'));
+  assert.ok(!capability.some((l) => l.startsWith('"STARTTLS"') || l.startsWith('"SASL"')), capability.join('\n'));
+  assert.match((t.unknown as string[])[0]!, /^NO /);
   assert.deepEqual(t.deactivate, ['OK']);
   assert.deepEqual(t.delete, ['OK']);
   assert.deepEqual(t.list_empty, ['OK']);
   assert.match((t.logout as string[])[0]!, /^OK/);
+  // AUTHENTICATE LOGIN: base64 "Username:" and "Password:" challenges as quoted strings.
+  assert.equal(t.login_user_challenge, `"${Buffer.from('Username:').toString('base64')}"`);
+  assert.equal(t.login_password_challenge, `"${Buffer.from('Password:').toString('base64')}"`);
+  assert.deepEqual(t.login, ['OK']);
+  assert.deepEqual(t.login_list, ['OK']);
+  assert.match((t.login_logout as string[])[0]!, /^OK/);
 });
 
 async function sieveConnect(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -120,3 +137,38 @@ test('sieve-connect over STARTTLS: upload, list, activate, download, deactivate,
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await ctx.store.sieve.list(accountId), []);
 });
+
+// Last in this file: it locks the loopback address out. The throttle is the one IMAP, POP3 and SMTP
+// AUTH use (src/login/throttle.ts): after [login] max_failures failures even the right password is
+// refused with TRYLATER (RFC 5804 §1.3) until the lockout ends.
+test('failed ManageSieve logins are throttled like IMAP: NO (TRYLATER) after max_failures', async () => {
+  const plain = (password: string) => Buffer.from(`\0bob@example.test\0${password}`).toString('base64');
+  const { stdout } = await run('/usr/bin/python3', ['-c', THROTTLE_SCRIPT, String(listener.port), caFile, plain('wrong'), plain('still wrong'), plain('correct horse')], { timeout: 30_000 });
+  const [first, second, third] = JSON.parse(stdout) as string[];
+  assert.match(first!, /^NO /);
+  assert.match(second!, /^NO /);
+  assert.match(third!, /^NO \(TRYLATER\)/, 'the right password is refused during the lockout');
+});
+
+const THROTTLE_SCRIPT = `
+import json, socket, ssl, sys
+port, cafile, answers = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+sock = socket.create_connection(('127.0.0.1', port), timeout=20)
+f = sock.makefile('rb')
+def response():
+    while True:
+        line = f.readline().decode().rstrip('\\r\\n')
+        if line.startswith(('OK', 'NO', 'BYE')):
+            return line
+response()
+sock.sendall(b'STARTTLS\\r\\n')
+response()
+sock = ssl.create_default_context(cafile=cafile).wrap_socket(sock, server_hostname='localhost')
+f = sock.makefile('rb')
+response()
+out = []
+for a in answers:
+    sock.sendall(('AUTHENTICATE "PLAIN" "%s"\\r\\n' % a).encode())
+    out.append(response())
+print(json.dumps(out))
+`;

@@ -1,7 +1,8 @@
 # ManageSieve over the wire from Python (RFC 5804): STARTTLS, AUTHENTICATE PLAIN with a literal,
 # PUTSCRIPT with a non-synchronizing literal (a bad script, then a good one), HAVESPACE,
-# LISTSCRIPTS, SETACTIVE, GETSCRIPT, RENAMESCRIPT, CHECKSCRIPT, NOOP, DELETESCRIPT, LOGOUT.
-# Prints a JSON transcript of the responses for the test to check.
+# LISTSCRIPTS, SETACTIVE, GETSCRIPT, RENAMESCRIPT, CHECKSCRIPT, NOOP, CAPABILITY, DELETESCRIPT,
+# LOGOUT; then a second connection that logs in with AUTHENTICATE LOGIN (challenges answered one by
+# one, RFC 5804 §2.1) and leaves with LOGOUT. Prints a JSON transcript for the test to check.
 import base64, json, socket, ssl, sys
 
 port, user, password, cafile = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
@@ -69,6 +70,10 @@ send('GETSCRIPT "nope"\r\n')
 out['get_missing'] = read_response()
 send('NOOP "t1"\r\n')
 out['noop'] = read_response()
+send('CAPABILITY\r\n')
+out['capability'] = read_response()
+send('FROBNICATE\r\n')
+out['unknown'] = read_response()
 send('SETACTIVE ""\r\n')
 out['deactivate'] = read_response()
 send('DELETESCRIPT "main"\r\n')
@@ -77,4 +82,32 @@ send('LISTSCRIPTS\r\n')
 out['list_empty'] = read_response()
 send('LOGOUT\r\n')
 out['logout'] = read_response()
+sock.close()
+
+def connect_tls():
+    global sock, f
+    sock = socket.create_connection(('127.0.0.1', port), timeout=10)
+    f = sock.makefile('rb')
+    read_response()
+    send('STARTTLS\r\n')
+    read_response()
+    sock = ctx.wrap_socket(sock, server_hostname='localhost')
+    f = sock.makefile('rb')
+    read_response()
+
+def read_line():
+    return f.readline().decode('utf-8').rstrip('\r\n')
+
+b64 = lambda s: base64.b64encode(s.encode()).decode()
+connect_tls()
+send('AUTHENTICATE "LOGIN"\r\n')
+out['login_user_challenge'] = read_line()
+send('"%s"\r\n' % b64(user))
+out['login_password_challenge'] = read_line()
+send('"%s"\r\n' % b64(password))
+out['login'] = read_response()
+send('LISTSCRIPTS\r\n')
+out['login_list'] = read_response()
+send('LOGOUT\r\n')
+out['login_logout'] = read_response()
 print(json.dumps(out))

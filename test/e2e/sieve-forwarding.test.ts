@@ -1,7 +1,8 @@
 // Sieve at delivery against real peers: mail arrives on Postern's port 25 (from swaks) for a user
 // whose script redirects or answers with a vacation reply; a loopback Postfix is the remote MX.
 // Checked at Postfix: the forward's MAIL FROM is an SRS address of our domain whose SPF passes,
-// its ARC chain verifies with python3-dkim's ARC verification, a 550 for one forward target comes
+// its ARC chain verifies with python3-dkim's ARC verification (also as the second set on top of a
+// chain another forwarder began, sealed by python3-dkim's arcsign), a 550 for one forward target comes
 // back as a DSN to the original sender (the SRS address decoded), and the vacation reply arrives
 // once, DKIM-signed (verified by python3-dkim), auto-replied and threaded.
 import { test } from 'node:test';
@@ -12,6 +13,7 @@ import { startDnsServer } from '../fixtures/dns-server.ts';
 import { startPosternInstance } from '../fixtures/postern-instance.ts';
 import { startPostfixPeer, postfixAvailable } from '../fixtures/postfix-peer.ts';
 import { arcVerifyWithDkimpy, verifyWithDkimpy } from '../fixtures/dkim-verify.ts';
+import { arcSign, generateDkimKey } from '../fixtures/dkim-signer.ts';
 import { rawDialog, waitFor } from '../fixtures/smtp-client.ts';
 import { srsFor } from '../../src/srs/srs.ts';
 import { startInboundSmtp } from '../../src/smtp/inbound-server.ts';
@@ -37,7 +39,8 @@ test('Sieve redirect and vacation through a loopback Postfix: SRS + SPF pass, AR
   t.after(() => inbound.close());
   await pi.ctx.store.sieve.put(bob, 'main', [
     'require ["vacation", "copy"];',
-    'if header :contains "subject" "forward" { redirect :copy "carol@peer.test"; redirect :copy "nobody@peer.test"; }',
+    'if header :contains "subject" "sealed" { redirect "carol@peer.test"; }',
+    'elsif header :contains "subject" "forward" { redirect :copy "carol@peer.test"; redirect :copy "nobody@peer.test"; }',
     'else { vacation :days 1 :subject "Away" "I am away until Monday."; }',
   ].join('\r\n'));
   await pi.ctx.store.sieve.setActive(bob, 'main');
@@ -54,6 +57,18 @@ test('Sieve redirect and vacation through a loopback Postfix: SRS + SPF pass, AR
   assert.match(fwd.toString(), /^Delivered-To: bob@example\.test\r$/m);
   const arc = await arcVerifyWithDkimpy(fwd, dns.server);
   assert.match(arc, /^pass 1 /, `ARC chain verifies: ${arc}`);
+
+  // RFC 8617 §5.1: on top of an existing chain, our set is i=2 with cv=pass, and the whole chain verifies.
+  const upstreamKey = generateDkimKey();
+  dns.set('arc._domainkey.forwarder.test', { TXT: [upstreamKey.dnsTxt] });
+  const original = Buffer.from('From: Alice <alice@peer.test>\r\nTo: bob@example.test\r\nSubject: sealed upstream\r\nMessage-ID: <sealed@peer.test>\r\n\r\nVia a list.\r\n');
+  const sealed = arcSign(original, 'arc', 'forwarder.test', upstreamKey, 'forwarder.test', 'spf=pass smtp.mailfrom=peer.test');
+  const sent = await rawDialog(inbound.port, ['EHLO forwarder.test', 'MAIL FROM:<alice@peer.test>', 'RCPT TO:<bob@example.test>', 'DATA', `${sealed.toString('latin1').replace(/\r?\n$/, '')}\r\n.`, 'QUIT']);
+  assert.match(sent[5]!, /^250 /, sent.join('\n'));
+  const second = crlf(await waitFor('the forward of the sealed message', () => postfix.delivered('carol@peer.test').find((m) => /Subject: sealed upstream/.test(m.toString())) ?? null, 20_000));
+  assert.match(second.toString(), /^ARC-Seal: i=2; [^\r]*cv=pass/m);
+  const chain = await arcVerifyWithDkimpy(second, dns.server);
+  assert.match(chain, /^pass 2 /, `the two-set ARC chain verifies: ${chain}`);
 
   // nobody@peer.test is unknown to Postfix: 550, and the DSN goes to the original sender.
   const [dsn] = await waitFor('the DSN for the refused forward', () => { const d = postfix.delivered('alice@peer.test').filter((m) => /report-type=delivery-status/.test(m.toString())); return d.length ? d : null; }, 30_000);

@@ -33,6 +33,16 @@ const msg = (extra = '', to = 'bob@example.com') => Buffer.from(`From: Alice <al
 
 const boxOf = async (store: Store, account: number, name: string) => (await store.mailboxes.find(account, name))?.messages ?? 0;
 
+/** Messages in all of the account's mailboxes. */
+const allMessages = async (store: Store, account: number) => (await store.mailboxes.list(account)).reduce((n, b) => n + b.messages, 0);
+
+/** The stored message a queued entry for `domain` sends (claimed through the queue, as the worker would). */
+async function queuedContent(store: Store, domain: string): Promise<number> {
+  const [claimed] = await store.queue.claimDue(domain, now, now + 60_000, 10);
+  assert.ok(claimed, `a queued recipient at ${domain}`);
+  return claimed.contentId;
+}
+
 test('sieve at delivery: fileinto with flags and :create, discard, and a failing script keeps', async (t) => {
   const { store, bob, filter, done } = await setup();
   t.after(done);
@@ -42,10 +52,11 @@ test('sieve at delivery: fileinto with flags and :create, discard, and a failing
   assert.equal(await boxOf(store, bob, 'Projects/X'), 1);
   assert.ok(await store.mailboxes.find(bob, 'Projects'), 'the parent was created');
   assert.equal(await boxOf(store, bob, 'INBOX'), 0);
-  const flags = store.db.prepare('SELECT flags FROM messages').pluck().get();
-  assert.ok(Number(flags) !== 0, 'stored with \\Flagged');
+  const filed = (await store.mailboxes.find(bob, 'Projects/X'))!;
+  const [row] = await store.imapMessages.fetchPage(filed.id, 1, Number.MAX_SAFE_INTEGER, 10, {});
+  assert.ok(row && row.flags !== 0, 'stored with \\Flagged');
   await deliver(store, { raw: Buffer.from('Subject: buy spam\r\n\r\nx\r\n'), recipients: [{ accountId: bob }], filter: filter() });
-  assert.equal(store.db.prepare('SELECT count(*) FROM messages').pluck().get(), 1, 'discarded');
+  assert.equal(await allMessages(store, bob), 1, 'discarded');
 
   // A run-time failure (too many redirects) keeps the message in INBOX.
   await store.sieve.put(bob, 'broken', 'redirect "a@x.org"; redirect "b@x.org"; redirect "c@x.org"; redirect "d@x.org"; redirect "e@x.org";');
@@ -72,7 +83,7 @@ test('sieve at delivery: vacation replies once per period, DKIM-signed, from <>,
   assert.equal(queued.length, 1, 'one reply for two messages');
   assert.equal(queued[0]!.sender, '');
   assert.deepEqual(queued[0]!.recipients.map((r) => r.recipient), ['alice@remote.test']);
-  const content = store.db.prepare('SELECT content_id FROM queue_messages').pluck().get() as number;
+  const content = await queuedContent(store, 'remote.test');
   const reply = (await store.contents.full(content)).toString();
   assert.match(reply, /^DKIM-Signature: v=1; a=/);
   assert.match(reply, /\r\nAuto-Submitted: auto-replied\r\n/);
@@ -99,7 +110,7 @@ test('sieve at delivery: redirect goes to the queue with an SRS sender, Delivere
   assert.match(q.sender, /^SRS0=[^=]{4}=[A-Z2-7]{2}=remote\.test=alice@example\.com$/);
   assert.equal(srsFor(dir).reverse(q.sender, now), 'alice@remote.test');
   assert.equal(q.accountId, bob);
-  const content = store.db.prepare('SELECT content_id FROM queue_messages').pluck().get() as number;
+  const content = await queuedContent(store, 'elsewhere.test');
   const sent = (await store.contents.full(content)).toString();
   assert.match(sent, /^ARC-Seal: i=1; a=rsa-sha256; .*cv=none/s);
   assert.match(sent, /\r\nARC-Message-Signature: i=1; /);
@@ -126,7 +137,7 @@ test('sieve at delivery: a reject by every recipient is refused; an alias outsid
   const [notice] = await store.queue.list();
   assert.ok(notice && notice.sender === '' && notice.recipients[0]!.recipient === 'alice@remote.test');
   await store.queue.delete(notice.id);
-  assert.equal(store.db.prepare('SELECT count(*) FROM messages').pluck().get(), 0);
+  assert.equal(await allMessages(store, bob), 0);
   await store.sieve.setActive(bob, null);
   await deliver(store, { raw: msg('', 'team@example.com'), prefix: PREFIX, recipients: [], filter: filter(), forwards: new Map([['team@example.com', ['dave@elsewhere.test']]]) });
   const [q] = await store.queue.list();
@@ -147,5 +158,7 @@ test('sieve at delivery: a local submission runs the recipient\'s script while i
   assert.equal(await boxOf(store, bob, 'INBOX'), 0);
   const [q] = await store.queue.list();
   assert.ok(q && q.sender === 'alice@example.com' && q.recipients[0]!.recipient === 'dave@elsewhere.test');
-  assert.equal(store.db.prepare('SELECT count(*) FROM contents').pluck().get(), 1, 'one content for the copy and the queue row');
+  const box = (await store.mailboxes.find(bob, 'From colleagues'))!;
+  const [copy] = await store.imapMessages.fetchPage(box.id, 1, Number.MAX_SAFE_INTEGER, 10, {});
+  assert.equal(await queuedContent(store, 'elsewhere.test'), copy!.contentId, 'one content for the copy and the queue row');
 });

@@ -8,6 +8,16 @@ import { runSieve, type SieveAction, type SieveInput } from '../../../src/sieve/
 import { SieveMessage } from '../../../src/sieve/message.ts';
 import { SieveRuntimeError } from '../../../src/sieve/errors.ts';
 import { SIEVE_EXTENSIONS } from '../../../src/sieve/capabilities.ts';
+import { SIEVE_MAX_ACTIONS } from '../../../src/limits.ts';
+
+// The extensions the scripts that run in this file require: at the end every advertised one must be
+// among them, so CAPABILITY never lists an extension no case exercises.
+const exercised = new Set<string>();
+function compile(text: string): CompiledScript {
+  const script = compileScript(text);
+  for (const ext of script.extensions) exercised.add(ext);
+  return script;
+}
 
 const MESSAGE = [
   'Return-Path: <alice@example.org>',
@@ -113,11 +123,21 @@ const CASES: Case[] = [
   { name: 'fileinto with an empty name from a variable is a run-time error', script: 'require ["variables", "fileinto"]; fileinto "${empty}";', expect: 'runtime-error' },
   { name: 'a missing include is a run-time error', script: 'require "include"; include "nope";', expect: 'runtime-error' },
   { name: 'include :optional of a missing script is nothing', script: 'require "include"; include :optional "nope";', expect: [keep()] },
+  { name: 'keep :flags (RFC 5232 §5)', script: 'require "imap4flags"; addflag "a"; keep :flags "\\\\Seen";', expect: [keep(['\\Seen'])] },
+  { name: 'hasflag :count with relational', script: 'require ["imap4flags", "relational", "comparator-i;ascii-numeric", "fileinto"]; addflag ["a", "b", "A"]; if hasflag :count "eq" :comparator "i;ascii-numeric" "2" { fileinto "Two"; }', expect: [fileinto('Two', ['a', 'b'])] },
+  { name: 'require "comparator-i;octet" and "comparator-i;ascii-casemap" are accepted and behave as built in', script: 'require ["comparator-i;octet", "comparator-i;ascii-casemap", "fileinto"]; if allof (header :comparator "i;ascii-casemap" :contains "subject" "VERSION", not header :comparator "i;octet" :contains "subject" "VERSION") { fileinto "A"; }', expect: [fileinto('A')] },
+  { name: 'i;ascii-numeric :is compares numbers, not text', script: 'require ["comparator-i;ascii-numeric", "fileinto"]; if header :is :comparator "i;ascii-numeric" "x-spam-score" "007" { fileinto "A"; }', expect: [fileinto('A')] },
+  { name: 'mailbox: fileinto :create of a folder that does not exist yet', script: 'require ["fileinto", "mailbox"]; if not mailboxexists "Archive/2026" { fileinto :create "Archive/2026"; }', expect: [fileinto('Archive/2026', [], true)] },
+  { name: 'redirect :copy twice to one address is done once (RFC 5228 §2.10.3)', script: 'require "copy"; redirect :copy "carol@example.net"; redirect :copy "Carol@Example.net";', expect: [{ type: 'redirect', address: 'carol@example.net' }, keep()] },
+  { name: 'discard then keep: keep wins back the message', script: 'discard; keep;', expect: [{ type: 'discard' }, keep()] },
+  { name: 'reject with vacation is a run-time error (RFC 5429 §2.1)', script: 'require ["reject", "vacation"]; vacation "away"; reject "no";', envelope: { from: 'alice@example.org', to: 'bob@example.com' }, message: 'From: alice@example.org\r\nTo: bob@example.com\r\n\r\n', expect: 'runtime-error' },
+  { name: `more than ${SIEVE_MAX_ACTIONS} actions is a run-time error`, script: `require "fileinto"; ${Array.from({ length: SIEVE_MAX_ACTIONS + 1 }, (_, i) => `fileinto "F${i}";`).join(' ')}`, expect: 'runtime-error' },
+  { name: `${SIEVE_MAX_ACTIONS} actions are allowed`, script: `require ["fileinto", "copy"]; ${Array.from({ length: SIEVE_MAX_ACTIONS - 1 }, (_, i) => `fileinto :copy "F${i}";`).join(' ')}`, expect: [...Array.from({ length: SIEVE_MAX_ACTIONS - 1 }, (_, i) => fileinto(`F${i}`)), keep()] },
 ];
 
 for (const c of CASES) {
   test(`sieve: ${c.name}`, async () => {
-    const script = compileScript(c.script);
+    const script = compile(c.script);
     if (c.expect === 'runtime-error') {
       await assert.rejects(run(script, c), SieveRuntimeError);
       return;
@@ -128,7 +148,7 @@ for (const c of CASES) {
 }
 
 test('sieve: duplicate is true once the id was recorded (RFC 7352)', async () => {
-  const script = compileScript('require ["duplicate", "fileinto"]; if duplicate :seconds 3600 { fileinto "Dup"; }');
+  const script = compile('require ["duplicate", "fileinto"]; if duplicate :seconds 3600 { fileinto "Dup"; }');
   const first = await run(script, {});
   assert.equal(first.duplicates.length, 1);
   assert.equal(first.duplicates[0]!.seconds, 3600);
@@ -138,15 +158,15 @@ test('sieve: duplicate is true once the id was recorded (RFC 7352)', async () =>
 });
 
 test('sieve: include runs the other script; global variables are shared; return ends it (RFC 6609)', async () => {
-  const lib = compileScript('require ["include", "variables", "fileinto"]; global "box"; fileinto "${box}"; return; fileinto "Never";');
-  const main = compileScript('require ["include", "variables"]; global "box"; set "box" "FromMain"; include :personal "lib"; include :once :personal "lib"; keep;');
+  const lib = compile('require ["include", "variables", "fileinto"]; global "box"; fileinto "${box}"; return; fileinto "Never";');
+  const main = compile('require ["include", "variables"]; global "box"; set "box" "FromMain"; include :personal "lib"; include :once :personal "lib"; keep;');
   assert.deepEqual(main.includes.map((i) => i.name), ['lib', 'lib']);
   const result = await run(main, {}, { personal: new Map([['lib', lib]]), global: new Map() });
   assert.deepEqual(result.actions, [fileinto('FromMain'), keep()]);
 });
 
 test('sieve: vacation replies to a person and skips list mail (RFC 5230)', async () => {
-  const script = compileScript('require "vacation"; vacation :days 3 :subject "Away" "I am away.";');
+  const script = compile('require "vacation"; vacation :days 3 :subject "Away" "I am away.";');
   const toBob = 'From: alice@example.org\r\nTo: bob@example.com\r\nSubject: Hi\r\nMessage-ID: <a@b>\r\n\r\nhi\r\n';
   const result = await run(script, { message: toBob, envelope: { from: 'alice@example.org', to: 'bob@example.com' } });
   const v = result.actions.find((a) => a.type === 'vacation');
@@ -156,25 +176,36 @@ test('sieve: vacation replies to a person and skips list mail (RFC 5230)', async
   assert.equal(v.subject, 'Away');
   assert.equal(v.inReplyTo, '<a@b>');
   assert.deepEqual(result.actions.filter((a) => a.type === 'keep'), [keep()], 'vacation keeps the message');
-  for (const [label, message, from] of [
-    ['list', MESSAGE, 'alice@example.org'],
-    ['bulk', toBob.replace('Subject', 'Precedence: bulk\r\nSubject'), 'alice@example.org'],
-    ['auto-submitted', toBob.replace('Subject', 'Auto-Submitted: auto-generated\r\nSubject'), 'alice@example.org'],
-    ['null sender', toBob, ''],
-    ['mailer-daemon', toBob, 'MAILER-DAEMON@example.org'],
-    ['not addressed to the user', toBob.replace('To: bob@example.com', 'To: someone@else.org'), 'alice@example.org'],
+  // Each case differs from toBob in one way only, and the note names that reason.
+  for (const [label, message, from, why] of [
+    ['list (List-Id)', toBob.replace('Subject', 'List-Id: <acme-users.lists.example.org>\r\nSubject'), 'alice@example.org', /list-id present/],
+    ['list (List-Unsubscribe)', toBob.replace('Subject', 'List-Unsubscribe: <mailto:leave@example.org>\r\nSubject'), 'alice@example.org', /list-unsubscribe present/],
+    ['Precedence: bulk', toBob.replace('Subject', 'Precedence: bulk\r\nSubject'), 'alice@example.org', /Precedence: bulk/],
+    ['Precedence: list', toBob.replace('Subject', 'Precedence: list\r\nSubject'), 'alice@example.org', /Precedence: list/],
+    ['Precedence: junk', toBob.replace('Subject', 'Precedence: Junk\r\nSubject'), 'alice@example.org', /Precedence: junk/],
+    ['Auto-Submitted: auto-generated', toBob.replace('Subject', 'Auto-Submitted: auto-generated\r\nSubject'), 'alice@example.org', /Auto-Submitted/],
+    ['Auto-Submitted: auto-replied', toBob.replace('Subject', 'Auto-Submitted: auto-replied; owner-email="x@y"\r\nSubject'), 'alice@example.org', /Auto-Submitted/],
+    ['null sender', toBob, '', /null sender/],
+    ['MAILER-DAEMON', toBob, 'MAILER-DAEMON@example.org', /mail robot/],
+    ['owner- sender', toBob, 'owner-acme@example.org', /mail robot/],
+    ['-request sender', toBob, 'acme-request@example.org', /mail robot/],
+    ['not addressed to the user', toBob.replace('To: bob@example.com', 'To: someone@else.org'), 'alice@example.org', /none of the user's addresses/],
   ] as const) {
     const r = await run(script, { message, envelope: { from, to: 'bob@example.com' } });
     assert.ok(!r.actions.some((a) => a.type === 'vacation'), `no reply to ${label}`);
+    assert.deepEqual(r.actions, [keep()], `${label}: the message is still kept`);
     assert.equal(r.notes.length, 1, label);
+    assert.match(r.notes[0]!, why, label);
   }
+  const cc = await run(script, { message: toBob.replace('To: bob@example.com', 'To: team@example.org\r\nCc: Bob <BOB@example.com>'), envelope: { from: 'alice@example.org', to: 'bob@example.com' } });
+  assert.ok(cc.actions.some((a) => a.type === 'vacation'), 'the user named in Cc (in any case) gets a reply sent');
   const autoNo = await run(script, { message: toBob.replace('Subject', 'Auto-Submitted: no\r\nSubject'), envelope: { from: 'alice@example.org', to: 'bob@example.com' } });
   assert.ok(autoNo.actions.some((a) => a.type === 'vacation'), 'Auto-Submitted: no is a person');
 });
 
 test('sieve: vacation :seconds (RFC 6131) needs vacation-seconds and has a floor', async () => {
   assert.throws(() => compileScript('require "vacation"; vacation :seconds 10 "x";'), /vacation-seconds/);
-  const script = compileScript('require ["vacation", "vacation-seconds"]; vacation :seconds 1 :handle "h" "x";');
+  const script = compile('require ["vacation", "vacation-seconds"]; vacation :seconds 1 :handle "h" "x";');
   const r = await run(script, { message: 'From: a@x.org\r\nTo: bob@example.com\r\n\r\n', envelope: { from: 'a@x.org', to: 'bob@example.com' } });
   const v = r.actions.find((a) => a.type === 'vacation');
   assert.ok(v && v.type === 'vacation' && v.seconds === 60 && v.handle === 'h');
@@ -223,7 +254,7 @@ test('sieve: every advertised extension can be required', () => {
 
 test('sieve: a catastrophic regex runs in linear time and a huge one is refused', async () => {
   const message = `Subject: ${'a'.repeat(20000)}!\r\n\r\n`;
-  const script = compileScript('require ["regex", "fileinto"]; if header :regex "subject" "^(a|a)*(a*)*b$" { fileinto "A"; }');
+  const script = compile('require ["regex", "fileinto"]; if header :regex "subject" "^(a|a)*(a*)*b$" { fileinto "A"; }');
   const result = await run(script, { message });
   assert.deepEqual(result.actions, [keep()]);
   assert.throws(() => compileScript('require "regex"; if header :regex "s" "(((a{255}){255}){255})" { keep; }'), /too complex/);
@@ -232,17 +263,17 @@ test('sieve: a catastrophic regex runs in linear time and a huge one is refused'
 test('sieve: the step budget stops a script that does too much work', async () => {
   const big = `Subject: ${'ab'.repeat(200_000)}\r\n\r\n`;
   const tests = Array.from({ length: 40 }, (_, i) => `header :regex "subject" "(a|b)*${'c'.repeat(i % 3 + 1)}x"`).join(', ');
-  const script = compileScript(`require "regex"; if anyof (${tests}) { keep; }`);
+  const script = compile(`require "regex"; if anyof (${tests}) { keep; }`);
   await assert.rejects(run(script, { message: big }), /steps/);
 });
 
 test('sieve: vacation :addresses, :from and :mime shape the reply (RFC 5230 §4.4-4.6)', async () => {
   const { buildVacationReply } = await import('../../../src/sieve/vacation.ts');
   const toAlias = 'From: alice@example.org\r\nTo: robert@example.com\r\nSubject: Hi\r\nMessage-ID: <a@b>\r\nReferences: <r0@b>\r\n\r\nhi\r\n';
-  const plain = compileScript('require "vacation"; vacation "Away.";');
+  const plain = compile('require "vacation"; vacation "Away.";');
   const skipped = await run(plain, { message: toAlias, envelope: { from: 'alice@example.org', to: 'bob@example.com' } });
   assert.ok(!skipped.actions.some((a) => a.type === 'vacation'), 'an address not known as the user\'s gets no reply');
-  const script = compileScript('require "vacation"; vacation :addresses ["robert@example.com"] :from "Bob <bob@example.com>" :mime "Content-Type: text/plain; charset=utf-8\r\n\r\nAbsent — back soon.";');
+  const script = compile('require "vacation"; vacation :addresses ["robert@example.com"] :from "Bob <bob@example.com>" :mime "Content-Type: text/plain; charset=utf-8\r\n\r\nAbsent — back soon.";');
   const r = await run(script, { message: toAlias, envelope: { from: 'alice@example.org', to: 'bob@example.com' } });
   const v = r.actions.find((a) => a.type === 'vacation');
   assert.ok(v && v.type === 'vacation');
@@ -254,4 +285,8 @@ test('sieve: vacation :addresses, :from and :mime shape the reply (RFC 5230 §4.
   assert.match(text, /\r\nReferences: <r0@b> <a@b>\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1\.0\r\nContent-Type: text\/plain; charset=utf-8\r\n\r\nAbsent — back soon\.\r\n$/);
   const self = await run(script, { message: toAlias, envelope: { from: 'robert@example.com', to: 'bob@example.com' } });
   assert.ok(!self.actions.some((a) => a.type === 'vacation'), 'never to the user\'s own address');
+});
+
+test('sieve: every extension CAPABILITY advertises is exercised by a script that ran in this corpus', () => {
+  assert.deepEqual([...SIEVE_EXTENSIONS].filter((e) => !exercised.has(e)), []);
 });
