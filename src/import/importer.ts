@@ -1,8 +1,11 @@
 // Feeds imported messages through the one delivery function into an account's mailboxes. What must
 // always be true: messages are stored in the order the source yields them (UIDs follow the source's
-// order); the usual folders of other servers land in our special-use mailboxes (a Dovecot "Sent" is
+// order) on either engine, so they go in batches, each one transaction (deliverAll), one batch
+// committing while the next is read: concurrent single deliveries would keep that order only on
+// SQLite, whose group commit runs them in call order; on PostgreSQL each is its own transaction and
+// they commit in any order. The usual folders of other servers land in our special-use mailboxes (a Dovecot "Sent" is
 // our \Sent, "Spam" our \Junk) instead of beside them; other folders are created as needed.
-import { deliver } from '../delivery/deliver.ts';
+import { deliverAll } from '../delivery/deliver.ts';
 import type { Store } from '../store/api.ts';
 import type { ImportedMessage } from './message.ts';
 
@@ -15,8 +18,9 @@ const SPECIAL_FOLDERS: Record<string, string> = {
   'archive': '\\Archive', 'archives': '\\Archive',
 };
 
-/** Deliveries in flight at once: enough to share group commits, few enough to bound memory. */
-const IMPORT_WINDOW = 16;
+/** Messages per transaction: with one batch committing while the next fills, at most twice this
+ *  many are held at once (the bound the former window of 16 deliveries in flight had). */
+const IMPORT_BATCH = 8;
 
 export interface ImportResult {
   /** Messages stored per target mailbox (name or special-use attribute). */
@@ -38,31 +42,46 @@ export function targetMailbox(folder: string[], into?: string): string {
 export async function importMessages(store: Store, accountId: number, source: AsyncIterable<ImportedMessage>, options: { into?: string; onMessage?: () => void } = {}): Promise<ImportResult> {
   const perMailbox: Record<string, number> = {};
   const ensured = new Set<string>(['INBOX']);
-  const inFlight = new Set<Promise<unknown>>();
-  let failure: unknown = null;
   let total = 0;
-  for await (const message of source) {
-    if (failure) break;
-    const mailbox = targetMailbox(message.folder, options.into);
-    if (!mailbox.startsWith('\\') && !ensured.has(mailbox)) {
-      await store.ensureMailbox(accountId, mailbox);
-      ensured.add(mailbox);
-    }
-    const p = deliver(store, {
+  type Batch = { mailbox: string; message: ImportedMessage }[];
+  const commit = async (batch: Batch) => {
+    await deliverAll(store, batch.map(({ mailbox, message }) => ({
       raw: message.raw,
       recipients: [{ accountId, mailbox }],
       flags: message.flags,
       ...(message.internalDate !== undefined ? { internalDate: message.internalDate } : {}),
-    }).then(() => {
+    })));
+    for (const { mailbox } of batch) {
       perMailbox[mailbox] = (perMailbox[mailbox] ?? 0) + 1;
       total += 1;
       options.onMessage?.();
-    }, (err: unknown) => { failure ??= err; });
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p));
-    if (inFlight.size >= IMPORT_WINDOW) await Promise.race(inFlight);
+    }
+  };
+  // Never rejects: a batch's failure is kept and stops the import at the next message.
+  let committing: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+  let batch: Batch = [];
+  try {
+    for await (const message of source) {
+      if (failure) break;
+      const mailbox = targetMailbox(message.folder, options.into);
+      if (!mailbox.startsWith('\\') && !ensured.has(mailbox)) {
+        await store.ensureMailbox(accountId, mailbox);
+        ensured.add(mailbox);
+      }
+      batch.push({ mailbox, message });
+      if (batch.length >= IMPORT_BATCH) {
+        // The batch before first: batches commit in the source's order.
+        await committing;
+        committing = commit(batch).catch((err: unknown) => { failure ??= err; });
+        batch = [];
+      }
+    }
+  } finally {
+    // A failed read still waits for the batch in flight, so nothing commits after we return.
+    await committing;
   }
-  await Promise.all(inFlight);
+  if (!failure && batch.length > 0) await commit(batch);
   if (failure) throw failure;
   return { perMailbox, total };
 }

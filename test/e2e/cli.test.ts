@@ -1,19 +1,32 @@
+// The CLI end to end, as an operator runs it (bin/postern as a child process on a config file):
+// domains, users, aliases, DNS records, usage and config errors, migrate, serve, reindex. Each
+// instance's store is on the run's engine (makeTestInstance), so the PostgreSQL pass runs every
+// command here against PostgreSQL too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeInstance, cli, serve } from '../fixtures/postern.ts';
+import { makeInstance, makeTestInstance, cli, serve, type TestInstance } from '../fixtures/postern.ts';
+import type { TestContext } from 'node:test';
+import { TEST_STORE_ENGINE } from '../fixtures/test-store.ts';
 import { SERVE_ENVIRONMENT, SERVE_NODE_FLAGS } from '../../src/serve-runtime.ts';
 
-test('domain, user, alias and dns commands end to end', () => {
-  const inst = makeInstance();
+/** An instance on the run's engine (a new PostgreSQL database migrated unless `migrated` is false), released when the test ends. */
+async function instance(t: TestContext, overrides: Record<string, unknown> = {}, migrated = true): Promise<TestInstance> {
+  const inst = await makeTestInstance(overrides, migrated);
+  t.after(() => inst.release());
+  return inst;
+}
+
+test('domain, user, alias and dns commands end to end', async (t) => {
+  const inst = await instance(t);
   let r = cli(inst, ['domain', 'add', 'Example.COM']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /Added domain example\.com/);
   assert.match(r.stdout, /_domainkey\.example\.com\.\t3600\tIN\tTXT\t"v=DKIM1; k=rsa; p=/);
   assert.match(r.stdout, /_domainkey\.example\.com\.\t3600\tIN\tTXT\t"v=DKIM1; k=ed25519; p=/);
-  const mode = fs.statSync(path.join(inst.dir, 'data')).mode & 0o777;
-  assert.equal(mode, 0o700, 'data_dir is owner-only');
+  // On PostgreSQL data_dir holds only the node's own files (certificates), made by serve.
+  if (TEST_STORE_ENGINE === 'sqlite') assert.equal(fs.statSync(path.join(inst.dir, 'data')).mode & 0o777, 0o700, 'data_dir is owner-only');
 
   r = cli(inst, ['domain', 'add', 'example.com']);
   assert.equal(r.code, 1);
@@ -94,8 +107,8 @@ test('domain, user, alias and dns commands end to end', () => {
   assert.equal(r.code, 1);
 });
 
-test('usage errors exit 2 and say what is expected', () => {
-  const inst = makeInstance();
+test('usage errors exit 2 and say what is expected', async (t) => {
+  const inst = await instance(t);
   for (const args of [['bogus'], ['domain'], ['domain', 'add'], ['user', 'add', 'a@b.c', '--nope'], ['alias', 'add', 'x@example.com'], ['dns', 'records']]) {
     const r = cli(inst, args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
@@ -105,16 +118,16 @@ test('usage errors exit 2 and say what is expected', () => {
   assert.equal(r.code, 2);
 });
 
-test('a bad config stops every command with exit 2, naming the key', () => {
-  const inst = makeInstance();
+test('a bad config stops every command with exit 2, naming the key', async (t) => {
+  const inst = await instance(t);
   fs.appendFileSync(inst.configFile, '\n[limits]\nrecipients = "many"\n');
   const r = cli(inst, ['domain', 'list']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /limits\.recipients: expected an integer/);
 });
 
-test('migrate applies pending migrations and reports an up-to-date database', () => {
-  const inst = makeInstance();
+test('migrate applies pending migrations and reports an up-to-date database', async (t) => {
+  const inst = await instance(t, {}, false);
   let r = cli(inst, ['migrate', '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout).applied.slice(0, 1), ['0001_initial']);
@@ -122,8 +135,8 @@ test('migrate applies pending migrations and reports an up-to-date database', ()
   assert.deepEqual(JSON.parse(r.stdout), { applied: [] });
 });
 
-test('serve starts, makes a self-signed leaf certificate, and stops cleanly on SIGTERM', async () => {
-  const inst = makeInstance();
+test('serve starts, makes a self-signed leaf certificate, and stops cleanly on SIGTERM', async (t) => {
+  const inst = await instance(t);
   const server = await serve(inst);
   // bin/postern re-executed itself (the same PID) with the runtime settings of src/serve-runtime.ts.
   const commandLine = fs.readFileSync(`/proc/${server.process.pid}/cmdline`, 'utf8').split('\0');
@@ -140,9 +153,9 @@ test('serve starts, makes a self-signed leaf certificate, and stops cleanly on S
   assert.equal(cert.checkHost('mx.postern.test'), 'mx.postern.test');
 });
 
-test('serve logs what it listens on, and a port it cannot bind stops it naming the port and the remedies', async () => {
+test('serve logs what it listens on, and a port it cannot bind stops it naming the port and the remedies', async (t) => {
   const net = await import('node:net');
-  const inst = makeInstance({ listen: { smtp: false, submission: false, submissions: false, imap: false, imaps: false, pop3: false, pop3s: false } });
+  const inst = await instance(t, { listen: { smtp: false, submission: false, submissions: false, imap: false, imaps: false, pop3: false, pop3s: false } });
   const server = await serve(inst);
   assert.ok(server.ports.http && server.ports.http > 0, server.log.join('\n'));
   assert.ok(server.log.some((l) => /listening for http on 127\.0\.0\.1:\d+/.test(l)));
@@ -162,24 +175,36 @@ test('serve logs what it listens on, and a port it cannot bind stops it naming t
   }
 });
 
-test('reindex recomputes what delivery stored, page by page, with progress on stderr', async () => {
-  const inst = makeInstance();
+test('reindex recomputes what delivery stored, page by page, with progress on stderr', async (t) => {
+  const inst = await instance(t);
   assert.equal(cli(inst, ['domain', 'add', 'example.com']).code, 0);
   assert.equal(cli(inst, ['user', 'add', 'alice@example.com', '--password-stdin'], 'correct horse\n').code, 0);
-  const { openStore } = await import('../../src/store/sqlite/store.ts');
-  const { deliver } = await import('../../src/delivery/deliver.ts');
-  const store = openStore(path.join(inst.dir, 'data'), { clock: { now: () => Date.now() }, migrate: false });
+  const { validateConfig } = await import('../../src/config/load.ts');
+  const { openConfiguredStore } = await import('../../src/store/engines/open-store.ts');
+  const { deliver, contentIndexOf } = await import('../../src/delivery/deliver.ts');
+  const config = validateConfig({ data_dir: path.join(inst.dir, 'data'), store: inst.store }, null);
+  const open = () => openConfiguredStore(config, { clock: { now: () => Date.now() }, migrate: false });
+  const store = await open();
   const alice = (await store.accounts.byAddress('alice@example.com'))!;
   for (let i = 0; i < 3; i++) await deliver(store, { raw: Buffer.from(`From: bob@remote.test\r\nSubject: n${i}\r\n\r\nhi\r\n`), recipients: [{ accountId: alice.id }] });
-  const before = store.db.prepare('SELECT envelope FROM contents ORDER BY id').pluck().all() as string[];
-  store.db.prepare("UPDATE contents SET envelope = 'stale', body_structure = 'stale'").run();
-  store.close();
+  const inbox = (await store.mailboxes.find(alice.id, 'INBOX'))!;
+  const read = async (s: typeof store) => (await s.imapMessages.fetchPage(inbox.id, 1, Number.MAX_SAFE_INTEGER, 100, { envelope: true, bodyStructure: true }))
+    .map((r) => ({ id: r.contentId, envelope: r.envelope, bodyStructure: r.bodyStructure }));
+  const before = await read(store);
+  assert.equal(before.length, 3);
+  // Every stored index made stale, through the store's own reindex write.
+  const stale = { ...contentIndexOf(Buffer.from('Subject: other\r\n\r\nx\r\n')), envelope: 'stale', bodyStructure: 'stale' };
+  await store.reindex.update(before.map((r) => ({ id: r.id, index: stale })));
+  assert.ok((await read(store)).every((r) => r.envelope === 'stale' && r.bodyStructure === 'stale'), 'made stale');
+  await store.close();
   const r = cli(inst, ['reindex', '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { messages: 3 });
   assert.match(r.stderr, /recomputing stored message data/);
-  const after = openStore(path.join(inst.dir, 'data'), { clock: { now: () => Date.now() }, migrate: false });
-  assert.deepEqual(after.db.prepare('SELECT envelope FROM contents ORDER BY id').pluck().all(), before);
-  assert.equal(after.db.prepare("SELECT count(*) FROM contents WHERE body_structure = 'stale'").pluck().get(), 0);
-  after.close();
+  const after = await open();
+  try {
+    assert.deepEqual(await read(after), before);
+  } finally {
+    await after.close();
+  }
 });

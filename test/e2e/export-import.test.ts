@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addUser, cli, makeInstance, serve, type Instance } from '../fixtures/postern.ts';
+import { addUser, cli, makeTestInstance, serve, type Instance, type TestInstance } from '../fixtures/postern.ts';
 
 const USER = 'carol@example.test';
 const PASS = 'round trip pass';
@@ -27,14 +27,19 @@ async function dump(instance: Instance): Promise<Record<string, [string, string[
   }
 }
 
-function fresh(): Instance {
-  const i = makeInstance({ listen: { smtp: false, submission: false, submissions: false, imaps: false, pop3: false, pop3s: false, http: false } });
+/** Servers made by this file, released after its test (each store on the run's engine). */
+const made: TestInstance[] = [];
+
+async function fresh(): Promise<Instance> {
+  const i = await makeTestInstance({ listen: { smtp: false, submission: false, submissions: false, imaps: false, pop3: false, pop3s: false, http: false } });
+  made.push(i);
   addUser(i, USER, PASS);
   return i;
 }
 
-test('an export imports into a fresh server with the same folders, messages, flags and dates (Maildir and mbox)', { timeout: 240_000 }, async () => {
-  const source = fresh();
+test('an export imports into a fresh server with the same folders, messages, flags and dates (Maildir and mbox)', { timeout: 240_000 }, async (t) => {
+  t.after(async () => { for (const i of made) await i.release(); });
+  const source = await fresh();
   const server = await serve(source);
   let original;
   try {
@@ -51,7 +56,7 @@ test('an export imports into a fresh server with the same folders, messages, fla
   assert.equal(exported.code, 0, exported.stderr);
   assert.match(exported.stdout, /carol@example\.test\s+9\s+9/, 'six default and three created folders, 9 messages');
   assert.ok(fs.existsSync(path.join(maildir, '.Work.Projects', 'cur')), 'Maildir++ folder for Work/Projects');
-  const viaMaildir = fresh();
+  const viaMaildir = await fresh();
   const imported = cli(viaMaildir, ['import', USER, maildir]);
   assert.equal(imported.code, 0, imported.stderr);
   assert.deepEqual(await dump(viaMaildir), original, 'Maildir round trip');
@@ -59,7 +64,7 @@ test('an export imports into a fresh server with the same folders, messages, fla
   const mbox = path.join(out, 'mbox');
   assert.equal(cli(source, ['export', USER, mbox, '--format', 'mbox']).code, 0);
   assert.match(fs.readFileSync(path.join(mbox, 'INBOX.mbox'), 'latin1'), /\r\n>From the start of a line\r\n>>From quoted once\r\n>>>From quoted twice/, 'mboxrd quoting');
-  const viaMbox = fresh();
+  const viaMbox = await fresh();
   for (const name of Object.keys(original)) {
     const decoded = name === 'INBOX' || !name.includes('&') ? name : 'Ünïcode & more';
     const r = cli(viaMbox, ['import', USER, path.join(mbox, `${decoded}.mbox`), '--format', 'mboxrd', '--into', decoded]);

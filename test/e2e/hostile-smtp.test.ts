@@ -5,22 +5,22 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { addUser, makeInstance, serve, type Instance, type Running } from '../fixtures/postern.ts';
+import { addUser, makeTestInstance, serve, type TestInstance, type Running } from '../fixtures/postern.ts';
 import { connectWire, type Wire } from '../fixtures/smtp-wire.ts';
 
 const MiB = 1024 * 1024;
-let instance: Instance;
+let instance: TestInstance;
 let server: Running;
 
 before(async () => {
-  instance = makeInstance({
+  instance = await makeTestInstance({
     limits: { message_size: MiB, smtp_auth_deadline_s: 2, smtp_data_min_rate: 20_000, smtp_data_grace_s: 2 },
     submission: { allow_plaintext_loopback: true },
   });
   addUser(instance, 'alice@postern.test', 'alice-secret');
   server = await serve(instance);
 });
-after(async () => { await server.stop(); fs.rmSync(instance.dir, { recursive: true, force: true }); });
+after(async () => { await server.stop(); await instance.release(); });
 
 function rssBytes(): number {
   const status = fs.readFileSync(`/proc/${server.process.pid}/status`, 'utf8');

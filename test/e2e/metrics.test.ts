@@ -11,8 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startDnsServer } from '../fixtures/dns-server.ts';
 import { startScriptedPeer } from '../fixtures/scripted-smtp-peer.ts';
-import { makeInstance, serve } from '../fixtures/postern.ts';
-import { openStore } from '../../src/store/sqlite/store.ts';
+import { makeTestInstance, serve, type TestInstance } from '../fixtures/postern.ts';
+import { openConfiguredStore } from '../../src/store/engines/open-store.ts';
+import { validateConfig } from '../../src/config/load.ts';
 import { systemClock } from '../../src/clock.ts';
 import { generateDkimKeys } from '../../src/email-auth/dkim-keys.ts';
 import { hashPassword } from '../../src/login/password.ts';
@@ -24,13 +25,14 @@ import { httpRequest } from '../fixtures/http-request.ts';
  * What `postern domain add` and `postern user add` store, written in-process before serve starts:
  * each CLI call costs about two seconds of start-up, the whole budget of this test.
  */
-async function seedUser(dataDir: string, address: string, password: string): Promise<void> {
-  const store = openStore(dataDir, { clock: systemClock, migrate: true });
+async function seedUser(instance: TestInstance, address: string, password: string): Promise<void> {
+  const config = validateConfig({ data_dir: path.join(instance.dir, 'data'), store: instance.store }, null);
+  const store = await openConfiguredStore(config, { clock: systemClock, migrate: true });
   try {
     const domain = await store.domains.add(address.slice(address.indexOf('@') + 1), generateDkimKeys(new Date()));
     await store.accounts.add(address, domain.id, await hashPassword(password));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -58,17 +60,16 @@ test('a scripted run shows the expected counters, labels and queue gauges', { ti
   });
   t.after(() => peer.close());
 
-  const instance = makeInstance({
+  const instance = await makeTestInstance({
     dns: { servers: [dns.server], timeout_ms: 500, tries: 1 },
     testing: { allow_private_mx: true, remote_smtp_port: peer.port },
     // The greylisted recipient stays deferred for the whole test.
     queue: { retry_schedule_s: [3600] },
     listen: { imap: false },
-  });
-  t.after(() => fs.rmSync(instance.dir, { recursive: true, force: true }));
-  await seedUser(path.join(instance.dir, 'data'), 'alice@postern.test', 'alice-secret');
-  const server = await serve(instance);
-  t.after(() => server.stop());
+  }, false);
+  await seedUser(instance, 'alice@postern.test', 'alice-secret');
+  const server = await serve(instance).catch(async (err: unknown) => { await instance.release(); throw err; });
+  t.after(async () => { await server.stop(); await instance.release(); });
 
   const inbound = await rawDialog(server.ports.smtp!, [
     'EHLO client.sender.test', 'MAIL FROM:<carol@sender.test>', 'RCPT TO:<alice@postern.test>', 'DATA',

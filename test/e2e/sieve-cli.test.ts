@@ -1,12 +1,13 @@
-// `postern sieve` and `postern vacation` end to end: the real binary on a real data directory.
+// `postern sieve` and `postern vacation` end to end: the real binary on a real store (the run's engine).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeInstance, cli } from '../fixtures/postern.ts';
+import { makeTestInstance, cli } from '../fixtures/postern.ts';
 
-test('sieve put/list/get/activate/deactivate/delete and vacation --on/--off', () => {
-  const inst = makeInstance();
+test('sieve put/list/get/activate/deactivate/delete and vacation --on/--off', async (t) => {
+  const inst = await makeTestInstance();
+  t.after(() => inst.release());
   assert.equal(cli(inst, ['domain', 'add', 'example.com']).code, 0);
   assert.equal(cli(inst, ['user', 'add', 'bob@example.com', '--password-stdin'], 'correct horse\n').code, 0);
   const bad = path.join(inst.dir, 'bad.sieve');

@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { startDnsServer, type DnsFixture } from '../fixtures/dns-server.ts';
 import { startSpamPostern, SPAM_USER, type SpamPostern } from '../fixtures/spam-postern.ts';
 import { SpamFilter } from '../../src/spam/filter.ts';
-import { recordFiling } from '../../src/store/sqlite/spam.ts';
-import { sqliteStore } from '../fixtures/sqlite-only.ts';
+import { mailboxMessages } from '../fixtures/store-inspect.ts';
 import { spamMetrics } from '../../src/metrics/catalogue.ts';
 import { SPAM_MAX_TOKENS, SPAM_URL_SCAN_BYTES } from '../../src/limits.ts';
 import { indexMessage } from '../../src/mime/index.ts';
@@ -39,9 +38,14 @@ test('hostile messages are delivered with a verdict, and a small message alongsi
   // Some training, so the classifier really runs (min_trained = 1).
   assert.match(await pm.send(head('warmup-ham') + 'hello w1 w2\r\n'), /^250 /);
   assert.match(await pm.send(head('warmup-spam') + 'buy w3 w4\r\n'), /^250 /);
-  const spamOne = sqliteStore(pm.ctx.store).db.prepare("SELECT content_id AS id FROM spam_messages WHERE message_id = 'warmup-spam@example.org'").get() as { id: number };
-  await sqliteStore(pm.ctx.store).write(() => recordFiling(sqliteStore(pm.ctx.store).db, pm.accountId, [spamOne.id], 'spam', Date.now()));
-  sqliteStore(pm.ctx.store).spam.notifyFiled();
+  // The user files the spam warm-up into Junk (a MOVE, as over IMAP): the trainer learns it as spam.
+  const store = pm.ctx.store;
+  const [spamOne] = await store.spam.explain(pm.accountId, 'warmup-spam@example.org');
+  const held = (await mailboxMessages(store, pm.accountId)).find((m) => m.contentId === spamOne!.contentId);
+  assert.ok(held, 'the spam warm-up arrived in INBOX');
+  const inbox = (await store.mailboxes.find(pm.accountId, 'INBOX'))!;
+  const junk = (await store.mailboxes.find(pm.accountId, 'Junk'))!;
+  await store.imapMessages.move(pm.accountId, inbox.id, [[held.uid, held.uid]], junk.id);
   await pm.trained();
   assert.deepEqual(await pm.ctx.store.spam.totals(pm.accountId), { ham: 1, spam: 1 });
   for (const [name, make] of Object.entries(HOSTILE)) {
@@ -49,8 +53,10 @@ test('hostile messages are delivered with a verdict, and a small message alongsi
     assert.match(big, /^250 /, name);
     assert.match(small, /^250 /, name);
   }
-  const rows = sqliteStore(pm.ctx.store).db.prepare(`SELECT s.message_id AS id, s.score FROM spam_messages s WHERE s.account_id = ?`).all(pm.accountId) as { id: string; score: number }[];
-  for (const name of Object.keys(HOSTILE)) assert.ok(rows.some((r) => r.id === `${name}@example.org` && typeof r.score === 'number'), name);
+  for (const name of Object.keys(HOSTILE)) {
+    const rows = await store.spam.explain(pm.accountId, `${name}@example.org`);
+    assert.ok(rows.some((r) => typeof r.score === 'number'), name);
+  }
 });
 
 test('the classifier sees at most SPAM_MAX_TOKENS tokens per message', async () => {

@@ -9,10 +9,9 @@ import { startPosternInstance } from '../fixtures/postern-instance.ts';
 import { startScriptedPeer } from '../fixtures/scripted-smtp-peer.ts';
 import { submit, waitFor } from '../fixtures/smtp-client.ts';
 import { verifyWithDkimpy } from '../fixtures/dkim-verify.ts';
-import { sqliteStore } from '../fixtures/sqlite-only.ts';
 import { findReports } from '../../src/reports/recognise.ts';
 import { sendDueTlsReports, tlsRptMailto } from '../../src/reports/tls-rpt-send.ts';
-import { TlsResultLog, tlsResultType } from '../../src/queue/tls-results.ts';
+import { TlsResultLog, tlsResultType, utcDay } from '../../src/queue/tls-results.ts';
 
 test('rua parsing and result types', () => {
   assert.deepEqual(tlsRptMailto(['v=spf1 -all', 'v=TLSRPTv1; rua=mailto:tls@a.test,https://r.test/x,mailto:b%2Bc@d.test']), ['tls@a.test', 'b+c@d.test']);
@@ -56,8 +55,16 @@ test('a day of outbound TLS results becomes one signed TLS-RPT report to the rua
   await waitFor('both connections counted', () => pi.worker.tlsResults.pendingConnections >= 2);
   await pi.worker.flushTlsResults();
 
-  // Today's results become yesterday's, as if midnight UTC had passed (the report is then due).
-  assert.equal(sqliteStore(pi.ctx.store).db.prepare('UPDATE tls_results SET day = day - 1').run().changes, 1);
+  // Today's results become yesterday's, as if midnight UTC had passed (the report is then due),
+  // through the store's interface: added again under yesterday, today's marked as reported.
+  // (The day the worker counted under, not the clock's: the test may run across midnight UTC.)
+  const unsent = await pi.ctx.store.tlsResults.due(utcDay(Date.now()) + 2);
+  assert.equal(unsent.length, 1);
+  const today = unsent[0]!.day;
+  const counted = await pi.ctx.store.tlsResults.results(today, 'remote.test');
+  assert.equal(counted.length, 1);
+  await pi.ctx.store.tlsResults.add(counted.map((r) => ({ ...r, day: today - 1 })));
+  await pi.ctx.store.tlsResults.markSent(today, 'remote.test', Date.now());
   const send = () => sendDueTlsReports({ store: pi.ctx.store, resolver: pi.ctx.resolver, hostname: 'mail.example.test', log: pi.ctx.log, now: Date.now(), lifetimeMs: 3600_000 });
   assert.equal(await send(), 1);
   assert.equal(await send(), 0, 'a day is reported once');

@@ -1,13 +1,15 @@
 // Conformance: delivery into mailboxes (Store.storeMessage / storeMessages through src/delivery's
 // deliver), on both engines — content stored once and shared, UIDs and MODSEQs allocated in the
 // delivering transaction, quota, special-use and created targets, flags, all-or-nothing, the
-// published changes; and on PostgreSQL, two nodes delivering to one mailbox at once.
+// published changes; import keeping the source's order; and on PostgreSQL, two nodes delivering to one mailbox at once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { storeTest, openSecondNode, openTestStore } from './engines.ts';
 import type { Store } from '../../src/store/api.ts';
 import { deliver, deliverAll, NoSuchMailboxError, OverQuotaError } from '../../src/delivery/deliver.ts';
 import type { MailboxChange } from '../../src/store/change-bus.ts';
+import { importMessages } from '../../src/import/importer.ts';
+import type { ImportedMessage } from '../../src/import/message.ts';
 
 async function setup(store: Store): Promise<{ alice: number; bob: number }> {
   const d = await store.domains.add('example.com', []);
@@ -137,4 +139,22 @@ test('[postgres] two nodes delivering to one mailbox at once: unique, strictly i
   assert.equal(box.messages, 2 * per);
   assert.equal(box.uidNext, 2 * per + 1);
   assert.equal(box.highestModseq, byUid[byUid.length - 1]!.modseq);
+});
+
+storeTest('import: UIDs follow the source order across folders, also where transactions run side by side', async (store) => {
+  const { alice } = await setup(store);
+  const folders = [[], ['Work'], []] as string[][];
+  async function* source(): AsyncIterable<ImportedMessage> {
+    for (let i = 0; i < 60; i++) {
+      // A slow read now and then, so a batch commits while the next is being read.
+      if (i % 9 === 0) await new Promise((r) => setTimeout(r, 5));
+      yield { folder: folders[i % folders.length]!, raw: message(`n${i}\r\n`), flags: [], internalDate: 1_600_000_000_000 + i * 1000 };
+    }
+  }
+  const result = await importMessages(store, alice, source());
+  assert.equal(result.total, 60);
+  for (const [mailbox, expected] of [['INBOX', (i: number) => i % 3 !== 1], ['Work', (i: number) => i % 3 === 1]] as const) {
+    const order = (await rows(store, alice, mailbox)).map((r) => (r.internalDate - 1_600_000_000_000) / 1000);
+    assert.deepEqual(order, Array.from({ length: 60 }, (_, i) => i).filter(expected), `${mailbox} in the source's order`);
+  }
 });

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { collect } from '../../fixtures/store-inspect.ts';
-import { openStore, type SqliteStore as Store } from '../../../src/store/sqlite/store.ts';
+import { collect, mailboxMessages } from '../../fixtures/store-inspect.ts';
+import { openStore } from '../../../src/store/sqlite/store.ts';
+import type { Store } from '../../../src/store/api.ts';
 import { contentIndexOf, deliver, OverQuotaError } from '../../../src/delivery/deliver.ts';
 import { indexBehindPrefix, indexMessage } from '../../../src/mime/index.ts';
 import { resolveRecipient } from '../../../src/delivery/recipients.ts';
@@ -28,9 +29,9 @@ test('one message to several recipients is stored once, with UIDs, modseq and a 
   store.bus.subscribe(alice, (c) => heard.push(c));
   const copies = await deliver(store, { raw: message('hi\r\n'), prefix: 'Received: from x by y\r\n', recipients: [{ accountId: alice }, { accountId: bob }, { accountId: alice, mailbox: '\\Junk' }] });
   assert.deepEqual(copies.map((c) => [c.accountId, c.uid]), [[alice, 1], [bob, 1], [alice, 1]]);
-  assert.equal(store.db.prepare('SELECT count(*) AS n FROM contents').pluck().get(), 1, 'content stored once');
-  assert.equal(store.db.prepare('SELECT count(*) AS n FROM blobs').pluck().get(), 1);
-  assert.equal(store.db.prepare('SELECT refcount FROM contents').pluck().get(), 3);
+  const held = [...await mailboxMessages(store, alice), ...await mailboxMessages(store, alice, 'Junk'), ...await mailboxMessages(store, bob)];
+  assert.equal(held.length, 3);
+  assert.equal(new Set(held.map((m) => m.contentId)).size, 1, 'content stored once');
   assert.equal(heard.length, 2, 'alice heard of both of her copies');
   assert.equal(heard[0]!.kind, 'append');
   const second = await deliver(store, { raw: message('again\r\n'), recipients: [{ accountId: alice }] });
@@ -48,9 +49,12 @@ test('the stored content serves prefix + raw, its ranges and its precomputed IMA
   t.after(() => store.close());
   const raw = Buffer.concat([message(''), Buffer.alloc(200_000, 'a')]);
   await deliver(store, { raw, prefix: 'X-Added: yes\r\n', recipients: [{ accountId: alice }] });
-  const row = store.db.prepare('SELECT id, size, envelope FROM contents').get() as { id: number; size: number; envelope: string };
+  const box = (await store.mailboxes.find(alice, 'INBOX'))!;
+  const [stored] = await store.imapMessages.fetchPage(box.id, 1, 1, 1, { envelope: true });
+  const row = { id: stored!.contentId, size: (await store.contents.info(stored!.contentId))!.size, envelope: stored!.envelope! };
   const full = await store.contents.full(row.id);
   assert.equal(row.size, raw.length + 14);
+  assert.equal(stored!.size, row.size);
   assert.ok(full.equals(Buffer.concat([Buffer.from('X-Added: yes\r\n'), raw])));
   assert.ok((await store.contents.range(row.id, 5, 100_005)).equals(full.subarray(5, 100_005)));
   assert.ok((await store.contents.range(row.id, 150_000, 999_999)).equals(full.subarray(150_000)));
@@ -63,8 +67,8 @@ test('a recipient over quota fails the whole delivery and stores nothing', async
   t.after(() => store.close());
   await store.accounts.setQuota(bob, 10);
   await assert.rejects(deliver(store, { raw: message('x\r\n'), recipients: [{ accountId: alice }, { accountId: bob }] }), OverQuotaError);
-  assert.equal(store.db.prepare('SELECT count(*) FROM messages').pluck().get(), 0);
-  assert.equal(store.db.prepare('SELECT count(*) FROM contents').pluck().get(), 0);
+  for (const id of [alice, bob]) assert.deepEqual(await mailboxMessages(store, id), [], 'no copy for anyone');
+  assert.equal((await store.mailboxes.find(alice, 'INBOX'))!.uidNext, 1, 'no UID used up');
   assert.equal((await store.accounts.byId(alice))!.usedBytes, 0);
 });
 
@@ -104,14 +108,14 @@ test('recipients resolve through aliases, plus-addressing, catch-all, case and I
 test('removing accounts releases shared content only when its last holder goes', async (t) => {
   const { store, alice, bob } = await setup();
   t.after(() => store.close());
-  await deliver(store, { raw: message('shared\r\n'), recipients: [{ accountId: alice }, { accountId: bob }] });
+  const [copy] = await deliver(store, { raw: message('shared\r\n'), recipients: [{ accountId: alice }, { accountId: bob }] });
+  const [held] = await mailboxMessages(store, alice);
+  assert.ok(copy && held);
   await store.accounts.remove(alice);
-  assert.equal(store.db.prepare('SELECT refcount FROM contents').pluck().get(), 1, 'bob still holds it');
-  assert.equal(store.db.prepare('SELECT count(*) FROM blob_chunks').pluck().get(), 1);
+  assert.ok((await store.contents.full(held.contentId)).equals(held.bytes), 'bob still holds it, whole');
   await store.accounts.remove(bob);
-  assert.equal(store.db.prepare('SELECT count(*) FROM contents').pluck().get(), 0);
-  assert.equal(store.db.prepare('SELECT count(*) FROM blobs').pluck().get(), 0);
-  assert.equal(store.db.prepare('SELECT count(*) FROM blob_chunks').pluck().get(), 0);
+  assert.equal(await store.contents.info(held.contentId), null, 'released with its last holder');
+  await assert.rejects(store.contents.full(held.contentId));
 });
 
 test('a caller\'s parse of raw gives the stored index a whole parse of prefix + raw gives, POP3 octets included', () => {
