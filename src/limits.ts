@@ -388,6 +388,13 @@ export const REPORT_MAX_ATTACHMENTS = 4;
 export const REPORT_MAX_RECORDS = 10_000;
 /** Element nesting the XML reader accepts; a DMARC report nests six deep. */
 export const REPORT_XML_MAX_DEPTH = 32;
+/**
+ * DKIM results kept per received message for the aggregate reports we send: a real message has one
+ * or two signatures; a message with hundreds must not make hundreds of distinct rows.
+ */
+export const DMARC_RESULT_MAX_SIGNATURES = 3;
+/** rua= destinations one DMARC record may make us send a report to (RFC 7489 §6.4 allows a list; real ones name one or two). */
+export const DMARC_REPORT_MAX_DESTINATIONS = 4;
 
 // --- ManageSieve (RFC 5804) ---
 

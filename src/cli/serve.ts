@@ -29,6 +29,7 @@ import { installProcessGuard } from '../process-guard.ts';
 import { eventLoopGauge } from '../metrics/catalogue.ts';
 import { QueueWorker } from '../queue/worker.ts';
 import { sendDueTlsReports } from '../reports/tls-rpt-send.ts';
+import { sendDueDmarcReports } from '../reports/dmarc-send.ts';
 import type { Config } from '../config/types.ts';
 import { spamTrainerOf, startSpamTrainer } from '../spam/trainer.ts';
 import { rspamdControllerUrl } from '../spam/rspamd.ts';
@@ -43,7 +44,7 @@ const CHECKPOINT_INTERVAL_MS = 500;
 /** After stopping, the process exits by itself within this long even if a handle is still open. */
 const STOPPED_EXIT_MS = 1000;
 
-/** How often finished days' TLS reports are looked for (a day's report goes out within this of midnight UTC). */
+/** How often finished days' TLS and DMARC reports are looked for (a day's report goes out within this of midnight UTC). */
 const TLS_REPORTS_INTERVAL_MS = 3600_000;
 
 /** In-flight sessions get this long to finish after SIGTERM before the database closes anyway. */
@@ -83,6 +84,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const unsubscribe = ctx.store.queue.onEnqueued(() => worker.kick());
   worker.start();
   const stopTlsReports = config.queue.tls_reports ? startTlsReports(ctx, worker) : () => {};
+  const stopDmarcReports = config.inbound.dmarc_reports ? startDmarcReports(ctx) : () => {};
   log.info({ hostname: config.hostname, dataDir: config.data_dir, listeners: running.length }, 'postern is ready');
   // Keeps the process alive while it serves, even with every listener disabled.
   const alive = setInterval(() => {}, 1 << 30);
@@ -115,6 +117,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   clearInterval(alive);
   stopRejectsExpiry();
   stopTlsReports();
+  stopDmarcReports();
   acme?.stop();
   unsubscribe();
   await worker.stop();
@@ -185,6 +188,14 @@ function startTlsReports(ctx: ServerContext, worker: QueueWorker): () => void {
     await sendDueTlsReports({ store: ctx.store, resolver: ctx.resolver, hostname: ctx.config.hostname, log: ctx.log, now: ctx.clock.now(), lifetimeMs: ctx.config.queue.lifetime_s * 1000 });
   };
   const timer = setInterval(() => { run().catch((err) => ctx.log.error({ err }, 'sending TLS reports failed')); }, TLS_REPORTS_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Hourly ([inbound] dmarc_reports): the finished days' DMARC aggregate reports (RFC 7489 §7.2) go out through the queue. */
+function startDmarcReports(ctx: ServerContext): () => void {
+  const run = () => sendDueDmarcReports({ store: ctx.store, resolver: ctx.resolver, hostname: ctx.config.hostname, log: ctx.log, now: ctx.clock.now(), lifetimeMs: ctx.config.queue.lifetime_s * 1000 });
+  const timer = setInterval(() => { run().catch((err) => ctx.log.error({ err }, 'sending DMARC reports failed')); }, TLS_REPORTS_INTERVAL_MS);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -101,6 +101,7 @@ export const SCHEMA: Record<string, SectionSpec> = {
       dns_temperror: { type: 'enum', default: 'defer', values: ['defer', 'accept'], doc: 'A DNS timeout while verifying: defer with 451 or accept with temperror' },
       verify_timeout_ms: { type: 'int', default: 10000, min: 100, max: 120000, doc: 'Time allowed for SPF/DKIM/DMARC/ARC verification of one message' },
       own_domain_unauthenticated: { type: 'enum', default: 'junk', values: ['junk', 'reject'], doc: 'Mail whose From: is one of our domains without an aligned SPF or DKIM pass, whatever DMARC record is published' },
+      dmarc_reports: { type: 'bool', default: false, doc: 'Record the DMARC results of mail arriving here and send each domain whose DMARC record has rua=mailto: a daily aggregate report (RFC 7489 §7.2; a destination outside that domain must publish its _report._dmarc consent, §7.1)' },
     },
   },
   submission: {

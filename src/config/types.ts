@@ -31,7 +31,7 @@ export interface Config {
   inbound: {
     dmarc_reject: 'reject' | 'junk' | 'accept'; dmarc_quarantine: 'junk' | 'accept';
     spf_fail: 'junk' | 'accept' | 'reject'; dns_temperror: 'defer' | 'accept'; verify_timeout_ms: number;
-    own_domain_unauthenticated: 'junk' | 'reject';
+    own_domain_unauthenticated: 'junk' | 'reject'; dmarc_reports: boolean;
   };
   submission: { hide_client_ip: boolean; allow_plaintext_loopback: boolean; messages_per_hour: number; recipients_per_message: number };
   queue: {

@@ -80,6 +80,8 @@ export async function forwardMessage(store: Store, services: OutboundServices, r
   let seal = '';
   try {
     seal = await arcSeal(Buffer.concat([traced, req.raw]), { domain, keys: await store.domains.dkimKeys(domain), authResults, cv: chainValidation(authResults), now });
+    // arc-seal.ts returns nothing without an RSA key, and mailauth seals no chain whose newest seal says cv=fail (RFC 8617 §5.1).
+    if (seal === '') services.log.warn({ domain }, 'forward not ARC-sealed (no RSA DKIM key for the domain, or a chain that cannot be sealed again)');
   } catch (err) {
     services.log.warn({ err, domain }, 'ARC sealing failed; forwarding unsealed');
   }

@@ -3,12 +3,14 @@
 // and :create) and work to do once the copies are committed (redirects, vacation replies,
 // rejection notices, duplicate ids). Always true: a script that fails to load or run delivers to
 // the account's original target (implicit keep, RFC 5228 §2.10.6) and the reason is logged; a
-// fileinto to a missing mailbox without :create keeps instead; nothing leaves the server before
+// fileinto to a missing mailbox without :create, or to a name no mailbox may have (the rules of
+// src/imap/protocol/mailbox-names.ts, as IMAP CREATE), keeps instead; nothing leaves the server before
 // the local copies are durable.
 import { SIEVE_COMPILED_CACHE, SIEVE_MAX_INCLUDED_SCRIPTS, SIEVE_MAX_INCLUDE_DEPTH } from '../limits.ts';
 import type { Store } from '../store/api.ts';
 import type { StoreTarget } from '../store/delivery.ts';
 import { domainOf } from '../store/addresses.ts';
+import { mailboxNameProblem } from '../imap/protocol/mailbox-names.ts';
 import { compileScript, type CompiledScript } from '../sieve/compile.ts';
 import { runSieve, type DuplicateRecord, type SieveAction } from '../sieve/interpreter.ts';
 import { SieveMessage } from '../sieve/message.ts';
@@ -16,6 +18,7 @@ import { buildVacationReply, type VacationReply } from '../sieve/vacation.ts';
 import { buildDsn } from '../mime/dsn.ts';
 import { headerSection } from '../mime/header-fields.ts';
 import { forwardMessage, queueGenerated, type OutboundServices } from './forward.ts';
+import { ownsSender } from './sender-ownership.ts';
 
 export interface FilterOptions {
   /** MAIL FROM; '' for the null sender. */
@@ -121,6 +124,13 @@ export async function planDelivery(store: Store, full: () => Buffer, raw: Buffer
       switch (action.type) {
         case 'keep': out.push({ ...target, flags: action.flags }); break;
         case 'fileinto': {
+          // RFC 5228 §4.1: a name no mailbox may have (the rules IMAP CREATE applies) is delivered as a keep.
+          const problem = action.mailbox === 'INBOX' ? null : mailboxNameProblem(action.mailbox);
+          if (problem) {
+            log.warn({ account: account.address, mailbox: action.mailbox, problem }, 'sieve fileinto an invalid mailbox name; kept instead');
+            out.push({ ...target, flags: action.flags });
+            break;
+          }
           const exists = action.mailbox === 'INBOX' || (await store.mailboxes.find(account.id, action.mailbox)) !== null;
           if (!exists && !action.create) {
             log.warn({ account: account.address, mailbox: action.mailbox }, 'sieve fileinto a mailbox that does not exist (no :create); kept instead');
@@ -135,7 +145,7 @@ export async function planDelivery(store: Store, full: () => Buffer, raw: Buffer
           reason = action.reason;
           if (opts.envelopeFrom !== '') later.push(() => sendRejection(store, opts, full(), account.id, account.address, action.reason));
           break;
-        case 'vacation': later.push(() => sendVacation(store, opts, account.id, action)); break;
+        case 'vacation': later.push(() => sendVacation(store, opts, account, opts.rcptOf.get(account.id) ?? account.address, action)); break;
       }
     }
     if (redirects.length > 0) {
@@ -165,16 +175,23 @@ function dedupe(targets: StoreTarget[]): StoreTarget[] {
   return [...seen.values()];
 }
 
-async function sendVacation(store: Store, opts: FilterOptions, accountId: number, reply: VacationReply): Promise<void> {
+async function sendVacation(store: Store, opts: FilterOptions, account: { id: number; address: string }, reachedAs: string, reply: VacationReply): Promise<void> {
   const now = store.clock.now();
   // RFC 5230 §4.2: one reply per sender and handle per period, remembered in the store.
-  if (!(await store.sieve.claimVacation(accountId, reply.to, reply.handle, now, reply.seconds))) {
+  if (!(await store.sieve.claimVacation(account.id, reply.to, reply.handle, now, reply.seconds))) {
     opts.services.log.info({ to: reply.to }, 'vacation: already replied to this sender within the period');
     return;
   }
+  // RFC 5230 §4.3: a :from the user may not send as (submission's rule) is ignored, not obeyed:
+  // the reply comes from the address the mail reached, so vacation cannot forge another's From.
+  let from = /<([^<>]+)>/.exec(reply.from)?.[1] ?? reply.from;
+  if (from.toLowerCase() !== reachedAs.toLowerCase() && !(await ownsSender(store, account.address, from))) {
+    opts.services.log.warn({ account: account.address, from }, 'vacation :from is not an address of this user; replying from the address the mail reached');
+    from = reachedAs;
+    reply = { ...reply, from: reachedAs };
+  }
   const message = buildVacationReply(reply, { hostname: opts.services.hostname, now });
-  const from = /<([^<>]+)>/.exec(reply.from)?.[1] ?? reply.from;
-  await queueGenerated(store, opts.services, message, domainOf(from), reply.to, accountId);
+  await queueGenerated(store, opts.services, message, domainOf(from), reply.to, account.id);
 }
 
 // RFC 5429 §2.1.1: after the SMTP transaction a reject is a delivery status notification to the sender.

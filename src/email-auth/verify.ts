@@ -24,10 +24,23 @@ export interface AuthVerdict {
   /** `policy` is the DMARC policy that applies to this message (p, or sp for a subdomain). */
   dmarc: { result: AuthResult; domain: string; policy: 'none' | 'quarantine' | 'reject' } | null;
   arc: AuthResult | null;
+  /** What an aggregate report (RFC 7489 §7.2) says of this message: set when a DMARC record was evaluated to pass or fail. */
+  aggregate?: DmarcEvaluation;
   /** The whole check ran out of time. */
   timedOut: boolean;
   /** "Authentication-Results: …\r\n", folded, ready to prepend. */
   header: string;
+}
+
+/** RFC 7489 Appendix C's <row>, <identifiers> and <auth_results> for one message (before our disposition). */
+export interface DmarcEvaluation {
+  /** Where the DMARC record that applied is published: the domain the report goes to. */
+  policyDomain: string;
+  headerFrom: string;
+  dkimAligned: boolean;
+  spfAligned: boolean;
+  dkim: { domain: string; selector: string; result: AuthResult }[];
+  spf: { domain: string; result: AuthResult };
 }
 
 export interface VerifyOptions {
@@ -84,11 +97,24 @@ export async function verifyMessage(message: Buffer, envelope: InboundEnvelope, 
           policy: normalizePolicy(result.dmarc.policy),
         }
       : null;
+    const spf = asResult(result.spf ? result.spf.status.result : 'none');
+    const evaluated = result.dmarc && (dmarc!.result === 'pass' || dmarc!.result === 'fail') ? result.dmarc : null;
+    const aggregate: DmarcEvaluation | undefined = evaluated ? {
+      policyDomain: (evaluated.policyDomain ?? evaluated.domain).toLowerCase(),
+      headerFrom: (evaluated.status.header?.from ?? evaluated.domain).toLowerCase(),
+      dkimAligned: !!evaluated.alignment?.dkim?.result,
+      spfAligned: !!evaluated.alignment?.spf?.result,
+      // An unsigned message has no <dkim> result (mailauth reports it as one result without a domain).
+      dkim: (result.dkim.results ?? []).filter((r) => r.signingDomain).map((r) => ({ domain: (r.signingDomain ?? '').toLowerCase(), selector: r.selector ?? '', result: asResult(r.status.result) })),
+      spf: { domain: (result.spf ? result.spf.domain : envelope.mailFrom.slice(envelope.mailFrom.lastIndexOf('@') + 1) || envelope.helo).toLowerCase(), result: spf },
+    } : undefined;
     return {
-      spf: asResult(result.spf ? result.spf.status.result : 'none'),
-      dkim: (result.dkim.results ?? []).map((r) => ({ domain: r.signingDomain ?? '', result: asResult(r.status.result) })),
+      spf,
+      // An unsigned message has no <dkim> result (mailauth reports it as one result without a domain).
+      dkim: (result.dkim.results ?? []).filter((r) => r.signingDomain).map((r) => ({ domain: r.signingDomain ?? '', result: asResult(r.status.result) })),
       dmarc,
       arc: result.arc ? asResult(result.arc.status.result) : null,
+      ...(aggregate ? { aggregate } : {}),
       timedOut: false,
       header: authenticationResultsField(result.headers),
     };

@@ -263,7 +263,11 @@ export async function runSieve(script: CompiledScript, input: SieveInput): Promi
         const spec = matchSpecOf(node);
         return matchValues(spec, values, keys, mctx) !== null;
       }
-      case 'string': return match(node, list(p[0]), list(p[1]));
+      case 'string': {
+        // RFC 5229 §5: for :count an empty string counts as no value, any other as one.
+        const source = list(p[0]);
+        return match(node, node.tags.has('count') ? source.filter((v) => v !== '') : source, list(p[1]));
+      }
       case 'hasflag': {
         const source = p.length === 2 ? normalizeFlags(list(p[0]).map(getVar)) : flags;
         return match(node, source, list(p[p.length - 1]));

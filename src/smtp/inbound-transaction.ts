@@ -24,6 +24,7 @@ import { srsFor, Srs, SrsError } from '../srs/srs.ts';
 import { resolveRecipient } from '../delivery/recipients.ts';
 import { verifyMessage, type AuthVerdict, type InboundEnvelope } from '../email-auth/verify.ts';
 import { decideInbound } from '../email-auth/inbound-policy.ts';
+import { recordDmarcResult } from '../reports/dmarc-results.ts';
 import { decideOwnDomain } from '../email-auth/own-domain-policy.ts';
 import { fromAddresses } from './submission-policy.ts';
 import { domainOf, normalizeDomain } from '../store/addresses.ts';
@@ -181,6 +182,10 @@ export async function finishTransaction(deps: InboundDeps, tx: InboundTransactio
   const ownDomains: string[] = [];
   for (const domain of new Set(fromAddresses(content.raw, header).map((a) => normalizeDomain(domainOf(a))))) if (await store.domains.isLocal(domain)) ownDomains.push(domain);
   const decision = decideOwnDomain(decideInbound(verdict, config.inbound), ownDomains, verdict, envelope, config.inbound.own_domain_unauthenticated);
+  // For the DMARC aggregate reports we send (off by default); a deferred message is counted when it comes back.
+  if (config.inbound.dmarc_reports && verdict.aggregate && decision.kind !== 'defer') {
+    await recordDmarcResult(store, log, deps.clock.now(), envelope.ip, verdict.aggregate, decision.kind);
+  }
   if (decision.kind === 'reject' || decision.kind === 'defer') {
     refused(decision.reason);
     log.info({ session: tx.sessionId, reason: decision.reason, from: envelope.mailFrom }, `inbound message ${decision.kind}ed`);

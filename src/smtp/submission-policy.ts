@@ -23,7 +23,7 @@ export const NO_FROM: SmtpReply = { code: 550, message: '5.6.0 Message has no Fr
 // RFC 5321 §2.3.8: a CR that does not start CRLF is not a line ending; refused as on port 25.
 export const BARE_CR_REFUSED: SmtpReply = { code: BARE_CR.code, message: replyText(BARE_CR) };
 
-/** MAIL FROM: may the user use this envelope sender? `owned`: the address is theirs (sender-ownership.ts). */
+/** MAIL FROM: may the user use this envelope sender? `owned`: the address is theirs (delivery/sender-ownership.ts). */
 export function checkEnvelopeSender(address: string, owned: boolean): SmtpReply | null {
   if (address === '') return NULL_SENDER_REFUSED;
   return owned ? null : SENDER_NOT_OWNED;
@@ -84,7 +84,7 @@ export function addressesInName(name: string): string[] {
 
 /**
  * DATA: one From: field with one mailbox, owned by the authenticated user; an address spelled in
- * its display name must be one the user owns too. `owns` answers for the user (sender-ownership.ts).
+ * its display name must be one the user owns too. `owns` answers for the user (delivery/sender-ownership.ts).
  */
 export function checkFromHeader(from: { fields: number; mailboxes: FromMailbox[] }, owns: (address: string) => boolean): SmtpReply | null {
   if (from.mailboxes.length === 0 || from.mailboxes.some((m) => m.address === '')) return NO_FROM;

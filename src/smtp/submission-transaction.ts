@@ -17,7 +17,7 @@ import { resolveRecipient } from '../delivery/recipients.ts';
 import { deliver, OverQuotaError } from '../delivery/deliver.ts';
 import type { OutboundServices } from '../delivery/forward.ts';
 import { normalizeAddress, domainOf } from '../store/addresses.ts';
-import { ownsSender } from './sender-ownership.ts';
+import { ownsSender } from '../delivery/sender-ownership.ts';
 import { countSendWithin, sendsInLastHour, uncountSend } from '../delivery/send-rate.ts';
 import {
   checkEnvelopeSender, checkFromHeader, checkHourlyRate, checkRecipientCount, fixupSubmittedMessage,

@@ -23,6 +23,7 @@ import type { StoreInput, StoredCopy } from './delivery.ts';
 import type { SieveScriptRow } from './sieve.ts';
 import type { DmarcAggregate, DmarcSummaryRow, TlsReport, TlsSummaryRow } from './reports.ts';
 import type { TlsResultRow } from './tls-results.ts';
+import type { DmarcResultRow } from './dmarc-results.ts';
 import type { ImapMailbox, MailboxCounters, MailboxStatus, SelectSnapshot } from './mailbox-views.ts';
 import type { CopyResult, FetchWants, FlagRow, MessageRow, StoreFlagsResult, UidRanges } from './messages.ts';
 import type { SearchHit, SortHit, StoreSearchKey } from './search.ts';
@@ -48,6 +49,7 @@ export interface Store {
   readonly sieve: Sieve;
   readonly reports: Reports;
   readonly tlsResults: TlsResults;
+  readonly dmarcResults: DmarcResults;
   readonly imapMailboxes: ImapMailboxes;
   readonly imapMessages: ImapMessages;
   readonly imapSearch: ImapSearch;
@@ -285,6 +287,17 @@ export interface TlsResults {
   domain: string;
   }[]>;
   results(day: number, domain: string): Promise<TlsResultRow[]>;
+  markSent(day: number, domain: string, now: number): Promise<void>;
+}
+
+/** The DMARC results of received mail, for the aggregate reports we send ([inbound] dmarc_reports). */
+export interface DmarcResults {
+  /** Adds the counts (rows with the same key add up). */
+  add(rows: DmarcResultRow[]): Promise<void>;
+  /** (day, policy domain) pairs before `beforeDay` with results and no report sent yet. */
+  due(beforeDay: number): Promise<{ day: number; domain: string }[]>;
+  results(day: number, domain: string): Promise<DmarcResultRow[]>;
+  /** Remembers the report as sent and drops the day's rows for that domain. */
   markSent(day: number, domain: string, now: number): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 // Delay notices: a recipient deferred for longer than [queue] delay_notice_s gets its sender one
 // RFC 3464 report with Action: delayed and the last reply, however many attempts follow; the
-// final bounce (Action: failed) still comes when the message fails for good.
+// final bounce (Action: failed, 5.4.7) still comes when the queue lifetime runs out.
 import { mailboxMessages } from '../fixtures/store-inspect.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,14 +8,16 @@ import { startDnsServer } from '../fixtures/dns-server.ts';
 import { startPosternInstance } from '../fixtures/postern-instance.ts';
 import { startReplyPeer } from '../fixtures/reply-peer.ts';
 import { submit, waitFor } from '../fixtures/smtp-client.ts';
+import { QueueWorker } from '../../src/queue/worker.ts';
+import { validateConfig } from '../../src/config/load.ts';
 
-test('one delay notice after delay_notice_s, then the bounce when it fails', async (t) => {
-  let reply = ['451-4.3.0 Mailbox temporarily unavailable,', '451 4.3.0 please try again later'];
+test('one delay notice after delay_notice_s, then the bounce at expiry', async (t) => {
+  const reply = ['451-4.3.0 Mailbox temporarily unavailable,', '451 4.3.0 please try again later'];
   const peer = await startReplyPeer((rcpt) => rcpt.startsWith('slow@') ? reply : null);
   t.after(() => peer.close());
   const dns = await startDnsServer({ 'remote.test': { MX: [{ priority: 10, exchange: 'mx.remote.test' }] }, 'mx.remote.test': { A: ['127.0.0.1'] } });
   t.after(() => dns.close());
-  const pi = await startPosternInstance(dns, { testing: { remote_smtp_port: peer.port }, queue: { retry_schedule_s: [1], delay_notice_s: 2 } });
+  const pi = await startPosternInstance(dns, { testing: { remote_smtp_port: peer.port }, queue: { retry_schedule_s: [1], delay_notice_s: 2, lifetime_s: 3600 } });
   t.after(() => pi.stop());
   await pi.addDomain('example.test');
   const alice = await pi.addUser('alice@example.test', 'alice-secret');
@@ -40,8 +42,19 @@ test('one delay notice after delay_notice_s, then the bounce when it fails', asy
   await waitFor('two more attempts', async () => ((await pi.ctx.store.queue.list())[0]?.recipients[0]?.attempts ?? 0) >= attemptsAtNotice + 2, 15_000);
   assert.equal((await reports()).length, 1);
 
-  reply = ['550 5.1.1 <slow@remote.test>: gone for good'];
+  // At expiry the bounce still comes (RFC 3463 5.4.7), quoting the last reply: a worker whose clock is past the lifetime takes over.
+  await pi.worker.stop();
+  const late = new QueueWorker({ ...pi.ctx, clock: { now: () => Date.now() + 3600_000 + 1000 } }, { pollMs: 50 });
+  late.start();
+  t.after(() => late.stop());
   const failed = await waitFor('the final bounce', async () => (await reports()).find((m) => m.includes('Action: failed')), 15_000);
-  assert.match(failed, /Diagnostic-Code: smtp; 550 5\.1\.1 <slow@remote\.test>: gone for good/);
+  assert.match(failed, /Status: 5\.4\.7\r\n/);
+  assert.match(failed, /delivery time expired; last error: 451-4\.3\.0 Mailbox temporarily unavailable,\r\n 451 4\.3\.0 please try again later/);
   assert.equal((await reports()).length, 2);
+  await waitFor('the expired entry to leave the queue', async () => ((await pi.ctx.store.queue.list()).length === 0 ? true : null));
+});
+
+test('delay notices come after 4 hours unless configured', () => {
+  assert.equal(validateConfig({}, null).queue.delay_notice_s, 4 * 3600);
+  assert.equal(validateConfig({ queue: { delay_notice_s: 0 } }, null).queue.delay_notice_s, 0);
 });

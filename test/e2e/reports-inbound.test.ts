@@ -44,6 +44,8 @@ test('DMARC and TLS-RPT reports to postmaster@ are stored and summarised; the me
   const microsoft = dmarcXml({ org: 'Outlook.com', reportId: 'a1b2c3', domain: 'postern.test', ...day, rows: [
     { ip: '192.0.2.10', count: 10, dkim: 'pass', spf: 'fail', spfAuth: 'fail' },
   ] });
+  // Three weeks old: outside `reports dmarc`'s default 7 days, inside --days 30.
+  const old = dmarcXml({ org: 'Old reporter', reportId: 'old-1', domain: 'postern.test', begin: now - 22 * 86400, end: now - 21 * 86400, rows: [{ ip: '192.0.2.77', count: 3, dkim: 'pass', spf: 'pass' }] });
   const yahoo = dmarcXml({ org: 'Yahoo', reportId: 'y-77', domain: 'postern.test', ...day, rows: [{ ip: '2001:db8::10', count: 2, dkim: 'pass', spf: 'pass' }] });
   const to = 'postmaster@postern.test';
   const common = { from: 'noreply@reporter.test', to, domain: 'postern.test' };
@@ -51,6 +53,7 @@ test('DMARC and TLS-RPT reports to postmaster@ are stored and summarised; the me
     dmarcMessage({ ...common, reportId: 'g', file: `google.com!postern.test!${day.begin}!${day.end}.zip`, type: 'application/zip', data: zipOf(`google.com!postern.test!${day.begin}!${day.end}.xml`, google) }),
     dmarcMessage({ ...common, reportId: 'm', file: `protection.outlook.com!postern.test!${day.begin}!${day.end}.xml.gz`, type: 'application/gzip', data: gzipOf(microsoft) }),
     dmarcMessage({ ...common, reportId: 'y', file: 'yahoo.xml', type: 'text/xml', data: Buffer.from(yahoo) }),
+    dmarcMessage({ ...common, reportId: 'o', file: 'old.xml', type: 'text/xml', data: Buffer.from(old) }),
     tlsRptMessage({ ...common, reportId: 't', json: tlsRptJson({ org: 'Google Inc.', reportId: '2026-12-01T00:00:00Z_postern.test', domain: 'postern.test',
       start: new Date((now - 86400) * 1000).toISOString(), end: new Date((now - 60) * 1000).toISOString(), success: 120, failures: [{ type: 'certificate-expired', count: 3 }] }) }),
     // The same Google report again: not counted twice.
@@ -62,7 +65,7 @@ test('DMARC and TLS-RPT reports to postmaster@ are stored and summarised; the me
   assert.equal((await storedMessages(mx.ctx.store, 'alice@postern.test')).length, messages.length, 'every report message is in the mailbox');
 
   const metrics = await mx.ctx.metrics.expose();
-  assert.match(metrics, /postern_reports_received_total\{kind="dmarc",result="stored"\} 3/);
+  assert.match(metrics, /postern_reports_received_total\{kind="dmarc",result="stored"\} 4/);
   assert.match(metrics, /postern_reports_received_total\{kind="dmarc",result="duplicate"\} 1/);
   assert.match(metrics, /postern_reports_received_total\{kind="tls",result="stored"\} 1/);
   assert.match(metrics, /postern_reports_received_total\{kind="unknown",result="invalid"\} 1/);
@@ -81,6 +84,9 @@ test('DMARC and TLS-RPT reports to postmaster@ are stored and summarised; the me
   assert.match(text, /google\.com\s+203\.0\.113\.9\s+1\s+5\s+0 \(0%\)\s+0 \(0%\)\s+0 \(0%\)\s+0 \(0%\)\s+0 \(0%\)/);
   assert.match(text, /Sources failing DMARC/);
   assert.equal(JSON.parse(await cli('dmarc', '--domain', 'other.test', '--json')).rows.length, 0);
+  assert.ok(!dmarc.rows.some((r) => r.reporter === 'Old reporter'), 'the default is the last 7 days');
+  const month = JSON.parse(await cli('dmarc', '--days', '30', '--json')) as typeof dmarc;
+  assert.equal(month.rows.find((r) => r.reporter === 'Old reporter')?.messages, 3);
 
   const tls = JSON.parse(await cli('tls', '--json')) as { rows: { reporter: string; policyType: string; success: number; failure: number; failureTypes: { resultType: string; count: number }[] }[] };
   assert.deepEqual(tls.rows.map((r) => [r.reporter, r.policyType, r.success, r.failure, r.failureTypes[0]!.resultType]), [['Google Inc.', 'sts', 120, 3, 'certificate-expired']]);

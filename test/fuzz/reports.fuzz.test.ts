@@ -1,5 +1,6 @@
 // Fuzzing the report readers (reports arrive by mail from anyone): the XML reader, the DMARC
-// aggregate and TLS-RPT parsers, the bounded unpacker and the message scanner. Each input either
+// aggregate and TLS-RPT parsers, the bounded unpacker, the message scanner, and the reader of the
+// DMARC records (from anyone's DNS) whose rua= we send reports to. Each input either
 // parses or fails with the module's own error (XmlError, ReportFormatError), never anything else,
 // and findReports never throws. Inputs are random text, documents built from real report tokens,
 // and real reports with random damage; crashing inputs found so far are kept as regression cases.
@@ -12,6 +13,8 @@ import { parseDmarcAggregate } from '../../src/reports/dmarc-aggregate.ts';
 import { parseTlsReport } from '../../src/reports/tls-rpt.ts';
 import { unpack, ReportFormatError } from '../../src/reports/decompress.ts';
 import { findReports } from '../../src/reports/recognise.ts';
+import { dmarcRuaTargets } from '../../src/reports/dmarc-send.ts';
+import { DMARC_REPORT_MAX_DESTINATIONS } from '../../src/limits.ts';
 import { dmarcMessage, dmarcXml, tlsRptJson, zipOf } from '../fixtures/report-messages.ts';
 
 const numRuns = Number(process.env.POSTERN_FUZZ_RUNS ?? 200);
@@ -75,4 +78,20 @@ test('the message scanner never throws', () => {
   fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.constantFrom('application/zip', 'application/gzip', 'text/xml', 'application/tlsrpt+gzip'), (bytes, type) => {
     findReports(dmarcMessage({ from: 'a@b.test', to: 'postmaster@example.test', domain: 'example.test', reportId: 'x', file: 'r.xml', type, data: Buffer.from(bytes) }));
   }), { numRuns });
+});
+
+test('the rua reader of DMARC records: only plain addresses, never more than the limit, never a throw', () => {
+  const RUA = ['v=DMARC1', ';', ' ', 'rua=', 'mailto:', 'a@b.test', '!10m', '!', ',', '%', '%2B', '%zz', '?subject=x', 'https://r.test/', 'p=none', '=', '@', 'k', '\u0000'];
+  const check = (record: string) => {
+    const out = dmarcRuaTargets([record]);
+    assert.ok(out.length <= DMARC_REPORT_MAX_DESTINATIONS);
+    for (const t of out) {
+      assert.match(t.address, /^[^@\s<>]+@[A-Za-z0-9.-]+$/);
+      assert.ok(t.maxBytes === null || (Number.isSafeInteger(t.maxBytes) && t.maxBytes >= 0));
+    }
+  };
+  // Regressions: the last one once gave an unsafe maxBytes.
+  for (const r of ['v=DMARC1; rua=mailto:%', 'v=DMARC1; rua=mailto:a@b!', 'v=DMARC1; rua=mailto:a@b!999999999999t']) check(r);
+  fc.assert(fc.property(fc.array(fc.constantFrom(...RUA), { maxLength: 40 }), (t) => check(t.join(''))), { numRuns });
+  fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => check(`v=DMARC1; rua=${s}`)), { numRuns });
 });

@@ -1,4 +1,5 @@
-// Rules for mailbox names Postern accepts when creating or renaming (hierarchy delimiter "/").
+// Rules for mailbox names Postern accepts when creating or renaming (hierarchy delimiter "/"), over
+// IMAP and by Sieve's fileinto :create at delivery.
 // Pure. Always true: a name that passes has no empty, "." or ".." component, no wildcard, no control
 // character, no leading backslash, and fits IMAP_MAX_MAILBOX_NAME_LENGTH bytes.
 

@@ -24,6 +24,7 @@ import { PgSpam } from './spam.ts';
 import { PgSieve } from './sieve.ts';
 import { PgReports } from './reports.ts';
 import { PgTlsResults } from './tls-results.ts';
+import { PgDmarcResults } from './dmarc-results.ts';
 import { PgUrlAuthKeys } from './urlauth-keys.ts';
 import { PgImapMailboxes } from './mailbox-views.ts';
 import { PgImapMessages } from './messages.ts';
@@ -66,6 +67,7 @@ export class PgStore implements Store {
   readonly sieve: PgSieve;
   readonly reports: PgReports;
   readonly tlsResults: PgTlsResults;
+  readonly dmarcResults: PgDmarcResults;
   readonly imapMailboxes: PgImapMailboxes;
   readonly imapMessages: PgImapMessages;
   readonly imapSearch: PgImapSearch;
@@ -97,6 +99,7 @@ export class PgStore implements Store {
     this.sieve = new PgSieve(this.ctx);
     this.reports = new PgReports(this.ctx);
     this.tlsResults = new PgTlsResults(this.ctx);
+    this.dmarcResults = new PgDmarcResults(this.ctx);
     this.imapMailboxes = new PgImapMailboxes(this.ctx);
     this.imapMessages = new PgImapMessages(this.ctx, () => this.spam.notifyFiled());
     this.imapSearch = new PgImapSearch(this.ctx, options.searchMaxMs ?? IMAP_SEARCH_MAX_MS);

@@ -26,6 +26,7 @@ import { SieveStore } from './sieve.ts';
 import { ReportStore } from './reports.ts';
 import { UrlAuthKeyStore } from './urlauth-keys.ts';
 import { TlsResultStore } from './tls-results.ts';
+import { DmarcResultStore } from './dmarc-results.ts';
 import { ImapMailboxStore } from './mailbox-views.ts';
 import { ImapMessageStore } from './messages.ts';
 import { ImapSearchStore } from './search.ts';
@@ -72,6 +73,7 @@ export class SqliteStore implements Store {
   readonly sieve: SieveStore;
   readonly reports: ReportStore;
   readonly tlsResults: TlsResultStore;
+  readonly dmarcResults: DmarcResultStore;
   readonly imapMailboxes: ImapMailboxStore;
   readonly imapMessages: ImapMessageStore;
   readonly imapSearch: ImapSearchStore;
@@ -117,6 +119,7 @@ export class SqliteStore implements Store {
     this.spam = new SpamStore(this);
     this.reports = new ReportStore(this.db, (work) => this.commits.run(work));
     this.tlsResults = new TlsResultStore(this.db, (work) => this.commits.run(work));
+    this.dmarcResults = new DmarcResultStore(this.db, (work) => this.commits.run(work));
     this.imapMailboxes = new ImapMailboxStore(this);
     this.imapMessages = new ImapMessageStore(this);
     this.imapSearch = new ImapSearchStore(this, options.searchMaxMs ?? IMAP_SEARCH_MAX_MS);

@@ -8,7 +8,7 @@ import { runSieve, type SieveAction, type SieveInput } from '../../../src/sieve/
 import { SieveMessage } from '../../../src/sieve/message.ts';
 import { SieveRuntimeError } from '../../../src/sieve/errors.ts';
 import { SIEVE_EXTENSIONS } from '../../../src/sieve/capabilities.ts';
-import { SIEVE_MAX_ACTIONS } from '../../../src/limits.ts';
+import { SIEVE_MAX_ACTIONS, SIEVE_MAX_NESTING, SIEVE_MAX_SCRIPT_BYTES } from '../../../src/limits.ts';
 
 // The extensions the scripts that run in this file require: at the end every advertised one must be
 // among them, so CAPABILITY never lists an extension no case exercises.
@@ -103,6 +103,7 @@ const CASES: Case[] = [
   { name: 'body :raw sees the encoding', script: 'require ["body", "fileinto"]; if body :raw :contains "=C3=A9" { fileinto "A"; }', expect: [fileinto('A')] },
   { name: 'variables: set, modifiers, :matches captures (RFC 5229)', script: 'require ["variables", "fileinto"]; if header :matches "Subject" "[*] *" { set :upperfirst "list" "${1}"; set :length "n" "${2}"; fileinto "${list}-${n}"; }', expect: [fileinto('Acme-users-24')] },
   { name: 'variables: string test', script: 'require ["variables", "fileinto"]; set "a" "hello"; if string :is "${a}" "hello" { fileinto "A"; }', expect: [fileinto('A')] },
+  { name: 'variables: string :count counts the non-empty strings (RFC 5229 §5)', script: 'require ["variables", "relational", "comparator-i;ascii-numeric", "fileinto"]; set "empty" ""; if string :count "eq" :comparator "i;ascii-numeric" ["a", "${empty}", ""] "1" { fileinto "One"; }', expect: [fileinto('One')] },
   { name: 'variables: unknown variable is empty, bad syntax stays', script: 'require ["variables", "fileinto"]; fileinto "x${nope}y${1a}";', expect: [fileinto('xy${1a}')] },
   { name: 'imap4flags: setflag, addflag, removeflag, implicit keep uses them (RFC 5232)', script: 'require "imap4flags"; setflag "\\\\Seen"; addflag ["\\\\Flagged", "work"]; removeflag "\\\\Seen";', expect: [keep(['\\Flagged', 'work'])] },
   { name: 'imap4flags: :flags on fileinto and hasflag', script: 'require ["imap4flags", "fileinto"]; addflag "a"; if hasflag :is "a" { fileinto :flags "b c" "F"; }', expect: [fileinto('F', ['b', 'c'])] },
@@ -235,6 +236,8 @@ const ERRORS: [string, string, number, number][] = [
   ['require "reject"; reject text:\nno end', 'unterminated multi-line string', 1, 26],
   ['if true keep;', 'takes no test', 1, 9],
   ['if true { ' + 'if true { '.repeat(40) + '}'.repeat(41), 'nested deeper', 1, 0],
+  ['if ' + 'not '.repeat(SIEVE_MAX_NESTING + 1) + 'true { keep; }', 'tests nested deeper', 1, 0],
+  [`# ${'x'.repeat(SIEVE_MAX_SCRIPT_BYTES)}\nkeep;`, `script larger than ${SIEVE_MAX_SCRIPT_BYTES} bytes`, 1, 1],
 ];
 
 for (const [script, message, line, column] of ERRORS) {
@@ -287,6 +290,42 @@ test('sieve: vacation :addresses, :from and :mime shape the reply (RFC 5230 §4.
   assert.ok(!self.actions.some((a) => a.type === 'vacation'), 'never to the user\'s own address');
 });
 
+test('sieve: the script `postern vacation` writes replies until --until (UTC day) and runs the previous script', async () => {
+  const { vacationScript } = await import('../../../src/sieve/vacation-script.ts');
+  const previous = compile('require "fileinto"; fileinto "Sorted";');
+  const includes = { personal: new Map([['main', previous]]), global: new Map<string, CompiledScript>() };
+  const toBob = { message: 'From: alice@example.org\r\nTo: bob@example.com\r\nSubject: Hi\r\n\r\nhi\r\n', envelope: { from: 'alice@example.org', to: 'bob@example.com' } };
+  const settings = { subject: 'Away "now"', message: 'Back on\r\nMonday \\o/', days: 2, previous: 'main' };
+  // NOW is 2026-12-01 12:00 UTC: the last day itself still replies, the day after does not.
+  for (const [until, replies] of [['2026-12-01', true], ['2026-11-30', false], [null, true]] as const) {
+    const result = await run(compile(vacationScript({ ...settings, until })), toBob, includes);
+    const v = result.actions.find((a) => a.type === 'vacation');
+    assert.equal(!!v, replies, `until ${until}`);
+    if (v && v.type === 'vacation') {
+      assert.equal(v.subject, 'Away "now"');
+      assert.equal(v.reason, 'Back on\r\nMonday \\o/');
+      assert.equal(v.seconds, 2 * 86_400);
+    }
+    assert.ok(result.actions.some((a) => a.type === 'fileinto' && a.mailbox === 'Sorted'), 'the previous active script still files');
+  }
+});
+
+test('sieve: the README\'s minimal script compiles and files by the spam score as it says', async () => {
+  const { readFileSync } = await import('node:fs');
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('    require ["fileinto", "mailbox", "imap4flags"');
+  assert.ok(start > 0, 'the README has its minimal script');
+  const text = readme.slice(start, readme.indexOf('\n\n', start)).split('\n').map((l) => l.slice(4)).join('\n');
+  const script = compile(text);
+  const scored = (score: string) => `From: x@example.org\r\nTo: bob@example.com\r\nX-Spam-Score: ${score}\r\nSubject: s\r\n\r\nbody\r\n`;
+  for (const [score, expected] of [['12.0 (junk)', [{ type: 'discard' }]], ['10.0 (junk)', [{ type: 'discard' }]], ['9.9 (junk)', [keep()]], ['-12.5 (inbox)', [keep()]], ['0.0 (inbox)', [keep()]]] as const) {
+    assert.deepEqual((await run(script, { message: scored(score) })).actions, expected, score);
+  }
+  const boss = 'From: boss@example.com\r\nTo: bob@example.com\r\nX-Spam-Score: -1.0 (inbox)\r\n\r\nhi\r\n';
+  assert.deepEqual((await run(script, { message: boss })).actions, [keep(['\\Flagged'])]);
+});
+
+// Last: node:test runs a file's top-level tests in order, so every case above has run.
 test('sieve: every extension CAPABILITY advertises is exercised by a script that ran in this corpus', () => {
   assert.deepEqual([...SIEVE_EXTENSIONS].filter((e) => !exercised.has(e)), []);
 });

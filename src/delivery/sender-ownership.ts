@@ -1,11 +1,12 @@
-// Which sender addresses an authenticated user owns on submission (RFC 6409 §6.1 leaves the
-// policy to us). Always true: a user owns their account's address, its +tag forms, and the aliases
-// that name their account explicitly among their targets; never an address that only the domain's
-// catch-all delivers, and never one that resolves (first) to another account or alias. The lookup
-// order is resolveRecipient's, so a name is owned only by whom mail to it reaches first.
+// Which sender addresses a user owns: on submission (RFC 6409 §6.1 leaves the policy to us) and for
+// the From of a vacation reply (RFC 5230 §4.3 lets us ignore a :from the user may not use).
+// Always true: a user owns their account's address, its +tag forms, and the aliases that name their
+// account explicitly among their targets; never an address that only the domain's catch-all
+// delivers, and never one that resolves (first) to another account or alias. The lookup order is
+// resolveRecipient's, so a name is owned only by whom mail to it reaches first.
 import type { Store } from '../store/api.ts';
 import { normalizeAddress } from '../store/addresses.ts';
-import { withoutTag } from '../delivery/recipients.ts';
+import { withoutTag } from './recipients.ts';
 
 export async function ownsSender(store: Store, accountAddress: string, address: string): Promise<boolean> {
   const normalized = normalizeAddress(address);
