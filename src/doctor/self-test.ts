@@ -48,7 +48,8 @@ export async function selfTestRows(input: SelfTestInput): Promise<DoctorRow[]> {
           ...(r === 'pass' ? {} : { fix: `publish the TXT record ${k.selector}._domainkey.${domain} exactly as "postern dns records ${domain}" prints it` }),
         });
       });
-      const d = v.dmarc;
+      // A result of "none" is no DMARC record at all (RFC 7489 §6.6.3): the fix is to publish one.
+      const d = v.dmarc && v.dmarc.result !== 'none' ? v.dmarc : null;
       const dmarc = d?.result ?? 'none';
       rows.push({
         check: `self-test DMARC ${domain}`, status: dmarc === 'pass' ? 'ok' : dmarc === 'temperror' ? 'warn' : 'fail',

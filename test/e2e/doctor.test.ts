@@ -138,6 +138,14 @@ test('postern doctor: PTR, blocklists, port 25, self-test, certificate, dns chec
   assert.equal(broken.rows.find((r) => r.check === `self-test DKIM example.test ${stored[0]!.selector} (${stored[0]!.algorithm})`)!.status, 'fail');
   dns.set(`${stored[0]!.selector}._domainkey.example.test`, { TXT: [dkimTxt(stored[0]!)] });
 
+  // No DMARC record: the self-test says so and the fix is to publish one.
+  dns.set('_dmarc.example.test', { TXT: [] });
+  const noDmarc = JSON.parse((await run('--json')).stdout) as { rows: Row[] };
+  const dmarcRow = noDmarc.rows.find((r) => r.check === 'self-test DMARC example.test')!;
+  assert.deepEqual([dmarcRow.status, dmarcRow.found], ['fail', 'no DMARC record']);
+  assert.match(dmarcRow.fix!, /publish _dmarc\.example\.test/);
+  dns.set('_dmarc.example.test', { TXT: ['v=DMARC1; p=quarantine; rua=mailto:postmaster@example.test'] });
+
   // Port 25 closed: fail, and the fix is a smarthost route.
   writeConfig(`mx.probe.test:${await closedPort()}`);
   const blocked = JSON.parse((await run('--json')).stdout) as { rows: Row[] };
