@@ -3,7 +3,8 @@
 // column the compiler must name. Runs the real compiler and interpreter; no store.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileScript, type CompiledScript } from '../../../src/sieve/compile.ts';
+import { compileScript, type CompiledNode, type CompiledScript } from '../../../src/sieve/compile.ts';
+import { COMMANDS, TESTS } from '../../../src/sieve/signatures.ts';
 import { runSieve, type SieveAction, type SieveInput } from '../../../src/sieve/interpreter.ts';
 import { SieveMessage } from '../../../src/sieve/message.ts';
 import { SieveRuntimeError } from '../../../src/sieve/errors.ts';
@@ -12,10 +13,20 @@ import { SIEVE_MAX_ACTIONS, SIEVE_MAX_NESTING, SIEVE_MAX_SCRIPT_BYTES } from '..
 
 // The extensions the scripts that run in this file require: at the end every advertised one must be
 // among them, so CAPABILITY never lists an extension no case exercises.
+// The same for every command and test of the signature table.
 const exercised = new Set<string>();
+const exercisedNames = new Set<string>();
 function compile(text: string): CompiledScript {
   const script = compileScript(text);
   for (const ext of script.extensions) exercised.add(ext);
+  const walk = (nodes: CompiledNode[]) => {
+    for (const n of nodes) {
+      exercisedNames.add(n.name);
+      walk(n.tests);
+      if (n.block) walk(n.block);
+    }
+  };
+  walk(script.commands);
   return script;
 }
 
@@ -340,4 +351,8 @@ test('sieve: the README\'s minimal script compiles and files by the spam score a
 // Last: node:test runs a file's top-level tests in order, so every case above has run.
 test('sieve: every extension CAPABILITY advertises is exercised by a script that ran in this corpus', () => {
   assert.deepEqual([...SIEVE_EXTENSIONS].filter((e) => !exercised.has(e)), []);
+});
+
+test('sieve: every command and test the compiler knows is in a script that ran in this corpus', () => {
+  assert.deepEqual([...Object.keys(COMMANDS), ...Object.keys(TESTS)].filter((n) => !exercisedNames.has(n)), []);
 });
