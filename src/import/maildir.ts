@@ -62,8 +62,9 @@ export async function* readMaildir(root: string): AsyncGenerator<ImportedMessage
         folder: f.folder,
         raw: toCrlf(raw),
         flags: flagsFromName(file.name, keywords),
-        // Dovecot keeps the received date as the file's mtime.
-        internalDate: info.mtimeMs,
+        // Dovecot keeps the received date as the file's mtime; in whole milliseconds, as every
+        // stored time is (PostgreSQL's BIGINT refuses a fraction that SQLite would keep).
+        internalDate: Math.floor(info.mtimeMs),
       };
     }
   }

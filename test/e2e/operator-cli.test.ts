@@ -1,5 +1,5 @@
 // `postern dns check` and `postern import` run as an operator runs them: the real bin/postern with a
-// config file, against the DNS fixture and a real SQLite database in a temp dir.
+// config file, against the DNS fixture and a real store on the run's engine (test-store.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -14,8 +14,11 @@ import { OperationError, UsageError } from '../../src/cli/errors.ts';
 import type { Output } from '../../src/cli/output.ts';
 import { hashPassword } from '../../src/login/password.ts';
 import { startDnsServer } from '../fixtures/dns-server.ts';
-import { openStore } from '../../src/store/sqlite/store.ts';
 import { systemClock } from '../../src/clock.ts';
+import { stringify } from 'smol-toml';
+import { validateConfig } from '../../src/config/load.ts';
+import { openConfiguredStore } from '../../src/store/engines/open-store.ts';
+import { testStoreSection } from '../fixtures/test-store.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/postern');
 
@@ -43,14 +46,21 @@ async function setup(t: import('node:test').TestContext) {
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const dns = await startDnsServer({ 'mail.example.test': { A: ['127.0.0.1'] } });
   t.after(() => dns.close());
+  const section = await testStoreSection();
+  t.after(() => section.release());
   const config = path.join(dir, 'postern.toml');
-  fs.writeFileSync(config, `hostname = "mail.example.test"\ndata_dir = "${dir}/data"\n[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 300\n[log]\nlevel = "silent"\n`);
+  fs.writeFileSync(config, `hostname = "mail.example.test"\ndata_dir = "${dir}/data"\n[dns]\nservers = ["${dns.server}"]\ntimeout_ms = 300\n[log]\nlevel = "silent"\n`
+    + (Object.keys(section.store).length > 0 ? stringify({ store: section.store }) : ''));
+  const settings = validateConfig({ data_dir: path.join(dir, 'data'), store: section.store }, null);
+  const open = (migrate: boolean) => openConfiguredStore(settings, { clock: systemClock, migrate });
+  // The schema first, as `postern migrate` makes it (on SQLite the CLI would make a fresh file itself).
+  await (await open(true)).close();
   assert.equal((await postern(config, ['domain', 'add', 'example.test'])).code, 0);
-  const store = openStore(path.join(dir, 'data'), { clock: systemClock, migrate: false });
+  const store = await open(false);
   const domain = (await store.domains.find('example.test'))!;
   await store.accounts.add('alice@example.test', domain.id, await hashPassword('correct horse battery'));
-  store.close();
-  return { dir, dns, config };
+  await store.close();
+  return { dir, dns, config, open };
 }
 
 test('dns check exits 1 with a table of verdicts; once every record is published only the HTTPS policy fetch is left', async (t) => {
@@ -90,7 +100,7 @@ test('the real binary maps a failed dns check to exit status 1', async (t) => {
 });
 
 test('import puts a Maildir\'s folders into the account, Sent into \\Sent, and an mbox into INBOX', async (t) => {
-  const { dir, config } = await setup(t);
+  const { dir, config, open } = await setup(t);
   const maildir = path.join(dir, 'Maildir');
   for (const d of ['cur', 'new', 'tmp', '.Sent/cur', '.Sent/new', '.Lists.Node/cur']) fs.mkdirSync(path.join(maildir, d), { recursive: true });
   fs.writeFileSync(path.join(maildir, 'cur', '1700000000.M1P1.host,S=40:2,S'), 'From: a@example.org\nSubject: inbox one\n\nhello\n');
@@ -115,10 +125,10 @@ box.close()
   assert.equal(fromMbox.code, 0, fromMbox.stderr);
   assert.equal((JSON.parse(fromMbox.stdout) as { total: number }).total, 3);
 
-  const store = openStore(path.join(dir, 'data'), { clock: systemClock, migrate: false });
-  t.after(() => store.close());
+  const store = await open(false);
   const account = (await store.accounts.byAddress('alice@example.test'))!;
   const boxes = Object.fromEntries((await store.mailboxes.list(account.id)).map((b) => [b.name, b.messages]));
+  await store.close();
   assert.equal(boxes.INBOX, 5);
   assert.equal(boxes.Sent, 1);
   assert.equal(boxes.Lists, 0);

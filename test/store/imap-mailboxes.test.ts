@@ -1,9 +1,11 @@
 // Store conformance: the IMAP mailbox operations on both engines, through the interface only —
 // CREATE with parents, DELETE (messages and content released, subscriptions kept), RENAME (children
 // and subscriptions follow; INBOX moves its messages), the SELECT snapshot with its \Recent claim,
-// STATUS counters and the quota.
+// STATUS counters and the quota; on PostgreSQL, SELECT, EXAMINE, STATUS and the POP3 listing read
+// while another node delivers and expunges each agree with themselves (one snapshot per call).
 import assert from 'node:assert/strict';
-import { storeTest } from './engines.ts';
+import { test } from 'node:test';
+import { storeTest, openTestStore, openSecondNode } from './engines.ts';
 import type { Store } from '../../src/store/api.ts';
 import { deliver } from '../../src/delivery/deliver.ts';
 import { MailboxExistsError, MailboxHasChildrenError, MailboxNotFoundError } from '../../src/store/mailbox-views.ts';
@@ -156,4 +158,48 @@ storeTest('STATUS counters and the quota follow deliveries', async (store) => {
   assert.equal(await store.imapMailboxes.status(box.id + 1000, true), null);
   await store.accounts.setQuota(a, 123_456);
   assert.equal((await store.imapMailboxes.quota(a)).limit, 123_456);
+});
+
+test('[postgres] SELECT, EXAMINE, STATUS and the POP3 listing are each one consistent read while another node delivers and expunges', async (t) => {
+  const reader = await openTestStore('postgres', t);
+  const writer = await openSecondNode(reader, t);
+  const a = await account(reader);
+  const inbox = (await reader.imapMailboxes.byName(a, 'INBOX'))!;
+  // Node B delivers UIDs 1..90; each UID ≡ 1 (mod 3) arrives \Deleted and is expunged right after.
+  // So after k deliveries the mailbox holds the UIDs up to k that are not ≡ 1, and perhaps k itself
+  // (delivered, not yet expunged): any read that mixes two moments breaks that.
+  const live = (k: number) => Array.from({ length: k }, (_, i) => i + 1).filter((u) => u % 3 !== 1);
+  const agrees = (uids: readonly number[], k: number) => {
+    const want = live(k);
+    return JSON.stringify(uids) === JSON.stringify(want) || (k % 3 === 1 && JSON.stringify(uids) === JSON.stringify([...want, k]));
+  };
+  let writing = true;
+  const writes = (async () => {
+    for (let i = 1; i <= 90; i++) {
+      const uid = await put(writer, a, 'INBOX', `m${i}`, i % 3 === 1 ? ['\\Deleted'] : []);
+      if (i % 3 === 1) await writer.imapMessages.expunge(a, inbox.id, [[uid, uid]]);
+    }
+  })().finally(() => { writing = false; });
+  let reads = 0;
+  while (writing) {
+    const [examine, select, status, pop3] = await Promise.all([
+      reader.imapMailboxes.selectSnapshot(a, 'INBOX', false),
+      reader.imapMailboxes.selectSnapshot(a, 'INBOX', true),
+      reader.imapMailboxes.status(inbox.id, true),
+      reader.pop3.snapshot(a),
+    ]);
+    for (const [what, snap] of [['EXAMINE', examine!], ['SELECT', select!]] as const) {
+      assert.ok(agrees(snap.uids, snap.mailbox.uidNext - 1), `${what}: UIDs ${snap.uids.join(',')} with UIDNEXT ${snap.mailbox.uidNext}`);
+    }
+    const k = status!.uidNext - 1;
+    const messages = status!.counters!.messages;
+    assert.ok(messages === live(k).length || (k % 3 === 1 && messages === live(k).length + 1), `STATUS: MESSAGES ${messages} with UIDNEXT ${status!.uidNext}`);
+    const listed = pop3!.messages.map((m) => m.uid);
+    assert.ok(agrees(listed, listed.at(-1) ?? 0), `POP3 listing ${listed.join(',')}`);
+    reads++;
+  }
+  await writes;
+  assert.ok(reads > 0, 'read while node B wrote');
+  const end = await reader.imapMailboxes.status(inbox.id, true);
+  assert.deepEqual([end!.uidNext, end!.counters!.messages], [91, 60]);
 });

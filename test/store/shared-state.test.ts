@@ -1,7 +1,8 @@
 // Conformance of store.shared (leases, windowed counters, the keyed cache) on both engines, and
 // what must hold across nodes on PostgreSQL: a POP3 maildrop lock held on node A refuses node B, a
 // login lockout counted on A holds on B, counters add up across nodes, IMAP session places are
-// counted for all nodes, and a node that stops renewing (dies) frees its leases after the TTL.
+// counted for all nodes, an MTA-STS policy fetched on A serves B, and a node that stops renewing
+// (dies) frees its leases after the TTL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Store } from '../../src/store/api.ts';
@@ -11,6 +12,8 @@ import { SHARED_LEASE_RENEW_MS, SHARED_LEASE_TTL_MS } from '../../src/limits.ts'
 import { MaildropLocks } from '../../src/pop3/maildrop-locks.ts';
 import { LoginThrottle } from '../../src/login/throttle.ts';
 import { countSendWithin, sendsInLastHour, uncountSend } from '../../src/delivery/send-rate.ts';
+import { MtaStsPolicies } from '../../src/queue/mta-sts.ts';
+import type { Resolver } from '../../src/dns/resolver.ts';
 
 const T0 = 1_800_000_000_000;
 let now = T0;
@@ -167,4 +170,23 @@ test('[postgres] counters and session places add up across nodes', async (t) => 
   assert.equal(within.filter(Boolean).length, 5, 'concurrent adds within a limit stop at it exactly');
   const places = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).shared.acquire('imap-sessions:5', 7)));
   assert.equal(places.filter((p) => p !== null).length, 7, 'concurrent claims from two nodes never exceed the capacity');
+});
+
+test('[postgres] an MTA-STS policy fetched on node A serves node B without a fetch of its own, also through B\'s DNS failure', async (t) => {
+  now = T0;
+  const a = await openTestStore('postgres', t, at);
+  const b = await openSecondNode(a, t);
+  let dnsUp = true;
+  const resolver = { txt: async () => { if (!dnsUp) throw new Error('SERVFAIL'); return ['v=STSv1; id=one']; } } as unknown as Resolver;
+  const fetched: string[] = [];
+  const fetch = async (domain: string) => { fetched.push(domain); return 'version: STSv1\r\nmode: enforce\r\nmx: mx.remote.test\r\nmax_age: 86400\r\n'; };
+  const onA = new MtaStsPolicies({ resolver, fetch, store: a });
+  const onB = new MtaStsPolicies({ resolver, fetch, store: b });
+  assert.equal((await onA.policyFor('remote.test'))?.mode, 'enforce');
+  assert.deepEqual((await onB.policyFor('Remote.TEST'))?.mx, ['mx.remote.test']);
+  assert.deepEqual(fetched, ['remote.test'], 'one fetch for both nodes');
+  dnsUp = false;
+  assert.equal((await onB.policyFor('remote.test'))?.mode, 'enforce', 'the cached policy holds while DNS fails (RFC 8461 §5.1)');
+  now += 86_400_000 + 1;
+  assert.equal(await onB.policyFor('remote.test'), null, 'expired after max_age, on every node');
 });

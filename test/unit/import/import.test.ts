@@ -61,17 +61,21 @@ test('Maildir info letters map to IMAP flags; unknown keyword letters are droppe
   assert.deepEqual(flagsFromName('123.host'), []);
 });
 
-test('a hand-made Maildir++ tree: tmp/ is ignored, dot-folders nest, delivery order is kept', async (t) => {
+test('a hand-made Maildir++ tree: tmp/ is ignored, dot-folders nest, delivery order is kept, dates in whole ms', async (t) => {
   const root = tempDir(t);
   for (const d of ['cur', 'new', 'tmp', '.A.B/cur', '.A.B/new', '.notamaildir']) fs.mkdirSync(path.join(root, d), { recursive: true });
   fs.writeFileSync(path.join(root, 'cur', '200.x:2,S'), 'Subject: later\n\n');
   fs.writeFileSync(path.join(root, 'new', '100.x'), 'Subject: earlier\n\n');
   fs.writeFileSync(path.join(root, 'tmp', '300.x'), 'Subject: partial\n\n');
   fs.writeFileSync(path.join(root, '.A.B', 'new', '1.x'), 'Subject: nested\n\n');
+  // An mtime with a fraction of a millisecond: the received date comes in whole milliseconds.
+  fs.utimesSync(path.join(root, 'new', '100.x'), 1_700_000_000.1234567, 1_700_000_000.1234567);
   const messages = await collect(readMaildir(root));
   assert.deepEqual(messages.map((m) => [m.folder, /Subject: (\w+)/.exec(m.raw.toString())![1]]), [
     [[], 'earlier'], [[], 'later'], [['A', 'B'], 'nested'],
   ]);
+  assert.ok(messages.every((m) => Number.isInteger(m.internalDate)), 'whole milliseconds');
+  assert.equal(messages[0]!.internalDate, 1_700_000_000_123);
 });
 
 test('modified UTF-7 folder names decode as Dovecot writes them', () => {
