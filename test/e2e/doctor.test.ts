@@ -149,6 +149,13 @@ test('postern doctor: PTR, blocklists, port 25, self-test, certificate, dns chec
   assert.equal(broken.rows.find((r) => r.check === `self-test DKIM example.test ${stored[0]!.selector} (${stored[0]!.algorithm})`)!.status, 'fail');
   dns.set(`${stored[0]!.selector}._domainkey.example.test`, { TXT: [dkimTxt(stored[0]!)] });
 
+  // --domain: only that domain's self-test and dns check; an unknown one is an error.
+  const one = JSON.parse((await run('--domain', 'example.test', '--json')).stdout) as { rows: Row[] };
+  assert.ok(one.rows.some((r) => r.check === 'self-test DMARC example.test'));
+  const unknown = await run('--domain', 'nope.test');
+  assert.notEqual(unknown.code, 0);
+  assert.match(unknown.stderr, /no domain nope\.test/);
+
   // No DMARC record: the self-test says so and the fix is to publish one.
   dns.set('_dmarc.example.test', { TXT: [] });
   const noDmarc = JSON.parse((await run('--json')).stdout) as { rows: Row[] };

@@ -34,3 +34,10 @@ test('README\'s list of supported extensions is SIEVE_EXTENSIONS', () => {
   const listed = [...paragraph.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).filter((n) => n !== 'SIEVE');
   assert.deepEqual(sorted(listed), sorted(SIEVE_EXTENSIONS));
 });
+
+test('every command and test the compiler accepts has its case in the interpreter (none reaches "is not implemented")', () => {
+  const source = fs.readFileSync(path.join(import.meta.dirname, '../../../src/sieve/interpreter.ts'), 'utf8');
+  const cases = new Set([...source.matchAll(/case '([a-z]+)':/g)].map((m) => m[1]!));
+  // Control commands the compiler resolves and the walk handles (if/elsif/else, require) are cases too.
+  assert.deepEqual([...Object.keys(COMMANDS), ...Object.keys(TESTS)].filter((name) => !cases.has(name)), []);
+});

@@ -270,6 +270,18 @@ test('sieve: the step budget stops a script that does too much work', async () =
   await assert.rejects(run(script, { message: big }), /steps/);
 });
 
+test('sieve: the run-time limit stops a script within its step budget that runs too long (the clock made slow)', async (t) => {
+  const { SIEVE_MAX_RUN_MS } = await import('../../../src/limits.ts');
+  const big = `Subject: ${'ab'.repeat(50_000)}\r\n\r\n`;
+  const script = compile(`if anyof (${Array.from({ length: 40 }, (_, i) => `header :contains "subject" "zz${i}"`).join(', ')}) { discard; }`);
+  // Unmocked, the same run is well within both limits: only the slow clock can stop it below.
+  assert.deepEqual((await run(script, { message: big })).actions, [keep()]);
+  // Every reading of the clock is 1/20 of the limit later: the run must stop after about 20 readings.
+  let clock = 0;
+  t.mock.method(performance, 'now', () => (clock += SIEVE_MAX_RUN_MS / 20));
+  await assert.rejects(run(script, { message: big }), new RegExp(`longer than ${SIEVE_MAX_RUN_MS} ms`));
+});
+
 test('sieve: vacation :addresses, :from and :mime shape the reply (RFC 5230 §4.4-4.6)', async () => {
   const { buildVacationReply } = await import('../../../src/sieve/vacation.ts');
   const toAlias = 'From: alice@example.org\r\nTo: robert@example.com\r\nSubject: Hi\r\nMessage-ID: <a@b>\r\nReferences: <r0@b>\r\n\r\nhi\r\n';
