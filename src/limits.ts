@@ -470,3 +470,12 @@ export const SHARED_COUNTER_BUCKETS = 60;
  *  learns it listens no more (it listens again and resyncs). Seconds of deafness at most, at the
  *  cost of one tiny NOTIFY per node per interval. */
 export const CHANGE_BUS_HEARTBEAT_MS = 5_000;
+
+// --- Import (postern import) ---
+
+/** Messages per import transaction: one batch commits while the next is read (src/import/importer.ts),
+ *  so a commit's fsync is shared by this many messages and their order is kept on either engine. */
+export const IMPORT_BATCH_MESSAGES = 32;
+/** A batch is committed once it holds this many bytes, whatever its count: with one batch committing
+ *  and one filling, an import holds about twice this (plus one message) in memory. */
+export const IMPORT_BATCH_BYTES = 8 * 1024 * 1024;

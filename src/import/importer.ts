@@ -6,6 +6,7 @@
 // they commit in any order. The usual folders of other servers land in our special-use mailboxes (a Dovecot "Sent" is
 // our \Sent, "Spam" our \Junk) instead of beside them; other folders are created as needed.
 import { deliverAll } from '../delivery/deliver.ts';
+import { IMPORT_BATCH_BYTES, IMPORT_BATCH_MESSAGES } from '../limits.ts';
 import type { Store } from '../store/api.ts';
 import type { ImportedMessage } from './message.ts';
 
@@ -17,10 +18,6 @@ const SPECIAL_FOLDERS: Record<string, string> = {
   'junk': '\\Junk', 'spam': '\\Junk', 'junk e-mail': '\\Junk',
   'archive': '\\Archive', 'archives': '\\Archive',
 };
-
-/** Messages per transaction: with one batch committing while the next fills, at most twice this
- *  many are held at once (the bound the former window of 16 deliveries in flight had). */
-const IMPORT_BATCH = 8;
 
 export interface ImportResult {
   /** Messages stored per target mailbox (name or special-use attribute). */
@@ -61,6 +58,7 @@ export async function importMessages(store: Store, accountId: number, source: As
   let committing: Promise<void> = Promise.resolve();
   let failure: unknown = null;
   let batch: Batch = [];
+  let batchBytes = 0;
   try {
     for await (const message of source) {
       if (failure) break;
@@ -70,11 +68,13 @@ export async function importMessages(store: Store, accountId: number, source: As
         ensured.add(mailbox);
       }
       batch.push({ mailbox, message });
-      if (batch.length >= IMPORT_BATCH) {
+      batchBytes += message.raw.length;
+      if (batch.length >= IMPORT_BATCH_MESSAGES || batchBytes >= IMPORT_BATCH_BYTES) {
         // The batch before first: batches commit in the source's order.
         await committing;
         committing = commit(batch).catch((err: unknown) => { failure ??= err; });
         batch = [];
+        batchBytes = 0;
       }
     }
   } finally {

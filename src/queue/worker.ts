@@ -45,9 +45,9 @@ interface Failure { claimed: ClaimedRecipient; reply: string; host?: string; exp
 /** How often counted TLS results reach the store: a crash loses at most this much of a day's report. */
 const TLS_RESULTS_FLUSH_MS = 60_000;
 
-/** An SMTP reply from the remote, alone or after our "host[address]: " prefix. */
+/** An SMTP reply from the remote, alone or after our "host[address]: " or "… refused: " prefix. */
 function hasSmtpReply(reply: string): boolean {
-  return /(?:^|\]: )[45]\d\d[ -]/.test(reply);
+  return /(?:^|: )[45]\d\d[ -]/.test(reply);
 }
 
 function adviceOf(reply: string): string | undefined {

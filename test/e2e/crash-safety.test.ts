@@ -2,11 +2,11 @@
 // SMTP inbound, submission, IMAP APPEND and STORE, POP3 DELE — several times. After each restart,
 // every acknowledged message is there exactly once (and nothing is there twice), every
 // acknowledged flag change and POP3 deletion holds, and `postern verify` (PRAGMA integrity_check
-// and the store's invariants) passes.
+// and the store's invariants; on PostgreSQL through a verified copy) passes. The store is on the
+// run's engine (makeTestInstance), so the PostgreSQL pass kills a PostgreSQL node the same way.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { addUser, cli, makeInstance, serve, type Running } from '../fixtures/postern.ts';
+import { addUser, cli, makeTestInstance, serve, type Running } from '../fixtures/postern.ts';
 import { connectWire } from '../fixtures/smtp-wire.ts';
 import { rawImap, type RawImap } from '../fixtures/imap-raw.ts';
 import { RawPop3Client } from '../fixtures/pop3-client.ts';
@@ -96,11 +96,11 @@ function everyKindAcked(acked: Acked): boolean {
 }
 
 test('SIGKILL under mixed load: acknowledged messages exactly once, flags and deletions kept, store verified', { timeout: 120_000 }, async (t) => {
-  const instance = makeInstance({
+  const instance = await makeTestInstance({
     submission: { allow_plaintext_loopback: true }, imap: { allow_plaintext_loopback: true }, pop3: { allow_plaintext_loopback: true },
     spam: { enabled: false }, login: { max_failures: 1000 },
   });
-  t.after(() => fs.rmSync(instance.dir, { recursive: true, force: true }));
+  t.after(() => instance.release());
   for (const u of ['alice', 'bob', 'carol']) addUser(instance, `${u}@postern.test`, `${u}-secret`);
   const acked: Acked = { inbound: new Set(), carol: new Set(), submitted: new Set(), appended: new Set(), flagged: new Set(), popDeleted: new Set(), popMaybeDeleted: new Set() };
 

@@ -14,7 +14,10 @@ import { promisify } from 'node:util';
 import { startDnsServer } from '../fixtures/dns-server.ts';
 import { startScriptedPeer } from '../fixtures/scripted-smtp-peer.ts';
 import { makeTestCert } from '../fixtures/test-cert.ts';
-import { openStore } from '../../src/store/sqlite/store.ts';
+import { stringify } from 'smol-toml';
+import { validateConfig } from '../../src/config/load.ts';
+import { openConfiguredStore } from '../../src/store/engines/open-store.ts';
+import { testStoreSection } from '../fixtures/test-store.ts';
 import { generateDkimKeys, dkimTxt } from '../../src/email-auth/dkim-keys.ts';
 import { domainRecords } from '../../src/doctor/dns-records.ts';
 import { mtaStsPolicy, mtaStsId } from '../../src/http/mta-sts-policy.ts';
@@ -34,11 +37,19 @@ interface Row { check: string; status: string; found: string; fix?: string }
 test('postern doctor: PTR, blocklists, port 25, self-test, certificate, dns check', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-doctor-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const store = openStore(path.join(dir, 'data'), { clock: { now: () => Date.now() }, migrate: true });
+  // A store on the run's engine, made before the CLI runs (as `postern migrate` would).
+  const storeOn = async (dataDir: string) => {
+    const section = await testStoreSection();
+    t.after(() => section.release());
+    const store = await openConfiguredStore(validateConfig({ data_dir: dataDir, store: section.store }, null), { clock: { now: () => Date.now() }, migrate: true });
+    const toml = Object.keys(section.store).length > 0 ? stringify({ store: section.store }) : '';
+    return { store, toml };
+  };
+  const { store, toml: storeToml } = await storeOn(path.join(dir, 'data'));
   const keys = generateDkimKeys(new Date());
   await store.domains.add('example.test', keys);
   const stored = await store.domains.dkimKeys('example.test');
-  store.close();
+  await store.close();
 
   const policy = mtaStsPolicy('mail.example.test', 'testing', 604800);
   const dns = await startDnsServer({
@@ -80,7 +91,7 @@ test('postern doctor: PTR, blocklists, port 25, self-test, certificate, dns chec
     '[tls]', `cert = "${dir}/cert.pem"`, `key = "${dir}/key.pem"`,
     '[spam]', 'dnsbl = ["bl.example.net", "zen.spamhaus.org"]',
     '[doctor]', 'addresses = ["192.0.2.10", "2001:db8::10"]', `test_mx = "${testMx}"`, 'timeout_s = 2', '',
-  ].join('\n'));
+  ].join('\n') + storeToml);
   const run = async (...args: string[]) => {
     try {
       const r = await promisify(execFile)(process.execPath, [BIN, 'doctor', ...args, '--config', configFile], { encoding: 'utf8', timeout: 60_000 });
@@ -138,6 +149,13 @@ test('postern doctor: PTR, blocklists, port 25, self-test, certificate, dns chec
   assert.equal(broken.rows.find((r) => r.check === `self-test DKIM example.test ${stored[0]!.selector} (${stored[0]!.algorithm})`)!.status, 'fail');
   dns.set(`${stored[0]!.selector}._domainkey.example.test`, { TXT: [dkimTxt(stored[0]!)] });
 
+  // --domain: only that domain's self-test and dns check; an unknown one is an error.
+  const one = JSON.parse((await run('--domain', 'example.test', '--json')).stdout) as { rows: Row[] };
+  assert.ok(one.rows.some((r) => r.check === 'self-test DMARC example.test'));
+  const unknown = await run('--domain', 'nope.test');
+  assert.notEqual(unknown.code, 0);
+  assert.match(unknown.stderr, /no domain nope\.test/);
+
   // No DMARC record: the self-test says so and the fix is to publish one.
   dns.set('_dmarc.example.test', { TXT: [] });
   const noDmarc = JSON.parse((await run('--json')).stdout) as { rows: Row[] };
@@ -164,8 +182,9 @@ test('postern doctor: PTR, blocklists, port 25, self-test, certificate, dns chec
 
   // Warnings alone exit 0 (cron stays quiet): a store without domains, the address whose PTR is right.
   fs.mkdirSync(path.join(dir, 'quiet'));
-  openStore(path.join(dir, 'quiet'), { clock: { now: () => Date.now() }, migrate: true }).close();
-  fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace(`data_dir = "${dir}/data"`, `data_dir = "${dir}/quiet"`)
+  const quietStore = await storeOn(path.join(dir, 'quiet'));
+  await quietStore.store.close();
+  fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace(`data_dir = "${dir}/data"`, `data_dir = "${dir}/quiet"`).replace(storeToml, quietStore.toml)
     .replace('addresses = ["192.0.2.10", "2001:db8::10"]', 'addresses = ["192.0.2.10"]').replace('dnsbl = ["bl.example.net", "zen.spamhaus.org"]', 'dnsbl = ["zen.spamhaus.org"]'));
   const quiet = await run('--json');
   const quietRows = (JSON.parse(quiet.stdout) as { ok: boolean; rows: Row[] }).rows;

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import pino from 'pino';
 import { validateConfig } from '../../src/config/load.ts';
 import { buildContext } from '../../src/cli/serve.ts';
+import { testStoreSection, type TestStoreSection } from '../fixtures/test-store.ts';
 import { startManageSieve } from '../../src/managesieve/server.ts';
 import { hashPassword } from '../../src/login/password.ts';
 import { SIEVE_EXTENSIONS } from '../../src/sieve/capabilities.ts';
@@ -26,6 +27,7 @@ let ctx: ServerContext;
 let listener: RunningListener;
 let accountId: number;
 let caFile: string;
+let storeSection: TestStoreSection;
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-managesieve-'));
@@ -33,8 +35,9 @@ before(async () => {
   caFile = path.join(dir, 'cert.pem');
   fs.writeFileSync(caFile, cert.cert);
   fs.writeFileSync(path.join(dir, 'key.pem'), cert.key);
+  storeSection = await testStoreSection();
   const config = validateConfig({
-    hostname: 'mail.example.test', data_dir: path.join(dir, 'data'),
+    hostname: 'mail.example.test', data_dir: path.join(dir, 'data'), store: storeSection.store,
     listen: { smtp: false, submission: false, submissions: false, imap: false, imaps: false, pop3: false, pop3s: false, http: false, ops: false, managesieve: '127.0.0.1:0' },
     tls: { cert: caFile, key: path.join(dir, 'key.pem') }, log: { level: 'silent' },
     // Low, so the throttle test at the end of this file locks out after two failures.
@@ -49,6 +52,7 @@ before(async () => {
 after(async () => {
   await listener.close();
   await ctx.store.close();
+  await storeSection.release();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

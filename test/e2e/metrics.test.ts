@@ -7,7 +7,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
-import fs from 'node:fs';
 import path from 'node:path';
 import { startDnsServer } from '../fixtures/dns-server.ts';
 import { startScriptedPeer } from '../fixtures/scripted-smtp-peer.ts';

@@ -50,6 +50,7 @@ test('route through an authenticating Postfix relay; wrong password defers witho
   assert.equal(deferred.attempts, 1);
   assert.equal((await inboxSize()), 0, 'no bounce for our own configuration error');
   assert.equal(relay.delivered('bob@remote.test').length, 0);
+  assert.match(await pi.ctx.metrics.expose(), /postern_outbound_rejections_total\{class="relay-auth",destination="relay"\} 1/);
 
   fs.writeFileSync(passwordFile, 'right-secret\n');
   const [queued] = await pi.ctx.store.queue.list();

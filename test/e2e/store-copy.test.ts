@@ -4,6 +4,8 @@
 // SQLite directory. What is asserted through the store interface: the messages (bytes), UIDs,
 // UIDVALIDITY, MODSEQs and flags are identical on PostgreSQL and after the round trip; the SQLite source file is not
 // changed by a byte; a target that is not empty is refused; PostgreSQL's ids continue after the copy.
+// And the verification can fail: a store written during the copy (another node still running)
+// differs from its copy when read afresh, and the copy is refused.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -16,6 +18,9 @@ import { storedMessages } from '../fixtures/store-inspect.ts';
 import { openStore } from '../../src/store/sqlite/store.ts';
 import { PgStore } from '../../src/store/postgres/store.ts';
 import type { Store } from '../../src/store/api.ts';
+import os from 'node:os';
+import { copyStore, StoreCopyError } from '../../src/store/engines/copy.ts';
+import { deliver } from '../../src/delivery/deliver.ts';
 
 let server: PgServer | null = null;
 after(async () => server?.stop());
@@ -114,4 +119,28 @@ test('store copy: SQLite → PostgreSQL → SQLite keeps every message, UID, UID
     await copy.close();
   }
   assert.equal(sha(dbFile), digest);
+});
+
+test('store copy: a source written during the copy fails the verification', async (t) => {
+  server ??= await startPostgres();
+  const url = await server.freshDatabase();
+  const source = await PgStore.open({ url }, { clock, migrate: true });
+  t.after(() => source.close());
+  const domain = await source.domains.add('copy.test', []);
+  const account = await source.accounts.add('user@copy.test', domain.id, 'x');
+  for (let i = 0; i < 40; i++) await deliver(source, { raw: Buffer.from(`Subject: ${i}\r\n\r\nbody ${i}\r\n`), recipients: [{ accountId: account.id }] });
+  // Another node, its connection already open, writes once the copy has begun.
+  const node = await PgStore.open({ url }, { clock, migrate: false });
+  t.after(() => node.close());
+  assert.equal((await node.domains.list()).length, 1);
+  let late: Promise<unknown> | null = null;
+  const target = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-copy-'));
+  t.after(() => fs.rmSync(target, { recursive: true, force: true }));
+  await assert.rejects(
+    copyStore({ engine: 'postgres', settings: { url } }, { engine: 'sqlite', dataDir: target }, {
+      onProgress: () => { late ??= node.domains.add('late.test', []); },
+    }),
+    (e: unknown) => e instanceof StoreCopyError && /verification failed: domains has 2 row\(s\) in the source and 1 in the copy/.test(e.message),
+  );
+  await late;
 });

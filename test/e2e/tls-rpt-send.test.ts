@@ -10,10 +10,11 @@ import { startScriptedPeer } from '../fixtures/scripted-smtp-peer.ts';
 import { submit, waitFor } from '../fixtures/smtp-client.ts';
 import { verifyWithDkimpy } from '../fixtures/dkim-verify.ts';
 import { findReports } from '../../src/reports/recognise.ts';
-import { sendDueTlsReports, tlsRptMailto } from '../../src/reports/tls-rpt-send.ts';
+import { sendDueTlsReports, tlsReportJson, tlsRptMailto } from '../../src/reports/tls-rpt-send.ts';
+import { parseTlsReport } from '../../src/reports/tls-rpt.ts';
 import { TlsResultLog, tlsResultType, utcDay } from '../../src/queue/tls-results.ts';
 
-test('rua parsing and result types', () => {
+test('rua parsing, result types, and the report of an MTA-STS domain with failures', () => {
   assert.deepEqual(tlsRptMailto(['v=spf1 -all', 'v=TLSRPTv1; rua=mailto:tls@a.test,https://r.test/x,mailto:b%2Bc@d.test']), ['tls@a.test', 'b+c@d.test']);
   assert.deepEqual(tlsRptMailto(['v=TLSRPTv1; rua=https://r.test/x']), []);
   assert.equal(tlsResultType('certificate has expired'), 'certificate-expired');
@@ -27,6 +28,16 @@ test('rua parsing and result types', () => {
   log.note(0, 'b.test', null, 'mx.b.test', '192.0.2.2', { tls: false, error: 'no STARTTLS' });
   const rows = (log as unknown as { pending: Map<string, { domain: string; resultType: string; count: number }> }).pending;
   assert.deepEqual([...rows.values()].map((r) => [r.domain, r.resultType, r.count]), [['a.test', 'certificate-not-trusted', 2]], 'plaintext without a policy is no TLS session to report');
+
+  // An MTA-STS policy found, sessions that worked and handshakes that failed: the RFC 8460 §4 JSON, read back by our parser.
+  const sts = (resultType: string, count: number) => ({ day: 0, domain: 'a.test', policyType: 'sts' as const, policy: JSON.stringify({ mode: 'enforce', mx: ['mx.a.test'], max_age: 86400 }), mxHost: 'mx.a.test', receivingIp: '192.0.2.1', resultType, count });
+  const json = JSON.parse(tlsReportJson('mail.example.test', 'postmaster@example.test', 'r-1', 0, [sts('', 5), sts('certificate-not-trusted', 2)]));
+  assert.deepEqual(json.policies[0].policy, { 'policy-type': 'sts', 'policy-string': ['version: STSv1', 'mode: enforce', 'mx: mx.a.test', 'max_age: 86400'], 'policy-domain': 'a.test', 'mx-host': ['mx.a.test'] });
+  assert.deepEqual(json.policies[0].summary, { 'total-successful-session-count': 5, 'total-failure-session-count': 2 });
+  assert.deepEqual(json.policies[0]['failure-details'], [{ 'result-type': 'certificate-not-trusted', 'receiving-mx-hostname': 'mx.a.test', 'receiving-ip': '192.0.2.1', 'failed-session-count': 2 }]);
+  assert.deepEqual(json['date-range'], { 'start-datetime': '1970-01-01T00:00:00Z', 'end-datetime': '1970-01-01T23:59:59Z' });
+  const back = parseTlsReport(JSON.stringify(json));
+  assert.deepEqual(back.policies.map((p) => [p.policyType, p.success, p.failure, p.failures.map((f) => `${f.resultType}:${f.count}`)]), [['sts', 5, 2, ['certificate-not-trusted:2']]]);
 });
 
 test('a day of outbound TLS results becomes one signed TLS-RPT report to the rua address', async (t) => {
