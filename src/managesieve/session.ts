@@ -159,6 +159,8 @@ export class ManageSieveSession {
       case 'STARTTLS':
         if (!want(0)) return;
         if (this.#tls) return this.#no('TLS is already active');
+        // RFC 5804 §2.2: only before authentication (a loopback client may log in without TLS).
+        if (authenticated) return this.#no('STARTTLS is not allowed after authentication');
         return this.#startTls();
       case 'AUTHENTICATE':
         if (authenticated) return this.#no('Already authenticated');

@@ -142,6 +142,52 @@ test('sieve-connect over STARTTLS: upload, list, activate, download, deactivate,
   assert.deepEqual(await ctx.store.sieve.list(accountId), []);
 });
 
+test('[managesieve] allow_plaintext_loopback: a loopback client logs in without TLS, and STARTTLS is refused once logged in (RFC 5804 §2.2)', async () => {
+  const plainDir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-managesieve-plain-'));
+  const config = validateConfig({
+    hostname: 'mail.example.test', data_dir: plainDir,
+    listen: { smtp: false, submission: false, submissions: false, imap: false, imaps: false, pop3: false, pop3s: false, http: false, ops: false, managesieve: '127.0.0.1:0' },
+    tls: { cert: caFile, key: path.join(dir, 'key.pem') }, log: { level: 'silent' }, managesieve: { allow_plaintext_loopback: true },
+  }, null);
+  const plainCtx = await buildContext(config, pino({ level: 'silent' }));
+  const domain = await plainCtx.store.domains.add('example.test', []);
+  await plainCtx.store.accounts.add('bob@example.test', domain.id, await hashPassword('correct horse'));
+  const plain = await startManageSieve(plainCtx, config.listen.managesieve!);
+  try {
+    const { stdout } = await run('/usr/bin/python3', ['-c', PLAINTEXT_SCRIPT, String(plain.port), Buffer.from('\0bob@example.test\0correct horse').toString('base64')], { timeout: 30_000 });
+    const t = JSON.parse(stdout) as Record<string, string[]>;
+    assert.ok(t.greeting!.includes('"SASL" "PLAIN LOGIN"') && t.greeting!.includes('"STARTTLS"'), t.greeting!.join('\n'));
+    assert.deepEqual(t.auth, ['OK']);
+    assert.match(t.starttls![0]!, /^NO /);
+    assert.deepEqual(t.list, ['OK'], 'the session goes on in the clear');
+  } finally {
+    await plain.close();
+    await plainCtx.store.close();
+    fs.rmSync(plainDir, { recursive: true, force: true });
+  }
+});
+
+const PLAINTEXT_SCRIPT = `
+import json, socket, sys
+sock = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=20)
+f = sock.makefile('rb')
+def response():
+    lines = []
+    while True:
+        line = f.readline().decode().rstrip('\\r\\n')
+        lines.append(line)
+        if line.startswith(('OK', 'NO', 'BYE')):
+            return lines
+out = {'greeting': response()}
+sock.sendall(('AUTHENTICATE "PLAIN" "%s"\\r\\n' % sys.argv[2]).encode())
+out['auth'] = response()
+sock.sendall(b'STARTTLS\\r\\n')
+out['starttls'] = response()
+sock.sendall(b'LISTSCRIPTS\\r\\n')
+out['list'] = response()
+print(json.dumps(out))
+`;
+
 // Last in this file: it locks the loopback address out. The throttle is the one IMAP, POP3 and SMTP
 // AUTH use (src/login/throttle.ts): after [login] max_failures failures even the right password is
 // refused with TRYLATER (RFC 5804 §1.3) until the lockout ends.
