@@ -1,6 +1,8 @@
 // `postern vacation USER --on|--off`: an away message without writing Sieve. --on writes and
 // activates the script of src/sieve/vacation-script.ts (keeping the user's own active script
 // running through an include); --off removes it and reactivates the script that was active before.
+// An included script that can itself answer with vacation or reject makes a run that executes both
+// fail (RFC 5230 §4.7, RFC 5429 §2.1) and fall back to the implicit keep, so --on warns about it.
 import fs from 'node:fs';
 import { VACATION_USAGE } from './usage.ts';
 import { parseArgs, expectPositionals, flagString } from './args.ts';
@@ -11,6 +13,7 @@ import { validAddress } from './user.ts';
 import { putScript } from '../managesieve/script-policy.ts';
 import { VACATION_SCRIPT_NAME, previousScriptOf, vacationScript } from '../sieve/vacation-script.ts';
 import { VACATION_MAX_DAYS } from '../limits.ts';
+import { compileScript } from '../sieve/compile.ts';
 
 export async function vacationCommand(argv: string[], o: Output): Promise<void> {
   const args = parseArgs(argv, { on: false, off: false, subject: true, 'message-file': true, until: true, days: true });
@@ -58,6 +61,22 @@ export async function vacationCommand(argv: string[], o: Output): Promise<void> 
     const refusal = await putScript(store, account.id, VACATION_SCRIPT_NAME, script);
     if (refusal) throw new OperationError(`vacation script refused: ${refusal.message}`);
     await store.sieve.setActive(account.id, VACATION_SCRIPT_NAME);
-    emit(o, { user, vacation: true, until, days, previous }, `Vacation message on for ${user}${until ? ` until ${until}` : ''}: one reply per sender every ${days} day(s)${previous ? `; script "${previous}" keeps running` : ''}.`);
+    const conflicts = previous ? conflictingActions(await store.sieve.get(account.id, previous)) : [];
+    const warning = conflicts.length > 0
+      ? `script "${previous}" uses ${conflicts.join(' and ')}: a message for which it runs ${conflicts.length > 1 ? 'one of them' : 'it'} gets no vacation reply and is kept in INBOX unfiltered (two vacations, or vacation with reject, is an error); remove ${conflicts.length > 1 ? 'them' : 'it'} from "${previous}" while away`
+      : null;
+    if (warning && !o.json) o.err(`warning: ${warning}`);
+    emit(o, { user, vacation: true, until, days, previous, warning }, `Vacation message on for ${user}${until ? ` until ${until}` : ''}: one reply per sender every ${days} day(s)${previous ? `; script "${previous}" keeps running` : ''}.`);
   });
+}
+
+/** The extensions of `script` whose actions cannot run beside the vacation script's (RFC 5230 §4.7, RFC 5429 §2.1). */
+function conflictingActions(script: string | null): string[] {
+  if (script === null) return [];
+  try {
+    const { extensions } = compileScript(script);
+    return ['vacation', 'reject', 'ereject'].filter((e) => extensions.has(e));
+  } catch {
+    return [];
+  }
 }

@@ -52,3 +52,25 @@ test('sieve put/list/get/activate/deactivate/delete and vacation --on/--off', as
   assert.equal(r.stdout.trim(), '(none)');
   assert.equal(cli(inst, ['sieve', 'get', 'nobody@example.com', 'x']).code, 1);
 });
+
+test('vacation --on warns when the script it keeps running can answer with vacation or reject itself', async (t) => {
+  const inst = await makeTestInstance();
+  t.after(() => inst.release());
+  assert.equal(cli(inst, ['domain', 'add', 'example.com']).code, 0);
+  assert.equal(cli(inst, ['user', 'add', 'bob@example.com', '--password-stdin'], 'correct horse\n').code, 0);
+  const own = path.join(inst.dir, 'own.sieve');
+  fs.writeFileSync(own, 'require ["vacation", "fileinto"];\nif header :contains "subject" "x" { vacation "Mine."; }\n');
+  assert.equal(cli(inst, ['sieve', 'put', 'bob@example.com', 'own', own]).code, 0);
+  assert.equal(cli(inst, ['sieve', 'activate', 'bob@example.com', 'own']).code, 0);
+  const message = path.join(inst.dir, 'away.txt');
+  fs.writeFileSync(message, 'Away.\n');
+  const r = cli(inst, ['vacation', 'bob@example.com', '--on', '--subject', 'Away', '--message-file', message]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^warning: script "own" uses vacation: /m);
+  fs.writeFileSync(own, 'require "fileinto";\nfileinto "Sorted";\n');
+  assert.equal(cli(inst, ['vacation', 'bob@example.com', '--off']).code, 0);
+  assert.equal(cli(inst, ['sieve', 'put', 'bob@example.com', 'own', own]).code, 0);
+  const quiet = cli(inst, ['vacation', 'bob@example.com', '--on', '--subject', 'Away', '--message-file', message]);
+  assert.equal(quiet.code, 0, quiet.stderr);
+  assert.doesNotMatch(quiet.stderr, /warning/);
+});
