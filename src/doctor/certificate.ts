@@ -30,7 +30,7 @@ export function certificateRows(file: string | null, hostname: string, domains: 
   rows.push(expires <= now
     ? { check: 'certificate expiry', status: 'fail', found: `expired ${cert.validTo}`, fix: 'renew it (with [tls] acme, check the log for ACME errors)' }
     : days < EXPIRY_WARN_DAYS
-      ? { check: 'certificate expiry', status: 'warn', found: `expires in ${days} days (${cert.validTo})`, fix: 'renew it soon' }
+      ? { check: 'certificate expiry', status: 'warn', found: `expires in ${days} day${days === 1 ? '' : 's'} (${cert.validTo})`, fix: 'renew it soon' }
       : { check: 'certificate expiry', status: 'ok', found: `${cert.validTo} (${days} days)` });
   if (cert.issuer === cert.subject && cert.verify(cert.publicKey)) {
     rows.push({ check: 'certificate issuer', status: 'warn', found: 'self-signed', fix: 'mail clients warn and MTA-STS enforce fails with a self-signed certificate: configure a real one or [tls] acme' });

@@ -137,7 +137,7 @@ test('postern doctor: PTR, blocklists, port 25, self-test, certificate, dns chec
   assert.equal(row('certificate names').status, 'ok');
   // The test certificate lives two days: inside the warning window, not expired.
   assert.equal(row('certificate expiry').status, 'warn');
-  assert.match(row('certificate expiry').found, /expires in [01] days/);
+  assert.match(row('certificate expiry').found, /expires in (0 days|1 day) /);
   assert.equal(row('certificate issuer').status, 'warn');
   assert.equal(row('dns example.test: TXT _dmarc.example.test').status, 'ok');
   assert.equal(row('dns example.test: TXT _smtp._tls.example.test').status, 'ok');
