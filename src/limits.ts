@@ -256,6 +256,13 @@ export const IMAP_SEARCH_PAGE_SIZE = 1000;
  *  of a 100,000-message store is then 5 short lookups instead of one long one. */
 export const IMAP_SEARCH_FTS_WINDOW = 20_000;
 
+/** Content rows the full-text indexer moves into search_fts per transaction (migrations/0102): a
+ *  batch is one FTS5 segment; bounded so one batch never holds the event loop long (~0.25 ms each). */
+export const FTS_INDEX_BATCH = 256;
+/** How long after a delivery the indexer runs: deliveries arriving meanwhile share its batch. Until
+ *  then SEARCH checks the waiting rows directly, so nothing is missed. */
+export const FTS_INDEX_DELAY_MS = 25;
+
 /** Trigrams of a search string looked up in the full-text index: a sample is enough to narrow to a
  *  handful of candidates, and each lookup costs a read of its posting list. */
 export const IMAP_SEARCH_FTS_MAX_TRIGRAMS = 12;

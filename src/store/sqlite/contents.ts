@@ -1,7 +1,8 @@
 // Stored message bytes. A content row is what a reader serves: its prefix (headers Postern added)
 // followed by the raw blob. Raw bytes are written once, in BLOB_CHUNK_SIZE chunks, so a ranged
 // read touches only the chunks it needs and no single value is huge. Raw bytes are never rewritten.
-// Every content row inserted here is in the full-text index (search_fts) in the same transaction.
+// Every content row inserted here is listed in search_fts_pending in the same transaction, and
+// indexPending moves listed rows into the full-text index (search_fts) in batches (migrations/0102).
 import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 import type { Contents } from '../api.ts';
@@ -21,10 +22,22 @@ export function insertContent(db: Db, raw: Buffer, prefix: Buffer, index: Conten
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`).run(blobId, prefix, prefix.length + raw.length, index.mimeTree, index.envelope,
     index.bodyStructure, index.body, index.headerText, index.searchText, index.sentDate, index.sentDay, index.addressText, index.sortKeys);
   const contentId = Number(content.lastInsertRowid);
-  // Not a trigger (migrations/0095): a plain INSERT keeps FTS5's terms pending until COMMIT.
-  stmt(db, 'INSERT INTO search_fts (rowid, header_text, search_text) VALUES (?, ?, ?)').run(contentId, index.headerText, index.searchText);
+  // Indexed later, with others (migrations/0102): one FTS5 segment per batch, not per delivery.
+  stmt(db, 'INSERT INTO search_fts_pending (content_id) VALUES (?)').run(contentId);
   if (index.pop3Octets !== undefined) stmt(db, 'INSERT INTO pop3_octets (content_id, octets) VALUES (?, ?)').run(contentId, index.pop3Octets);
   return contentId;
+}
+
+/** Moves up to `limit` listed content rows into the full-text index; returns how many it moved.
+ *  Plain INSERTs in the caller's transaction, so FTS5 writes them as one segment at its COMMIT. */
+export function indexPending(db: Db, limit: number): number {
+  const ids = (stmt(db, 'SELECT content_id AS id FROM search_fts_pending ORDER BY content_id LIMIT ?').all(limit) as { id: number }[]).map((r) => r.id);
+  if (ids.length === 0) return 0;
+  const list = JSON.stringify(ids);
+  stmt(db, `INSERT INTO search_fts (rowid, header_text, search_text)
+    SELECT id, header_text, search_text FROM contents WHERE id IN (SELECT value FROM json_each(?))`).run(list);
+  stmt(db, 'DELETE FROM search_fts_pending WHERE content_id IN (SELECT value FROM json_each(?))').run(list);
+  return ids.length;
 }
 
 export class ContentReader implements Contents {

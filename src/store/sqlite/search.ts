@@ -243,12 +243,15 @@ export class ImapSearchStore implements ImapSearch {
         WHERE search_fts MATCH ? AND f.rowid >= ? AND f.rowid < ? AND m.mailbox_id = ?`).pluck();
       const query = trigramQuery(narrowing);
       const top = (this.db.prepare('SELECT max(id) FROM contents').pluck().get() as number | null) ?? 0;
-      const candidates: number[] = [];
+      // Messages whose text the indexer has not reached yet (migrations/0102) are candidates too.
+      // Read before the index: a row the indexer moves meanwhile is then found in one or the other.
+      const found = new Set(this.db.prepare(`SELECT m.uid FROM search_fts_pending p CROSS JOIN messages m ON m.content_id = p.content_id
+        WHERE m.mailbox_id = ?`).pluck().all(mailboxId) as number[]);
       for (let lo = 0; lo <= top; lo += IMAP_SEARCH_FTS_WINDOW) {
         if (lo > 0) await pause();
-        for (const uid of lookup.all(query, lo, lo + IMAP_SEARCH_FTS_WINDOW, mailboxId) as number[]) candidates.push(uid);
+        for (const uid of lookup.all(query, lo, lo + IMAP_SEARCH_FTS_WINDOW, mailboxId) as number[]) found.add(uid);
       }
-      candidates.sort((x, y) => x - y);
+      const candidates = [...found].sort((x, y) => x - y);
       const page = this.db.prepare(`SELECT ${columns} ${from} WHERE m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?)) AND (${where}) ORDER BY m.uid`);
       for (let i = 0; i < candidates.length;) {
         if (i > 0) await pause();

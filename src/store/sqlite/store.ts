@@ -1,7 +1,8 @@
 // The SQLite engine of the store (src/store/api.ts is the interface; src/store/postgres/ the other
 // engine): one database file in the data directory. Its methods are async although better-sqlite3
 // is synchronous, so protocol code cannot tell the engines apart. Writes on the hot path (delivery)
-// go through the group commit; changes are published on the bus after commit.
+// go through the group commit; changes are published on the bus after commit. The full-text index
+// follows deliveries in batches (indexSoon, migrations/0102); SEARCH covers what it has not reached.
 import type { Clock } from '../../clock.ts';
 import { openDatabase, type Db } from './open.ts';
 import { applyMigrations, pendingMigrations } from './migrate.ts';
@@ -10,12 +11,12 @@ import { LocalChangeBus, type ChangeBus } from '../change-bus.ts';
 import { GroupCommit, type WriteContext } from './group-commit.ts';
 import fs from 'node:fs';
 import { Checkpointer } from './checkpointer.ts';
-import { IMAP_SEARCH_MAX_MS, STORE_WAL_TRUNCATE_BYTES } from '../../limits.ts';
+import { FTS_INDEX_BATCH, FTS_INDEX_DELAY_MS, IMAP_SEARCH_MAX_MS, STORE_WAL_TRUNCATE_BYTES } from '../../limits.ts';
 import { DomainStore } from './domains.ts';
 import { AccountStore } from './accounts.ts';
 import { AliasStore } from './aliases.ts';
 import { MailboxStore } from './mailboxes.ts';
-import { ContentReader } from './contents.ts';
+import { ContentReader, indexPending } from './contents.ts';
 import { Pop3Store } from './maildrop.ts';
 import { storeMessage } from './delivery.ts';
 import type { StoreInput, StoredCopy } from '../delivery.ts';
@@ -54,6 +55,8 @@ export interface StoreOptions {
   walTruncateBytes?: number;
   /** How long one SEARCH may run before it ends with SearchTimeLimitError (IMAP_SEARCH_MAX_MS; tests lower it). */
   searchMaxMs?: number;
+  /** How long after a delivery the full-text indexer runs (FTS_INDEX_DELAY_MS; tests raise it). */
+  ftsIndexDelayMs?: number;
 }
 
 export class SqliteStore implements Store {
@@ -82,6 +85,10 @@ export class SqliteStore implements Store {
   readonly applied: Migration[];
   private readonly commits: GroupCommit;
   private readonly checkpointer: Checkpointer | null;
+  private indexTimer: NodeJS.Timeout | null = null;
+  private indexing = false;
+  private indexAgain = false;
+  private readonly indexDelayMs: number;
 
   constructor(dataDir: string, options: StoreOptions) {
     this.db = openDatabase(dataDir);
@@ -104,6 +111,7 @@ export class SqliteStore implements Store {
       this.applied = [];
     }
     this.commits = new GroupCommit(this.db, this.bus, { syncOffLoop: options.syncOffLoop ?? false });
+    this.indexDelayMs = options.ftsIndexDelayMs ?? FTS_INDEX_DELAY_MS;
     this.checkpointer = options.checkpointIntervalMs
       ? new Checkpointer(this.db, this.db.name, options.checkpointIntervalMs, this.commits, options.walTruncateBytes ?? STORE_WAL_TRUNCATE_BYTES)
       : null;
@@ -125,21 +133,57 @@ export class SqliteStore implements Store {
     this.imapSearch = new ImapSearchStore(this, options.searchMaxMs ?? IMAP_SEARCH_MAX_MS);
     this.shared = new SqliteShared(this.db, this.clock, (work) => this.commits.runLight(work));
     this.urlAuthKeys = new UrlAuthKeyStore(this.db, this.clock, (work) => this.commits.run(work));
+    // Rows a process that stopped left unindexed (a CLI import, a crash) are indexed now.
+    this.indexSoon();
+  }
+
+  /** Schedules the full-text indexer (migrations/0102); once more after a batch that is running,
+   *  since that batch may have read the list before this delivery's row was in it. */
+  private indexSoon(): void {
+    if (this.indexing) {
+      this.indexAgain = true;
+      return;
+    }
+    if (this.indexTimer) return;
+    this.indexTimer = setTimeout(() => this.indexNow(), this.indexDelayMs);
+    this.indexTimer.unref();
+  }
+
+  /** One batch as a light write (losing it in a power cut leaves the rows listed, to index again);
+   *  then again while rows remain. A failure is left to the next delivery's attempt. */
+  private indexNow(): void {
+    this.indexTimer = null;
+    if (!this.db.open) return;
+    this.indexing = true;
+    this.indexAgain = false;
+    const finished = (more: boolean) => {
+      this.indexing = false;
+      if (more || this.indexAgain) this.indexSoon();
+    };
+    this.commits.runLight(() => indexPending(this.db, FTS_INDEX_BATCH)).then((moved) => finished(moved === FTS_INDEX_BATCH), () => finished(false));
   }
 
   /** Stores one message for all its targets in one (group-committed) transaction; resolves after COMMIT. */
   storeMessage(input: StoreInput): Promise<StoredCopy[]> {
     // Repeatable: storeMessage only writes rows and returns them (group-commit.ts).
-    return this.commits.run((tx) => storeMessage(this.db, tx, input, this.clock.now()), { repeatable: true }).then((copies) => this.trainArrivals([input], copies));
+    return this.commits.run((tx) => storeMessage(this.db, tx, input, this.clock.now()), { repeatable: true }).then((copies) => this.arrived([input], copies));
   }
 
   /** Stores several messages in one transaction: all of them or, if any fails, none (MULTIAPPEND). */
   storeMessages(inputs: readonly StoreInput[]): Promise<StoredCopy[][]> {
-    return this.commits.run((tx) => { const now = this.clock.now(); return inputs.map((input) => storeMessage(this.db, tx, input, now)); }).then((copies) => this.trainArrivals(inputs, copies));
+    return this.commits.run((tx) => { const now = this.clock.now(); return inputs.map((input) => storeMessage(this.db, tx, input, now)); }).then((copies) => this.arrived(inputs, copies));
   }
 
-  /** After the commit: the trainer hears of the training on arrival delivery recorded. */
-  private trainArrivals<T>(inputs: readonly StoreInput[], result: T): T {
+  /** Indexes every row waiting for the full-text index now, a batch per transaction (tests use it
+   *  to know the index holds everything). */
+  async indexTextNow(): Promise<void> {
+    while ((await this.commits.runLight(() => indexPending(this.db, FTS_INDEX_BATCH))) === FTS_INDEX_BATCH);
+  }
+
+  /** After the commit: the new text waits for the indexer, and the trainer hears of the training
+   *  on arrival delivery recorded. */
+  private arrived<T>(inputs: readonly StoreInput[], result: T): T {
+    this.indexSoon();
     if (inputs.some((i) => i.spam?.some((r) => r.learnAs !== null))) this.spam.notifyFiled(true);
     return result;
   }
@@ -190,6 +234,8 @@ export class SqliteStore implements Store {
 
   /** Closes the database; resolves once the checkpoint thread, if any, has closed its connection too. */
   close(): Promise<void> {
+    if (this.indexTimer) clearTimeout(this.indexTimer);
+    this.indexTimer = null;
     const stopped = this.checkpointer?.stop() ?? Promise.resolve();
     this.commits.close();
     this.shared.close();
