@@ -14,9 +14,8 @@ import type { Store } from '../store/api.ts';
 import type { Logger } from '../log.ts';
 import type { DmarcResultRow } from '../store/dmarc-results.ts';
 import { DnsTemporaryError, type Resolver } from '../dns/resolver.ts';
-import { signMessage } from '../email-auth/sign.ts';
-import { rfc5322Date } from '../mime/date-time.ts';
 import { utcDay } from '../queue/tls-results.ts';
+import { reportForQueue } from './report-message.ts';
 import { DMARC_REPORT_MAX_DESTINATIONS, REPORT_MAX_RECORDS } from '../limits.ts';
 
 export interface DmarcReportSenderInput {
@@ -125,7 +124,11 @@ export async function sendDueDmarcReports(input: DmarcReportSenderInput): Promis
       }
       to = [...new Set(to)];
       if (tags && to.length > 0) {
-        await store.queue.accept(reportMessage({ hostname, from, to, domain, day, reportId, gz, keys, now, lifetimeMs: input.lifetimeMs }), now);
+        await store.queue.accept(reportForQueue({
+          hostname, from, fromName: 'DMARC reporting', to, domain, day, reportId, headers: [], multipart: 'multipart/mixed',
+          text: `This is the DMARC aggregate report (RFC 7489) of ${hostname} for ${domain}, ${new Date(day * 86400_000).toISOString().slice(0, 10)}.`,
+          attachmentType: 'application/gzip', extension: '.xml.gz', gz, keys, now, lifetimeMs: input.lifetimeMs,
+        }), now);
         sent++;
         log.info({ domain, day: new Date(day * 86400_000).toISOString().slice(0, 10), to, records: rows.length }, 'DMARC aggregate report queued');
       }
@@ -136,26 +139,4 @@ export async function sendDueDmarcReports(input: DmarcReportSenderInput): Promis
     await store.dmarcResults.markSent(day, domain, now);
   }
   return sent;
-}
-
-function reportMessage(m: {
-  hostname: string; from: string; to: string[]; domain: string; day: number; reportId: string; gz: Buffer;
-  keys: Awaited<ReturnType<Store['domains']['dkimKeys']>>; now: number; lifetimeMs: number;
-}): Parameters<Store['queue']['accept']>[0] {
-  const begin = m.day * 86400;
-  // §7.2.1.1: receiver "!" policy-domain "!" begin "!" end [ "!" unique-id ] ".xml.gz".
-  const file = `${m.hostname}!${m.domain}!${begin}!${begin + 86399}!${randomBytes(4).toString('hex')}.xml.gz`;
-  const boundary = `=_dmarc_${randomBytes(8).toString('hex')}`;
-  const raw = Buffer.from([
-    `From: DMARC reporting <postmaster@${m.from}>`, `To: ${m.to.map((a) => `<${a}>`).join(', ')}`,
-    `Subject: Report Domain: ${m.domain} Submitter: ${m.hostname} Report-ID: <${m.reportId}>`,
-    `Date: ${rfc5322Date(m.now)}`, `Message-ID: <${randomBytes(12).toString('hex')}@${m.hostname}>`,
-    'Auto-Submitted: auto-generated', 'MIME-Version: 1.0', `Content-Type: multipart/mixed; boundary="${boundary}"`, '',
-    `--${boundary}`, 'Content-Type: text/plain; charset=us-ascii', '',
-    `This is the DMARC aggregate report (RFC 7489) of ${m.hostname} for ${m.domain}, ${new Date(begin * 1000).toISOString().slice(0, 10)}.`, '',
-    `--${boundary}`, `Content-Type: application/gzip; name="${file}"`, `Content-Disposition: attachment; filename="${file}"`, 'Content-Transfer-Encoding: base64', '',
-    m.gz.toString('base64').replace(/.{76}/g, '$&\r\n'), `--${boundary}--`, '',
-  ].join('\r\n'));
-  const prefix = Buffer.from(signMessage(raw, m.from, m.keys, m.now));
-  return { raw, prefix, index: null, localTargets: [], internalDate: m.now, sender: `postmaster@${m.from}`, accountId: null, remoteRecipients: m.to, expiresAt: m.now + m.lifetimeMs };
 }

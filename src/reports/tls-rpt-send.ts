@@ -9,9 +9,8 @@ import type { Store } from '../store/api.ts';
 import type { TlsResultRow } from '../store/tls-results.ts';
 import type { Logger } from '../log.ts';
 import { DnsTemporaryError, type Resolver } from '../dns/resolver.ts';
-import { signMessage } from '../email-auth/sign.ts';
-import { rfc5322Date } from '../mime/date-time.ts';
 import { utcDay } from '../queue/tls-results.ts';
+import { reportForQueue } from './report-message.ts';
 
 export interface TlsReportSenderInput {
   store: Store;
@@ -85,22 +84,13 @@ export async function sendDueTlsReports(input: TlsReportSenderInput): Promise<nu
       const rows = await store.tlsResults.results(day, domain);
       const reportId = `${iso(day * 86400_000)}_${domain}_${randomBytes(4).toString('hex')}@${hostname}`;
       const json = tlsReportJson(hostname, `postmaster@${from}`, reportId, day, rows);
-      const start = day * 86400;
-      const file = `${hostname}!${domain}!${start}!${start + 86399}!${randomBytes(4).toString('hex')}.json.gz`;
-      const boundary = `=_tlsrpt_${randomBytes(8).toString('hex')}`;
-      const body = Buffer.from([
-        `From: TLS reporting <postmaster@${from}>`, `To: ${to.map((a) => `<${a}>`).join(', ')}`,
-        `Subject: Report Domain: ${domain} Submitter: ${hostname} Report-ID: <${reportId}>`,
-        `Date: ${rfc5322Date(now)}`, `Message-ID: <${randomBytes(12).toString('hex')}@${hostname}>`,
-        `TLS-Report-Domain: ${domain}`, `TLS-Report-Submitter: ${hostname}`, 'Auto-Submitted: auto-generated', 'MIME-Version: 1.0',
-        `Content-Type: multipart/report; report-type="tlsrpt"; boundary="${boundary}"`, '',
-        `--${boundary}`, 'Content-Type: text/plain; charset=us-ascii', '', `This is the SMTP TLS report (RFC 8460) of ${hostname} for ${domain}, ${iso(day * 86400_000).slice(0, 10)}.`, '',
-        `--${boundary}`, 'Content-Type: application/tlsrpt+gzip', `Content-Disposition: attachment; filename="${file}"`, 'Content-Transfer-Encoding: base64', '',
-        zlib.gzipSync(json).toString('base64').replace(/.{76}/g, '$&\r\n'), `--${boundary}--`, '',
-      ].join('\r\n'));
-      // RFC 8460 §5.3: the report is DKIM-signed (as our domain, like all our mail).
-      const prefix = Buffer.from(signMessage(body, from, keys, now));
-      await store.queue.accept({ raw: body, prefix, index: null, localTargets: [], internalDate: now, sender: `postmaster@${from}`, accountId: null, remoteRecipients: to, expiresAt: now + input.lifetimeMs }, now);
+      // RFC 8460 §5.3: multipart/report of type tlsrpt, DKIM-signed (as our domain, like all our mail).
+      await store.queue.accept(reportForQueue({
+        hostname, from, fromName: 'TLS reporting', to, domain, day, reportId,
+        headers: [`TLS-Report-Domain: ${domain}`, `TLS-Report-Submitter: ${hostname}`], multipart: 'multipart/report; report-type="tlsrpt"',
+        text: `This is the SMTP TLS report (RFC 8460) of ${hostname} for ${domain}, ${iso(day * 86400_000).slice(0, 10)}.`,
+        attachmentType: 'application/tlsrpt+gzip', extension: '.json.gz', gz: zlib.gzipSync(json), keys, now, lifetimeMs: input.lifetimeMs,
+      }), now);
       sent++;
       log.info({ domain, day: iso(day * 86400_000).slice(0, 10), to }, 'TLS report queued');
     }
