@@ -8,7 +8,7 @@
 // read once (readMessageHeader) and the message as stored parsed once (indexMessage), and every
 // step after that (loop count, From: domains, forged-field removal, spam filter, deliver()) reads
 // those views instead of scanning the bytes again.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../random-hex.ts';
 import type { Config } from '../config/types.ts';
 import type { Store } from '../store/api.ts';
 import type { Resolver } from '../dns/resolver.ts';
@@ -191,7 +191,7 @@ export async function finishTransaction(deps: InboundDeps, tx: InboundTransactio
     log.info({ session: tx.sessionId, reason: decision.reason, from: envelope.mailFrom }, `inbound message ${decision.kind}ed`);
     throw reply(decision.code, `${decision.enhanced} ${decision.text}`);
   }
-  const id = randomBytes(8).toString('hex');
+  const id = randomHex(8);
   const rcpts = [...tx.recipients.values()];
   // RFC 8601 §5: Authentication-Results goes above the other trace fields, ours included; the
   // spam verdict's fields go between the two (storeCopies puts them there).

@@ -6,7 +6,7 @@
 // an SMTP reply error with its RFC 3463 enhanced code at the start of its text; the 250 text is
 // returned only after deliver() committed local copies and queue rows together; an hourly count
 // taken for a message that was then not stored is given back.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../random-hex.ts';
 import type { Config } from '../config/types.ts';
 import type { Store } from '../store/api.ts';
 import type { Clock } from '../clock.ts';
@@ -178,7 +178,7 @@ async function signAndStore(deps: SubmissionDeps, tx: SubmissionTransaction, sub
   const { config, store } = deps;
   const { client } = tx;
   const now = deps.clock.now();
-  const queueId = randomBytes(8).toString('hex');
+  const queueId = randomHex(8);
   const { message, received } = fixupSubmittedMessage(submitted, {
     now, hostname: config.hostname, clientIp: client.remoteIp, clientHelo: client.helo,
     hideClientIp: config.submission.hide_client_ip, protocol: client.secure ? 'ESMTPSA' : 'ESMTPA',

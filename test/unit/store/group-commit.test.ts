@@ -87,13 +87,18 @@ test('a light job shares the batch transaction and resolves at its COMMIT; the d
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-gc-'));
   const db = openDatabase(dir);
   db.exec('CREATE TABLE t (n INTEGER)');
+  // Counts the outermost transactions run (the group commit builds its transaction function once).
+  let transactions = 0;
+  const transaction = db.transaction.bind(db);
+  (db as { transaction: unknown }).transaction = (fn: (...a: unknown[]) => unknown) => {
+    const tx = transaction(fn);
+    const counted = (run: (...a: unknown[]) => unknown) => (...a: unknown[]) => { if (!db.inTransaction) transactions++; return run(...a); };
+    return Object.assign(counted(tx), { immediate: counted(tx.immediate) });
+  };
   const commits = new GroupCommit(db, new LocalChangeBus(), { syncOffLoop: true });
   const syncs: ((e: Error | null) => void)[] = [];
   const original = fs.fsync;
   (fs as { fsync: unknown }).fsync = (_fd: number, cb: (e: Error | null) => void) => syncs.push(cb);
-  let transactions = 0;
-  const transaction = db.transaction.bind(db);
-  (db as { transaction: unknown }).transaction = (fn: () => unknown) => { if (!db.inTransaction) transactions++; return transaction(fn); };
   t.after(() => {
     (fs as { fsync: unknown }).fsync = original;
     commits.close();
