@@ -378,8 +378,9 @@ export const VACATION_MAX_DAYS = 365;
 export const STORE_PAGE_CACHE_BYTES = 16 * 1024 * 1024;
 /** WAL size past which the checkpoint thread truncates it, holding new commits (not the event loop)
  *  for that one checkpoint. Passive checkpoints alone never reset the WAL while commits keep
- *  coming: it reached 2.9 GB for 10,000 messages. 64 MiB is some seconds of inbound load with
- *  32 KiB pages, and a truncation that copies what the last passive checkpoint left takes ~10 ms. */
+ *  coming: it reached 2.9 GB for 10,000 messages. 64 MiB is some seconds of inbound load (about
+ *  one second with the 32 KiB pages of older stores), and a truncation that copies what the last
+ *  passive checkpoint left takes ~10 ms. */
 export const STORE_WAL_TRUNCATE_BYTES = 64 * 1024 * 1024;
 
 // --- DMARC and TLS reports (issue 18) ---

@@ -15,7 +15,7 @@ const SRC = 'src';
 // Lowest first. A node may import its own layer's nodes (the cycle check still applies) and any
 // lower layer. A node belongs to the longest entry that is it or a folder above it.
 const LAYERS: readonly (readonly string[])[] = [
-  ['src/limits.ts', 'src/clock.ts', 'src/log.ts'],
+  ['src/limits.ts', 'src/clock.ts', 'src/log.ts', 'src/random-hex.ts'],
   ['src/config'],
   ['src/metrics', 'src/net', 'src/mime', 'src/srs', 'src/dns'],
   ['src/imap/protocol', 'src/pop3/protocol'],
