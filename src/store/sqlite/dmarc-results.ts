@@ -2,6 +2,7 @@
 // evaluation, with a count) and of which daily aggregate reports went out. Always true: counts
 // only grow within a day; a (day, domain) is marked sent once, in the same transaction that
 // deletes its rows.
+import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 import type { WriteContext } from './group-commit.ts';
 import type { DmarcResults } from '../api.ts';
@@ -22,7 +23,7 @@ export class DmarcResultStore implements DmarcResults {
   add(rows: DmarcResultRow[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
     return this.write(() => {
-      const up = this.db.prepare(`INSERT INTO dmarc_results (day, domain, source_ip, header_from, disposition, dkim_aligned, spf_aligned, dkim, spf_domain, spf_result, count)
+      const up = stmt(this.db, `INSERT INTO dmarc_results (day, domain, source_ip, header_from, disposition, dkim_aligned, spf_aligned, dkim, spf_domain, spf_result, count)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (day, domain, source_ip, header_from, disposition, dkim_aligned, spf_aligned, dkim, spf_domain, spf_result) DO UPDATE SET count = count + excluded.count`);
       for (const r of rows) up.run(r.day, r.domain, r.sourceIp, r.headerFrom, r.disposition, r.dkimAligned, r.spfAligned, r.dkim, r.spfDomain, r.spfResult, r.count);

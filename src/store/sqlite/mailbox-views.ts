@@ -4,6 +4,7 @@
 // \Recent ownership (RFC 3501 §2.3.2), and the account quota. Always true: names are UTF-8 with "/" as delimiter and
 // 'INBOX' exactly for the inbox; a new mailbox always gets a fresh UIDVALIDITY from the counter;
 // every change is published on the bus after its transaction commits.
+import { stmt } from './statements.ts';
 import type { SqliteStore } from './store.ts';
 import type { Db } from './open.ts';
 import { createMailboxRow } from './accounts.ts';
@@ -26,6 +27,8 @@ export class ImapMailboxStore implements ImapMailboxes {
   private readonly listStmt;
   private readonly byNameStmt;
   private readonly byIdStmt;
+  private readonly uidsStmt;
+  private readonly firstUnseenStmt;
   private readonly countersStmt;
   private readonly recentStmt;
   /** Prepared once: STATUS and every SELECT, claim and report of new mail read or move the floor. */
@@ -38,6 +41,9 @@ export class ImapMailboxStore implements ImapMailboxes {
     this.listStmt = this.db.prepare(`SELECT ${COLUMNS} FROM mailboxes WHERE account_id = ? ORDER BY name`);
     this.byNameStmt = this.db.prepare(`SELECT ${COLUMNS} FROM mailboxes WHERE account_id = ? AND name = ?`);
     this.byIdStmt = this.db.prepare(`SELECT ${COLUMNS} FROM mailboxes WHERE id = ?`);
+    // SELECT's reads (prepared once: each SELECT compiled both before).
+    this.uidsStmt = this.db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid').pluck();
+    this.firstUnseenStmt = this.db.prepare('SELECT min(uid) FROM messages WHERE mailbox_id = ? AND (flags & 1) = 0').pluck();
     this.countersStmt = this.db.prepare(`SELECT count(*) AS messages, coalesce(sum((flags & 1) = 0), 0) AS unseen,
       coalesce(sum((flags & 8) != 0), 0) AS deleted, coalesce(sum(size), 0) AS size FROM messages WHERE mailbox_id = ?`);
     this.recentStmt = this.db.prepare('SELECT count(*) FROM messages WHERE mailbox_id = ? AND uid > ?').pluck();
@@ -182,8 +188,8 @@ export class ImapMailboxStore implements ImapMailboxes {
     const read = (): SelectSnapshot | null => {
       const box = this.byNameStmt.get(accountId, name) as RawMailbox | undefined;
       if (!box) return null;
-      const uids = this.db.prepare('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid').pluck().all(box.id) as number[];
-      const firstUnseen = this.db.prepare('SELECT min(uid) FROM messages WHERE mailbox_id = ? AND (flags & 1) = 0').pluck().get(box.id) as number | null;
+      const uids = this.uidsStmt.all(box.id) as number[];
+      const firstUnseen = this.firstUnseenStmt.get(box.id) as number | null;
       const lists = keywordLists(this.db, box.id);
       return { mailbox: fromRow(box), uids, firstUnseenUid: firstUnseen ?? null, keywords: distinctKeywords(lists), recentFloor: box.recentUid };
     };
@@ -206,7 +212,7 @@ export class ImapMailboxStore implements ImapMailboxes {
 
   /** The account's quota (0 = unlimited) and usage, in bytes. */
   async quota(accountId: number): Promise<{ limit: number; used: number }> {
-    return this.db.prepare('SELECT quota_bytes AS "limit", used_bytes AS used FROM accounts WHERE id = ?').get(accountId) as { limit: number; used: number };
+    return stmt(this.db, 'SELECT quota_bytes AS "limit", used_bytes AS used FROM accounts WHERE id = ?').get(accountId) as { limit: number; used: number };
   }
 }
 

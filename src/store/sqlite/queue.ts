@@ -3,6 +3,7 @@
 // by moving next_attempt_at past the lease *before* anyone dials, so a crash mid-delivery delays
 // it instead of retrying it at once; a message row lives while any recipient is pending or
 // deferred, and its content reference is released in the transaction that finishes the last one.
+import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 import type { WriteContext } from './group-commit.ts';
 import { insertContent } from './contents.ts';
@@ -33,6 +34,10 @@ export class QueueStore implements Queue {
     this.write = write;
     // Prepared once: preparing per call was a tenth of the relay benchmark's CPU.
     this.stmt = {
+      // The queue worker asks these on every pass.
+      dueDomains: db.prepare(`SELECT domain FROM queue_recipients WHERE status IN ('pending', 'deferred') AND next_attempt_at <= ?
+        GROUP BY domain ORDER BY min(next_attempt_at) LIMIT ?`).pluck(),
+      countDue: db.prepare("SELECT count(*) FROM queue_recipients WHERE status IN ('pending', 'deferred') AND next_attempt_at <= ?").pluck(),
       insertMessage: db.prepare('INSERT INTO queue_messages (content_id, sender, account_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
       addRef: db.prepare('UPDATE contents SET refcount = refcount + 1 WHERE id = ?'),
       insertRecipient: db.prepare(`INSERT INTO queue_recipients (message_id, recipient, domain, status, next_attempt_at, updated_at)
@@ -93,13 +98,12 @@ export class QueueStore implements Queue {
 
   /** Destination domains with recipients due at `now`, soonest first. */
   async dueDomains(now: number, limit: number): Promise<string[]> {
-    return this.db.prepare(`SELECT domain FROM queue_recipients WHERE status IN ('pending', 'deferred') AND next_attempt_at <= ?
-      GROUP BY domain ORDER BY min(next_attempt_at) LIMIT ?`).pluck().all(now, limit) as string[];
+    return this.stmt.dueDomains.all(now, limit) as string[];
   }
 
   /** Waiting recipients whose next attempt is at or before `at` (not yet claimed by a delivery). */
   async countDue(at: number): Promise<number> {
-    return this.db.prepare("SELECT count(*) FROM queue_recipients WHERE status IN ('pending', 'deferred') AND next_attempt_at <= ?").pluck().get(at) as number;
+    return this.stmt.countDue.get(at) as number;
   }
 
   /** The earliest next_attempt_at of any waiting recipient, or null when the queue is idle. */
@@ -122,7 +126,7 @@ export class QueueStore implements Queue {
   }
 
   renewClaims(claims: readonly Pick<ClaimedRecipient, 'id' | 'attempts'>[], leaseUntil: number, newLeaseUntil: number): Promise<number[]> {
-    const renew = this.db.prepare(`UPDATE queue_recipients SET next_attempt_at = ?
+    const renew = stmt(this.db, `UPDATE queue_recipients SET next_attempt_at = ?
       WHERE id = ? AND attempts = ? AND next_attempt_at = ? AND status IN ('pending', 'deferred')`);
     return this.write(() => claims.filter((c) => renew.run(newLeaseUntil, c.id, c.attempts, leaseUntil).changes > 0).map((c) => c.id));
   }

@@ -1,6 +1,7 @@
 // The SQL of our outbound TLS results (one row per day, domain, MX, address and result, with a
 // count) and of which daily TLS-RPT reports went out. Always true: counts only grow within a day;
 // a (day, domain) is marked sent once, in the same transaction that deletes its rows.
+import { stmt } from './statements.ts';
 import type { Db } from './open.ts';
 import type { WriteContext } from './group-commit.ts';
 import type { TlsResults } from '../api.ts';
@@ -18,7 +19,7 @@ export class TlsResultStore implements TlsResults {
   add(rows: TlsResultRow[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
     return this.write(() => {
-      const up = this.db.prepare(`INSERT INTO tls_results (day, domain, policy_type, policy, mx_host, receiving_ip, result_type, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      const up = stmt(this.db, `INSERT INTO tls_results (day, domain, policy_type, policy, mx_host, receiving_ip, result_type, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (day, domain, policy_type, mx_host, receiving_ip, result_type) DO UPDATE SET count = count + excluded.count, policy = excluded.policy`);
       for (const r of rows) up.run(r.day, r.domain, r.policyType, r.policy, r.mxHost, r.receivingIp, r.resultType, r.count);
     });
