@@ -3,13 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeTestInstance, cli } from '../fixtures/postern.ts';
+import { makeTestInstance, cli, addUser } from '../fixtures/postern.ts';
 
 test('sieve put/list/get/activate/deactivate/delete and vacation --on/--off', async (t) => {
   const inst = await makeTestInstance();
   t.after(() => inst.release());
-  assert.equal(cli(inst, ['domain', 'add', 'example.com']).code, 0);
-  assert.equal(cli(inst, ['user', 'add', 'bob@example.com', '--password-stdin'], 'correct horse\n').code, 0);
+  addUser(inst, 'bob@example.com', 'correct horse');
   const bad = path.join(inst.dir, 'bad.sieve');
   fs.writeFileSync(bad, 'require "fileinto";\nif header :contains "subject" "x" {\n  fileinto "A"\n}\n');
   let r = cli(inst, ['sieve', 'put', 'bob@example.com', 'main', bad]);
@@ -56,8 +55,7 @@ test('sieve put/list/get/activate/deactivate/delete and vacation --on/--off', as
 test('vacation --on warns when the script it keeps running can answer with vacation or reject itself', async (t) => {
   const inst = await makeTestInstance();
   t.after(() => inst.release());
-  assert.equal(cli(inst, ['domain', 'add', 'example.com']).code, 0);
-  assert.equal(cli(inst, ['user', 'add', 'bob@example.com', '--password-stdin'], 'correct horse\n').code, 0);
+  addUser(inst, 'bob@example.com', 'correct horse');
   const own = path.join(inst.dir, 'own.sieve');
   fs.writeFileSync(own, 'require ["vacation", "fileinto"];\nif header :contains "subject" "x" { vacation "Mine."; }\n');
   assert.equal(cli(inst, ['sieve', 'put', 'bob@example.com', 'own', own]).code, 0);

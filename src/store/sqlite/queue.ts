@@ -29,9 +29,13 @@ export class QueueStore implements Queue {
   private readonly listeners = new Set<() => void>();
   private readonly stmt;
 
-  constructor(db: Db, write: <T>(work: (tx: WriteContext) => T) => Promise<T>) {
+  /** Called after a commit that stored a content row, so the full-text indexer runs (store.ts). */
+  private readonly contentAdded: () => void;
+
+  constructor(db: Db, write: <T>(work: (tx: WriteContext) => T) => Promise<T>, contentAdded: () => void) {
     this.db = db;
     this.write = write;
+    this.contentAdded = contentAdded;
     // Prepared once: preparing per call was a tenth of the relay benchmark's CPU.
     this.stmt = {
       // The queue worker asks these on every pass.
@@ -92,6 +96,7 @@ export class QueueStore implements Queue {
       for (const r of input.remoteRecipients) this.stmt.insertRecipient.run(id, r, domainOfRecipient(r), now, now);
       return { copies, queueMessageId: id };
     });
+    this.contentAdded();
     if (result.queueMessageId !== null) for (const l of this.listeners) l();
     return result;
   }

@@ -123,7 +123,7 @@ export class SqliteStore implements Store {
     this.pop3 = new Pop3Store(this.db, (work) => this.commits.run(work), this.contents);
     this.reindex = new ReindexStore(this.db);
     this.sieve = new SieveStore(this.db, this.clock);
-    this.queue = new QueueStore(this.db, (work) => this.commits.run(work));
+    this.queue = new QueueStore(this.db, (work) => this.commits.run(work), () => this.indexSoon());
     this.spam = new SpamStore(this);
     this.reports = new ReportStore(this.db, (work) => this.commits.run(work));
     this.tlsResults = new TlsResultStore(this.db, (work) => this.commits.run(work));

@@ -75,6 +75,20 @@ test('the indexer reaches delivered rows by itself, shortly after', async () => 
   }
 });
 
+test('so do rows the queue stored (a submission with a local copy, a queue-only message), without another delivery', async () => {
+  const waiting = () => store.db.prepare('SELECT count(*) FROM search_fts_pending').pluck().get() as number;
+  const now = Date.now();
+  const accept = (localTargets: { accountId: number }[]) => store.queue.accept({ raw: mail('sent', 'outbound words'), prefix: Buffer.alloc(0), index: null,
+    localTargets, internalDate: now, sender: 'u@example.test', accountId, remoteRecipients: ['bob@remote.test'], expiresAt: now + 1e9 }, now);
+  await accept([{ accountId }]);
+  await accept([]);
+  assert.ok(waiting() >= 2, 'both contents wait for the indexer at first');
+  for (const started = Date.now(); waiting() > 0;) {
+    assert.ok(Date.now() - started < 10_000, `${waiting()} rows still wait for the indexer after 10 s`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+});
+
 test('a message is found from its commit on, before the indexer reaches it and after; an expunge before indexing leaves the index sound', async () => {
   // Its own store, whose indexer runs only when asked, so the rows are known to be waiting.
   const own = fs.mkdtempSync(path.join(os.tmpdir(), 'postern-fts-later-'));
